@@ -1,0 +1,12 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use rollout_cockpit::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => rollout_cockpit::check::main(&args),
+    };
+    ExitCode::from(code)
+}
