@@ -1,0 +1,34 @@
+//! Durations on the command line and in config: `250ms`, `2s`, `5m`, `1h30m`.
+
+use std::time::Duration;
+
+/// A clap `value_parser`: the error names what was wrong so that clap can
+/// name the flag.
+pub fn parse(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e} (expected a duration such as 250ms, 2s or 5m)"))?;
+    if d.is_zero() {
+        return Err("must be greater than zero".to_string());
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        assert_eq!(parse("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse("1h30m"), Ok(Duration::from_secs(5400)));
+    }
+
+    #[test]
+    fn rejects_nonsense_and_zero() {
+        assert!(parse("soon").is_err());
+        assert!(parse("10").is_err());
+        assert!(parse("0s").is_err());
+    }
+}
