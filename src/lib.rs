@@ -2,7 +2,15 @@
 //! a Markdown runbook. Each mode is a plain function here so that tests can
 //! drive it without a terminal; `main.rs` only parses the command line.
 
+pub mod app;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod duration;
+pub mod event;
+pub mod journal;
+pub mod keys;
+pub mod run;
 pub mod runbook;
+pub mod state;
+pub mod ui;

@@ -1,0 +1,234 @@
+//! The loop: one `tokio::select!` over the terminal's events, the workers'
+//! channel, the clock and the signals. Keys become actions, `update` turns
+//! them into effects, journaled events come back from the journal worker once
+//! they are on disk, and only then change the state. Redraws happen only when
+//! something changed, at most ~30 times a second.
+
+use std::io;
+use std::sync::mpsc as std_mpsc;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{Timelike, Utc};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
+    MouseEventKind,
+};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use crate::event::{Action, Cmd, Effect, Event, Machine, Record};
+use crate::journal::Journal;
+use crate::state::{State, update};
+use crate::ui::{self, ViewState};
+
+const FRAME: Duration = Duration::from_millis(33);
+const MACHINE_EVERY: Duration = Duration::from_secs(2);
+
+/// What workers tell the loop.
+#[derive(Debug)]
+pub enum Msg {
+    Journaled(Record),
+    JournalFailed(String),
+    Machine(Machine),
+}
+
+/// Restores the terminal however the loop ends (ratatui's panic hook covers
+/// panics).
+struct TerminalGuard {
+    mouse: bool,
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        if self.mouse {
+            let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        }
+        ratatui::restore();
+    }
+}
+
+/// The journal worker owns the file: it writes (and fsyncs) each event and
+/// sends back the record, so the state never shows an unsaved decision.
+fn spawn_journal(
+    mut journal: Journal,
+    by: String,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> io::Result<(std_mpsc::Sender<Event>, thread::JoinHandle<()>)> {
+    let (etx, erx) = std_mpsc::channel::<Event>();
+    let handle = thread::Builder::new()
+        .name("journal".into())
+        .spawn(move || {
+            for event in erx {
+                let msg = match journal.append(&by, Utc::now(), event) {
+                    Ok(r) => Msg::Journaled(r),
+                    Err(e) => Msg::JournalFailed(format!("{}: {e}", journal.path().display())),
+                };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok((etx, handle))
+}
+
+/// Samples CPU and memory off the render path.
+fn spawn_machine(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut sys = sysinfo::System::new();
+        let mut tick = interval(MACHINE_EVERY);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            sys.refresh_cpu_usage();
+            sys.refresh_memory();
+            let m = Machine {
+                cpu_percent: sys.global_cpu_usage(),
+                mem_used: sys.used_memory(),
+                mem_total: sys.total_memory(),
+            };
+            if tx.send(Msg::Machine(m)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+pub async fn run(
+    mut state: State,
+    mut view: ViewState,
+    journal: Journal,
+    mouse: bool,
+) -> anyhow::Result<u8> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (journal_tx, journal_thread) =
+        spawn_journal(journal, state.settings.operator.clone(), tx.clone())
+            .context("starting the journal writer")?;
+    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+
+    let mut terminal = ratatui::try_init().context("opening the terminal")?;
+    let _guard = TerminalGuard { mouse };
+    if mouse {
+        crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    let _ = journal_tx.send(Event::SessionStarted {
+        runbook: state.settings.runbook_name.clone(),
+        runbook_hash: state.plan.hash.clone(),
+        environment: state.settings.environment.clone(),
+    });
+    log::info!(
+        "session started by {} on {}",
+        state.settings.operator,
+        state.settings.runbook_name
+    );
+    spawn_machine(tx.clone());
+
+    let mut events = EventStream::new();
+    let mut clock = interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let code = loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal.draw(|f| ui::render(f, &state, &mut view))?;
+            state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let mut actions = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    dirty |= matches!(ev, TermEvent::Resize(..) | TermEvent::FocusGained);
+                    actions.extend(terminal_action(&state, &view, &ev));
+                }
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => break 0,
+            },
+            Some(msg) = rx.recv() => match msg {
+                Msg::Journaled(r) => {
+                    log_record(&r);
+                    state.session.apply(&r);
+                    state.journal_error = None;
+                    dirty = true;
+                }
+                Msg::JournalFailed(e) => {
+                    log::error!("journal not written: {e}");
+                    state.journal_error = Some(e);
+                    dirty = true;
+                }
+                Msg::Machine(m) => {
+                    actions.push(Action::Machine(m));
+                }
+            },
+            _ = clock.tick() => {
+                let now = Utc::now();
+                // The screen shows minutes: redraw when the minute turns.
+                if (now.hour(), now.minute()) != (state.now.hour(), state.now.minute()) {
+                    dirty = true;
+                }
+                update(&mut state, Action::Clock(now));
+            },
+            _ = sleep_until(last_draw + FRAME), if dirty => {},
+            _ = sigterm.recv() => {
+                log::warn!("SIGTERM: closing");
+                break 0;
+            },
+            _ = sighup.recv() => {
+                log::warn!("SIGHUP: closing");
+                break 0;
+            },
+        }
+        let mut quit = false;
+        for action in actions {
+            dirty = true;
+            for effect in update(&mut state, action) {
+                match effect {
+                    Effect::Journal(ev) => {
+                        if journal_tx.send(ev).is_err() {
+                            state.journal_error = Some("the journal writer stopped".into());
+                        }
+                    }
+                    Effect::Quit => quit = true,
+                }
+            }
+        }
+        if quit {
+            break 0;
+        }
+    };
+    // Let the writer finish what it was given before the process ends.
+    drop(journal_tx);
+    let _ = journal_thread.join();
+    Ok(code)
+}
+
+fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {
+    match ev {
+        TermEvent::Key(k) if k.kind != KeyEventKind::Release => view.keymap.action(state.mode(), k),
+        TermEvent::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Cmd(Cmd::Down)),
+            MouseEventKind::ScrollUp => Some(Action::Cmd(Cmd::Up)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn log_record(r: &Record) {
+    match &r.event {
+        Event::SessionStarted { .. } => {}
+        Event::CriterionChanged {
+            criterion, state, ..
+        } => log::warn!("criterion {criterion} is now {state:?}"),
+        other => log::info!(
+            "{} {}",
+            r.by,
+            serde_json::to_string(other).unwrap_or_default()
+        ),
+    }
+}

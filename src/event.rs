@@ -1,0 +1,253 @@
+//! The vocabulary of a session. An [`Event`] is a fact the session learned; it
+//! is journaled (as a [`Record`]) before it changes the state, so replaying
+//! the journal rebuilds the state. An [`Action`] is what a key or a worker
+//! asks for; [`crate::state::update`] turns it into [`Effect`]s, which the
+//! loop carries out (journaling an event is one of them).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Something a tick, note or mark applies to: a checklist item, or a runnable
+/// section shown as a step ("Step 4: Deploy Application").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Item(usize),
+    Step(usize),
+}
+
+/// What a rollback criterion currently says. Driven by events so that the
+/// monitor (automatic criteria) and the operator (manual ones) share one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionState {
+    /// No baseline yet: the criterion is not armed.
+    Collecting,
+    Ok,
+    /// Over its limit, but not yet for long enough.
+    Pending,
+    Firing,
+}
+
+/// A fact, as journaled. Adding variants is fine; renaming one breaks old
+/// journals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    SessionStarted {
+        runbook: String,
+        /// Hex FNV-1a of the runbook text: resume can tell when it changed.
+        runbook_hash: String,
+        environment: String,
+    },
+    Ticked {
+        target: Target,
+    },
+    Unticked {
+        target: Target,
+    },
+    NotApplicable {
+        target: Target,
+        reason: String,
+    },
+    Noted {
+        target: Option<Target>,
+        text: String,
+    },
+    CriterionChanged {
+        criterion: usize,
+        state: CriterionState,
+        /// The numbers behind the verdict (`err 7.2% vs 0.4% base ...`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+}
+
+impl Event {
+    /// A decision a person made: it must be on disk before the screen shows it.
+    pub fn is_human(&self) -> bool {
+        !matches!(self, Event::CriterionChanged { .. })
+    }
+}
+
+/// One journal line: `{"seq": n, "ts": RFC 3339, "by": operator, "type": ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub by: String,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Bindable commands: the names are what a config's `[keys]` table uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cmd {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    PrevSection,
+    NextSection,
+    Collapse,
+    Expand,
+    Search,
+    SearchNext,
+    SearchPrev,
+    Tick,
+    NotApplicable,
+    Note,
+    Open,
+    Help,
+    ToggleLog,
+    Quit,
+    /// `y` in a confirm.
+    Confirm,
+    /// `esc`: closes whatever modal is open.
+    Cancel,
+    /// `enter` in a text field.
+    Submit,
+    DeleteChar,
+}
+
+impl Cmd {
+    pub const ALL: [Cmd; 24] = [
+        Cmd::Up,
+        Cmd::Down,
+        Cmd::PageUp,
+        Cmd::PageDown,
+        Cmd::Top,
+        Cmd::Bottom,
+        Cmd::PrevSection,
+        Cmd::NextSection,
+        Cmd::Collapse,
+        Cmd::Expand,
+        Cmd::Search,
+        Cmd::SearchNext,
+        Cmd::SearchPrev,
+        Cmd::Tick,
+        Cmd::NotApplicable,
+        Cmd::Note,
+        Cmd::Open,
+        Cmd::Help,
+        Cmd::ToggleLog,
+        Cmd::Quit,
+        Cmd::Confirm,
+        Cmd::Cancel,
+        Cmd::Submit,
+        Cmd::DeleteChar,
+    ];
+
+    /// The config name (`[keys] tick = "space"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cmd::Up => "up",
+            Cmd::Down => "down",
+            Cmd::PageUp => "page_up",
+            Cmd::PageDown => "page_down",
+            Cmd::Top => "top",
+            Cmd::Bottom => "bottom",
+            Cmd::PrevSection => "prev_section",
+            Cmd::NextSection => "next_section",
+            Cmd::Collapse => "collapse",
+            Cmd::Expand => "expand",
+            Cmd::Search => "search",
+            Cmd::SearchNext => "search_next",
+            Cmd::SearchPrev => "search_prev",
+            Cmd::Tick => "tick",
+            Cmd::NotApplicable => "not_applicable",
+            Cmd::Note => "note",
+            Cmd::Open => "open",
+            Cmd::Help => "help",
+            Cmd::ToggleLog => "toggle_log",
+            Cmd::Quit => "quit",
+            Cmd::Confirm => "confirm",
+            Cmd::Cancel => "cancel",
+            Cmd::Submit => "submit",
+            Cmd::DeleteChar => "delete_char",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Cmd> {
+        Cmd::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// What the help overlay says about it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cmd::Up => "move up",
+            Cmd::Down => "move down",
+            Cmd::PageUp => "page up",
+            Cmd::PageDown => "page down",
+            Cmd::Top => "first row",
+            Cmd::Bottom => "last row",
+            Cmd::PrevSection => "previous section",
+            Cmd::NextSection => "next section",
+            Cmd::Collapse => "collapse section",
+            Cmd::Expand => "expand section",
+            Cmd::Search => "search items and sections",
+            Cmd::SearchNext => "next match",
+            Cmd::SearchPrev => "previous match",
+            Cmd::Tick => "tick / untick (who and when are recorded)",
+            Cmd::NotApplicable => "mark not applicable, with a reason",
+            Cmd::Note => "add a note",
+            Cmd::Open => "show the step's command",
+            Cmd::Help => "this help",
+            Cmd::ToggleLog => "show / hide the log",
+            Cmd::Quit => "quit (asks first)",
+            Cmd::Confirm => "yes",
+            Cmd::Cancel => "close / cancel",
+            Cmd::Submit => "submit",
+            Cmd::DeleteChar => "delete a character",
+        }
+    }
+
+    /// The one- or two-word footer hint.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Cmd::Tick => "tick",
+            Cmd::NotApplicable => "n/a",
+            Cmd::Note => "note",
+            Cmd::Open => "command",
+            Cmd::Search => "search",
+            Cmd::Help => "help",
+            Cmd::ToggleLog => "log",
+            Cmd::Quit => "quit",
+            Cmd::Confirm => "yes",
+            Cmd::Cancel => "cancel",
+            Cmd::Submit => "ok",
+            Cmd::Down => "move",
+            _ => self.name(),
+        }
+    }
+}
+
+/// CPU and memory of this machine, sampled by a worker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Machine {
+    pub cpu_percent: f32,
+    pub mem_used: u64,
+    pub mem_total: u64,
+}
+
+/// What `update` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Cmd(Cmd),
+    /// A character typed into the open text field.
+    Input(char),
+    /// The wall clock moved (the only way time reaches the state).
+    Clock(DateTime<Utc>),
+    Machine(Machine),
+}
+
+/// What the loop must carry out for `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append to the journal (fsync for human decisions), then apply.
+    Journal(Event),
+    Quit,
+}

@@ -1,0 +1,211 @@
+//! The maintenance window against the clock: which window we are in (or
+//! waiting for), how long is left, and the warnings a deployer must not miss.
+//! Pure: `now` is always passed in, so tests and snapshots fix it.
+
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::runbook::Window;
+
+/// How loudly the header shows the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Calm,
+    Amber,
+    Red,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Before { starts_in: Duration },
+    Inside { left: Duration },
+    After { over_by: Duration },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowView {
+    pub tz: Tz,
+    /// The window this session belongs to (or the next one).
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub phase: Phase,
+    pub level: Level,
+    /// "22:00-02:00 EST, 2h19m left"
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
+/// The zone a runbook's window names, else UTC.
+pub fn zone(window: Option<&Window>) -> Tz {
+    window
+        .and_then(|w| w.tz.as_deref())
+        .and_then(|tz| tz.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
+
+/// "23:41 EST"
+pub fn clock_text(now: DateTime<Utc>, tz: Tz) -> String {
+    now.with_timezone(&tz).format("%H:%M %Z").to_string()
+}
+
+/// "2h19m", "45m", "3d4h"
+pub fn human(d: Duration) -> String {
+    let mins = d.num_minutes().max(0);
+    let (days, hours, m) = (mins / 1440, (mins / 60) % 24, mins % 60);
+    if days > 0 {
+        format!("{days}d{hours}h")
+    } else if hours > 0 {
+        format!("{hours}h{m:02}m")
+    } else {
+        format!("{m}m")
+    }
+}
+
+fn parse_hm(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
+fn at(tz: Tz, date: chrono::NaiveDate, t: NaiveTime) -> Option<DateTime<Utc>> {
+    // A start inside a DST gap falls back to the earliest valid instant.
+    tz.from_local_datetime(&date.and_time(t))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// The window as seen at `now`. `first_step` anchors the session to the
+/// window it started in, so running past the end turns red instead of
+/// silently counting down to tomorrow's window.
+pub fn window_view(
+    window: &Window,
+    now: DateTime<Utc>,
+    first_step: Option<DateTime<Utc>>,
+) -> Option<WindowView> {
+    let tz = zone(Some(window));
+    let (start_t, end_t) = (parse_hm(&window.start)?, parse_hm(&window.end)?);
+    let mut span = end_t.signed_duration_since(start_t);
+    if span <= Duration::zero() {
+        span += Duration::days(1);
+    }
+    let anchor = first_step.unwrap_or(now);
+    let today = anchor.with_timezone(&tz).date_naive();
+    let candidates: Vec<DateTime<Utc>> = (-1..=1)
+        .filter_map(|d| today.checked_add_signed(Duration::days(d)))
+        .filter_map(|d| at(tz, d, start_t))
+        .collect();
+    // The window holding the anchor, else the next one after it.
+    let start = candidates
+        .iter()
+        .copied()
+        .find(|&s| s <= anchor && anchor < s + span)
+        .or_else(|| candidates.iter().copied().find(|&s| s > anchor))?;
+    let end = start + span;
+    let phase = if now < start {
+        Phase::Before {
+            starts_in: start - now,
+        }
+    } else if now < end {
+        Phase::Inside { left: end - now }
+    } else {
+        Phase::After { over_by: now - end }
+    };
+    let mut level = match phase {
+        Phase::Inside { left } if left <= Duration::minutes(30) => Level::Amber,
+        Phase::After { .. } => Level::Red,
+        _ => Level::Calm,
+    };
+    let abbr = now.with_timezone(&tz).format("%Z").to_string();
+    let mut text = format!("{}-{} {abbr}", window.start, window.end);
+    match phase {
+        Phase::Before { starts_in } => text.push_str(&format!(", starts in {}", human(starts_in))),
+        Phase::Inside { left } => text.push_str(&format!(", {} left", human(left))),
+        Phase::After { over_by } => text.push_str(&format!(", ended {} ago", human(over_by))),
+    }
+    let mut warnings = Vec::new();
+    if let (Some(max), Some(first)) = (window.max_hours, first_step)
+        && now - first > Duration::hours(i64::from(max))
+    {
+        level = Level::Red;
+        warnings.push(format!("past the {max}h maximum"));
+    }
+    let day = start.with_timezone(&tz).weekday();
+    let day_name = day.to_string();
+    if !window.preferred_days.is_empty()
+        && !window
+            .preferred_days
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(&day_name))
+    {
+        warnings.push(format!(
+            "{day_name} is not a preferred day ({})",
+            window.preferred_days.join(", ")
+        ));
+    }
+    if !matches!(phase, Phase::Inside { .. }) {
+        warnings.push("outside the window: emergency?".to_string());
+    }
+    Some(WindowView {
+        tz,
+        start,
+        end,
+        phase,
+        level,
+        text,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terp() -> Window {
+        Window {
+            start: "22:00".into(),
+            end: "02:00".into(),
+            tz: Some("America/New_York".into()),
+            max_hours: Some(4),
+            preferred_days: vec!["Tue".into(), "Wed".into(), "Thu".into()],
+            line: 1,
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn inside_a_tuesday_window_counts_down_calmly() {
+        // Tue 2025-01-14 23:41 EST = 04:41 UTC Wed.
+        let v = window_view(&terp(), utc("2025-01-15T04:41:00Z"), None).unwrap();
+        assert_eq!(v.text, "22:00-02:00 EST, 2h19m left");
+        assert_eq!(v.level, Level::Calm);
+        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        assert_eq!(clock_text(utc("2025-01-15T04:41:00Z"), v.tz), "23:41 EST");
+    }
+
+    #[test]
+    fn last_half_hour_is_amber_and_past_the_end_is_red() {
+        let v = window_view(&terp(), utc("2025-01-15T06:40:00Z"), None).unwrap();
+        assert_eq!(v.level, Level::Amber);
+        let first = utc("2025-01-15T03:10:00Z");
+        let v = window_view(&terp(), utc("2025-01-15T07:20:00Z"), Some(first)).unwrap();
+        assert_eq!(v.level, Level::Red);
+        assert!(v.text.ends_with("ended 20m ago"), "{}", v.text);
+        assert!(v.warnings.iter().any(|w| w.contains("4h maximum")));
+    }
+
+    #[test]
+    fn afternoon_on_a_monday_warns_twice() {
+        // Mon 2025-01-13 15:00 EST.
+        let v = window_view(&terp(), utc("2025-01-13T20:00:00Z"), None).unwrap();
+        assert!(v.text.ends_with("starts in 7h00m"), "{}", v.text);
+        assert!(v.warnings.iter().any(|w| w.starts_with("Mon is not")));
+        assert!(
+            v.warnings
+                .iter()
+                .any(|w| w == "outside the window: emergency?")
+        );
+    }
+}

@@ -1,0 +1,382 @@
+//! The session state: the runbook (read-only), the [`Session`] (a fold of
+//! journaled events, so replay rebuilds it exactly) and the [`Ui`] (cursor,
+//! modal, search: not journaled, it is this screen's own business).
+
+pub mod clock;
+pub mod outline;
+mod update;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::event::{CriterionState, Event, Machine, Record, Target};
+use crate::runbook::{CriterionKind, Runbook};
+pub use outline::{Outline, Row};
+pub use update::update;
+
+/// The runbook and its outline. Compared by content hash, so a state rebuilt
+/// from a re-parsed runbook equals the original.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub runbook: Arc<Runbook>,
+    pub outline: Arc<Outline>,
+    pub hash: String,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+    }
+}
+
+impl Plan {
+    pub fn new(runbook: Runbook, text: &str) -> Plan {
+        let outline = Outline::new(&runbook);
+        Plan {
+            runbook: Arc::new(runbook),
+            outline: Arc::new(outline),
+            hash: fnv1a(text),
+        }
+    }
+}
+
+/// Hex FNV-1a 64: enough to notice a changed runbook, no extra dependency.
+pub fn fnv1a(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Who did something, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Stamp {
+    fn of(r: &Record) -> Stamp {
+        Stamp {
+            by: r.by.clone(),
+            at: r.ts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    Done(Stamp),
+    NotApplicable { stamp: Stamp, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub target: Option<Target>,
+    pub text: String,
+    pub stamp: Stamp,
+}
+
+/// A row's glyph. `Running` and `Failed` come from the runner's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Done,
+    NotApplicable,
+    Running,
+    Failed,
+}
+
+impl Status {
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Status::Open => "☐",
+            Status::Done => "☑",
+            Status::NotApplicable => "⊘",
+            Status::Running => "▶",
+            Status::Failed => "✗",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionStatus {
+    pub state: CriterionState,
+    pub detail: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Everything the journal knows. Only [`Session::apply`] changes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub started: Option<Stamp>,
+    pub runbook_hash: Option<String>,
+    pub environment: Option<String>,
+    pub marks: BTreeMap<Target, Mark>,
+    pub notes: Vec<Note>,
+    pub criteria: Vec<CriterionStatus>,
+    /// The first tick (later also the first command): "elapsed" counts from it.
+    pub first_step: Option<DateTime<Utc>>,
+    pub last_seq: u64,
+}
+
+impl Session {
+    pub fn new(runbook: &Runbook) -> Session {
+        let criteria = runbook
+            .criteria
+            .iter()
+            .map(|c| CriterionStatus {
+                // Manual criteria are armed from the start; measured ones
+                // wait for a baseline.
+                state: match c.kind {
+                    CriterionKind::Manual => CriterionState::Ok,
+                    _ => CriterionState::Collecting,
+                },
+                detail: None,
+                since: None,
+            })
+            .collect();
+        Session {
+            started: None,
+            runbook_hash: None,
+            environment: None,
+            marks: BTreeMap::new(),
+            notes: Vec::new(),
+            criteria,
+            first_step: None,
+            last_seq: 0,
+        }
+    }
+
+    /// Folds one journaled record in. Total: a record about an unknown item
+    /// or criterion (a changed runbook) is kept out of the way, never a panic.
+    pub fn apply(&mut self, r: &Record) {
+        self.last_seq = self.last_seq.max(r.seq);
+        match &r.event {
+            Event::SessionStarted {
+                runbook_hash,
+                environment,
+                ..
+            } => {
+                self.started = Some(Stamp::of(r));
+                self.runbook_hash = Some(runbook_hash.clone());
+                self.environment = Some(environment.clone());
+            }
+            Event::Ticked { target } => {
+                self.marks.insert(*target, Mark::Done(Stamp::of(r)));
+                self.first_step.get_or_insert(r.ts);
+            }
+            Event::Unticked { target } => {
+                self.marks.remove(target);
+            }
+            Event::NotApplicable { target, reason } => {
+                self.marks.insert(
+                    *target,
+                    Mark::NotApplicable {
+                        stamp: Stamp::of(r),
+                        reason: reason.clone(),
+                    },
+                );
+            }
+            Event::Noted { target, text } => self.notes.push(Note {
+                target: *target,
+                text: text.clone(),
+                stamp: Stamp::of(r),
+            }),
+            Event::CriterionChanged {
+                criterion,
+                state,
+                detail,
+            } => {
+                if let Some(c) = self.criteria.get_mut(*criterion) {
+                    if c.state != *state {
+                        c.since = Some(r.ts);
+                    }
+                    c.state = *state;
+                    c.detail = detail.clone();
+                }
+            }
+        }
+    }
+
+    pub fn status(&self, target: Target) -> Status {
+        match self.marks.get(&target) {
+            Some(Mark::Done(_)) => Status::Done,
+            Some(Mark::NotApplicable { .. }) => Status::NotApplicable,
+            None => Status::Open,
+        }
+    }
+
+    pub fn firing(&self) -> bool {
+        self.criteria
+            .iter()
+            .any(|c| c.state == CriterionState::Firing)
+    }
+}
+
+/// A text field's purpose: what Enter does with the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Search,
+    Reason(Target),
+    Note(Option<Target>),
+}
+
+/// What a confirm confirms; `y` carries it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    Quit,
+}
+
+/// At most one overlay at a time, so no combination of flags can disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modal {
+    Help,
+    /// The command(s) of a row; the runner issue turns this into "run it?".
+    Command(Row),
+    Input {
+        field: Field,
+        text: String,
+    },
+    Confirm(Confirm),
+}
+
+/// Which keymap applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Normal,
+    /// Typing into a field: unbound characters are text.
+    Input,
+    Confirm,
+    /// Help or a command view: read, then close.
+    Overlay,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Normal, Mode::Input, Mode::Confirm, Mode::Overlay];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Normal => "normal",
+            Mode::Input => "input",
+            Mode::Confirm => "confirm",
+            Mode::Overlay => "overlay",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ui {
+    pub cursor: Option<Row>,
+    pub collapsed: BTreeSet<usize>,
+    pub modal: Option<Modal>,
+    /// The last search, for `n`/`N`.
+    pub search: Option<String>,
+    /// Shown in the footer until the next key ("no match for ...").
+    pub flash: Option<String>,
+    pub show_log: bool,
+    /// Rows a page moves; the view sets it from the pane height.
+    pub page: usize,
+}
+
+/// How this run was started (flags), kept for the panes and later issues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub operator: String,
+    pub environment: String,
+    pub runbook_name: String,
+    pub health: Vec<String>,
+    pub interval: Duration,
+    /// Where this session is journaled, for the quit confirm.
+    pub journal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub plan: Plan,
+    pub settings: Settings,
+    pub session: Session,
+    pub ui: Ui,
+    pub now: DateTime<Utc>,
+    pub machine: Option<Machine>,
+    /// Set when the journal could not be written: decisions are not safe.
+    pub journal_error: Option<String>,
+}
+
+impl State {
+    pub fn new(plan: Plan, settings: Settings, now: DateTime<Utc>) -> State {
+        let session = Session::new(&plan.runbook);
+        let cursor = plan.outline.rows(&BTreeSet::new()).first().copied();
+        State {
+            plan,
+            settings,
+            session,
+            ui: Ui {
+                cursor,
+                page: 10,
+                ..Ui::default()
+            },
+            now,
+            machine: None,
+            journal_error: None,
+        }
+    }
+
+    /// Rebuilds a state from a journal (the runbook itself is not journaled).
+    pub fn replay(plan: Plan, settings: Settings, now: DateTime<Utc>, records: &[Record]) -> State {
+        let mut s = State::new(plan, settings, now);
+        for r in records {
+            s.session.apply(r);
+        }
+        s
+    }
+
+    pub fn runbook(&self) -> &Runbook {
+        &self.plan.runbook
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        self.plan.outline.rows(&self.ui.collapsed)
+    }
+
+    pub fn mode(&self) -> Mode {
+        match &self.ui.modal {
+            None => Mode::Normal,
+            Some(Modal::Input { .. }) => Mode::Input,
+            Some(Modal::Confirm(_)) => Mode::Confirm,
+            Some(Modal::Help | Modal::Command(_)) => Mode::Overlay,
+        }
+    }
+
+    pub fn row_status(&self, row: Row) -> Status {
+        row.target(self.runbook())
+            .map_or(Status::Open, |t| self.session.status(t))
+    }
+
+    /// `(done, total)` for a section's subtree; not-applicable counts as done.
+    pub fn progress(&self, section: usize) -> (usize, usize) {
+        let Some(info) = self.plan.outline.sections.get(section) else {
+            return (0, 0);
+        };
+        let done = info
+            .subtree_items
+            .iter()
+            .filter(|&&i| self.session.status(Target::Item(i)) != Status::Open)
+            .count();
+        (done, info.subtree_items.len())
+    }
+
+    /// The text a search matches and the checklist shows.
+    pub fn row_text(&self, row: Row) -> &str {
+        let rb = self.runbook();
+        match row {
+            Row::Section(s) => rb.sections.get(s).map_or("", |s| s.title.as_str()),
+            Row::Item(i) => rb.items.get(i).map_or("", |i| i.text.as_str()),
+        }
+    }
+}

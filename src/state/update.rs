@@ -1,0 +1,275 @@
+//! `update`: the only place an action changes the screen's state. Pure: no
+//! clock, no I/O. Journaled facts leave as [`Effect::Journal`] and come back
+//! through [`super::Session::apply`] once they are on disk.
+
+use std::collections::BTreeSet;
+
+use super::{Confirm, Field, Mark, Modal, Row, State};
+use crate::event::{Action, Cmd, Effect, Event};
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Clock(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Action::Machine(m) => {
+            state.machine = Some(m);
+            Vec::new()
+        }
+        Action::Input(c) => {
+            if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
+                text.push(c);
+            }
+            Vec::new()
+        }
+        Action::Cmd(cmd) => {
+            state.ui.flash = None;
+            command(state, cmd)
+        }
+    }
+}
+
+fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    match cmd {
+        Cmd::Up => move_by(state, -1),
+        Cmd::Down => move_by(state, 1),
+        Cmd::PageUp => move_by(state, -(state.ui.page.max(1) as isize)),
+        Cmd::PageDown => move_by(state, state.ui.page.max(1) as isize),
+        Cmd::Top => state.ui.cursor = state.rows().first().copied(),
+        Cmd::Bottom => state.ui.cursor = state.rows().last().copied(),
+        Cmd::PrevSection => jump_section(state, false),
+        Cmd::NextSection => jump_section(state, true),
+        Cmd::Collapse => collapse(state),
+        Cmd::Expand => {
+            if let Some(Row::Section(s)) = state.ui.cursor {
+                state.ui.collapsed.remove(&s);
+            }
+        }
+        Cmd::Search => open_input(state, Field::Search),
+        Cmd::SearchNext => search(state, true, true),
+        Cmd::SearchPrev => search(state, false, true),
+        Cmd::Tick => return tick(state),
+        Cmd::NotApplicable => match cursor_target(state) {
+            Some(t) => open_input(state, Field::Reason(t)),
+            None => state.ui.flash = Some("only items and steps can be not applicable".into()),
+        },
+        Cmd::Note => {
+            let target = cursor_target(state);
+            open_input(state, Field::Note(target));
+        }
+        Cmd::Open => open(state),
+        Cmd::Help => {
+            state.ui.modal = match state.ui.modal {
+                Some(Modal::Help) => None,
+                _ => Some(Modal::Help),
+            }
+        }
+        Cmd::ToggleLog => state.ui.show_log = !state.ui.show_log,
+        Cmd::Quit => {
+            // Ctrl-C and `q` both land here: never quit without asking.
+            if !matches!(state.ui.modal, Some(Modal::Confirm(_))) {
+                state.ui.modal = Some(Modal::Confirm(Confirm::Quit));
+            }
+        }
+        Cmd::Confirm => {
+            if let Some(Modal::Confirm(c)) = state.ui.modal.take() {
+                return match c {
+                    Confirm::Quit => vec![Effect::Quit],
+                };
+            }
+        }
+        Cmd::Cancel => state.ui.modal = None,
+        Cmd::Submit => return submit(state),
+        Cmd::DeleteChar => {
+            if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
+                text.pop();
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn open_input(state: &mut State, field: Field) {
+    state.ui.modal = Some(Modal::Input {
+        field,
+        text: String::new(),
+    });
+}
+
+fn cursor_target(state: &State) -> Option<crate::event::Target> {
+    state.ui.cursor.and_then(|r| r.target(state.runbook()))
+}
+
+fn move_by(state: &mut State, delta: isize) {
+    let rows = state.rows();
+    if rows.is_empty() {
+        state.ui.cursor = None;
+        return;
+    }
+    let at = state
+        .ui
+        .cursor
+        .and_then(|c| rows.iter().position(|&r| r == c))
+        .unwrap_or(0);
+    let to = at.saturating_add_signed(delta).min(rows.len() - 1);
+    state.ui.cursor = Some(rows[to]);
+}
+
+fn jump_section(state: &mut State, forward: bool) {
+    let rows = state.rows();
+    let at = state
+        .ui
+        .cursor
+        .and_then(|c| rows.iter().position(|&r| r == c))
+        .unwrap_or(0);
+    let is_section = |r: &&Row| matches!(r, Row::Section(_));
+    let found = if forward {
+        rows.iter().skip(at + 1).find(is_section)
+    } else {
+        rows.iter().take(at).rev().find(is_section)
+    };
+    if let Some(&r) = found {
+        state.ui.cursor = Some(r);
+    }
+}
+
+fn collapse(state: &mut State) {
+    let Some(row) = state.ui.cursor else { return };
+    let outline = state.plan.outline.clone();
+    let section = match row {
+        Row::Section(s) => Some(s),
+        Row::Item(_) => outline.section_of(state.runbook(), row),
+    };
+    if let Some(s) = section {
+        state.ui.collapsed.insert(s);
+        state.ui.cursor = Some(Row::Section(s));
+    }
+}
+
+fn toggle_collapse(state: &mut State, s: usize) {
+    if !state.ui.collapsed.remove(&s) {
+        state.ui.collapsed.insert(s);
+    }
+}
+
+fn tick(state: &mut State) -> Vec<Effect> {
+    match state.ui.cursor {
+        Some(Row::Section(s)) if cursor_target(state).is_none() => {
+            // A heading that is not a step: space folds it instead.
+            toggle_collapse(state, s);
+            Vec::new()
+        }
+        Some(row) => {
+            let Some(target) = row.target(state.runbook()) else {
+                return Vec::new();
+            };
+            let event = match state.session.marks.get(&target) {
+                Some(Mark::Done(_) | Mark::NotApplicable { .. }) => Event::Unticked { target },
+                None => Event::Ticked { target },
+            };
+            vec![Effect::Journal(event)]
+        }
+        None => Vec::new(),
+    }
+}
+
+fn open(state: &mut State) {
+    let Some(row) = state.ui.cursor else { return };
+    if state.plan.outline.has_command(row) {
+        state.ui.modal = Some(Modal::Command(row));
+    } else if let Row::Section(s) = row {
+        toggle_collapse(state, s);
+    } else {
+        state.ui.flash = Some("no command for this item".into());
+    }
+}
+
+fn submit(state: &mut State) -> Vec<Effect> {
+    let Some(Modal::Input { field, text }) = state.ui.modal.clone() else {
+        return Vec::new();
+    };
+    let text = text.trim().to_string();
+    match field {
+        Field::Search => {
+            state.ui.modal = None;
+            if text.is_empty() {
+                return Vec::new();
+            }
+            state.ui.search = Some(text);
+            search(state, true, false);
+            Vec::new()
+        }
+        Field::Reason(target) => {
+            if text.is_empty() {
+                // Keep the field open: "n/a" without a reason is not auditable.
+                state.ui.flash = Some("a reason is required".into());
+                return Vec::new();
+            }
+            state.ui.modal = None;
+            vec![Effect::Journal(Event::NotApplicable {
+                target,
+                reason: text,
+            })]
+        }
+        Field::Note(target) => {
+            state.ui.modal = None;
+            if text.is_empty() {
+                return Vec::new();
+            }
+            vec![Effect::Journal(Event::Noted { target, text })]
+        }
+    }
+}
+
+/// Finds the next (or previous) row whose text holds the last search, in the
+/// whole outline (collapsed sections included, then unfolded). `skip_current`
+/// is false for Enter, so a match under the cursor is "the first match".
+fn search(state: &mut State, forward: bool, skip_current: bool) {
+    let Some(query) = state.ui.search.clone() else {
+        state.ui.flash = Some("no search yet: press /".into());
+        return;
+    };
+    let needle = query.to_lowercase();
+    let all = state.plan.outline.rows(&BTreeSet::new());
+    if all.is_empty() {
+        return;
+    }
+    let n = all.len();
+    let at = state
+        .ui
+        .cursor
+        .and_then(|c| all.iter().position(|&r| r == c))
+        .unwrap_or(0);
+    let start = usize::from(skip_current);
+    let found = (start..start + n)
+        .map(|k| {
+            if forward {
+                (at + k) % n
+            } else {
+                (at + n * 2 - k) % n
+            }
+        })
+        .map(|i| all[i])
+        .find(|&r| state.row_text(r).to_lowercase().contains(&needle));
+    match found {
+        Some(row) => {
+            reveal(state, row);
+            state.ui.cursor = Some(row);
+        }
+        None => state.ui.flash = Some(format!("no match for \"{query}\"")),
+    }
+}
+
+/// Unfolds every collapsed section that hides `row`.
+fn reveal(state: &mut State, row: Row) {
+    let rb = state.plan.runbook.clone();
+    let mut cur = match row {
+        Row::Section(s) => rb.sections.get(s).and_then(|s| s.parent),
+        Row::Item(i) => rb.items.get(i).and_then(|i| i.section),
+    };
+    while let Some(c) = cur {
+        state.ui.collapsed.remove(&c);
+        cur = rb.sections.get(c).and_then(|s| s.parent);
+    }
+}

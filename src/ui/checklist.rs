@@ -1,0 +1,157 @@
+//! The checklist: sections as foldable groups with progress, items with a
+//! state glyph, steps (runnable sections) with their own glyph, `$` where a
+//! command waits, and checkpoints due or overdue against the window start.
+
+use chrono::Duration;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem};
+
+use super::{ViewState, theme};
+use crate::event::Target;
+use crate::state::clock;
+use crate::state::{Row, State, Status};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState) {
+    let rows = state.rows();
+    let total = state.runbook().items.len();
+    let done = state
+        .runbook()
+        .items
+        .iter()
+        .filter(|i| state.session.status(Target::Item(i.id)) != Status::Open)
+        .count();
+    let items: Vec<ListItem> = rows
+        .iter()
+        .map(|&r| ListItem::new(line(state, r)))
+        .collect();
+    let selected = state
+        .ui
+        .cursor
+        .and_then(|c| rows.iter().position(|&r| r == c));
+    view.list.select(selected);
+    view.checklist_rows = area.height.saturating_sub(2);
+    let block = Block::bordered()
+        .border_style(theme::border())
+        .title(Line::styled(
+            format!(" Checklist {done}/{total} "),
+            theme::title(),
+        ));
+    let list = if rows.is_empty() {
+        List::new([ListItem::new(Line::styled(
+            "no checklist items in this runbook",
+            theme::dim(),
+        ))])
+    } else {
+        List::new(items)
+    };
+    frame.render_stateful_widget(
+        list.block(block).highlight_style(theme::selected()),
+        area,
+        &mut view.list,
+    );
+}
+
+fn glyph_style(status: Status) -> Style {
+    match status {
+        Status::Done => theme::ok(),
+        Status::NotApplicable => theme::dim(),
+        Status::Running => theme::amber(),
+        Status::Failed => theme::red(),
+        Status::Open => Style::new(),
+    }
+}
+
+fn line(state: &State, row: Row) -> Line<'static> {
+    let outline = &state.plan.outline;
+    let rb = state.runbook();
+    let mut spans = Vec::new();
+    let has_note = row
+        .target(rb)
+        .is_some_and(|t| state.session.notes.iter().any(|n| n.target == Some(t)));
+    match row {
+        Row::Section(s) => {
+            let info = &outline.sections[s];
+            let sec = &rb.sections[s];
+            let fold = if state.ui.collapsed.contains(&s) {
+                "▸"
+            } else {
+                "▾"
+            };
+            spans.push(Span::raw(format!("{}{fold} ", "  ".repeat(info.depth))));
+            if sec.runnable {
+                let st = state.row_status(row);
+                spans.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
+            }
+            spans.push(Span::styled(sec.title.clone(), theme::title()));
+            if info.has_command || sec.runnable {
+                spans.push(Span::styled(" $", theme::command()));
+            }
+            let (d, t) = state.progress(s);
+            if t > 0 {
+                let style = if d == t { theme::ok() } else { theme::dim() };
+                spans.push(Span::styled(format!("  {d}/{t}"), style));
+            }
+            if let Some(min) = sec.before_start_minutes {
+                spans.push(checkpoint(state, min, d == t && t > 0));
+            }
+        }
+        Row::Item(i) => {
+            let item = &rb.items[i];
+            let depth = outline
+                .section_of(rb, row)
+                .map_or(0, |s| outline.sections[s].depth + 1)
+                + item.depth;
+            let st = state.row_status(row);
+            spans.push(Span::raw("  ".repeat(depth)));
+            spans.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
+            let text_style = if st == Status::NotApplicable {
+                theme::dim()
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(item.text.clone(), text_style));
+            if outline.has_command(row) {
+                spans.push(Span::styled(" $", theme::command()));
+            }
+        }
+    }
+    if has_note {
+        spans.push(Span::styled(" ✎", theme::dim()));
+    }
+    Line::from(spans)
+}
+
+/// "due 20:00 EST", "overdue 35m" or "done", against the window's start.
+fn checkpoint(state: &State, minutes: u32, complete: bool) -> Span<'static> {
+    if complete {
+        return Span::styled("  ✓ checkpoint", theme::ok());
+    }
+    let Some(v) = state
+        .runbook()
+        .window
+        .as_ref()
+        .and_then(|w| clock::window_view(w, state.now, state.session.first_step))
+    else {
+        return Span::raw("");
+    };
+    let due = v.start - Duration::minutes(i64::from(minutes));
+    if state.now >= due {
+        Span::styled(
+            format!("  overdue {}", clock::human(state.now - due)),
+            theme::red(),
+        )
+    } else if due - state.now <= Duration::minutes(30) {
+        Span::styled(
+            format!("  due {}", due.with_timezone(&v.tz).format("%H:%M")),
+            theme::amber(),
+        )
+    } else {
+        Span::styled(
+            format!("  due {}", due.with_timezone(&v.tz).format("%a %H:%M")),
+            theme::dim(),
+        )
+    }
+}

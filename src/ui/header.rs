@@ -1,0 +1,77 @@
+//! Two lines: who and what, then the window against the clock.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme;
+use crate::state::State;
+use crate::state::clock::{self, Level};
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let rb = state.runbook();
+    let window = rb.window.as_ref();
+    let tz = clock::zone(window);
+    let title = if rb.title.is_empty() {
+        state.settings.runbook_name.as_str()
+    } else {
+        rb.title.as_str()
+    };
+    let sep = || Span::styled(" │ ", theme::dim());
+    let env = &state.settings.environment;
+    let env_style = if env.to_lowercase().starts_with("prod") {
+        theme::red()
+    } else {
+        theme::amber()
+    };
+    let first = Line::from(vec![
+        Span::styled(format!(" {title}"), theme::title()),
+        sep(),
+        Span::styled(env.to_uppercase(), env_style),
+        sep(),
+        Span::raw(format!("op {}", state.settings.operator)),
+        sep(),
+        Span::styled(clock::clock_text(state.now, tz), theme::title()),
+    ]);
+
+    let mut second = vec![Span::raw(" ")];
+    match window.and_then(|w| clock::window_view(w, state.now, state.session.first_step)) {
+        Some(v) => {
+            let style = match v.level {
+                Level::Calm => theme::title(),
+                Level::Amber => theme::amber(),
+                Level::Red => theme::red(),
+            };
+            second.push(Span::raw("window "));
+            second.push(Span::styled(v.text, style));
+            for w in v.warnings {
+                second.push(sep());
+                second.push(Span::styled(format!("⚠ {w}"), theme::amber()));
+            }
+        }
+        None => second.push(Span::styled(
+            "no maintenance window in the runbook",
+            theme::dim(),
+        )),
+    }
+    second.push(sep());
+    match state.session.first_step {
+        Some(t) => second.push(Span::raw(format!(
+            "elapsed {}",
+            clock::human(state.now - t)
+        ))),
+        None => second.push(Span::styled("not started", theme::dim())),
+    }
+    if let Some(e) = &state.journal_error {
+        second.push(sep());
+        second.push(Span::styled(
+            format!("JOURNAL NOT WRITTEN: {e}"),
+            theme::red(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![first, Line::from(second)]).style(theme::header()),
+        area,
+    );
+}

@@ -1,0 +1,145 @@
+//! The cockpit screen: a pure function of `&State`, plus [`ViewState`] for
+//! widget cursors. One call per pane.
+//!
+//! 120 columns and wider:
+//! ```text
+//! ┌ header: title │ ENV │ op │ 23:41 EST / window, left, elapsed, warnings ┐
+//! ├──────────────────┬────────────────────────┬─────────────────────────────┤
+//! │ checklist        │ output                 │ rollback criteria           │
+//! │                  ├────────────────────────┤                             │
+//! │                  │ metrics                │                             │
+//! ├──────────────────┴────────────────────────┴─────────────────────────────┤
+//! │ log (l toggles)                                                          │
+//! │ this machine: cpu, mem                                                   │
+//! │ footer: key hints from the keymap                                        │
+//! ```
+//! Narrower (80x24): checklist | criteria over output over metrics; the
+//! criteria keep the height they need, output and metrics shrink or go.
+//! Below 40x12: "terminal too small". Sizes come from `Layout`, never from
+//! subtraction, so no size can underflow.
+
+mod checklist;
+pub mod criteria;
+mod footer;
+mod header;
+mod log;
+mod machine;
+mod metrics;
+mod modal;
+pub mod output;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{ListState, Paragraph, Wrap};
+use tui_logger::TuiWidgetState;
+
+use crate::keys::Keymap;
+use crate::state::State;
+
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+/// From here on the three-column layout.
+pub const WIDE: u16 = 120;
+
+/// What render may change: widget cursors, and the keymap the hints show.
+pub struct ViewState {
+    pub list: ListState,
+    pub log: TuiWidgetState,
+    pub keymap: Keymap,
+    /// Rows the checklist showed last frame (a page for PgUp/PgDn).
+    pub checklist_rows: u16,
+}
+
+impl ViewState {
+    pub fn new(keymap: Keymap) -> ViewState {
+        ViewState {
+            list: ListState::default(),
+            log: TuiWidgetState::new(),
+            keymap,
+            checklist_rows: 10,
+        }
+    }
+}
+
+pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = vec![
+            Line::styled("terminal too small", theme::amber()),
+            Line::raw(format!(
+                "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
+                area.width, area.height
+            )),
+        ];
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let log_height = match (state.ui.show_log, area.height) {
+        (false, _) => 0,
+        (true, h) if h >= 40 => 10,
+        (true, _) => 6,
+    };
+    let [top, body, log_area, strip, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(6),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(frame, top, state);
+    if area.width >= WIDE {
+        wide(frame, body, state, view);
+    } else {
+        narrow(frame, body, state, view);
+    }
+    if log_height > 0 {
+        log::render(frame, log_area, view);
+    }
+    machine::render(frame, strip, state);
+    footer::render(frame, foot, state, view);
+    modal::render(frame, area, state, view);
+}
+
+fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
+    let [left, middle, right] = Layout::horizontal([
+        Constraint::Percentage(40),
+        Constraint::Percentage(32),
+        Constraint::Percentage(28),
+    ])
+    .areas(body);
+    checklist::render(frame, left, state, view);
+    let [out, met] = Layout::vertical([Constraint::Min(4), Constraint::Length(6)]).areas(middle);
+    output::render(frame, out, state);
+    metrics::render(frame, met, state);
+    criteria::render(frame, right, state);
+}
+
+fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body);
+    checklist::render(frame, left, state, view);
+    let wanted = criteria::wanted_height(state);
+    // Criteria first: they keep what they need; output and metrics share the rest.
+    let rest = right.height.saturating_sub(wanted);
+    let (out_h, met_h) = match rest {
+        r if r >= 9 => (r - 3, 3),
+        r if r >= 4 => (r, 0),
+        _ => (0, 0),
+    };
+    let [crit, out, met] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(out_h),
+        Constraint::Length(met_h),
+    ])
+    .areas(right);
+    criteria::render(frame, crit, state);
+    if out_h > 0 {
+        output::render(frame, out, state);
+    }
+    if met_h > 0 {
+        metrics::render(frame, met, state);
+    }
+}
