@@ -1,13 +1,286 @@
-//! `rollout-cockpit check`: lint a runbook before the window.
+//! `rollout-cockpit check`: lint a runbook before the window. The JSON form
+//! is a stable contract for scripts; the human form leads with what a
+//! deployer must fix.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
 
 use crate::cli::CheckArgs;
+use crate::runbook::{
+    BlockKind, Checkpoint, Contact, Criterion, EscalationStep, Loaded, Placeholder, Runbook,
+    Warning, Window,
+};
 
-pub fn main(args: &CheckArgs) -> u8 {
-    match crate::runbook::load(args.runbook.as_deref()) {
-        Ok(_) => 0,
-        Err(e) => {
-            eprintln!("rollout-cockpit: {e}");
-            2
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub title: &'a str,
+    pub checklist_items: usize,
+    pub checked_items: usize,
+    pub commands: usize,
+    pub manual_blocks: usize,
+    pub templates: usize,
+    pub rollback: RollbackSummary,
+    pub criteria: &'a [Criterion],
+    pub window: Option<&'a Window>,
+    pub checkpoints: &'a [Checkpoint],
+    pub health_urls: &'a [String],
+    pub placeholders: &'a [Placeholder],
+    pub env_vars: Vec<EnvVarStatus>,
+    pub contacts: &'a [Contact],
+    pub escalation: &'a [EscalationStep],
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RollbackSummary {
+    pub found: bool,
+    pub steps: usize,
+    pub commands: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnvVarStatus {
+    pub name: String,
+    pub set: bool,
+    pub secret: bool,
+}
+
+/// Whether a variable has a value in this process's environment.
+pub fn is_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+}
+
+impl<'a> Report<'a> {
+    pub fn new(rb: &'a Runbook) -> Self {
+        let count = |kind| rb.blocks.iter().filter(|b| b.kind == kind).count();
+        let env_vars: Vec<EnvVarStatus> = rb
+            .env_vars
+            .iter()
+            .map(|v| EnvVarStatus {
+                name: v.name.clone(),
+                set: is_set(&v.name),
+                secret: v.secret,
+            })
+            .collect();
+        let mut warnings = rb.warnings.clone();
+        for v in rb.env_vars.iter().filter(|v| !is_set(&v.name)) {
+            warnings.push(Warning {
+                line: Some(v.line),
+                message: format!(
+                    "${} is not set in this environment{}",
+                    v.name,
+                    if v.secret { " (secret)" } else { "" }
+                ),
+            });
+        }
+        warnings.sort_by_key(|w| w.line);
+        Report {
+            title: &rb.title,
+            checklist_items: rb.items.len(),
+            checked_items: rb.items.iter().filter(|i| i.checked).count(),
+            commands: count(BlockKind::Command),
+            manual_blocks: count(BlockKind::Manual),
+            templates: count(BlockKind::Template),
+            rollback: RollbackSummary {
+                found: rb.rollback.is_some(),
+                steps: rb.rollback.as_ref().map_or(0, |r| r.steps.len()),
+                commands: rb.rollback.as_ref().map_or(0, |r| r.command_count(rb)),
+            },
+            criteria: &rb.criteria,
+            window: rb.window.as_ref(),
+            checkpoints: &rb.checkpoints,
+            health_urls: &rb.health_urls,
+            placeholders: &rb.placeholders,
+            env_vars,
+            contacts: &rb.contacts,
+            escalation: &rb.escalation,
+            warnings,
         }
     }
+}
+
+fn describe(c: &Criterion) -> String {
+    use crate::runbook::{CriterionKind as K, Rule as R};
+    let n = c.threshold.unwrap_or_default();
+    match (c.kind, c.rule) {
+        (K::ErrorRate, Some(R::IncreasePoints)) => {
+            format!("error rate more than +{n} pp over baseline")
+        }
+        (K::ErrorRate, Some(R::Above)) => format!("error rate above {n}%"),
+        (K::Latency, Some(R::IncreasePercent)) => format!("latency more than +{n}% over baseline"),
+        (K::Latency, Some(R::Above)) => format!("latency above {n} ms"),
+        _ => "manual: the operator's call".to_string(),
+    }
+}
+
+/// The human summary: what was found, then every warning as `FILE:LINE:`.
+pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
+    let rb = &loaded.runbook;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: \"{}\"", loaded.name, report.title);
+    let _ = writeln!(
+        o,
+        "  checklist    {} items ({} checked) in {} sections",
+        report.checklist_items,
+        report.checked_items,
+        rb.sections.len()
+    );
+    let steps: Vec<&str> = rb
+        .sections
+        .iter()
+        .filter(|s| s.runnable)
+        .map(|s| s.title.as_str())
+        .collect();
+    let _ = writeln!(
+        o,
+        "  commands     {} to run, {} manual, {} templates; runnable steps: {}",
+        report.commands,
+        report.manual_blocks,
+        report.templates,
+        if steps.is_empty() {
+            "none".to_string()
+        } else {
+            steps.join(", ")
+        }
+    );
+    match &rb.rollback {
+        Some(r) => {
+            let _ = writeln!(
+                o,
+                "  rollback     \"{}\" (line {}): {} steps, {} commands",
+                r.title, r.line, report.rollback.steps, report.rollback.commands
+            );
+            for (i, s) in r.steps.iter().enumerate() {
+                let _ = writeln!(
+                    o,
+                    "                 {}. {}{}",
+                    i + 1,
+                    s.title,
+                    if s.optional { " [asks first]" } else { "" }
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(o, "  rollback     NOT FOUND");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  criteria     {}",
+        if rb.criteria.is_empty() {
+            "none: the default rules apply".to_string()
+        } else {
+            format!("{}", rb.criteria.len())
+        }
+    );
+    for c in &rb.criteria {
+        let _ = writeln!(
+            o,
+            "                 line {:<4} {}  ->  {}",
+            c.line,
+            c.text,
+            describe(c)
+        );
+    }
+    match &rb.window {
+        Some(w) => {
+            let _ = writeln!(
+                o,
+                "  window       {}-{} {}{}{}",
+                w.start,
+                w.end,
+                w.tz.as_deref().unwrap_or("(no time zone: local time)"),
+                w.max_hours
+                    .map(|h| format!(", at most {h} h"))
+                    .unwrap_or_default(),
+                if w.preferred_days.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", w.preferred_days.join("/"))
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  window       none stated");
+        }
+    }
+    if !rb.checkpoints.is_empty() {
+        let cps: Vec<String> = rb
+            .checkpoints
+            .iter()
+            .map(|c| format!("T-{} min (line {})", c.before_start_minutes, c.line))
+            .collect();
+        let _ = writeln!(o, "  checkpoints  {}", cps.join(", "));
+    }
+    let _ = writeln!(
+        o,
+        "  health       {}",
+        if rb.health_urls.is_empty() {
+            "no health URL (give one with --health)".to_string()
+        } else {
+            rb.health_urls.join(", ")
+        }
+    );
+    if !rb.contacts.is_empty() || !rb.escalation.is_empty() {
+        let _ = writeln!(
+            o,
+            "  contacts     {} contacts, escalation path of {} steps",
+            rb.contacts.len(),
+            rb.escalation.len()
+        );
+    }
+    if !report.env_vars.is_empty() {
+        let vars: Vec<String> = report
+            .env_vars
+            .iter()
+            .map(|v| {
+                format!(
+                    "${} ({}{})",
+                    v.name,
+                    if v.set { "set" } else { "unset" },
+                    if v.secret { ", secret: masked" } else { "" }
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "  variables    {}", vars.join(", "));
+    }
+    let _ = writeln!(o, "  placeholders {}", report.placeholders.len());
+    if !report.warnings.is_empty() {
+        let _ = writeln!(o, "\n{} warnings:", report.warnings.len());
+        for w in &report.warnings {
+            match w.line {
+                Some(l) => {
+                    let _ = writeln!(o, "{}:{}: warning: {}", loaded.name, l, w.message);
+                }
+                None => {
+                    let _ = writeln!(o, "{}: warning: {}", loaded.name, w.message);
+                }
+            }
+        }
+    }
+    o
+}
+
+pub fn main(args: &CheckArgs) -> u8 {
+    let loaded = match crate::runbook::load(args.runbook.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("rollout-cockpit: {e}");
+            return 2;
+        }
+    };
+    let report = Report::new(&loaded.runbook);
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("rollout-cockpit: cannot encode the report: {e}");
+                return 1;
+            }
+        }
+    } else {
+        print!("{}", human(&loaded, &report));
+    }
+    0
 }

@@ -2,7 +2,13 @@
 //! a runbook (possibly empty, with warnings); only `load` can fail, and only
 //! for paths that give no text at all.
 
+mod classify;
+mod derive;
 mod model;
+mod scan;
+mod text;
+mod walk;
+mod window;
 
 use std::path::{Path, PathBuf};
 
@@ -73,11 +79,36 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, LoadError> {
 /// Parses raw bytes, decoding invalid UTF-8 lossily (with a warning).
 pub fn parse_bytes(bytes: &[u8]) -> (String, Runbook) {
     let text = String::from_utf8_lossy(bytes).into_owned();
-    let runbook = parse(&text);
+    let mut runbook = parse(&text);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        runbook.warnings.insert(
+            0,
+            Warning {
+                line: Some(line),
+                message: "not valid UTF-8: undecodable bytes are shown as \u{FFFD}".into(),
+            },
+        );
+    }
     (text, runbook)
 }
 
 /// Parses Markdown text into a runbook.
-pub fn parse(_text: &str) -> Runbook {
-    Runbook::default()
+pub fn parse(text: &str) -> Runbook {
+    let (repaired, repaired_at) = text::repair_mojibake(text);
+    let mut runbook = derive::build(walk::walk(&repaired));
+    if let Some(at) = repaired_at {
+        runbook.warnings.insert(
+            0,
+            Warning {
+                line: Some(text::LineIndex::new(&repaired).line(at)),
+                message: "double-encoded text (UTF-8 read as Windows-1252) repaired".into(),
+            },
+        );
+    }
+    runbook
 }
