@@ -90,6 +90,17 @@ impl Outline {
                 }
             }
         }
+        // The document's own H1 ("Production Rollout Plan") is the header's
+        // title already; as a row it would only push everything right.
+        if let Some(first) = runbook.sections.first()
+            && first.level == 1
+            && first.title == runbook.title
+            && sections[0].items.is_empty()
+            && !first.runnable
+            && runbook.sections.iter().skip(1).all(|s| s.level > 1)
+        {
+            sections[0].shown = false;
+        }
         for id in 0..n {
             if !sections[id].shown {
                 continue;

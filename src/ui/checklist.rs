@@ -75,10 +75,11 @@ fn line(state: &State, row: Row) -> Line<'static> {
         Row::Section(s) => {
             let info = &outline.sections[s];
             let sec = &rb.sections[s];
-            let fold = if state.ui.collapsed.contains(&s) {
-                "▸"
-            } else {
-                "▾"
+            let foldable = !info.items.is_empty() || !info.descendants.is_empty();
+            let fold = match (foldable, state.ui.collapsed.contains(&s)) {
+                (false, _) => " ",
+                (true, true) => "▸",
+                (true, false) => "▾",
             };
             spans.push(Span::raw(format!("{}{fold} ", "  ".repeat(info.depth))));
             if sec.runnable {

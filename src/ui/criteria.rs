@@ -15,11 +15,18 @@ use crate::state::State;
 
 pub const FIRING_TITLE: &str = " ROLLBACK CRITERIA MET — press R ";
 
-/// Rows the panel wants: a border, a line of state and text, and a rule line
-/// per criterion.
-pub fn wanted_height(state: &State) -> u16 {
-    let n = state.runbook().criteria.len().max(1);
-    u16::try_from(n * 2 + 2).unwrap_or(u16::MAX)
+/// Rows the panel needs at `width` to show every criterion whole.
+pub fn wanted_height(state: &State, width: u16) -> u16 {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines(state)
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            // Word wrapping can leave a ragged edge: one spare row per wrap.
+            if w <= inner { 1 } else { w.div_ceil(inner) + 1 }
+        })
+        .sum();
+    u16::try_from(rows + 2).unwrap_or(u16::MAX)
 }
 
 fn number(x: f64) -> String {
@@ -33,8 +40,8 @@ fn number(x: f64) -> String {
 /// The rule in words: what number, compared with what.
 pub fn rule_text(c: &Criterion) -> String {
     let metric = match c.kind {
-        CriterionKind::ErrorRate => "error rate",
-        CriterionKind::Latency => "p95 latency",
+        CriterionKind::ErrorRate => "err",
+        CriterionKind::Latency => "p95",
         CriterionKind::Manual => return "operator's call".to_string(),
     };
     let t = c.threshold.map(number).unwrap_or_else(|| "?".into());
@@ -44,8 +51,8 @@ pub fn rule_text(c: &Criterion) -> String {
         None => "",
     };
     match c.rule {
-        Some(Rule::IncreasePoints) => format!("{metric} > base +{t} pp"),
-        Some(Rule::IncreasePercent) => format!("{metric} > base +{t}%"),
+        Some(Rule::IncreasePoints) => format!("{metric} > baseline +{t} pp"),
+        Some(Rule::IncreasePercent) => format!("{metric} > baseline +{t}%"),
         Some(Rule::Above) => format!("{metric} > {t}{unit}"),
         None => format!("{metric}: no rule"),
     }
@@ -69,6 +76,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         })
         .title(title)
         .style(panel);
+    frame.render_widget(
+        Paragraph::new(lines(state))
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn lines(state: &State) -> Vec<Line<'static>> {
+    let firing = state.session.firing();
     let criteria = &state.runbook().criteria;
     let mut lines = Vec::new();
     if criteria.is_empty() {
@@ -92,22 +109,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         } else {
             style
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{word:<10} "), style),
-            Span::raw(c.text.clone()),
-        ]));
+        let text_style = if firing {
+            theme::alarm()
+        } else {
+            theme::title()
+        };
+        lines.push(Line::styled(c.text.clone(), text_style));
         let detail = st
             .and_then(|s| s.detail.clone())
             .unwrap_or_else(|| rule_text(c));
-        lines.push(Line::styled(
-            format!("           {detail}"),
-            if firing { theme::alarm() } else { theme::dim() },
-        ));
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(word, style),
+            Span::styled(
+                format!(" · {detail}"),
+                if firing { theme::alarm() } else { theme::dim() },
+            ),
+        ]));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    lines
 }

@@ -28,7 +28,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     if let Some(flash) = &state.ui.flash {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
     }
-    for (key, hint) in view.keymap.footer(state.mode()) {
+    let mut hints = view.keymap.footer(state.mode());
+    let used: usize = spans.iter().map(Span::width).sum();
+    let width = |h: &[(String, &str)]| -> usize {
+        h.iter()
+            .map(|(k, d)| k.chars().count() + d.chars().count() + 3)
+            .sum()
+    };
+    // Too narrow: drop the hints a deployer needs least; help and quit stay.
+    for drop in ["log", "note", "n/a", "search", "command", "move"] {
+        if used + width(&hints) <= usize::from(area.width) {
+            break;
+        }
+        hints.retain(|(_, h)| *h != drop);
+    }
+    for (key, hint) in hints {
         spans.push(Span::styled(format!(" {key}"), theme::key()));
         spans.push(Span::styled(format!(" {hint} "), theme::dim()));
     }

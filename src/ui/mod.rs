@@ -106,8 +106,8 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
 fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     let [left, middle, right] = Layout::horizontal([
         Constraint::Percentage(40),
-        Constraint::Percentage(32),
-        Constraint::Percentage(28),
+        Constraint::Percentage(30),
+        Constraint::Percentage(30),
     ])
     .areas(body);
     checklist::render(frame, left, state, view);
@@ -121,7 +121,7 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body);
     checklist::render(frame, left, state, view);
-    let wanted = criteria::wanted_height(state);
+    let wanted = criteria::wanted_height(state, right.width);
     // Criteria first: they keep what they need; output and metrics share the rest.
     let rest = right.height.saturating_sub(wanted);
     let (out_h, met_h) = match rest {
@@ -130,7 +130,7 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         _ => (0, 0),
     };
     let [crit, out, met] = Layout::vertical([
-        Constraint::Min(3),
+        Constraint::Fill(1),
         Constraint::Length(out_h),
         Constraint::Length(met_h),
     ])

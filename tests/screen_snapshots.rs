@@ -1,0 +1,143 @@
+//! The whole screen, as the deployer sees it, at three sizes: fresh, with
+//! ticks, with a modal open, with a criterion firing; and too small.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Session, render, screen_text, terp};
+use rollout_cockpit::event::{Cmd, CriterionState, Event};
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
+
+fn snap(name: &str, session: &Session) {
+    for (w, h) in SIZES {
+        let t = render(&session.state, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn fresh_terp_plan() {
+    let s = Session::new(terp());
+    snap("fresh", &s);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("23:41 EST"), "{text}");
+    assert!(text.contains("22:00-02:00 EST, 2h19m left"), "{text}");
+    assert!(text.contains("Checklist 0/65"), "{text}");
+    assert!(text.contains("no health endpoint yet"), "{text}");
+}
+
+fn ticked() -> Session {
+    let mut s = Session::new(terp());
+    s.go("Changes deployed to staging");
+    s.cmd(Cmd::Tick);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::Tick);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::NotApplicable);
+    s.type_text("validated in QA instead");
+    s.cmd(Cmd::Submit);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::Note);
+    s.type_text("asked #qa");
+    s.cmd(Cmd::Submit);
+    s
+}
+
+#[test]
+fn some_items_ticked() {
+    let s = ticked();
+    snap("ticked", &s);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("☑ Changes deployed to staging"), "{text}");
+    assert!(text.contains("⊘ Changes validated in staging"), "{text}");
+    assert!(text.contains("Checklist 3/65"), "{text}");
+    assert!(text.contains("3/4"), "section progress: {text}");
+}
+
+#[test]
+fn command_modal_open() {
+    let mut s = Session::new(terp());
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    snap("modal", &s);
+    assert!(screen_text(&s.state, 120, 40).contains("railway"));
+}
+
+#[test]
+fn help_lists_the_keymap() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Help);
+    let text = screen_text(&s.state, 120, 40);
+    insta::assert_snapshot!("help_120x40", render(&s.state, 120, 40).backend());
+    assert!(text.contains("tick / untick"), "{text}");
+}
+
+#[test]
+fn quit_confirm() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Quit);
+    assert!(screen_text(&s.state, 80, 24).contains("Quit the cockpit?"));
+}
+
+#[test]
+fn criteria_firing_turns_the_panel_red() {
+    let mut s = Session::new(terp());
+    s.record(Event::CriterionChanged {
+        criterion: 2,
+        state: CriterionState::Firing,
+        detail: Some("err 7.2% vs 0.4% base (+6.8 pp > +5 pp)".into()),
+    });
+    s.record(Event::CriterionChanged {
+        criterion: 3,
+        state: CriterionState::Pending,
+        detail: Some("p95 412 ms vs 180 ms base (+129% > +50%)".into()),
+    });
+    snap("firing", &s);
+    for (w, h) in SIZES {
+        let text = screen_text(&s.state, w, h);
+        assert!(
+            text.contains("ROLLBACK CRITERIA MET — press R"),
+            "{w}x{h}:\n{text}"
+        );
+        assert!(text.contains("FIRING"), "{w}x{h}:\n{text}");
+    }
+    let t = render(&s.state, 80, 24);
+    let buf = t.backend().buffer();
+    let red = (0..buf.area.width)
+        .flat_map(|x| (0..buf.area.height).map(move |y| (x, y)))
+        .filter(|&p| buf[p].bg == ratatui::style::Color::Red)
+        .count();
+    assert!(red > 200, "the panel is red, not just a word ({red} cells)");
+}
+
+#[test]
+fn tiny_terminals_say_so_and_never_panic() {
+    let s = ticked();
+    insta::assert_snapshot!("too_small_20x5", render(&s.state, 20, 5).backend());
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (39, 12),
+        (40, 11),
+        (30, 8),
+        (40, 12),
+        (41, 13),
+    ] {
+        let text = screen_text(&s.state, w, h);
+        if w < 40 || h < 12 {
+            assert!(
+                w < 10 || text.contains("too small") || text.contains("terminal"),
+                "{w}x{h}: {text}"
+            );
+        }
+    }
+    // Every size from tiny to 80x24 with a modal open: no panic anywhere.
+    let mut m = ticked();
+    m.cmd(Cmd::Help);
+    for w in (0..=82).step_by(3) {
+        for h in (0..=26).step_by(2) {
+            render(&m.state, w, h);
+        }
+    }
+}
