@@ -1,0 +1,221 @@
+//! The cockpit in a real terminal (tmux): search, tick, read the tick back,
+//! resize down to "too small" and back, quit with q y, exit status 0.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
+const DEADLINE: Duration = Duration::from_secs(15);
+
+/// A private tmux server (its own socket), killed when the test ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-u")
+            .args(["-L", &self.socket])
+            .args(args)
+            .env("LANG", "C.UTF-8")
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "rc"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "rc"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "rc", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let out = self.run(&["resize-window", "-t", "rc", "-x", &w, "-y", &h]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Polls the screen until `pred` holds, or fails with the last screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn wait_file(path: &Path) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path)
+            && s.ends_with('\n')
+        {
+            return s;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn tick_resize_and_quit_in_a_real_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipping the end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = dir.path().join("sessions");
+    let exit_file = dir.path().join("exit");
+    let tmux = Tmux {
+        socket: format!("rc-e2e-{}", std::process::id()),
+    };
+    let shell = format!(
+        "'{BIN}' run --session-dir '{}' --operator e2e; echo EXIT=$? > '{}'",
+        sessions.display(),
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "rc",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        "LANG=C.UTF-8",
+        &shell,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    tmux.wait_for("the cockpit", |s| {
+        s.contains("Checklist 0/65") && s.contains("Rollback criteria")
+    });
+    tmux.keys(&["/"]);
+    tmux.text("backup integrity");
+    tmux.wait_for("the search text", |s| s.contains("/backup integrity"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the jump", |s| {
+        s.contains("Verify backup integrity") && s.contains("space tick")
+    });
+    tmux.keys(&["Space"]);
+    let screen = tmux.wait_for("the tick", |s| s.contains("☑ Verify backup integrity"));
+    assert!(screen.contains("Checklist 1/65"), "{screen}");
+    assert!(
+        screen.contains("ticked by e2e"),
+        "who ticked it is shown:\n{screen}"
+    );
+
+    // On disk before it was on screen.
+    let session = std::fs::read_dir(&sessions)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let journal = std::fs::read_to_string(session.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"type\":\"ticked\""), "{journal}");
+    assert!(journal.contains("\"by\":\"e2e\""), "{journal}");
+
+    tmux.resize(80, 24);
+    let small = tmux.wait_for("80x24", |s| {
+        s.lines().count() <= 24
+            && s.lines().all(|l| l.chars().count() <= 80)
+            && s.contains("Rollback criteria")
+            && s.contains("Checklist 1/65")
+    });
+    assert!(
+        small.contains("Security vulnerability discovered"),
+        "{small}"
+    );
+    tmux.resize(30, 8);
+    tmux.wait_for("too small", |s| s.contains("too small"));
+    tmux.resize(120, 40);
+    tmux.wait_for("the full screen again", |s| {
+        s.contains("Checklist 1/65") && s.contains("Metrics") && !s.contains("too small")
+    });
+
+    // Ctrl-C asks, never kills.
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));
+    tmux.keys(&["n"]);
+    tmux.wait_for("the question gone", |s| !s.contains("Quit the cockpit?"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));
+    tmux.keys(&["y"]);
+    assert_eq!(wait_file(&exit_file).trim(), "EXIT=0");
+}
+
+#[test]
+fn a_bad_runbook_or_config_exits_2_before_the_screen_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["run", "/no/such/runbook.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/runbook.md: no such file"));
+    let cfg = dir.path().join("cockpit.toml");
+    std::fs::write(&cfg, "[keys]\ntick = \"spcae\"\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["run", "--session-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cockpit.toml") && err.contains("[keys] tick: unknown key \"spcae\""),
+        "{err}"
+    );
+    let out = Command::new(BIN)
+        .args(["run", "--interval", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "bad --interval");
+}
