@@ -190,6 +190,70 @@ fn tick_resize_and_quit_in_a_real_terminal() {
 }
 
 #[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        return;
+    }
+    for signal in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let exit_file = dir.path().join("exit");
+        let tmux = Tmux {
+            socket: format!("rc-sig-{signal}-{}", std::process::id()),
+        };
+        // The shell stays, so the pane can be inspected after the cockpit ends.
+        let shell = format!(
+            "'{BIN}' run --session-dir '{}'; echo EXIT=$? > '{}'; sleep 30",
+            dir.path().display(),
+            exit_file.display()
+        );
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "rc",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &shell,
+        ]);
+        assert!(out.status.success());
+        tmux.wait_for("the cockpit", |s| s.contains("Rollback criteria"));
+        let pane = String::from_utf8_lossy(
+            &tmux
+                .run(&["display", "-p", "-t", "rc", "#{pane_pid}"])
+                .stdout,
+        )
+        .trim()
+        .to_string();
+        let children =
+            std::fs::read_to_string(format!("/proc/{pane}/task/{pane}/children")).unwrap();
+        let pid = children.split_whitespace().next().unwrap().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-s", signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_eq!(wait_file(&exit_file).trim(), "EXIT=0", "SIG{signal}");
+        let alt = String::from_utf8_lossy(
+            &tmux
+                .run(&["display", "-p", "-t", "rc", "#{alternate_on}"])
+                .stdout,
+        )
+        .trim()
+        .to_string();
+        assert_eq!(alt, "0", "SIG{signal} left the alternate screen");
+        let screen = tmux.capture();
+        assert!(
+            !screen.contains("Rollback criteria"),
+            "SIG{signal}: {screen}"
+        );
+    }
+}
+
+#[test]
 fn a_bad_runbook_or_config_exits_2_before_the_screen_opens() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)
