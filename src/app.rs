@@ -134,6 +134,7 @@ pub async fn run(
     let mut last_draw = Instant::now() - FRAME;
     let code = loop {
         if dirty && last_draw.elapsed() >= FRAME {
+            tui_logger::move_events();
             terminal.draw(|f| ui::render(f, &state, &mut view))?;
             state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
             last_draw = Instant::now();

@@ -95,8 +95,7 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
 
 fn run(state: State, keymap: Keymap, journal: Journal, mouse: bool) -> anyhow::Result<u8> {
     // The log goes to the log pane; stderr belongs to the terminal screen.
-    let _ = tui_logger::init_logger(log::LevelFilter::Info);
-    tui_logger::set_default_level(log::LevelFilter::Info);
+    crate::ui::log::init();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

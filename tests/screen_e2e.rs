@@ -178,6 +178,13 @@ fn tick_resize_and_quit_in_a_real_terminal() {
         s.contains("Checklist 1/65") && s.contains("Metrics") && !s.contains("too small")
     });
 
+    // The log pane shows the cockpit's own events, on demand.
+    tmux.keys(&["l"]);
+    let logged = tmux.wait_for("the log pane", |s| s.contains(" Log "));
+    assert!(logged.contains("session started by e2e"), "{logged}");
+    tmux.keys(&["l"]);
+    tmux.wait_for("the log pane gone", |s| !s.contains(" Log "));
+
     // Ctrl-C asks, never kills.
     tmux.keys(&["C-c"]);
     tmux.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));

@@ -25,3 +25,31 @@ pub fn render(frame: &mut Frame, area: Rect, view: &ViewState) {
         .state(&view.log);
     frame.render_widget(widget, area);
 }
+
+/// Feeds `log` records to tui-logger without its mover thread, which wakes
+/// 100 times a second and would be most of an idle cockpit's CPU. The loop
+/// calls [`tui_logger::move_events`] before each frame instead.
+struct PaneLogger;
+
+static PANE_LOGGER: PaneLogger = PaneLogger;
+
+impl log::Log for PaneLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            tui_logger::Drain::new().log(record);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the pane's logger (once per process; later calls do nothing).
+pub fn init() {
+    if log::set_logger(&PANE_LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
+}

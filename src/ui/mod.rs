@@ -22,7 +22,7 @@ mod checklist;
 pub mod criteria;
 mod footer;
 mod header;
-mod log;
+pub mod log;
 mod machine;
 mod metrics;
 mod modal;
