@@ -1,5 +1,7 @@
 //! `rollout-cockpit check` as scripts and deployers call it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;

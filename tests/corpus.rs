@@ -2,6 +2,8 @@
 //! reader finds in it. Each expectation below was tallied by hand from the
 //! file, not copied from the parser's output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
+
 use std::path::PathBuf;
 
 use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Rule, Runbook};

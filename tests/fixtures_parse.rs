@@ -1,6 +1,8 @@
 //! The project's own fixtures: one per awkward construct a real runbook may
 //! hold. Expectations are read off the fixture text, with its line numbers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
+
 use std::path::PathBuf;
 
 use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Owner, Rule, Runbook};
