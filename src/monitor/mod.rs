@@ -3,8 +3,10 @@
 //! the cockpit's event-sourced `State` can hold and replay it.
 
 pub mod baseline;
+pub mod clock;
 pub mod criteria;
 pub mod details;
+pub mod probe;
 pub mod sample;
 pub mod window;
 
@@ -12,7 +14,9 @@ pub mod window;
 mod criteria_tests;
 
 pub use baseline::{Baseline, BaselineSource, Pin};
+pub use clock::Clock;
 pub use criteria::{Check, Engine, Kind, Limit, Settings, State, Verdict};
 pub use details::HealthDetails;
+pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
 pub use sample::{Outcome, Sample};
 pub use window::{Bucket, RollingWindow, Stats};
