@@ -3,9 +3,11 @@
 //! the cockpit's event-sourced `State` can hold and replay it.
 
 pub mod baseline;
+pub mod cli;
 pub mod clock;
 pub mod criteria;
 pub mod details;
+pub mod evaluation;
 pub mod probe;
 pub mod sample;
 pub mod window;
