@@ -302,3 +302,32 @@ fn help_explains_every_flag() {
     }
     assert!(help.contains("Exit codes"));
 }
+
+#[test]
+fn a_password_in_a_url_is_never_printed() {
+    let out = monitor()
+        .args([
+            "--health",
+            "http://deploy:hunter2@127.0.0.1:9/health",
+            "--interval",
+            "100ms",
+        ])
+        .args([
+            "--duration",
+            "300ms",
+            "--baseline-error-rate",
+            "0",
+            "--baseline-latency-ms",
+            "5",
+        ])
+        .assert()
+        .get_output()
+        .clone();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("deploy:••••@127.0.0.1:9"), "{all}");
+    assert!(!all.contains("hunter2"), "{all}");
+}

@@ -57,10 +57,42 @@ impl fmt::Display for HeaderSource {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProbeConfig {
     pub url: String,
     pub headers: Vec<(String, HeaderSource)>,
+}
+
+impl fmt::Debug for ProbeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProbeConfig")
+            .field("url", &mask_url(&self.url))
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+/// The URL as it may be shown, logged or journaled: a password in it
+/// (`https://user:pw@host/`) becomes `••••`. Works on text that does not
+/// even parse, since error messages quote what the operator typed.
+pub fn mask_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:{MASK}{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_string(),
+    }
 }
 
 impl ProbeConfig {
@@ -106,7 +138,7 @@ pub enum ProbeError {
 /// Parses a health URL: http or https, with a host.
 pub fn validate_url(s: &str) -> Result<Url, ProbeError> {
     let bad = |reason: String| ProbeError::BadUrl {
-        url: s.to_string(),
+        url: mask_url(s),
         reason,
     };
     let url = Url::parse(s.trim()).map_err(|e| bad(format!("not a URL ({e})")))?;
@@ -157,12 +189,25 @@ pub struct Probe {
 }
 
 /// One URL's HTTP client and request; cheap to probe repeatedly.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Prober {
     client: Client,
     url: Url,
+    /// What samples and messages show: the URL with any password masked.
+    shown: String,
     headers: HeaderMap,
     timeout: Duration,
+}
+
+/// Shows neither a password in the URL nor header values.
+impl fmt::Debug for Prober {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prober")
+            .field("url", &self.shown)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Prober {
@@ -187,14 +232,16 @@ impl Prober {
             .map_err(|e| ProbeError::Client(e.to_string()))?;
         Ok(Prober {
             client,
+            shown: mask_url(url.as_str()),
             url,
             headers,
             timeout: settings.timeout,
         })
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// The URL with any password masked, as samples carry it.
+    pub fn url(&self) -> &str {
+        &self.shown
     }
 
     /// One GET. Never fails: every way it can go wrong is an [`Outcome`].
@@ -217,7 +264,7 @@ impl Prober {
         Probe {
             sample: Sample {
                 ts,
-                url: self.url.to_string(),
+                url: self.shown.clone(),
                 latency_ms,
                 outcome,
             },
@@ -394,6 +441,26 @@ mod tests {
             br#"{"status":"unhealthy","checks":{"memory":{"percentage":95}}}"#,
         );
         assert_eq!(d.unwrap().memory_percent, Some(95.0));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_url("https://admin:s3cr3t@terp.example.com/health"),
+            "https://admin:••••@terp.example.com/health"
+        );
+        assert_eq!(mask_url("http://token@h/x?a=b@c"), "http://token@h/x?a=b@c");
+        assert_eq!(mask_url("http://h:8080/p"), "http://h:8080/p");
+        assert_eq!(mask_url("ftp://u:pw@h"), "ftp://u:••••@h");
+        let e = validate_url("ftp://u:pw@h/").unwrap_err().to_string();
+        assert!(!e.contains("pw@"), "{e}");
+        let p = Prober::new(
+            &ProbeConfig::new("http://u:pw@127.0.0.1:9/health"),
+            &ProbeSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(p.url(), "http://u:••••@127.0.0.1:9/health");
+        assert!(!format!("{p:?}").contains("pw@"));
     }
 
     #[test]
