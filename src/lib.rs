@@ -5,4 +5,5 @@
 pub mod check;
 pub mod cli;
 pub mod duration;
+pub mod monitor;
 pub mod runbook;

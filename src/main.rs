@@ -7,6 +7,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => rollout_cockpit::check::main(&args),
+        Command::Monitor(args) => rollout_cockpit::monitor::cli::main(&args),
     };
     ExitCode::from(code)
 }
