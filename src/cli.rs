@@ -1,6 +1,7 @@
 //! The command line. Subcommands and flags are a stable contract (DESIGN.md).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,24 @@ pub enum Command {
     /// criteria and the window clock, full screen. Every decision is
     /// journaled under the session directory.
     Run(RunArgs),
+    /// Probe health endpoints and apply the rollback criteria without a
+    /// screen: a canary gate for CI. Exits 3 as soon as a criterion fires.
+    #[command(
+        long_about = "Probe health endpoints and apply the rollback criteria without a screen: \
+                      a canary gate for CI or a script.\n\n\
+                      Every interval each URL gets a GET; a 5xx, a timeout, a connection error, \
+                      a JSON body whose status is unhealthy/error/down/fail, or invalid JSON \
+                      under a JSON content type counts as an error. The error rate and the \
+                      latency (p95 of successful probes) over the rolling window are compared \
+                      with a baseline, pinned from the window after --baseline-for or given \
+                      with --baseline-error-rate and --baseline-latency-ms. The criteria are \
+                      the runbook's (with --runbook), else error rate +5 percentage points and \
+                      latency +50% above baseline. A breach must hold for --for before it \
+                      fires.\n\n\
+                      Exit codes: 0 --duration ended (or Ctrl-C) without a criterion firing, \
+                      1 runtime error, 2 bad flag or URL, 3 a criterion fired."
+    )]
+    Monitor(MonitorArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +74,7 @@ pub struct RunArgs {
     pub health: Vec<String>,
     /// Time between health probes, e.g. 1s, 500ms
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration::parse)]
-    pub interval: std::time::Duration,
+    pub interval: Duration,
     /// Let the mouse wheel move the checklist
     #[arg(long)]
     pub mouse: bool,
@@ -63,4 +82,77 @@ pub struct RunArgs {
     /// else ~/.local/state/rollout-cockpit]
     #[arg(long, value_name = "DIR")]
     pub session_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MonitorArgs {
+    /// Health endpoint to probe (http or https); repeat for several. Default:
+    /// the runbook's health URLs (with --runbook)
+    #[arg(long = "health", value_name = "URL")]
+    pub health: Vec<String>,
+    /// Markdown runbook whose rollback criteria (and health URLs) to use
+    #[arg(long, value_name = "FILE")]
+    pub runbook: Option<PathBuf>,
+    /// Time between probes of each URL, and between evaluations
+    #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::duration::parse)]
+    pub interval: Duration,
+    /// How long a probe may take, body included, before it counts as a timeout
+    #[arg(long, value_name = "D", default_value = "2s", value_parser = crate::duration::parse)]
+    pub timeout: Duration,
+    /// Rolling window over which error rate and latency percentiles are computed
+    #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::duration::parse)]
+    pub window: Duration,
+    /// Pin the baseline from the window after this long (it needs at least 10
+    /// samples, so it may take effect later)
+    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::duration::parse)]
+    pub baseline_for: Duration,
+    /// Baseline error rate in percent, instead of pinning one (needs --baseline-latency-ms)
+    #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent)]
+    pub baseline_error_rate: Option<f64>,
+    /// Baseline p95 latency in ms, instead of pinning one (needs --baseline-error-rate)
+    #[arg(long, value_name = "MS", requires = "baseline_error_rate", value_parser = non_negative)]
+    pub baseline_latency_ms: Option<f64>,
+    /// Fire when the error rate exceeds the baseline by more than POINTS
+    /// percentage points [default: the runbook's value, else 5]
+    #[arg(long, value_name = "POINTS", value_parser = percent)]
+    pub error_rate_increase: Option<f64>,
+    /// Fire when p95 latency exceeds the baseline by more than PERCENT
+    /// [default: the runbook's value, else 50]
+    #[arg(long, value_name = "PERCENT", value_parser = non_negative)]
+    pub latency_increase: Option<f64>,
+    /// A relative latency breach also needs at least this absolute increase
+    /// in ms, so a 1 ms loopback baseline does not flap
+    #[arg(long, value_name = "MS", default_value = "20", value_parser = non_negative)]
+    pub latency_floor_ms: f64,
+    /// How long a breach must hold before it fires (and a recovery before it resolves)
+    #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::duration::parse)]
+    pub hold: Duration,
+    /// Stop after this long; exit 0 if nothing fired [default: run until Ctrl-C]
+    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    pub duration: Option<Duration>,
+    /// Do not verify TLS certificates (self-signed staging endpoints)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Print one JSON object per evaluation (a stable contract for scripts)
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn non_negative(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if !x.is_finite() || x < 0.0 {
+        return Err(format!("{s} must be a number of at least 0"));
+    }
+    Ok(x)
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    let x = non_negative(s.trim().trim_end_matches('%'))?;
+    if x > 100.0 {
+        return Err(format!("{s} is more than 100%"));
+    }
+    Ok(x)
 }

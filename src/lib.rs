@@ -10,6 +10,7 @@ pub mod duration;
 pub mod event;
 pub mod journal;
 pub mod keys;
+pub mod monitor;
 pub mod run;
 pub mod runbook;
 pub mod state;

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => rollout_cockpit::check::main(&args),
         Command::Run(args) => rollout_cockpit::run::main(&args),
+        Command::Monitor(args) => rollout_cockpit::monitor::cli::main(&args),
     };
     ExitCode::from(code)
 }

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_re;
+
 use super::model::{Criterion, CriterionKind, Rule, Unit};
 
 struct Patterns {
@@ -18,17 +20,15 @@ struct Patterns {
 
 fn build() -> Result<Patterns, regex::Error> {
     Ok(Patterns {
-        number: Regex::new(
+        number: ascii_re(
             r"(?i)(\d+(?:\.\d+)?)\s*(%|percent\b|pp\b|points?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|x\b|times\b)",
         )?,
-        error: Regex::new(
-            r"(?i)\berror(?:s| rate)?\b|\b5xx\b|\bfailure rate\b|\bfailed requests\b",
-        )?,
-        latency: Regex::new(
+        error: ascii_re(r"(?i)\berror(?:s| rate)?\b|\b5xx\b|\bfailure rate\b|\bfailed requests\b")?,
+        latency: ascii_re(
             r"(?i)latency|response time|\bp(?:50|90|95|99)\b|performance|slower|\bslow\b",
         )?,
-        host_metric: Regex::new(r"(?i)\b(?:cpu|memory|disk|ram|heap)\b")?,
-        relative: Regex::new(
+        host_metric: ascii_re(r"(?i)\b(?:cpu|memory|disk|ram|heap)\b")?,
+        relative: ascii_re(
             r"(?i)baseline|increase|\brise|\bspike|\bjump|above (?:normal|usual)|\bpp\b|points?\b",
         )?,
     })

@@ -14,11 +14,16 @@ fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// Whether lower-cased `text` contains any of `words`.
+fn mentions(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
+}
+
 fn names_rollback(title: &str) -> bool {
-    let t = lower(title);
-    ["rollback", "roll back", "roll-back", "rolling back"]
-        .iter()
-        .any(|w| t.contains(w))
+    mentions(
+        &lower(title),
+        &["rollback", "roll back", "roll-back", "rolling back"],
+    )
 }
 
 /// "Decision Criteria for Rollback", "When to Rollback", "Rollback Decision
@@ -41,23 +46,23 @@ fn is_criteria_heading(title: &str) -> bool {
 /// A heading that holds the rollback procedure itself, not a message about
 /// it ("Rollback Notification") or what follows it ("Post-Rollback Steps").
 fn is_rollback_heading(title: &str) -> bool {
-    let t = lower(title);
     names_rollback(title)
         && !is_criteria_heading(title)
-        && ![
-            "post-rollback",
-            "post rollback",
-            "after rollback",
-            "notice",
-            "notification",
-            "announcement",
-            "template",
-            "communication",
-            "expectation",
-            "report",
-        ]
-        .iter()
-        .any(|w| t.contains(w))
+        && !mentions(
+            &lower(title),
+            &[
+                "post-rollback",
+                "post rollback",
+                "after rollback",
+                "notice",
+                "notification",
+                "announcement",
+                "template",
+                "communication",
+                "expectation",
+                "report",
+            ],
+        )
 }
 
 fn is_optional(text: &str) -> bool {

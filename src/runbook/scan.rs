@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_re;
+
 use super::model::{EnvVar, Placeholder};
 
 struct Patterns {
@@ -26,22 +28,24 @@ struct Patterns {
 
 fn build() -> Result<Patterns, regex::Error> {
     Ok(Patterns {
-        bracket: Regex::new(r"\[([A-Za-z][^\[\]\n]{0,60})\]")?,
-        bracket_prose: Regex::new(r"\[([A-Za-z0-9][^\[\]\n]{0,60})\]")?,
-        angle: Regex::new(r"<([A-Za-z][A-Za-z0-9_.\-]{0,40})>")?,
-        date: Regex::new(
+        // Unbounded here, bounded in code: `{0,60}` of a Unicode class
+        // compiles to a large automaton, paid by every `check` run.
+        bracket: ascii_re(r"\[([A-Za-z][^\[\]\n]*)\]")?,
+        bracket_prose: ascii_re(r"\[([A-Za-z0-9][^\[\]\n]*)\]")?,
+        angle: ascii_re(r"<([A-Za-z][A-Za-z0-9_.\-]{0,40})>")?,
+        date: ascii_re(
             r"YYYY[-_/]?MM[-_/]?DD(?:[-_T ]?HH[-_:]?MM(?:[-_:]?SS)?)?|HH:MM(?::SS)?|HHMMSS",
         )?,
-        blank: Regex::new(r"_{3,}")?,
-        caps: Regex::new(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")?,
-        tbd: Regex::new(r"\b(?:TBD|TODO|FIXME)\b")?,
-        var_use: Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")?,
-        assign: Regex::new(
+        blank: ascii_re(r"_{3,}")?,
+        caps: ascii_re(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")?,
+        tbd: ascii_re(r"\b(?:TBD|TODO|FIXME)\b")?,
+        var_use: ascii_re(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")?,
+        assign: ascii_re(
             r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=",
         )?,
-        for_read: Regex::new(r"\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]*)")?,
-        url: Regex::new(r#"https?://[^\s"'<>()\[\]`|\\]+"#)?,
-        secret: Regex::new(r"(?i)PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL|AUTH")?,
+        for_read: ascii_re(r"\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]*)")?,
+        url: ascii_re(r#"https?://[^\s"'<>()\[\]`|\\]+"#)?,
+        secret: ascii_re(r"(?i)PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL|AUTH")?,
     })
 }
 
@@ -121,46 +125,54 @@ pub fn placeholders(
     for (i, line) in text.lines().enumerate() {
         let line_no = first_line + i;
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
-        let bracket = if source == Source::Prose {
-            &p.bracket_prose
-        } else {
-            &p.bracket
-        };
-        for m in bracket.find_iter(line) {
-            let inner = &line[m.start() + 1..m.end() - 1];
-            if inner.chars().all(|c| c.is_ascii_digit()) {
-                continue; // a citation such as [1]
-            }
-            let before = line[..m.start()].chars().next_back();
-            let after = line[m.end()..].chars().next();
-            if matches!(before, Some(c) if c.is_ascii_alphanumeric() || matches!(c, '_' | ']' | '[' | '$' | '!'))
-                || matches!(after, Some('(' | '[' | ':' | ']'))
-                || looks_like_char_class(inner)
-                || (inner == "x" && line[..m.start()].trim().chars().all(|c| "-*+".contains(c)))
-            {
-                continue;
-            }
-            spans.push((m.start(), m.end(), m.as_str().to_string()));
-        }
-        for m in p.angle.find_iter(line) {
-            let inner = &line[m.start() + 1..m.end() - 1];
-            let before = line[..m.start()].chars().next_back();
-            if before == Some('<') || HTML_TAGS.contains(&inner.to_ascii_lowercase().as_str()) {
-                continue;
-            }
-            spans.push((m.start(), m.end(), m.as_str().to_string()));
-        }
-        for re in [&p.date, &p.blank] {
-            for m in re.find_iter(line) {
+        // Most lines hold no placeholder at all: a byte test is far cheaper
+        // than running each pattern over them.
+        let has = |needle: &str| line.contains(needle);
+        if has("[") {
+            let bracket = if source == Source::Prose {
+                &p.bracket_prose
+            } else {
+                &p.bracket
+            };
+            for m in bracket.find_iter(line) {
+                let inner = &line[m.start() + 1..m.end() - 1];
+                let before = line[..m.start()].chars().next_back();
+                let after = line[m.end()..].chars().next();
+                if inner.len() > 60 // prose in brackets, not a blank to fill
+                    || inner.chars().all(|c| c.is_ascii_digit()) // a citation such as [1]
+                    || matches!(before, Some(c) if c.is_ascii_alphanumeric() || matches!(c, '_' | ']' | '[' | '$' | '!'))
+                    || matches!(after, Some('(' | '[' | ':' | ']'))
+                    || looks_like_char_class(inner)
+                    || (inner == "x" && line[..m.start()].trim().chars().all(|c| "-*+".contains(c)))
+                {
+                    continue;
+                }
                 spans.push((m.start(), m.end(), m.as_str().to_string()));
             }
         }
-        if source == Source::Prose {
+        if has("<") {
+            for m in p.angle.find_iter(line) {
+                let inner = &line[m.start() + 1..m.end() - 1];
+                let before = line[..m.start()].chars().next_back();
+                if before == Some('<') || HTML_TAGS.contains(&inner.to_ascii_lowercase().as_str()) {
+                    continue;
+                }
+                spans.push((m.start(), m.end(), m.as_str().to_string()));
+            }
+        }
+        for (re, needle) in [(&p.date, "MM"), (&p.blank, "___")] {
+            if has(needle) {
+                for m in re.find_iter(line) {
+                    spans.push((m.start(), m.end(), m.as_str().to_string()));
+                }
+            }
+        }
+        if source == Source::Prose && (has("TBD") || has("TODO") || has("FIXME")) {
             for m in p.tbd.find_iter(line) {
                 spans.push((m.start(), m.end(), m.as_str().to_string()));
             }
         }
-        if source == Source::Command && !line.trim_start().starts_with('#') {
+        if source == Source::Command && has("_") && !line.trim_start().starts_with('#') {
             for m in p.caps.find_iter(line) {
                 if is_caps_placeholder(line, m.start(), m.end(), known_vars) {
                     spans.push((m.start(), m.end(), m.as_str().to_string()));
@@ -294,6 +306,9 @@ pub fn health_urls(text: &str, out: &mut Vec<String>) {
     let Some(p) = patterns() else {
         return;
     };
+    if !text.contains("http") {
+        return;
+    }
     for m in p.url.find_iter(text) {
         let url = m
             .as_str()

@@ -2,6 +2,62 @@
 
 use std::borrow::Cow;
 
+/// Compiles a pattern with ASCII meanings of `\b`, `\d`, `\s` and `\w`.
+/// The Unicode versions cost milliseconds to compile (paid by every `check`
+/// run) and push the matcher onto its slow path at every emoji, while the
+/// syntax runbooks use (flags, numbers, labels) is ASCII anyway.
+pub fn ascii_re(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    let mut out = String::with_capacity(pattern.len() * 2);
+    let mut chars = pattern.chars();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let inside = class_depth > 0;
+                match (next, inside) {
+                    ('b', false) => out.push_str(r"(?-u:\b)"),
+                    ('d', false) => out.push_str("[0-9]"),
+                    ('d', true) => out.push_str("0-9"),
+                    ('s', false) => out.push_str("[[:space:]]"),
+                    ('s', true) => out.push_str("[:space:]"),
+                    ('w', false) => out.push_str("[[:word:]]"),
+                    ('w', true) => out.push_str("[:word:]"),
+                    _ => {
+                        out.push('\\');
+                        out.push(next);
+                    }
+                }
+            }
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a literal, not the end.
+                let rest = chars.as_str();
+                let skip = if rest.starts_with("^]") {
+                    2
+                } else {
+                    usize::from(rest.starts_with(']'))
+                };
+                for _ in 0..skip {
+                    if let Some(x) = chars.next() {
+                        out.push(x);
+                    }
+                }
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    regex::Regex::new(&out)
+}
+
 /// Maps byte offsets to 1-based line numbers in O(log lines).
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -24,7 +80,10 @@ impl LineIndex {
 /// double-encoding produces (UTF-8 bytes read as cp1252, written as UTF-8).
 fn cp1252_byte(c: char) -> Option<u8> {
     let u = c as u32;
-    if (0x80..=0xFF).contains(&u) {
+    if u < 0x80 {
+        return None;
+    }
+    if u <= 0xFF {
         return u8::try_from(u).ok();
     }
     const HIGH: [(char, u8); 27] = [
@@ -116,6 +175,15 @@ fn decode_at(chars: &[(usize, char)]) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_classes_keep_their_meaning() {
+        let re = ascii_re(r"^\w+\s\d[^\s\]]*\b").unwrap();
+        assert!(re.is_match("a_1 9x]"));
+        assert_eq!(re.find("ab 7xy z").map(|m| m.as_str()), Some("ab 7xy"));
+        assert!(!re.is_match("é 1"));
+        assert!(ascii_re(r"[]x]\[").unwrap().is_match("]["));
+    }
 
     #[test]
     fn lines_are_one_based_and_count_crlf_once() {

@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::ascii_re;
+
 use super::model::Window;
 use super::walk::TextLine;
 
@@ -25,20 +27,20 @@ const DAY: &str = r"(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:
 
 fn build() -> Result<Patterns, regex::Error> {
     Ok(Patterns {
-        time_label: Regex::new(
+        time_label: ascii_re(
             r"(?i)^\s*(?:maintenance\s+|deployment\s+)?(?:time|window|time window|hours)\s*:\s*(.+)$",
         )?,
-        range: Regex::new(
+        range: ascii_re(
             r"(?i)(\d{1,2})(?::(\d{2}))?(?:\s*([ap])\.?m\.?)?\s*(?:-|–|—|to|until)\s*(\d{1,2})(?::(\d{2}))?(?:\s*([ap])\.?m\.?)?(?:\s+([A-Za-z]+/[A-Za-z_]+|[A-Za-z]{1,7}\b))?",
         )?,
-        duration_label: Regex::new(r"(?i)^\s*(?:max(?:imum)?\s+)?duration\s*:\s*(.+)$")?,
-        hours: Regex::new(r"(?i)(\d+)(?:\s*(?:-|–|to)\s*(\d+))?\s*(?:hours?|hrs?|h)\b")?,
-        day_label: Regex::new(r"(?i)^\s*(?:preferred\s+)?days?\s*:\s*(.+)$")?,
-        day: Regex::new(&format!(r"(?i)\b{DAY}\b"))?,
-        day_range: Regex::new(&format!(r"(?i)\b{DAY}\s*(?:-|–|—|to|through)\s*{DAY}\b"))?,
-        before: Regex::new(r"(?i)\b(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)\s+before\b")?,
-        t_minus: Regex::new(r"(?i)\bT\s*-\s*(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)\b")?,
-        within: Regex::new(r"(?i)(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m)\b")?,
+        duration_label: ascii_re(r"(?i)^\s*(?:max(?:imum)?\s+)?duration\s*:\s*(.+)$")?,
+        hours: ascii_re(r"(?i)(\d+)(?:\s*(?:-|–|to)\s*(\d+))?\s*(?:hours?|hrs?|h)\b")?,
+        day_label: ascii_re(r"(?i)^\s*(?:preferred\s+)?days?\s*:\s*(.+)$")?,
+        day: ascii_re(&format!(r"(?i)\b{DAY}\b"))?,
+        day_range: ascii_re(&format!(r"(?i)\b{DAY}\s*(?:-|–|—|to|through)\s*{DAY}\b"))?,
+        before: ascii_re(r"(?i)\b(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)\s+before\b")?,
+        t_minus: ascii_re(r"(?i)\bT\s*-\s*(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)\b")?,
+        within: ascii_re(r"(?i)(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m)\b")?,
     })
 }
 
@@ -111,7 +113,8 @@ fn clock(hour: &str, minute: Option<&str>, meridiem: Option<&str>) -> Option<Str
 
 pub fn window(lines: &[TextLine]) -> Option<Window> {
     let p = PATTERNS.as_ref().ok()?;
-    let (line, start, end, tz) = lines.iter().find_map(|l| {
+    let labelled = |l: &&TextLine| l.text.contains(':');
+    let (line, start, end, tz) = lines.iter().filter(labelled).find_map(|l| {
         let value = p.time_label.captures(&l.text)?.get(1)?.as_str().to_string();
         let c = p.range.captures(&value)?;
         let (m1, m2) = (c.get(3).map(|m| m.as_str()), c.get(6).map(|m| m.as_str()));
@@ -124,7 +127,7 @@ pub fn window(lines: &[TextLine]) -> Option<Window> {
         let tz = c.get(7).and_then(|m| zone(m.as_str()));
         Some((l.line, start, end, tz))
     })?;
-    let max_hours = lines.iter().find_map(|l| {
+    let max_hours = lines.iter().filter(labelled).find_map(|l| {
         let value = p
             .duration_label
             .captures(&l.text)?
@@ -136,6 +139,7 @@ pub fn window(lines: &[TextLine]) -> Option<Window> {
     });
     let preferred_days = lines
         .iter()
+        .filter(labelled)
         .find_map(|l| {
             let value = p.day_label.captures(&l.text)?.get(1)?.as_str().to_string();
             Some(days(p, &value))

@@ -1,0 +1,169 @@
+//! The baseline the criteria compare against: pinned from the window, or given.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::window::Stats;
+
+/// Fewer samples than this say too little about "normal" to judge against.
+pub const MIN_SAMPLES: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineSource {
+    /// Pinned by the program: the deployment's first command, or `--baseline-for`.
+    Auto,
+    /// Pinned by the operator (`b`).
+    Operator,
+    /// From flags or config; no samples behind it.
+    Given,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Percent.
+    pub error_rate: f64,
+    /// p95 of successful probes; `None` when every probe in the window failed.
+    pub latency_ms: Option<f64>,
+    pub samples: usize,
+    pub pinned_at: DateTime<Utc>,
+    pub source: BaselineSource,
+}
+
+impl Baseline {
+    pub fn given(error_rate: f64, latency_ms: f64, now: DateTime<Utc>) -> Baseline {
+        Baseline {
+            error_rate,
+            latency_ms: Some(latency_ms),
+            samples: 0,
+            pinned_at: now,
+            source: BaselineSource::Given,
+        }
+    }
+
+    /// `None` until the window holds [`MIN_SAMPLES`].
+    pub fn from_stats(
+        stats: &Stats,
+        source: BaselineSource,
+        now: DateTime<Utc>,
+    ) -> Option<Baseline> {
+        if stats.samples < MIN_SAMPLES {
+            return None;
+        }
+        Some(Baseline {
+            error_rate: stats.error_rate.unwrap_or(0.0),
+            latency_ms: stats.p95,
+            samples: stats.samples,
+            pinned_at: now,
+            source,
+        })
+    }
+}
+
+/// The baseline and a pin asked for but not yet possible. Pure: the caller
+/// journals whatever `Some(Baseline)` these methods return.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pin {
+    pub baseline: Option<Baseline>,
+    pub requested: Option<(BaselineSource, DateTime<Utc>)>,
+}
+
+impl Pin {
+    pub fn with_given(baseline: Baseline) -> Pin {
+        Pin {
+            baseline: Some(baseline),
+            requested: None,
+        }
+    }
+
+    /// Asks for a pin now. An automatic pin never replaces an existing
+    /// baseline (the operator's or a given one wins); the operator's always
+    /// does. Returns the new baseline if it could be pinned at once.
+    pub fn request(
+        &mut self,
+        source: BaselineSource,
+        now: DateTime<Utc>,
+        stats: &Stats,
+    ) -> Option<Baseline> {
+        if source == BaselineSource::Auto && self.baseline.is_some() {
+            return None;
+        }
+        self.requested = Some((source, now));
+        self.poll(now, stats)
+    }
+
+    /// Completes a pending request once the window holds enough samples;
+    /// call it after every sample.
+    pub fn poll(&mut self, now: DateTime<Utc>, stats: &Stats) -> Option<Baseline> {
+        let (source, _) = self.requested?;
+        let baseline = Baseline::from_stats(stats, source, now)?;
+        self.requested = None;
+        self.baseline = Some(baseline.clone());
+        Some(baseline)
+    }
+
+    /// "collecting" until a baseline exists.
+    pub fn is_collecting(&self) -> bool {
+        self.baseline.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-24T03:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn stats(samples: usize, failures: usize, p95: f64) -> Stats {
+        Stats {
+            samples,
+            failures,
+            ok: samples - failures,
+            error_rate: Some(failures as f64 * 100.0 / samples as f64),
+            p50: Some(p95 / 2.0),
+            p95: Some(p95),
+            p99: Some(p95 * 1.2),
+        }
+    }
+
+    #[test]
+    fn an_early_pin_waits_for_the_tenth_sample() {
+        let mut pin = Pin::default();
+        assert_eq!(
+            pin.request(BaselineSource::Auto, now(), &stats(9, 0, 80.0)),
+            None
+        );
+        assert!(pin.is_collecting());
+        let later = now() + TimeDelta::seconds(1);
+        let b = pin.poll(later, &stats(10, 1, 90.0)).unwrap();
+        assert_eq!(
+            (b.error_rate, b.latency_ms, b.samples),
+            (10.0, Some(90.0), 10)
+        );
+        assert_eq!((b.pinned_at, b.source), (later, BaselineSource::Auto));
+        assert_eq!(pin.poll(later, &stats(11, 1, 90.0)), None, "pins once");
+    }
+
+    #[test]
+    fn auto_never_replaces_but_operator_does() {
+        let mut pin = Pin::with_given(Baseline::given(0.5, 120.0, now()));
+        assert_eq!(
+            pin.request(BaselineSource::Auto, now(), &stats(50, 0, 10.0)),
+            None
+        );
+        assert_eq!(pin.baseline.as_ref().unwrap().source, BaselineSource::Given);
+        let b = pin
+            .request(BaselineSource::Operator, now(), &stats(50, 0, 10.0))
+            .unwrap();
+        assert_eq!(
+            (b.source, b.latency_ms),
+            (BaselineSource::Operator, Some(10.0))
+        );
+    }
+}

@@ -1,0 +1,560 @@
+//! The rollback-criteria engine. Pure: every function takes the time it
+//! judges at (`now`) and never reads a clock, so the cockpit's fold over the
+//! journal and the tests get the same verdicts as the live loop.
+//!
+//! Each automatic criterion is a small state machine, like a Prometheus
+//! alert with `for:`: collecting -> ok -> pending -> firing, and a firing
+//! criterion resolves (back to ok) after it has been below its limit for the
+//! same hold time.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::baseline::Baseline;
+use super::window::Stats;
+use crate::runbook::{Criterion, CriterionKind, Rule, Unit};
+
+pub const DEFAULT_ERROR_RATE_INCREASE: f64 = 5.0;
+pub const DEFAULT_LATENCY_INCREASE: f64 = 50.0;
+pub const DEFAULT_LATENCY_FLOOR_MS: f64 = 20.0;
+pub const DEFAULT_HOLD: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ErrorRate,
+    Latency,
+    Manual,
+}
+
+/// The limit of an automatic criterion, in the metric's own unit (percent
+/// for error rate, ms for latency).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Above baseline by this much: percentage points, or ms.
+    IncreasePoints(f64),
+    /// Above baseline by this percentage of the baseline.
+    IncreasePercent(f64),
+    /// Above this absolute value; needs no baseline.
+    Above(f64),
+}
+
+/// A criterion as the engine applies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub kind: Kind,
+    /// `None` for manual criteria.
+    pub limit: Option<Limit>,
+    /// The runbook's wording, or a description of the default.
+    pub text: String,
+    pub line: Option<usize>,
+}
+
+/// Operator overrides; `None` keeps the runbook's value (else the default).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub error_rate_increase: Option<f64>,
+    pub latency_increase: Option<f64>,
+    /// A relative latency breach also needs at least this absolute increase,
+    /// so that a 1 ms loopback baseline does not flap.
+    pub latency_floor_ms: f64,
+    /// How long a breach must hold before firing, and a recovery before resolving.
+    pub hold: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            error_rate_increase: None,
+            latency_increase: None,
+            latency_floor_ms: DEFAULT_LATENCY_FLOOR_MS,
+            hold: DEFAULT_HOLD,
+        }
+    }
+}
+
+impl Check {
+    pub fn default_error_rate(settings: &Settings) -> Check {
+        let n = settings
+            .error_rate_increase
+            .unwrap_or(DEFAULT_ERROR_RATE_INCREASE);
+        Check {
+            kind: Kind::ErrorRate,
+            limit: Some(Limit::IncreasePoints(n)),
+            text: format!("Error rate > {}% above baseline", num(n)),
+            line: None,
+        }
+    }
+
+    pub fn default_latency(settings: &Settings) -> Check {
+        let n = settings
+            .latency_increase
+            .unwrap_or(DEFAULT_LATENCY_INCREASE);
+        Check {
+            kind: Kind::Latency,
+            limit: Some(Limit::IncreasePercent(n)),
+            text: format!("Latency (p95) > {}% above baseline", num(n)),
+            line: None,
+        }
+    }
+}
+
+/// The runbook's criteria as checks, with the overrides applied. Without
+/// automatic criteria in the runbook the defaults apply (error +5 pp, latency
+/// +50%); an override given for a rule the runbook lacks adds that rule.
+pub fn checks(criteria: &[Criterion], settings: &Settings) -> Vec<Check> {
+    let mut out: Vec<Check> = criteria.iter().map(|c| check(c, settings)).collect();
+    let has = |out: &[Check], kind: Kind| out.iter().any(|c| c.kind == kind);
+    let auto = has(&out, Kind::ErrorRate) || has(&out, Kind::Latency);
+    if !auto || (settings.error_rate_increase.is_some() && !has_relative(&out, Kind::ErrorRate)) {
+        out.push(Check::default_error_rate(settings));
+    }
+    if !auto || (settings.latency_increase.is_some() && !has_relative(&out, Kind::Latency)) {
+        out.push(Check::default_latency(settings));
+    }
+    out
+}
+
+fn has_relative(checks: &[Check], kind: Kind) -> bool {
+    checks.iter().any(|c| {
+        c.kind == kind
+            && matches!(
+                c.limit,
+                Some(Limit::IncreasePoints(_) | Limit::IncreasePercent(_))
+            )
+    })
+}
+
+fn check(c: &Criterion, settings: &Settings) -> Check {
+    let (kind, limit) = match c.kind {
+        CriterionKind::Manual => (Kind::Manual, None),
+        CriterionKind::ErrorRate => {
+            let limit = match (c.rule, c.threshold) {
+                (Some(Rule::Above), Some(t)) => Limit::Above(t),
+                (Some(Rule::IncreasePercent), Some(t)) => Limit::IncreasePercent(t),
+                (_, t) => Limit::IncreasePoints(
+                    settings
+                        .error_rate_increase
+                        .or(t)
+                        .unwrap_or(DEFAULT_ERROR_RATE_INCREASE),
+                ),
+            };
+            (Kind::ErrorRate, Some(limit))
+        }
+        CriterionKind::Latency => {
+            let limit = match (c.rule, c.threshold, c.unit) {
+                // "latency above 50%" can only mean relative to the baseline.
+                (Some(Rule::Above), Some(t), Some(Unit::Millis) | None) => Limit::Above(t),
+                (Some(Rule::IncreasePoints), Some(t), _) => Limit::IncreasePoints(t),
+                (_, t, _) => Limit::IncreasePercent(
+                    settings
+                        .latency_increase
+                        .or(t)
+                        .unwrap_or(DEFAULT_LATENCY_INCREASE),
+                ),
+            };
+            (Kind::Latency, Some(limit))
+        }
+    };
+    Check {
+        kind,
+        limit,
+        text: c.text.clone(),
+        line: Some(c.line),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Ok,
+    /// Not armed: no baseline for a relative rule, or no data yet.
+    Collecting,
+    Pending,
+    Firing,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Collecting => "collecting",
+            State::Pending => "pending",
+            State::Firing => "firing",
+        }
+    }
+}
+
+/// One criterion's judgement at one moment: data the cockpit's `State` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub kind: Kind,
+    pub state: State,
+    /// The metric now (percent or ms).
+    pub value: Option<f64>,
+    /// The value above which it breaches (percent or ms).
+    pub limit: Option<f64>,
+    /// Numbers and rule, e.g. `err 7.2% vs 0.4% base (+6.8 pp > +5 pp)`.
+    pub text: String,
+    /// When it entered `state` (for pending: when the breach began).
+    pub since: Option<DateTime<Utc>>,
+    /// While firing: since when it has been back under its limit.
+    pub clear_since: Option<DateTime<Utc>>,
+    pub fired_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Verdict {
+    pub fn initial(check: &Check) -> Verdict {
+        let (state, text) = match check.kind {
+            Kind::Manual => (State::Ok, format!("manual: {}", check.text)),
+            _ => (State::Collecting, "collecting".to_string()),
+        };
+        Verdict {
+            kind: check.kind,
+            state,
+            value: None,
+            limit: None,
+            text,
+            since: None,
+            clear_since: None,
+            fired_at: None,
+            resolved_at: None,
+        }
+    }
+}
+
+/// What the numbers say, before the hold time is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Condition {
+    Unknown,
+    Clear,
+    Breach,
+}
+
+struct Reading {
+    condition: Condition,
+    value: Option<f64>,
+    limit: Option<f64>,
+    text: String,
+}
+
+/// Judges one automatic criterion at `now`. Manual criteria keep their state
+/// (see [`toggle_manual`]).
+pub fn evaluate(
+    check: &Check,
+    prev: &Verdict,
+    stats: &Stats,
+    baseline: Option<&Baseline>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Verdict {
+    let Some(limit) = check.limit.filter(|_| check.kind != Kind::Manual) else {
+        return prev.clone();
+    };
+    let r = read(
+        check.kind,
+        limit,
+        stats,
+        baseline,
+        settings.latency_floor_ms,
+    );
+    let hold = TimeDelta::from_std(settings.hold).unwrap_or(TimeDelta::MAX);
+    let mut v = Verdict {
+        value: r.value,
+        limit: r.limit,
+        text: r.text,
+        ..prev.clone()
+    };
+    let enter = |v: &mut Verdict, state: State| {
+        if v.state != state {
+            v.state = state;
+            v.since = Some(now);
+        }
+    };
+    match (prev.state, r.condition) {
+        // A firing criterion stays firing while the data is missing: losing
+        // the numbers is no sign of recovery.
+        (State::Firing, Condition::Unknown) => {}
+        (State::Firing, Condition::Breach) => v.clear_since = None,
+        (State::Firing, Condition::Clear) => {
+            let clear_since = prev.clear_since.unwrap_or(now);
+            if now - clear_since >= hold {
+                enter(&mut v, State::Ok);
+                v.clear_since = None;
+                v.resolved_at = Some(now);
+            } else {
+                v.clear_since = Some(clear_since);
+            }
+        }
+        (State::Pending, Condition::Breach) => {
+            if now - prev.since.unwrap_or(now) >= hold {
+                fire(&mut v, now);
+            }
+        }
+        (_, Condition::Breach) if hold.is_zero() => fire(&mut v, now),
+        (_, Condition::Breach) => enter(&mut v, State::Pending),
+        (_, Condition::Clear) => enter(&mut v, State::Ok),
+        (_, Condition::Unknown) => enter(&mut v, State::Collecting),
+    }
+    v
+}
+
+fn fire(v: &mut Verdict, now: DateTime<Utc>) {
+    v.state = State::Firing;
+    v.since = Some(now);
+    v.fired_at = Some(now);
+    v.clear_since = None;
+}
+
+/// The operator's toggle of a manual criterion: fires at once, or clears.
+pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
+    let mut v = prev.clone();
+    if prev.kind != Kind::Manual {
+        return v;
+    }
+    v.since = Some(now);
+    if prev.state == State::Firing {
+        v.state = State::Ok;
+        v.resolved_at = Some(now);
+    } else {
+        v.state = State::Firing;
+        v.fired_at = Some(now);
+    }
+    v
+}
+
+/// The worst state among the criteria: firing > pending > collecting > ok.
+pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
+    verdicts
+        .into_iter()
+        .map(|v| v.state)
+        .max()
+        .unwrap_or(State::Collecting)
+}
+
+fn read(
+    kind: Kind,
+    limit: Limit,
+    stats: &Stats,
+    baseline: Option<&Baseline>,
+    floor_ms: f64,
+) -> Reading {
+    let latency = kind == Kind::Latency;
+    let (name, current, base) = if latency {
+        ("p95", stats.p95, baseline.and_then(|b| b.latency_ms))
+    } else {
+        ("err", stats.error_rate, baseline.map(|b| b.error_rate))
+    };
+    let fmt: fn(f64) -> String = if latency { ms } else { pct };
+    let rule = rule_text(kind, limit);
+    let Some(cur) = current else {
+        let why = match (kind, stats.samples) {
+            (_, 0) => "no samples yet",
+            (Kind::Latency, _) => "no successful probe in the window",
+            _ => "no samples yet",
+        };
+        return unknown(format!("{name} —, {why} ({rule})"));
+    };
+    let unit = if kind == Kind::Latency { " ms" } else { " pp" };
+    match limit {
+        Limit::Above(n) => {
+            let breach = cur > n;
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some(n),
+                text: format!("{name} {} ({} {} limit)", fmt(cur), cmp(breach), fmt(n)),
+            }
+        }
+        _ if base.is_none() => {
+            let why = if baseline.is_some() {
+                "baseline has no successful probe"
+            } else {
+                "collecting baseline"
+            };
+            Reading {
+                condition: Condition::Unknown,
+                value: Some(cur),
+                limit: None,
+                text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+            }
+        }
+        Limit::IncreasePoints(n) => {
+            let base = base.unwrap_or_default();
+            let delta = cur - base;
+            let breach = delta > n;
+            let d = if kind == Kind::Latency {
+                ms(delta.abs())
+            } else {
+                format!("{:.1}", delta.abs())
+            };
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some(base + n),
+                text: format!(
+                    "{name} {} vs {} base ({}{d}{unit} {} +{}{unit})",
+                    fmt(cur),
+                    fmt(base),
+                    sign(delta),
+                    cmp(breach),
+                    num(n)
+                ),
+            }
+        }
+        Limit::IncreasePercent(n) => {
+            let base = base.unwrap_or_default();
+            let rel = relative(cur, base);
+            let over = cur > base * (1.0 + n / 100.0);
+            let floor = if kind == Kind::Latency { floor_ms } else { 0.0 };
+            let above_floor = cur - base >= floor;
+            let breach = over && above_floor;
+            let mut text = format!(
+                "{name} {} vs {} base ({}% {} +{}%",
+                fmt(cur),
+                fmt(base),
+                signed_percent(rel),
+                cmp(over),
+                num(n)
+            );
+            if over && !above_floor {
+                text.push_str(&format!(", but +{} < {} floor", ms(cur - base), ms(floor)));
+            }
+            text.push(')');
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some((base * (1.0 + n / 100.0)).max(base + floor)),
+                text,
+            }
+        }
+    }
+}
+
+fn unknown(text: String) -> Reading {
+    Reading {
+        condition: Condition::Unknown,
+        value: None,
+        limit: None,
+        text,
+    }
+}
+
+fn rule_text(kind: Kind, limit: Limit) -> String {
+    let unit = if kind == Kind::Latency { " ms" } else { " pp" };
+    match limit {
+        Limit::IncreasePoints(n) => format!("rule +{}{unit}", num(n)),
+        Limit::IncreasePercent(n) => format!("rule +{}%", num(n)),
+        Limit::Above(n) if kind == Kind::Latency => format!("rule > {}", ms(n)),
+        Limit::Above(n) => format!("rule > {}", pct(n)),
+    }
+}
+
+fn relative(cur: f64, base: f64) -> f64 {
+    if base > 0.0 {
+        (cur / base - 1.0) * 100.0
+    } else if cur > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    }
+}
+
+fn cmp(breach: bool) -> &'static str {
+    if breach { ">" } else { "≤" }
+}
+
+fn sign(x: f64) -> &'static str {
+    if x < 0.0 { "-" } else { "+" }
+}
+
+fn signed_percent(x: f64) -> String {
+    if x.is_infinite() {
+        "+∞".to_string()
+    } else {
+        format!("{}{:.0}", sign(x), x.abs())
+    }
+}
+
+/// `7.2%`.
+pub fn pct(x: f64) -> String {
+    format!("{x:.1}%")
+}
+
+/// `412 ms`, or `0.4 ms` on loopback where whole milliseconds say nothing.
+pub fn ms(x: f64) -> String {
+    if x.abs() >= 10.0 {
+        format!("{x:.0} ms")
+    } else {
+        format!("{x:.1} ms")
+    }
+}
+
+/// A configured number as the operator wrote it: `5`, `2.5`.
+pub fn num(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Checks and their verdicts together, as a monitor or the cockpit holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Engine {
+    pub checks: Vec<Check>,
+    pub verdicts: Vec<Verdict>,
+    pub settings: Settings,
+}
+
+impl Engine {
+    pub fn new(checks: Vec<Check>, settings: Settings) -> Engine {
+        let verdicts = checks.iter().map(Verdict::initial).collect();
+        Engine {
+            checks,
+            verdicts,
+            settings,
+        }
+    }
+
+    /// Re-judges every automatic criterion; returns the overall state.
+    pub fn evaluate(
+        &mut self,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        now: DateTime<Utc>,
+    ) -> State {
+        for (check, verdict) in self.checks.iter().zip(self.verdicts.iter_mut()) {
+            *verdict = evaluate(check, verdict, stats, baseline, &self.settings, now);
+        }
+        self.overall()
+    }
+
+    /// Toggles manual criterion `index`; false if it is not a manual one.
+    pub fn toggle_manual(&mut self, index: usize, now: DateTime<Utc>) -> bool {
+        match self.verdicts.get_mut(index) {
+            Some(v) if v.kind == Kind::Manual => {
+                *v = toggle_manual(v, now);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn overall(&self) -> State {
+        overall(&self.verdicts)
+    }
+}

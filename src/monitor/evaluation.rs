@@ -1,0 +1,119 @@
+//! One evaluation as `monitor` prints it: the `--json` line (a stable
+//! contract for scripts) and the human line.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use super::baseline::Baseline;
+use super::criteria::{Kind, State, Verdict, ms, pct};
+use super::window::Stats;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// RFC 3339.
+    pub ts: String,
+    pub samples: usize,
+    /// Percent; `null` before the first sample.
+    pub error_rate: Option<f64>,
+    pub latency_ms: Latencies,
+    pub baseline: Option<BaselineLine>,
+    pub criteria: Vec<CriterionLine>,
+    pub verdict: State,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Latencies {
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BaselineLine {
+    pub error_rate: f64,
+    pub latency_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionLine {
+    pub kind: Kind,
+    pub state: State,
+    pub value: Option<f64>,
+    pub limit: Option<f64>,
+    pub text: String,
+}
+
+/// Three decimals are more than any reader needs, and keep lines short.
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Evaluation {
+    /// Manual criteria need an operator, so they are left out.
+    pub fn new(
+        now: DateTime<Utc>,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        verdicts: &[Verdict],
+    ) -> Evaluation {
+        let auto: Vec<&Verdict> = verdicts.iter().filter(|v| v.kind != Kind::Manual).collect();
+        Evaluation {
+            ts: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            samples: stats.samples,
+            error_rate: stats.error_rate.map(round),
+            latency_ms: Latencies {
+                p50: stats.p50.map(round),
+                p95: stats.p95.map(round),
+                p99: stats.p99.map(round),
+            },
+            baseline: baseline.map(|b| BaselineLine {
+                error_rate: round(b.error_rate),
+                latency_ms: b.latency_ms.map(round),
+            }),
+            criteria: auto
+                .iter()
+                .map(|v| CriterionLine {
+                    kind: v.kind,
+                    state: v.state,
+                    value: v.value.map(round),
+                    limit: v.limit.map(round),
+                    text: v.text.clone(),
+                })
+                .collect(),
+            verdict: super::criteria::overall(auto),
+        }
+    }
+
+    /// `03:12:09 PENDING  n=42 err 7.2% p50/p95/p99 3.1/4.2/5.0 ms  base err 0.4% p95 3.0 ms | ...`
+    pub fn human(&self) -> String {
+        let time = self.ts.get(11..19).unwrap_or(&self.ts);
+        let opt = |x: Option<f64>, f: fn(f64) -> String| x.map_or_else(|| "—".to_string(), f);
+        let lat = |x: Option<f64>| {
+            x.map_or_else(
+                || "—".to_string(),
+                |v| ms(v).trim_end_matches(" ms").to_string(),
+            )
+        };
+        let base = match &self.baseline {
+            Some(b) => format!(
+                "base err {} p95 {}",
+                pct(b.error_rate),
+                opt(b.latency_ms, ms)
+            ),
+            None => "base collecting".to_string(),
+        };
+        let mut line = format!(
+            "{time} {:<10} n={} err {} p50/p95/p99 {}/{}/{} ms  {base}",
+            self.verdict.as_str().to_uppercase(),
+            self.samples,
+            opt(self.error_rate, pct),
+            lat(self.latency_ms.p50),
+            lat(self.latency_ms.p95),
+            lat(self.latency_ms.p99),
+        );
+        for c in &self.criteria {
+            line.push_str(&format!(" | {}: {}", c.state.as_str(), c.text));
+        }
+        line
+    }
+}

@@ -1,0 +1,225 @@
+//! `rollout-cockpit check` as scripts and deployers call it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn cockpit() -> Command {
+    let mut cmd = Command::cargo_bin("rollout-cockpit").expect("binary");
+    for var in [
+        "PROD_DB_HOST",
+        "DB_USER",
+        "DB_PASSWORD",
+        "ADMIN_TOKEN",
+        "PRODUCTION_DATABASE_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn bundled_plan_summary() {
+    cockpit()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"Production Rollout Plan\""))
+        .stdout(predicate::str::contains("65 items (0 checked)"))
+        .stdout(predicate::str::contains(
+            "\"Rollback Procedure\" (line 146): 5 steps, 2 commands",
+        ))
+        .stdout(predicate::str::contains(
+            "22:00-02:00 America/New_York, at most 4 h, Tue/Wed/Thu",
+        ))
+        .stdout(predicate::str::contains(
+            "terp-production-rollout.md (bundled):71: warning: unresolved placeholder [X]",
+        ));
+}
+
+#[test]
+fn json_contract_for_the_bundled_plan() {
+    let out = cockpit()
+        .args(["check", "--json"])
+        .env("PROD_DB_HOST", "db.internal")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["title"], "Production Rollout Plan");
+    assert_eq!(v["checklist_items"], 65);
+    assert_eq!(v["checked_items"], 0);
+    assert_eq!(v["commands"], 7);
+    assert_eq!(v["manual_blocks"], 0);
+    assert_eq!(v["templates"], 2);
+    assert_eq!(
+        v["rollback"],
+        serde_json::json!({"found": true, "steps": 5, "commands": 2})
+    );
+    let criteria = v["criteria"].as_array().expect("criteria");
+    assert_eq!(criteria.len(), 5);
+    assert_eq!(
+        criteria[2],
+        serde_json::json!({"text": "Error rate > 5% above baseline", "kind": "error_rate", "rule": "increase_points", "threshold": 5.0, "unit": "%", "line": 152})
+    );
+    assert_eq!(criteria[3]["kind"], "latency");
+    assert_eq!(criteria[3]["rule"], "increase_percent");
+    assert_eq!(criteria[3]["threshold"], 50.0);
+    assert_eq!(criteria[0]["kind"], "manual");
+    assert_eq!(criteria[0]["rule"], Value::Null);
+    assert_eq!(criteria[0]["threshold"], Value::Null);
+    let w = &v["window"];
+    assert_eq!(
+        (w["start"].as_str(), w["end"].as_str()),
+        (Some("22:00"), Some("02:00"))
+    );
+    assert_eq!(w["tz"], "America/New_York");
+    assert_eq!(w["max_hours"], 4);
+    assert_eq!(
+        w["preferred_days"],
+        serde_json::json!(["Tue", "Wed", "Thu"])
+    );
+    let minutes: Vec<_> = v["checkpoints"]
+        .as_array()
+        .expect("checkpoints")
+        .iter()
+        .map(|c| c["before_start_minutes"].as_u64())
+        .collect();
+    assert_eq!(minutes, [Some(1440), Some(120), Some(30)]);
+    assert!(v["checkpoints"][0]["title"].is_string() && v["checkpoints"][0]["line"] == 39);
+    assert_eq!(
+        v["health_urls"],
+        serde_json::json!(["https://api.production.terp-app.local/health"])
+    );
+    assert_eq!(
+        v["placeholders"][0],
+        serde_json::json!({"text": "[X]", "line": 71})
+    );
+    let vars = v["env_vars"].as_array().expect("env_vars");
+    assert_eq!(
+        vars[0],
+        serde_json::json!({"name": "PROD_DB_HOST", "set": true, "secret": false})
+    );
+    assert_eq!(
+        vars[2],
+        serde_json::json!({"name": "DB_PASSWORD", "set": false, "secret": true})
+    );
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| (w["line"].is_u64() || w["line"].is_null()) && w["message"].is_string())
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["message"] == "$DB_PASSWORD is not set in this environment (secret)")
+    );
+    assert!(
+        !warnings.iter().any(|w| w["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("PROD_DB_HOST"))),
+        "a set variable is no warning"
+    );
+}
+
+#[test]
+fn secret_values_never_reach_the_output() {
+    for args in [vec!["check"], vec!["check", "--json"]] {
+        cockpit()
+            .args(&args)
+            .env("DB_PASSWORD", "hunter2-very-secret")
+            .env("ADMIN_TOKEN", "tok-abc-123")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("hunter2").not())
+            .stdout(predicate::str::contains("tok-abc-123").not());
+    }
+}
+
+#[test]
+fn missing_path_is_exit_2_naming_it() {
+    cockpit()
+        .args(["check", "no/such/runbook.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/runbook.md: no such file"));
+}
+
+#[test]
+fn directory_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    cockpit()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}: is a directory",
+            dir.path().display()
+        )));
+}
+
+#[test]
+fn empty_file_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("empty.md");
+    std::fs::write(&path, " \n\n").expect("write");
+    cockpit()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}: is empty",
+            path.display()
+        )));
+}
+
+#[test]
+fn unclosed_fence_and_bad_bytes_load_with_warnings() {
+    let path = fixture("unclosed-fence.md");
+    cockpit()
+        .args(["check", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{path}:7: warning: code block is never closed"
+        )));
+    let path = fixture("latin1.md");
+    cockpit()
+        .args(["check", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{path}:1: warning: not valid UTF-8"
+        )));
+}
+
+#[test]
+fn bad_flag_is_a_usage_error() {
+    cockpit()
+        .args(["check", "--jsn"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--jsn"));
+}
+
+#[test]
+fn help_explains_the_command() {
+    cockpit()
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("placeholders"))
+        .stdout(predicate::str::contains("--json"))
+        .stdout(predicate::str::contains(
+            "bundled TERP production rollout plan",
+        ));
+}
