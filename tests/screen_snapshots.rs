@@ -141,3 +141,18 @@ fn tiny_terminals_say_so_and_never_panic() {
         }
     }
 }
+
+#[test]
+fn outside_the_window_warns_first() {
+    use rollout_cockpit::event::Action;
+    let mut s = Session::new(terp());
+    // Monday 2025-01-13, 15:00 in New York.
+    let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    s.act(Action::Clock(monday));
+    insta::assert_snapshot!("outside_window_80x24", render(&s.state, 80, 24).backend());
+    let text = screen_text(&s.state, 80, 24);
+    assert!(text.contains("⚠ outside the window: emergency?"), "{text}");
+    assert!(text.contains("starts in 7h00m"), "{text}");
+}

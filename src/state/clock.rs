@@ -127,21 +127,21 @@ pub fn window_view(
         level = Level::Red;
         warnings.push(format!("past the {max}h maximum"));
     }
-    let day = start.with_timezone(&tz).weekday();
-    let day_name = day.to_string();
+    // Most urgent first: a narrow header cuts from the right.
+    if !matches!(phase, Phase::Inside { .. }) {
+        warnings.insert(0, "outside the window: emergency?".to_string());
+    }
+    let day = start.with_timezone(&tz).weekday().to_string();
     if !window.preferred_days.is_empty()
         && !window
             .preferred_days
             .iter()
-            .any(|d| d.eq_ignore_ascii_case(&day_name))
+            .any(|d| d.eq_ignore_ascii_case(&day))
     {
         warnings.push(format!(
-            "{day_name} is not a preferred day ({})",
+            "{day}: not a preferred day ({})",
             window.preferred_days.join(", ")
         ));
-    }
-    if !matches!(phase, Phase::Inside { .. }) {
-        warnings.push("outside the window: emergency?".to_string());
     }
     Some(WindowView {
         tz,
@@ -201,7 +201,11 @@ mod tests {
         // Mon 2025-01-13 15:00 EST.
         let v = window_view(&terp(), utc("2025-01-13T20:00:00Z"), None).unwrap();
         assert!(v.text.ends_with("starts in 7h00m"), "{}", v.text);
-        assert!(v.warnings.iter().any(|w| w.starts_with("Mon is not")));
+        assert!(
+            v.warnings
+                .iter()
+                .any(|w| w.starts_with("Mon: not a preferred day"))
+        );
         assert!(
             v.warnings
                 .iter()

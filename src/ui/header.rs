@@ -36,6 +36,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     ]);
 
     let mut second = vec![Span::raw(" ")];
+    // Most urgent first: a narrow terminal cuts the line from the right.
+    let mut warnings = Vec::new();
     match window.and_then(|w| clock::window_view(w, state.now, state.session.first_step)) {
         Some(v) => {
             let style = match v.level {
@@ -43,17 +45,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 Level::Amber => theme::amber(),
                 Level::Red => theme::red(),
             };
-            second.push(Span::raw("window "));
             second.push(Span::styled(v.text, style));
-            for w in v.warnings {
-                second.push(sep());
-                second.push(Span::styled(format!("⚠ {w}"), theme::amber()));
-            }
+            warnings = v.warnings;
         }
         None => second.push(Span::styled(
             "no maintenance window in the runbook",
             theme::dim(),
         )),
+    }
+    for w in warnings {
+        second.push(sep());
+        second.push(Span::styled(format!("⚠ {w}"), theme::amber()));
     }
     second.push(sep());
     match state.session.first_step {
