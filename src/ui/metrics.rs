@@ -263,6 +263,9 @@ fn baseline_line(state: &State, inner: usize) -> Line<'static> {
     let (have, need) = h.collecting().unwrap_or_default();
     let text = if h.pin.requested.is_some() {
         format!("baseline: pins at sample {need} ({have}/{need})")
+    } else if have >= need {
+        // Enough samples: only a pin (b, or the deployment's first command) is missing.
+        format!("baseline: not pinned ({have} samples) · b pins")
     } else {
         format!("baseline: collecting ({have}/{need} samples) · b pins")
     };
