@@ -25,6 +25,7 @@ fn state() -> State {
         health: Vec::new(),
         interval: std::time::Duration::from_secs(1),
         journal: None,
+        monitor: Default::default(),
     };
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(
@@ -51,7 +52,84 @@ fn state() -> State {
     s
 }
 
+/// The same screen with a minute of 1 s probes, a baseline and a degradation.
+fn probed() -> State {
+    use rollout_cockpit::monitor::{MonitorConfig, Outcome, ProbeSample, Sample};
+    let mut s = state();
+    let t0 = s.now - chrono::Duration::seconds(60);
+    let body = r#"{"status":"degraded","checks":{"database":{"status":"ok","latency":4},"memory":{"percentage":60.5},"connectionPool":{"total":10,"free":1,"queued":3}}}"#;
+    let details =
+        rollout_cockpit::monitor::HealthDetails::from_json(&serde_json::from_str(body).unwrap());
+    let mut seq = 100;
+    let mut apply = |s: &mut State, event: Event| {
+        seq += 1;
+        s.session.apply(&Record {
+            seq,
+            ts: t0,
+            by: "alice".into(),
+            event,
+        });
+    };
+    apply(
+        &mut s,
+        Event::MonitorConfigured(MonitorConfig {
+            urls: vec!["http://127.0.0.1:8080/health".into()],
+            interval_ms: 1000,
+            timeout_ms: 2000,
+            window_ms: 60_000,
+            hold_ms: 10_000,
+            error_rate_increase: None,
+            latency_increase: None,
+            latency_floor_ms: 20.0,
+            insecure: false,
+        }),
+    );
+    let samples = (0..60)
+        .map(|k| ProbeSample {
+            sample: Sample {
+                ts: t0 + chrono::Duration::seconds(k),
+                url: "http://127.0.0.1:8080/health".into(),
+                latency_ms: 40.0 + (k % 7) as f64 * 20.0,
+                outcome: if k > 40 && k % 3 == 0 {
+                    Outcome::HttpStatus(503)
+                } else {
+                    Outcome::Ok
+                },
+            },
+            details: details.clone(),
+        })
+        .collect::<Vec<_>>();
+    apply(
+        &mut s,
+        Event::Samples {
+            samples: samples[..30].to_vec(),
+        },
+    );
+    for e in update(&mut s, Action::Cmd(Cmd::PinBaseline)) {
+        if let rollout_cockpit::event::Effect::Journal(ev) = e {
+            apply(&mut s, ev);
+        }
+    }
+    apply(
+        &mut s,
+        Event::Samples {
+            samples: samples[30..].to_vec(),
+        },
+    );
+    s
+}
+
 fn bench(c: &mut Criterion) {
+    let p = probed();
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    let mut view = ViewState::new(Keymap::default());
+    c.bench_function("render 200x50 probed", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| ui::render(f, black_box(&p), &mut view))
+                .unwrap();
+        })
+    });
     let s = state();
     for (w, h) in [(200, 50), (120, 40), (80, 24)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();

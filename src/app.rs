@@ -22,6 +22,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::event::{Action, Cmd, Effect, Event, Machine, Record};
 use crate::journal::Journal;
+use crate::probing::Batch;
 use crate::state::{State, update};
 use crate::ui::{self, ViewState};
 
@@ -34,6 +35,7 @@ pub enum Msg {
     Journaled(Record),
     JournalFailed(String),
     Machine(Machine),
+    Probe(crate::monitor::Probe),
 }
 
 /// Restores the terminal however the loop ends (ratatui's panic hook covers
@@ -125,7 +127,12 @@ pub async fn run(
         state.settings.operator,
         state.settings.runbook_name
     );
+    for ev in state.settings.monitor.startup_events() {
+        let _ = journal_tx.send(ev);
+    }
     spawn_machine(tx.clone());
+    let probes = state.settings.monitor.spawn(&tx);
+    let mut batch = Batch::default();
 
     let mut events = EventStream::new();
     let mut clock = interval(Duration::from_secs(1));
@@ -165,6 +172,7 @@ pub async fn run(
                 Msg::Machine(m) => {
                     actions.push(Action::Machine(m));
                 }
+                Msg::Probe(p) => batch.push(p),
             },
             _ = clock.tick() => {
                 let now = Utc::now();
@@ -173,6 +181,9 @@ pub async fn run(
                     dirty = true;
                 }
                 update(&mut state, Action::Clock(now));
+                if let Some(ev) = batch.take() {
+                    let _ = journal_tx.send(ev);
+                }
             },
             _ = sleep_until(last_draw + FRAME), if dirty => {},
             _ = sigterm.recv() => {
@@ -202,6 +213,12 @@ pub async fn run(
             break 0;
         }
     };
+    for p in probes {
+        p.abort();
+    }
+    if let Some(ev) = batch.take() {
+        let _ = journal_tx.send(ev);
+    }
     // Let the writer finish what it was given before the process ends.
     drop(journal_tx);
     let _ = journal_thread.join();
@@ -222,10 +239,7 @@ fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Ac
 
 fn log_record(r: &Record) {
     match &r.event {
-        Event::SessionStarted { .. } => {}
-        Event::CriterionChanged {
-            criterion, state, ..
-        } => log::warn!("criterion {criterion} is now {state:?}"),
+        Event::SessionStarted { .. } | Event::Samples { .. } => {}
         other => log::info!(
             "{} {}",
             r.by,

@@ -69,12 +69,8 @@ pub struct RunArgs {
     /// Who is at the keys; recorded with every decision [default: $USER]
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
-    /// A health endpoint to probe (repeatable)
-    #[arg(long = "health", value_name = "URL")]
-    pub health: Vec<String>,
-    /// Time between health probes, e.g. 1s, 500ms
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration::parse)]
-    pub interval: Duration,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
     /// Let the mouse wheel move the checklist
     #[arg(long)]
     pub mouse: bool,
@@ -86,13 +82,31 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MonitorArgs {
-    /// Health endpoint to probe (http or https); repeat for several. Default:
-    /// the runbook's health URLs (with --runbook)
-    #[arg(long = "health", value_name = "URL")]
-    pub health: Vec<String>,
     /// Markdown runbook whose rollback criteria (and health URLs) to use
     #[arg(long, value_name = "FILE")]
     pub runbook: Option<PathBuf>,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    /// Pin the baseline from the window after this long (it needs at least 10
+    /// samples, so it may take effect later)
+    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::duration::parse)]
+    pub baseline_for: Duration,
+    /// Stop after this long; exit 0 if nothing fired [default: run until Ctrl-C]
+    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    pub duration: Option<Duration>,
+    /// Print one JSON object per evaluation (a stable contract for scripts)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The health probes and the criteria rules: the same flags for `monitor`
+/// and `run`, so the cockpit and the CI gate judge alike.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProbeArgs {
+    /// Health endpoint to probe (http or https); repeat for several. Default:
+    /// the config's [[probe]] tables, else the runbook's health URLs
+    #[arg(long = "health", value_name = "URL")]
+    pub health: Vec<String>,
     /// Time between probes of each URL, and between evaluations
     #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::duration::parse)]
     pub interval: Duration,
@@ -102,10 +116,6 @@ pub struct MonitorArgs {
     /// Rolling window over which error rate and latency percentiles are computed
     #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::duration::parse)]
     pub window: Duration,
-    /// Pin the baseline from the window after this long (it needs at least 10
-    /// samples, so it may take effect later)
-    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::duration::parse)]
-    pub baseline_for: Duration,
     /// Baseline error rate in percent, instead of pinning one (needs --baseline-latency-ms)
     #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent)]
     pub baseline_error_rate: Option<f64>,
@@ -127,15 +137,9 @@ pub struct MonitorArgs {
     /// How long a breach must hold before it fires (and a recovery before it resolves)
     #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::duration::parse)]
     pub hold: Duration,
-    /// Stop after this long; exit 0 if nothing fired [default: run until Ctrl-C]
-    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
-    pub duration: Option<Duration>,
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]
     pub insecure: bool,
-    /// Print one JSON object per evaluation (a stable contract for scripts)
-    #[arg(long)]
-    pub json: bool,
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {

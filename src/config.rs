@@ -15,6 +15,50 @@ pub struct Config {
     pub environment: Option<String>,
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
+    /// `[[probe]]`: health URLs with headers; values may be `env:NAME`.
+    #[serde(default)]
+    pub probe: Vec<ProbeTable>,
+    /// `[baseline]`: a given baseline instead of pinning one.
+    pub baseline: Option<GivenBaseline>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTable {
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Header values are credentials: never printed, not even by `{:?}`.
+impl std::fmt::Debug for ProbeTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeTable")
+            .field("url", &crate::monitor::probe::mask_url(&self.url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl ProbeTable {
+    pub fn to_probe(&self) -> crate::monitor::ProbeConfig {
+        crate::monitor::ProbeConfig {
+            url: self.url.clone(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::monitor::probe::HeaderSource::parse(v)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenBaseline {
+    /// Percent.
+    pub error_rate: f64,
+    pub latency_ms: f64,
 }
 
 /// `tick = "space"` or `down = ["j", "down"]`.
@@ -83,6 +127,22 @@ mod tests {
         .unwrap();
         assert_eq!(c.environment.as_deref(), Some("staging"));
         assert!(c.keymap().is_ok());
+    }
+
+    #[test]
+    fn probe_tables_and_a_given_baseline() {
+        let c = Config::parse(
+            "[[probe]]\nurl = \"https://x.test/health\"\nheaders = { Authorization = \"env:TOKEN\" }\n\n[baseline]\nerror_rate = 0.5\nlatency_ms = 120\n",
+        )
+        .unwrap();
+        assert_eq!(c.probe.len(), 1);
+        let p = c.probe[0].to_probe();
+        assert_eq!(p.headers[0].0, "Authorization");
+        assert!(!format!("{:?}", c.probe[0]).contains("TOKEN"));
+        let b = c.baseline.unwrap();
+        assert_eq!((b.error_rate, b.latency_ms), (0.5, 120.0));
+        let e = Config::parse("[[probe]]\nurl = \"x\"\nheader = {}\n").unwrap_err();
+        assert!(e.contains("header"), "{e}");
     }
 
     #[test]

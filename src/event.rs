@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::monitor::{BaselineSource, MonitorConfig, ProbeSample};
+
 /// Something a tick, note or mark applies to: a checklist item, or a runnable
 /// section shown as a step ("Step 4: Deploy Application").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -14,19 +16,6 @@ use serde::{Deserialize, Serialize};
 pub enum Target {
     Item(usize),
     Step(usize),
-}
-
-/// What a rollback criterion currently says. Driven by events so that the
-/// monitor (automatic criteria) and the operator (manual ones) share one path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CriterionState {
-    /// No baseline yet: the criterion is not armed.
-    Collecting,
-    Ok,
-    /// Over its limit, but not yet for long enough.
-    Pending,
-    Firing,
 }
 
 /// A fact, as journaled. Adding variants is fine; renaming one breaks old
@@ -54,19 +43,42 @@ pub enum Event {
         target: Option<Target>,
         text: String,
     },
-    CriterionChanged {
+    /// How the session probes and judges health (start of a session).
+    MonitorConfigured(MonitorConfig),
+    /// Probe results, batched (about one record a second, not fsync'd).
+    Samples {
+        samples: Vec<ProbeSample>,
+    },
+    /// The baseline the criteria compare against.
+    BaselinePinned {
+        /// Percent.
+        error_rate: f64,
+        /// p95 of successful probes; `null` when every probe failed.
+        latency_ms: Option<f64>,
+        samples: usize,
+        source: BaselineSource,
+    },
+    /// A pin asked for before the window held enough samples: it takes
+    /// effect at the 10th sample (the fold decides when, so replay agrees).
+    BaselineRequested {
+        source: BaselineSource,
+    },
+    /// The operator toggled a manual rollback criterion: it fires at once.
+    CriterionToggled {
         criterion: usize,
-        state: CriterionState,
-        /// The numbers behind the verdict (`err 7.2% vs 0.4% base ...`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        detail: Option<String>,
     },
 }
 
 impl Event {
     /// A decision a person made: it must be on disk before the screen shows it.
     pub fn is_human(&self) -> bool {
-        !matches!(self, Event::CriterionChanged { .. })
+        match self {
+            Event::MonitorConfigured(_) | Event::Samples { .. } => false,
+            Event::BaselinePinned { source, .. } | Event::BaselineRequested { source } => {
+                *source == BaselineSource::Operator
+            }
+            _ => true,
+        }
     }
 }
 
@@ -111,10 +123,16 @@ pub enum Cmd {
     /// `enter` in a text field.
     Submit,
     DeleteChar,
+    /// `b`: pin the baseline from the window now (or at the 10th sample).
+    PinBaseline,
+    /// `Tab`: move the focus between the checklist and the criteria.
+    FocusNext,
+    /// `space` in the criteria: fire or clear a manual criterion.
+    ToggleCriterion,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 24] = [
+    pub const ALL: [Cmd; 27] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -139,6 +157,9 @@ impl Cmd {
         Cmd::Cancel,
         Cmd::Submit,
         Cmd::DeleteChar,
+        Cmd::PinBaseline,
+        Cmd::FocusNext,
+        Cmd::ToggleCriterion,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -168,6 +189,9 @@ impl Cmd {
             Cmd::Cancel => "cancel",
             Cmd::Submit => "submit",
             Cmd::DeleteChar => "delete_char",
+            Cmd::PinBaseline => "pin_baseline",
+            Cmd::FocusNext => "focus_next",
+            Cmd::ToggleCriterion => "toggle_criterion",
         }
     }
 
@@ -202,6 +226,9 @@ impl Cmd {
             Cmd::Cancel => "close / cancel",
             Cmd::Submit => "submit",
             Cmd::DeleteChar => "delete a character",
+            Cmd::PinBaseline => "pin the health baseline now (who and when are recorded)",
+            Cmd::FocusNext => "focus the checklist / the rollback criteria",
+            Cmd::ToggleCriterion => "fire / clear a manual criterion (criteria focus)",
         }
     }
 
@@ -220,6 +247,9 @@ impl Cmd {
             Cmd::Cancel => "cancel",
             Cmd::Submit => "ok",
             Cmd::Down => "move",
+            Cmd::PinBaseline => "baseline",
+            Cmd::FocusNext => "focus",
+            Cmd::ToggleCriterion => "toggle",
             _ => self.name(),
         }
     }
@@ -242,6 +272,9 @@ pub enum Action {
     /// The wall clock moved (the only way time reaches the state).
     Clock(DateTime<Utc>),
     Machine(Machine),
+    /// Pin the baseline. The runner sends `Auto` when the deployment's first
+    /// command starts; an automatic pin never replaces a baseline.
+    PinBaseline(BaselineSource),
 }
 
 /// What the loop must carry out for `update`.

@@ -144,6 +144,9 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('n'), SearchNext),
         (Normal, Key::ch('N'), SearchPrev),
         (Normal, Key::ch('l'), ToggleLog),
+        (Normal, Key::ch('b'), PinBaseline),
+        (Normal, Key::plain(K::Tab), FocusNext),
+        (Criteria, Key::ch(' '), ToggleCriterion),
         (Normal, Key::ch('?'), Help),
         (Normal, Key::ch('q'), Quit),
         (
@@ -245,11 +248,16 @@ impl Keymap {
         Ok(map)
     }
 
+    /// The criteria focus has a few keys of its own; every other key does
+    /// what it does in the checklist.
     pub fn lookup(&self, mode: Mode, key: Key) -> Option<Cmd> {
-        self.bindings
-            .iter()
-            .find(|b| b.mode == mode && b.key == key)
-            .map(|b| b.cmd)
+        let find = |mode: Mode| {
+            self.bindings
+                .iter()
+                .find(|b| b.mode == mode && b.key == key)
+                .map(|b| b.cmd)
+        };
+        find(mode).or_else(|| (mode == Mode::Criteria).then(|| find(Mode::Normal))?)
     }
 
     /// What a key press asks for in `mode`. In a text field an unbound
@@ -275,11 +283,20 @@ impl Keymap {
     }
 
     pub fn keys_for(&self, mode: Mode, cmd: Cmd) -> Vec<Key> {
-        self.bindings
-            .iter()
-            .filter(|b| b.mode == mode && b.cmd == cmd)
-            .map(|b| b.key)
-            .collect()
+        let keys = |mode: Mode| -> Vec<Key> {
+            self.bindings
+                .iter()
+                .filter(|b| b.mode == mode && b.cmd == cmd)
+                .map(|b| b.key)
+                .collect()
+        };
+        match keys(mode) {
+            k if k.is_empty() && mode == Mode::Criteria => keys(Mode::Normal)
+                .into_iter()
+                .filter(|&k| self.lookup(mode, k) == Some(cmd))
+                .collect(),
+            k => k,
+        }
     }
 
     /// Bindings of a mode, grouped per command in first-binding order.
@@ -305,7 +322,17 @@ impl Keymap {
                 Cmd::Note,
                 Cmd::Open,
                 Cmd::Search,
+                Cmd::PinBaseline,
+                Cmd::FocusNext,
                 Cmd::ToggleLog,
+                Cmd::Help,
+                Cmd::Quit,
+            ],
+            Mode::Criteria => &[
+                Cmd::Down,
+                Cmd::ToggleCriterion,
+                Cmd::FocusNext,
+                Cmd::PinBaseline,
                 Cmd::Help,
                 Cmd::Quit,
             ],
@@ -360,6 +387,38 @@ mod tests {
             Some(Action::Cmd(Cmd::Bottom))
         );
         assert_eq!(k.action(Mode::Input, &press('q')), Some(Action::Input('q')));
+        assert_eq!(k.lookup(Mode::Normal, Key::ch('b')), Some(Cmd::PinBaseline));
+        assert_eq!(
+            k.lookup(Mode::Normal, Key::plain(KeyCode::Tab)),
+            Some(Cmd::FocusNext)
+        );
+    }
+
+    #[test]
+    fn the_criteria_focus_toggles_with_space_and_keeps_the_other_keys() {
+        let k = Keymap::default();
+        assert_eq!(
+            k.lookup(Mode::Criteria, Key::ch(' ')),
+            Some(Cmd::ToggleCriterion)
+        );
+        assert_eq!(k.lookup(Mode::Criteria, Key::ch('j')), Some(Cmd::Down));
+        assert_eq!(k.lookup(Mode::Criteria, Key::ch('q')), Some(Cmd::Quit));
+        let footer = k.footer(Mode::Criteria);
+        assert!(
+            footer.contains(&("space".to_string(), "toggle")),
+            "{footer:?}"
+        );
+        assert!(footer.contains(&("j/k".to_string(), "move")), "{footer:?}");
+        assert!(footer.contains(&("tab".to_string(), "focus")), "{footer:?}");
+        let normal = k.footer(Mode::Normal);
+        assert!(
+            normal.contains(&("b".to_string(), "baseline")),
+            "{normal:?}"
+        );
+        assert!(
+            normal.contains(&("space".to_string(), "tick")),
+            "{normal:?}"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod event;
 pub mod journal;
 pub mod keys;
 pub mod monitor;
+pub mod probing;
 pub mod run;
 pub mod runbook;
 pub mod state;

@@ -11,6 +11,7 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::journal::{self, Journal};
 use crate::keys::Keymap;
+use crate::probing::MonitorSetup;
 use crate::runbook::{self, Runbook};
 use crate::state::{Plan, Settings, State};
 use crate::ui::ViewState;
@@ -81,13 +82,29 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         .map_err(|e| format!("{}: cannot create a session directory: {e}", root.display()))?;
     let journal = Journal::create(&dir)
         .map_err(|e| format!("{}: cannot create the journal: {e}", dir.display()))?;
+    let config_name = args
+        .config
+        .as_deref()
+        .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+    let monitor = MonitorSetup::resolve(
+        &args.probe,
+        &config,
+        &config_name,
+        &loaded.runbook.health_urls,
+        &loaded.name,
+    )?;
     let settings = Settings {
         operator,
         environment,
         runbook_name: loaded.name.clone(),
-        health: args.health.clone(),
-        interval: args.interval,
+        health: monitor
+            .config
+            .as_ref()
+            .map(|c| c.urls.clone())
+            .unwrap_or_default(),
+        interval: args.probe.interval,
         journal: Some(journal.path().display().to_string()),
+        monitor,
     };
     let plan = Plan::new(loaded.runbook, &loaded.text);
     Ok((State::new(plan, settings, Utc::now()), keymap, journal))
@@ -100,5 +117,8 @@ fn run(state: State, keymap: Keymap, journal: Journal, mouse: bool) -> anyhow::R
         .enable_all()
         .build()?;
     let view = ViewState::new(keymap);
-    runtime.block_on(app::run(state, view, journal, mouse))
+    let result = runtime.block_on(app::run(state, view, journal, mouse));
+    // A probe's DNS lookup on the blocking pool must not hold the exit.
+    runtime.shutdown_background();
+    result
 }

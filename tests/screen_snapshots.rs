@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Session, render, screen_text, terp};
-use rollout_cockpit::event::{Cmd, CriterionState, Event};
+use rollout_cockpit::event::Cmd;
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
 
@@ -82,17 +82,7 @@ fn quit_confirm() {
 
 #[test]
 fn criteria_firing_turns_the_panel_red() {
-    let mut s = Session::new(terp());
-    s.record(Event::CriterionChanged {
-        criterion: 2,
-        state: CriterionState::Firing,
-        detail: Some("err 7.2% vs 0.4% base (+6.8 pp > +5 pp)".into()),
-    });
-    s.record(Event::CriterionChanged {
-        criterion: 3,
-        state: CriterionState::Pending,
-        detail: Some("p95 412 ms vs 180 ms base (+129% > +50%)".into()),
-    });
+    let s = common::degraded();
     snap("firing", &s);
     for (w, h) in SIZES {
         let text = screen_text(&s.state, w, h);

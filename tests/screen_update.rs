@@ -6,7 +6,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Session, now, plan, settings, terp};
-use rollout_cockpit::event::{Action, Cmd, CriterionState, Effect, Event, Machine, Target};
+use rollout_cockpit::event::{Action, Cmd, Effect, Event, Machine, Target};
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::state::{Confirm, Field, Mark, Modal, Mode, Row, State, Status, update};
 
@@ -273,29 +273,27 @@ fn clock_and_machine_only_change_what_they_say() {
 }
 
 #[test]
-fn a_criterion_event_sets_its_state() {
+fn a_manual_toggle_sets_its_state() {
+    use rollout_cockpit::monitor::criteria::State as C;
     let mut s = Session::new(terp());
-    assert_eq!(
-        s.state.session.criteria[2].state,
-        CriterionState::Collecting
-    );
-    assert_eq!(
-        s.state.session.criteria[0].state,
-        CriterionState::Ok,
-        "manual"
-    );
-    s.record(Event::CriterionChanged {
-        criterion: 2,
-        state: CriterionState::Firing,
-        detail: None,
-    });
+    let verdicts = |s: &Session| -> Vec<C> {
+        s.state
+            .session
+            .health
+            .engine
+            .verdicts
+            .iter()
+            .map(|v| v.state)
+            .collect()
+    };
+    assert_eq!(verdicts(&s)[2], C::Collecting);
+    assert_eq!(verdicts(&s)[0], C::Ok, "manual");
+    s.record(Event::CriterionToggled { criterion: 0 });
     assert!(s.state.session.firing());
-    // An unknown criterion (a changed runbook) is ignored, never a panic.
-    s.record(Event::CriterionChanged {
-        criterion: 99,
-        state: CriterionState::Firing,
-        detail: None,
-    });
+    // An unknown or measured criterion (a changed runbook) is ignored, never a panic.
+    s.record(Event::CriterionToggled { criterion: 99 });
+    s.record(Event::CriterionToggled { criterion: 2 });
+    assert_eq!(verdicts(&s)[2], C::Collecting);
 }
 
 #[test]
@@ -330,15 +328,7 @@ fn replaying_the_journal_gives_the_same_state() {
         }
     }
     let r = journal
-        .append(
-            "monitor",
-            t,
-            Event::CriterionChanged {
-                criterion: 3,
-                state: CriterionState::Pending,
-                detail: Some("p95 412 ms".into()),
-            },
-        )
+        .append("monitor", t, Event::CriterionToggled { criterion: 1 })
         .unwrap();
     live.session.apply(&r);
     let records = journal::read(journal.path()).unwrap();

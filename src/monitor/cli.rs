@@ -10,9 +10,10 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::baseline::{Baseline, BaselineSource, Pin};
 use super::clock::Clock;
-use super::criteria::{self, Engine, Kind, Settings, State};
+use super::criteria::{self, Engine, Kind, State};
 use super::evaluation::Evaluation;
-use super::probe::{self, ProbeConfig, ProbeSettings, Prober};
+use super::probe::{self, ProbeSettings, Prober};
+use super::setup;
 use super::window::RollingWindow;
 use crate::cli::MonitorArgs;
 
@@ -62,43 +63,20 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
         Some(path) => Some(crate::runbook::load(Some(path)).map_err(|e| format!("--runbook {e}"))?),
         None => None,
     };
-    let urls: Vec<(String, &str)> = if !args.health.is_empty() {
-        args.health
-            .iter()
-            .map(|u| (u.clone(), "--health"))
-            .collect()
-    } else if let Some(l) = &loaded {
-        l.runbook
-            .health_urls
-            .iter()
-            .map(|u| (u.clone(), l.name.as_str()))
-            .collect()
-    } else {
-        vec![]
+    let (runbook_urls, runbook_name) = match &loaded {
+        Some(l) => (&l.runbook.health_urls[..], l.name.as_str()),
+        None => (&[][..], ""),
     };
-    if urls.is_empty() {
+    let sources = setup::sources(&args.probe.health, &[], "", runbook_urls, runbook_name);
+    if sources.is_empty() {
         return Err(match &loaded {
             Some(l) => format!("{} names no health URL; give one with --health URL", l.name),
             None => "no health URL: give --health URL (repeatable) or --runbook FILE".to_string(),
         });
     }
-    let probe = ProbeSettings {
-        interval: args.interval,
-        timeout: args.timeout,
-        insecure: args.insecure,
-    };
-    let probers = urls
-        .iter()
-        .map(|(url, from)| {
-            Prober::new(&ProbeConfig::new(url.clone()), &probe).map_err(|e| format!("{from} {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let settings = Settings {
-        error_rate_increase: args.error_rate_increase,
-        latency_increase: args.latency_increase,
-        latency_floor_ms: args.latency_floor_ms,
-        hold: args.hold,
-    };
+    let probe = args.probe.probe_settings();
+    let probers = setup::probers(&sources, &probe)?;
+    let settings = args.probe.criteria_settings();
     let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
     // Manual criteria need an operator at a cockpit.
     let checks = criteria::checks(criteria, &settings)
@@ -108,9 +86,9 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     Ok(Plan {
         probers,
         probe,
-        window: args.window,
+        window: args.probe.window,
         baseline_for: args.baseline_for,
-        given: args.baseline_error_rate.zip(args.baseline_latency_ms),
+        given: args.probe.given_baseline(),
         engine: Engine::new(checks, settings),
         duration: args.duration,
         json: args.json,

@@ -456,7 +456,8 @@ fn unknown(text: String) -> Reading {
     }
 }
 
-fn rule_text(kind: Kind, limit: Limit) -> String {
+/// The rule alone, e.g. `rule +5 pp`, for a criterion with no numbers yet.
+pub fn rule_text(kind: Kind, limit: Limit) -> String {
     let unit = if kind == Kind::Latency { " ms" } else { " pp" };
     match limit {
         Limit::IncreasePoints(n) => format!("rule +{}{unit}", num(n)),

@@ -9,7 +9,9 @@ pub mod criteria;
 pub mod details;
 pub mod evaluation;
 pub mod probe;
+pub mod record;
 pub mod sample;
+pub mod setup;
 pub mod window;
 
 #[cfg(test)]
@@ -20,5 +22,6 @@ pub use clock::Clock;
 pub use criteria::{Check, Engine, Kind, Limit, Settings, State, Verdict};
 pub use details::HealthDetails;
 pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
+pub use record::{MonitorConfig, ProbeSample};
 pub use sample::{Outcome, Sample};
 pub use window::{Bucket, RollingWindow, Stats};

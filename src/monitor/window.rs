@@ -15,7 +15,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 /// URLs must not grow without limit. An hour at 10 Hz fits.
 pub const MAX_POINTS: usize = 36_000;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Point {
     ts: DateTime<Utc>,
     latency_ms: f64,
@@ -71,7 +71,7 @@ impl Bucket {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RollingWindow {
     span: TimeDelta,
     points: VecDeque<Point>,
@@ -87,6 +87,11 @@ impl RollingWindow {
 
     pub fn span(&self) -> Duration {
         self.span.to_std().unwrap_or(Duration::MAX)
+    }
+
+    /// A new span keeps the points (a resumed session may change `--window`).
+    pub fn set_span(&mut self, span: Duration) {
+        self.span = TimeDelta::from_std(span).unwrap_or(TimeDelta::MAX);
     }
 
     pub fn len(&self) -> usize {

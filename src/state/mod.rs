@@ -3,6 +3,7 @@
 //! modal, search: not journaled, it is this screen's own business).
 
 pub mod clock;
+pub mod health;
 pub mod outline;
 mod update;
 
@@ -12,8 +13,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{CriterionState, Event, Machine, Record, Target};
-use crate::runbook::{CriterionKind, Runbook};
+use crate::event::{Event, Machine, Record, Target};
+use crate::runbook::Runbook;
+pub use health::Health;
 pub use outline::{Outline, Row};
 pub use update::update;
 
@@ -104,13 +106,6 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct CriterionStatus {
-    pub state: CriterionState,
-    pub detail: Option<String>,
-    pub since: Option<DateTime<Utc>>,
-}
-
 /// Everything the journal knows. Only [`Session::apply`] changes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
@@ -119,7 +114,8 @@ pub struct Session {
     pub environment: Option<String>,
     pub marks: BTreeMap<Target, Mark>,
     pub notes: Vec<Note>,
-    pub criteria: Vec<CriterionStatus>,
+    /// Probes, baseline and rollback criteria.
+    pub health: Health,
     /// The first tick (later also the first command): "elapsed" counts from it.
     pub first_step: Option<DateTime<Utc>>,
     pub last_seq: u64,
@@ -127,27 +123,13 @@ pub struct Session {
 
 impl Session {
     pub fn new(runbook: &Runbook) -> Session {
-        let criteria = runbook
-            .criteria
-            .iter()
-            .map(|c| CriterionStatus {
-                // Manual criteria are armed from the start; measured ones
-                // wait for a baseline.
-                state: match c.kind {
-                    CriterionKind::Manual => CriterionState::Ok,
-                    _ => CriterionState::Collecting,
-                },
-                detail: None,
-                since: None,
-            })
-            .collect();
         Session {
             started: None,
             runbook_hash: None,
             environment: None,
             marks: BTreeMap::new(),
             notes: Vec::new(),
-            criteria,
+            health: Health::new(&runbook.criteria),
             first_step: None,
             last_seq: 0,
         }
@@ -188,19 +170,11 @@ impl Session {
                 text: text.clone(),
                 stamp: Stamp::of(r),
             }),
-            Event::CriterionChanged {
-                criterion,
-                state,
-                detail,
-            } => {
-                if let Some(c) = self.criteria.get_mut(*criterion) {
-                    if c.state != *state {
-                        c.since = Some(r.ts);
-                    }
-                    c.state = *state;
-                    c.detail = detail.clone();
-                }
-            }
+            Event::MonitorConfigured(_)
+            | Event::Samples { .. }
+            | Event::BaselinePinned { .. }
+            | Event::BaselineRequested { .. }
+            | Event::CriterionToggled { .. } => self.health.apply(r),
         }
     }
 
@@ -213,9 +187,7 @@ impl Session {
     }
 
     pub fn firing(&self) -> bool {
-        self.criteria
-            .iter()
-            .any(|c| c.state == CriterionState::Firing)
+        self.health.firing()
     }
 }
 
@@ -255,10 +227,18 @@ pub enum Mode {
     Confirm,
     /// Help or a command view: read, then close.
     Overlay,
+    /// The criteria panel has the focus: its own keys, else Normal's.
+    Criteria,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Normal, Mode::Input, Mode::Confirm, Mode::Overlay];
+    pub const ALL: [Mode; 5] = [
+        Mode::Normal,
+        Mode::Input,
+        Mode::Confirm,
+        Mode::Overlay,
+        Mode::Criteria,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -266,8 +246,17 @@ impl Mode {
             Mode::Input => "input",
             Mode::Confirm => "confirm",
             Mode::Overlay => "overlay",
+            Mode::Criteria => "criteria",
         }
     }
+}
+
+/// Which pane the movement keys drive (Tab switches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Checklist,
+    Criteria,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -282,10 +271,13 @@ pub struct Ui {
     pub show_log: bool,
     /// Rows a page moves; the view sets it from the pane height.
     pub page: usize,
+    pub focus: Focus,
+    /// The selected rollback criterion (criteria focus).
+    pub criterion: usize,
 }
 
 /// How this run was started (flags), kept for the panes and later issues.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub operator: String,
     pub environment: String,
@@ -294,6 +286,8 @@ pub struct Settings {
     pub interval: Duration,
     /// Where this session is journaled, for the quit confirm.
     pub journal: Option<String>,
+    /// What to probe and how to judge it (journaled when the loop starts).
+    pub monitor: crate::probing::MonitorSetup,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -346,6 +340,7 @@ impl State {
 
     pub fn mode(&self) -> Mode {
         match &self.ui.modal {
+            None if self.ui.focus == Focus::Criteria => Mode::Criteria,
             None => Mode::Normal,
             Some(Modal::Input { .. }) => Mode::Input,
             Some(Modal::Confirm(_)) => Mode::Confirm,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Confirm, Field, Mark, Modal, Row, State};
+use super::{Confirm, Field, Mark, Modal, Row, State, health};
 use crate::event::{Action, Cmd, Effect, Event};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -25,8 +25,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Cmd(cmd) => {
             state.ui.flash = None;
+            if state.mode() == super::Mode::Criteria
+                && let Some(effects) = health::criteria_command(state, cmd)
+            {
+                return effects;
+            }
             command(state, cmd)
         }
+        Action::PinBaseline(source) => health::pin(state, source),
     }
 }
 
@@ -81,6 +87,10 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         }
         Cmd::Cancel => state.ui.modal = None,
         Cmd::Submit => return submit(state),
+        Cmd::PinBaseline => return health::pin(state, crate::monitor::BaselineSource::Operator),
+        Cmd::FocusNext => health::focus_next(state),
+        // Only bound in the criteria focus, which handles it above.
+        Cmd::ToggleCriterion => {}
         Cmd::DeleteChar => {
             if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
                 text.pop();

@@ -4,14 +4,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::event::CriterionState;
+use crate::monitor::criteria::{self, Check, Kind, State as MState};
 use crate::runbook::{Criterion, CriterionKind, Rule, Unit};
-use crate::state::State;
+use crate::state::{Focus, State, clock};
 
 pub const FIRING_TITLE: &str = " ROLLBACK CRITERIA MET — press R ";
 
@@ -60,20 +60,30 @@ pub fn rule_text(c: &Criterion) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let firing = state.session.firing();
+    let focused = state.ui.focus == Focus::Criteria;
     let (panel, title) = if firing {
         (theme::alarm(), Line::styled(FIRING_TITLE, theme::alarm()))
+    } else if focused {
+        (
+            Style::new(),
+            Line::styled(" Rollback criteria · space toggles ", theme::key()),
+        )
     } else {
         (
             Style::new(),
             Line::styled(" Rollback criteria ", theme::title()),
         )
     };
+    let border = match (firing, focused) {
+        (true, false) => theme::alarm(),
+        // Focus shows even on the red panel: the operator must see where
+        // space lands.
+        (true, true) => theme::alarm().fg(Color::Cyan),
+        (false, true) => theme::key(),
+        (false, false) => theme::border(),
+    };
     let block = Block::bordered()
-        .border_style(if firing {
-            theme::alarm()
-        } else {
-            theme::border()
-        })
+        .border_style(border)
         .title(title)
         .style(panel);
     frame.render_widget(
@@ -84,47 +94,86 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
 }
 
+/// What a criterion says before any number exists: its rule.
+fn check_rule(state: &State, i: usize, check: &Check) -> String {
+    match (state.runbook().criteria.get(i), check.limit) {
+        (Some(c), _) if check.line.is_some() => rule_text(c),
+        (_, Some(limit)) => criteria::rule_text(check.kind, limit).replacen("rule ", "", 1),
+        _ => "operator's call".to_string(),
+    }
+}
+
+fn manual_detail(state: &State, i: usize, s: MState) -> String {
+    let tz = clock::zone(state.runbook().window.as_ref());
+    match state.session.health.toggles.get(&i) {
+        Some(stamp) => {
+            let at = stamp.at.with_timezone(&tz).format("%H:%M");
+            let verb = if s == MState::Firing {
+                "fired"
+            } else {
+                "cleared"
+            };
+            format!("{verb} by {} at {at}", stamp.by)
+        }
+        None => "operator's call".to_string(),
+    }
+}
+
 fn lines(state: &State) -> Vec<Line<'static>> {
     let firing = state.session.firing();
-    let criteria = &state.runbook().criteria;
+    let focused = state.ui.focus == Focus::Criteria;
+    let health = &state.session.health;
+    let measured = health.config.is_some() && health.last.is_some();
     let mut lines = Vec::new();
-    if criteria.is_empty() {
+    if state.runbook().criteria.is_empty() {
         lines.push(Line::styled(
-            "the runbook names no rollback criteria",
+            "the runbook names no rollback criteria: defaults apply",
             theme::amber(),
         ));
     }
-    for (i, c) in criteria.iter().enumerate() {
-        let st = state.session.criteria.get(i);
-        let s = st.map_or(CriterionState::Collecting, |s| s.state);
+    let checks = health.engine.checks.iter().zip(&health.engine.verdicts);
+    for (i, (check, verdict)) in checks.enumerate() {
+        let s = verdict.state;
         let (word, style) = match s {
-            CriterionState::Collecting => ("collecting", theme::dim()),
-            CriterionState::Ok => ("ok", theme::ok()),
-            CriterionState::Pending => ("pending", theme::amber()),
-            CriterionState::Firing => ("FIRING", theme::alarm()),
+            MState::Collecting => ("collecting", theme::dim()),
+            MState::Ok => ("ok", theme::ok()),
+            MState::Pending => ("pending", theme::amber()),
+            MState::Firing => ("FIRING", theme::alarm()),
         };
         // On the red panel every word stays white: colour is the panel's.
-        let style = if firing && s != CriterionState::Firing {
+        let style = if firing && s != MState::Firing {
             theme::alarm()
         } else {
             style
         };
-        let text_style = if firing {
+        let selected = focused && state.ui.criterion == i;
+        let mut text_style = if firing {
             theme::alarm()
         } else {
             theme::title()
         };
-        lines.push(Line::styled(c.text.clone(), text_style));
-        let detail = st
-            .and_then(|s| s.detail.clone())
-            .unwrap_or_else(|| rule_text(c));
+        if selected {
+            text_style = text_style.patch(theme::selected());
+        }
+        let marker = if selected { "▸ " } else { "" };
+        lines.push(Line::styled(format!("{marker}{}", check.text), text_style));
+        let detail = if check.kind == Kind::Manual {
+            manual_detail(state, i, s)
+        } else if measured {
+            verdict.text.clone()
+        } else {
+            check_rule(state, i, check)
+        };
+        let detail_style = match (firing, s) {
+            (true, _) => theme::alarm(),
+            (false, MState::Pending) => theme::amber(),
+            (false, MState::Firing) => theme::red(),
+            _ => theme::dim(),
+        };
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(word, style),
-            Span::styled(
-                format!(" · {detail}"),
-                if firing { theme::alarm() } else { theme::dim() },
-            ),
+            Span::styled(format!(" · {detail}"), detail_style),
         ]));
     }
     lines

@@ -65,6 +65,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         ))),
         None => second.push(Span::styled("not started", theme::dim())),
     }
+    if state
+        .session
+        .health
+        .config
+        .as_ref()
+        .is_some_and(|c| c.insecure)
+    {
+        second.push(sep());
+        second.push(Span::styled("TLS NOT VERIFIED (--insecure)", theme::red()));
+    }
     if let Some(e) = &state.journal_error {
         second.push(sep());
         second.push(Span::styled(

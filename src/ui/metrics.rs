@@ -1,32 +1,273 @@
-//! Error rate and latency against the baseline. The monitor issue fills it;
-//! until then it says plainly that nothing is measured.
+//! Error rate and latency against the baseline: current figures, a
+//! sparkline of each over the window (a failed interval is a full red bar,
+//! never 0 ms; an interval with no sample is a gap), the baseline, and the
+//! health details the service reported. Lines are chosen by priority so a
+//! short pane keeps the figures and the baseline.
 
+use chrono::Timelike;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
 
-use super::theme;
-use crate::state::State;
+use super::{health, theme};
+use crate::monitor::criteria::{Kind, ms, pct};
+use crate::monitor::window::{Bucket, BucketKind};
+use crate::monitor::{BaselineSource, Stats};
+use crate::state::{Health, State};
+
+const BARS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+const LABEL: usize = 4;
+const NO_ENDPOINT: &str = "no health endpoint yet — pass --health URL";
+
+/// Rows the pane would like: borders, figures, two sparklines, baseline, details.
+pub fn wanted_height(state: &State, width: u16) -> u16 {
+    let h = &state.session.health;
+    if h.config.is_none() {
+        let inner = usize::from(width.saturating_sub(2)).max(1);
+        return u16::try_from(2 + NO_ENDPOINT.chars().count().div_ceil(inner)).unwrap_or(3);
+    }
+    if h.last.is_none() {
+        return 4;
+    }
+    let figures = if usize::from(width.saturating_sub(2)) >= figures_line(&h.stats).width() {
+        1
+    } else {
+        2
+    };
+    let details = health::lines(h).len();
+    u16::try_from(2 + figures + 3 + details).unwrap_or(u16::MAX)
+}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let h = &state.session.health;
     let block = Block::bordered()
         .border_style(theme::border())
         .title(Line::styled(" Metrics ", theme::title()));
-    let text = if state.settings.health.is_empty() {
-        Line::styled("no health endpoint yet", theme::dim())
-    } else {
-        Line::styled(
-            format!(
-                "{} every {:?}: not measured yet",
-                state.settings.health.join(", "),
-                state.settings.interval
+    let inner = usize::from(area.width.saturating_sub(2));
+    let rows = usize::from(area.height.saturating_sub(2));
+    let lines = match (&h.config, h.last) {
+        (None, _) => {
+            let p = Paragraph::new(Line::styled(NO_ENDPOINT, theme::dim()))
+                .wrap(ratatui::widgets::Wrap { trim: true });
+            frame.render_widget(p.block(block), area);
+            return;
+        }
+        (Some(c), None) => vec![
+            Line::styled(
+                format!(
+                    "probing {} every {}",
+                    c.urls.join(", "),
+                    humantime::format_duration(c.interval())
+                ),
+                theme::dim(),
             ),
-            theme::dim(),
-        )
+            baseline_line(state, inner),
+        ],
+        (Some(_), Some(_)) => measured(state, inner, rows),
     };
-    frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Picks lines by priority (figures, baseline, error sparkline, latency
+/// sparkline, details) and shows them in reading order.
+fn measured(state: &State, inner: usize, rows: usize) -> Vec<Line<'static>> {
+    let h = &state.session.health;
+    let fig = figures_line(&h.stats);
+    let details = health::lines(h);
+    // Whole figures if they fit; else on two lines if everything fits; else
+    // just error rate and p95, the two numbers the criteria judge.
+    let figures: Vec<Line<'static>> = if fig.width() <= inner {
+        vec![fig]
+    } else if rows >= 5 + details.len() {
+        figures_split(&h.stats)
+    } else {
+        vec![figures_compact(&h.stats)]
+    };
+    let cols = inner.saturating_sub(LABEL).max(1);
+    let buckets = buckets(h, cols);
+    let limit = h
+        .engine
+        .checks
+        .iter()
+        .zip(&h.engine.verdicts)
+        .find(|(c, _)| c.kind == Kind::Latency)
+        .and_then(|(_, v)| v.limit);
+    let base_latency = h.baseline().and_then(|b| b.latency_ms);
+    let err = spark_err(&buckets, cols);
+    let lat = spark_latency(&buckets, cols, base_latency, limit);
+
+    // (priority, reading order, line)
+    let mut all: Vec<(usize, usize, Line<'static>)> = Vec::new();
+    let n = figures.len();
+    for (i, l) in figures.into_iter().enumerate() {
+        all.push((i, i, l));
+    }
+    all.push((n, n + 3, baseline_line(state, inner)));
+    all.push((n + 1, n + 1, err));
+    all.push((n + 2, n + 2, lat));
+    for (i, l) in details.into_iter().enumerate() {
+        all.push((n + 3 + i, n + 4 + i, l));
+    }
+    all.sort_by_key(|(p, _, _)| *p);
+    all.truncate(rows);
+    all.sort_by_key(|(_, o, _)| *o);
+    all.into_iter().map(|(_, _, l)| l).collect()
+}
+
+fn opt(x: Option<f64>, f: fn(f64) -> String) -> String {
+    x.map_or_else(|| "—".to_string(), f)
+}
+
+fn err_style(stats: &Stats) -> Style {
+    match stats.error_rate {
+        Some(e) if e > 0.0 => theme::red(),
+        _ => theme::title(),
+    }
+}
+
+/// `err 0.4% (n=58)  p50 41 ms  p95 88 ms  p99 120 ms`
+fn figures_line(stats: &Stats) -> Line<'static> {
+    let mut spans = figures_err(stats);
+    spans.push(Span::raw("  "));
+    spans.extend(figures_latency(stats));
+    Line::from(spans)
+}
+
+fn figures_split(stats: &Stats) -> Vec<Line<'static>> {
+    vec![
+        Line::from(figures_err(stats)),
+        Line::from(figures_latency(stats)),
+    ]
+}
+
+fn figures_compact(stats: &Stats) -> Line<'static> {
+    let mut spans = figures_err(stats);
+    spans.push(Span::styled(
+        format!("  p95 {}", opt(stats.p95, ms)),
+        theme::title(),
+    ));
+    Line::from(spans)
+}
+
+fn figures_err(stats: &Stats) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(
+            format!("err {}", opt(stats.error_rate, pct)),
+            err_style(stats),
+        ),
+        Span::styled(format!(" (n={})", stats.samples), theme::dim()),
+    ]
+}
+
+fn figures_latency(stats: &Stats) -> Vec<Span<'static>> {
+    vec![
+        Span::raw(format!("p50 {}  ", opt(stats.p50, ms))),
+        Span::styled(format!("p95 {}", opt(stats.p95, ms)), theme::title()),
+        Span::raw(format!("  p99 {}", opt(stats.p99, ms))),
+    ]
+}
+
+/// The newest `cols` intervals of the window, ending at the newest sample.
+fn buckets(h: &Health, cols: usize) -> Vec<Bucket> {
+    let (Some(config), Some(now)) = (&h.config, h.last) else {
+        return Vec::new();
+    };
+    let interval = config.interval();
+    let in_window = usize::try_from(config.window().as_nanos() / interval.as_nanos().max(1))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    h.window.buckets(now, interval, cols.min(in_window))
+}
+
+fn pad(cols: usize, used: usize) -> Span<'static> {
+    Span::raw(" ".repeat(cols.saturating_sub(used)))
+}
+
+fn spark_err(buckets: &[Bucket], cols: usize) -> Line<'static> {
+    let mut spans = vec![Span::styled("err ", theme::dim()), pad(cols, buckets.len())];
+    // Before the first sample nothing was lost: blank, not a gap.
+    let first = buckets
+        .iter()
+        .position(|b| b.kind() != BucketKind::Gap)
+        .unwrap_or(buckets.len());
+    for (i, b) in buckets.iter().enumerate() {
+        spans.push(match b.kind() {
+            BucketKind::Gap if i < first => Span::raw(" "),
+            BucketKind::Gap => Span::styled("·", theme::dim()),
+            BucketKind::Failed => Span::styled("█", theme::red()),
+            BucketKind::Ok => Span::styled("▁", theme::ok()),
+        });
+    }
+    Line::from(spans)
+}
+
+/// Each interval's worst successful latency; scaled so the baseline sits
+/// mid-height, so "above the baseline" is visible at a glance. Bars over
+/// the criterion's limit are amber.
+fn spark_latency(
+    buckets: &[Bucket],
+    cols: usize,
+    base: Option<f64>,
+    limit: Option<f64>,
+) -> Line<'static> {
+    let top = buckets
+        .iter()
+        .filter_map(|b| b.latency_ms)
+        .fold(base.map_or(0.0, |b| b * 2.0), f64::max)
+        .max(1e-9);
+    let mut spans = vec![Span::styled("p95 ", theme::dim()), pad(cols, buckets.len())];
+    for b in buckets {
+        spans.push(match (b.kind(), b.latency_ms) {
+            (BucketKind::Failed, _) => Span::styled("█", theme::red()),
+            (_, None) => Span::raw(" "),
+            (_, Some(l)) => {
+                let level = ((l / top) * 7.0).round().clamp(0.0, 7.0) as usize;
+                let style = if limit.is_some_and(|lim| l > lim) {
+                    theme::amber()
+                } else {
+                    theme::command()
+                };
+                Span::styled(BARS[level], style)
+            }
+        });
+    }
+    Line::from(spans)
+}
+
+/// `base err 0.4% p95 80 ms · operator 23:40`, or how far collecting is.
+fn baseline_line(state: &State, inner: usize) -> Line<'static> {
+    let h = &state.session.health;
+    if let Some(b) = h.baseline() {
+        let who = match b.source {
+            BaselineSource::Auto => "auto",
+            BaselineSource::Operator => "pinned",
+            BaselineSource::Given => "given",
+        };
+        let tz = crate::state::clock::zone(state.runbook().window.as_ref());
+        let at = b.pinned_at.with_timezone(&tz);
+        let mut line = Line::from(vec![
+            Span::styled("base ", theme::dim()),
+            Span::styled(
+                format!("err {} p95 {}", pct(b.error_rate), opt(b.latency_ms, ms)),
+                theme::title(),
+            ),
+        ]);
+        let when = format!(" · {who} {:02}:{:02}", at.hour(), at.minute());
+        if line.width() + when.chars().count() <= inner {
+            line.push_span(Span::styled(when, theme::dim()));
+        }
+        return line;
+    }
+    let (have, need) = h.collecting().unwrap_or_default();
+    let text = if h.pin.requested.is_some() {
+        format!("baseline: pins at sample {need} ({have}/{need})")
+    } else if have >= need {
+        // Enough samples: only a pin (b, or the deployment's first command) is missing.
+        format!("baseline: not pinned ({have} samples) · b pins")
+    } else {
+        format!("baseline: collecting ({have}/{need} samples) · b pins")
+    };
+    Line::styled(text, theme::amber())
 }

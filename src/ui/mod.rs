@@ -22,6 +22,7 @@ mod checklist;
 pub mod criteria;
 mod footer;
 mod header;
+mod health;
 pub mod log;
 mod machine;
 mod metrics;
@@ -105,13 +106,15 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
 
 fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     let [left, middle, right] = Layout::horizontal([
-        Constraint::Percentage(40),
-        Constraint::Percentage(30),
+        Constraint::Percentage(38),
+        Constraint::Percentage(32),
         Constraint::Percentage(30),
     ])
     .areas(body);
     checklist::render(frame, left, state, view);
-    let [out, met] = Layout::vertical([Constraint::Min(4), Constraint::Length(6)]).areas(middle);
+    let met_h = metrics::wanted_height(state, middle.width).min(middle.height / 2);
+    let [out, met] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(met_h)]).areas(middle);
     output::render(frame, out, state);
     metrics::render(frame, met, state);
     criteria::render(frame, right, state);
@@ -122,12 +125,16 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body);
     checklist::render(frame, left, state, view);
     let wanted = criteria::wanted_height(state, right.width);
-    // Criteria first: they keep what they need; output and metrics share the rest.
+    // Criteria first: they keep what they need; then the metrics (figures
+    // and baseline before sparklines); the output gets what is left.
     let rest = right.height.saturating_sub(wanted);
-    let (out_h, met_h) = match rest {
-        r if r >= 9 => (r - 3, 3),
-        r if r >= 4 => (r, 0),
-        _ => (0, 0),
+    let met_h = match rest {
+        r if r >= 3 => metrics::wanted_height(state, right.width).min(r),
+        _ => 0,
+    };
+    let out_h = match rest.saturating_sub(met_h) {
+        r if r >= 4 => r,
+        _ => 0,
     };
     let [crit, out, met] = Layout::vertical([
         Constraint::Fill(1),

@@ -52,6 +52,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     Span::raw(cmd.describe()),
                 ]));
             }
+            // Keys of the criteria focus (Tab) that the checklist lacks.
+            for (cmd, keys) in view.keymap.commands(Mode::Criteria) {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:>14}  ", keys.join(" ")), theme::key()),
+                    Span::raw(cmd.describe()),
+                ]));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 "esc closes · keys can be changed in the config's [keys] table",

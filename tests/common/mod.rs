@@ -27,6 +27,7 @@ pub fn settings() -> Settings {
         health: Vec::new(),
         interval: std::time::Duration::from_secs(1),
         journal: None,
+        monitor: Default::default(),
     }
 }
 
@@ -130,4 +131,87 @@ pub fn screen_text(state: &State, width: u16, height: u16) -> String {
         out.push('\n');
     }
     out
+}
+
+use rollout_cockpit::monitor::{HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample};
+
+pub const URL: &str = "http://127.0.0.1:8080/health";
+
+/// 1 s probes, 60 s window, 10 s hold, default rules.
+pub fn monitor_config() -> MonitorConfig {
+    MonitorConfig {
+        urls: vec![URL.into()],
+        interval_ms: 1000,
+        timeout_ms: 2000,
+        window_ms: 60_000,
+        hold_ms: 10_000,
+        error_rate_increase: None,
+        latency_increase: None,
+        latency_floor_ms: 20.0,
+        insecure: false,
+    }
+}
+
+/// A TERP body's details (`status`, db, memory, pool).
+pub fn terp_details(status: &str, free: u64, queued: u64) -> HealthDetails {
+    let body = format!(
+        r#"{{"status":"{status}","checks":{{"database":{{"status":"ok","latency":4}},
+            "memory":{{"status":"ok","percentage":60.52}},
+            "connectionPool":{{"status":"ok","total":10,"free":{free},"queued":{queued}}}}}}}"#
+    );
+    HealthDetails::from_json(&serde_json::from_str(&body).unwrap()).unwrap()
+}
+
+/// Sample `k` seconds into the probing (which starts 2 minutes before `now()`).
+pub fn sample(k: i64, latency_ms: f64, outcome: Outcome) -> ProbeSample {
+    ProbeSample {
+        sample: Sample {
+            ts: now() - Duration::seconds(120) + Duration::seconds(k),
+            url: URL.into(),
+            latency_ms,
+            outcome,
+        },
+        details: outcome.is_ok().then(|| terp_details("healthy", 7, 0)),
+    }
+}
+
+impl Session {
+    /// Journals a batch, as the loop does about once a second.
+    pub fn samples(&mut self, samples: Vec<ProbeSample>) {
+        self.record(Event::Samples { samples });
+    }
+
+    /// `n` healthy 1 s samples from second `from`: 180 ms, 41 ms p50-ish.
+    pub fn healthy(&mut self, from: i64, n: i64) {
+        let batch = (from..from + n)
+            .map(|k| sample(k, 40.0 + (k % 5) as f64 * 35.0, Outcome::Ok))
+            .collect();
+        self.samples(batch);
+    }
+}
+
+/// Probing with a pinned baseline, then a degraded minute: errors (1 in 3
+/// probes answers 503) long enough to fire, and slow answers just started
+/// (pending). The TERP body says "degraded" with the pool nearly exhausted.
+pub fn degraded() -> Session {
+    let mut s = Session::new(terp());
+    s.record(Event::MonitorConfigured(monitor_config()));
+    s.healthy(0, 40);
+    s.cmd(Cmd::PinBaseline);
+    let mut batch = Vec::new();
+    for k in 40..60 {
+        let mut p = if k % 3 == 0 {
+            sample(k, 3.0, Outcome::HttpStatus(503))
+        } else if k >= 54 {
+            sample(k, 412.0, Outcome::Ok)
+        } else {
+            sample(k, 120.0, Outcome::Ok)
+        };
+        if p.details.is_some() {
+            p.details = Some(terp_details("degraded", 1, 3));
+        }
+        batch.push(p);
+    }
+    s.samples(batch);
+    s
 }

@@ -1,0 +1,88 @@
+//! What the journal holds of the monitor: its configuration and the samples
+//! (with the health details they carried). Folding these in the journal's
+//! order rebuilds the window, the baseline and every criterion's state.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::criteria::Settings;
+use super::details::HealthDetails;
+use super::sample::Sample;
+
+/// How the session probes and judges; journaled at start so that a replay
+/// (resume, `watch`, the report) judges with the same rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonitorConfig {
+    /// Masked: a password in a URL never reaches the journal.
+    pub urls: Vec<String>,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+    pub window_ms: u64,
+    pub hold_ms: u64,
+    pub error_rate_increase: Option<f64>,
+    pub latency_increase: Option<f64>,
+    pub latency_floor_ms: f64,
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl MonitorConfig {
+    pub fn new(
+        urls: Vec<String>,
+        probe: &super::ProbeSettings,
+        window: Duration,
+        s: &Settings,
+    ) -> Self {
+        MonitorConfig {
+            urls,
+            interval_ms: ms(probe.interval),
+            timeout_ms: ms(probe.timeout),
+            window_ms: ms(window),
+            hold_ms: ms(s.hold),
+            error_rate_increase: s.error_rate_increase,
+            latency_increase: s.latency_increase,
+            latency_floor_ms: s.latency_floor_ms,
+            insecure: probe.insecure,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            error_rate_increase: self.error_rate_increase,
+            latency_increase: self.latency_increase,
+            latency_floor_ms: self.latency_floor_ms,
+            hold: Duration::from_millis(self.hold_ms),
+        }
+    }
+
+    pub fn interval(&self) -> Duration {
+        Duration::from_millis(self.interval_ms.max(1))
+    }
+
+    pub fn window(&self) -> Duration {
+        Duration::from_millis(self.window_ms.max(1))
+    }
+}
+
+/// One probe as journaled: `{ts, url, latency_ms, outcome, details?}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeSample {
+    #[serde(flatten)]
+    pub sample: Sample,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<HealthDetails>,
+}
+
+impl From<super::Probe> for ProbeSample {
+    fn from(p: super::Probe) -> Self {
+        ProbeSample {
+            sample: p.sample,
+            details: p.details,
+        }
+    }
+}

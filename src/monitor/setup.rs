@@ -1,0 +1,83 @@
+//! From flags (and config) to probers and criteria settings: shared by
+//! `monitor` and the cockpit's `run`, so both judge a service alike.
+
+use super::criteria::Settings;
+use super::probe::{ProbeConfig, ProbeSettings, Prober};
+use crate::cli::ProbeArgs;
+
+impl ProbeArgs {
+    pub fn probe_settings(&self) -> ProbeSettings {
+        ProbeSettings {
+            interval: self.interval,
+            timeout: self.timeout,
+            insecure: self.insecure,
+        }
+    }
+
+    pub fn criteria_settings(&self) -> Settings {
+        Settings {
+            error_rate_increase: self.error_rate_increase,
+            latency_increase: self.latency_increase,
+            latency_floor_ms: self.latency_floor_ms,
+            hold: self.hold,
+        }
+    }
+
+    /// `(error rate %, p95 ms)` when both were given.
+    pub fn given_baseline(&self) -> Option<(f64, f64)> {
+        self.baseline_error_rate.zip(self.baseline_latency_ms)
+    }
+}
+
+/// A probe and where it was named, for error messages (`--health`, the
+/// config file, the runbook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub config: ProbeConfig,
+    pub from: String,
+}
+
+/// `--health` first, then the config's `[[probe]]` tables, then the
+/// runbook's health URLs: the first source that names any wins.
+pub fn sources(
+    flags: &[String],
+    config: &[ProbeConfig],
+    config_name: &str,
+    runbook: &[String],
+    runbook_name: &str,
+) -> Vec<Source> {
+    if !flags.is_empty() {
+        return flags
+            .iter()
+            .map(|u| Source {
+                config: ProbeConfig::new(u.clone()),
+                from: "--health".into(),
+            })
+            .collect();
+    }
+    if !config.is_empty() {
+        return config
+            .iter()
+            .map(|c| Source {
+                config: c.clone(),
+                from: format!("{config_name} [[probe]]"),
+            })
+            .collect();
+    }
+    runbook
+        .iter()
+        .map(|u| Source {
+            config: ProbeConfig::new(u.clone()),
+            from: runbook_name.to_string(),
+        })
+        .collect()
+}
+
+/// Builds one prober per source; the error names the source and the URL
+/// (masked), never a header value.
+pub fn probers(sources: &[Source], settings: &ProbeSettings) -> Result<Vec<Prober>, String> {
+    sources
+        .iter()
+        .map(|s| Prober::new(&s.config, settings).map_err(|e| format!("{} {e}", s.from)))
+        .collect()
+}
