@@ -2,98 +2,13 @@
 //! resize down to "too small" and back, quit with q y, exit status 0.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod tmux;
+
+use std::process::Command;
+
+use tmux::{Tmux, wait_file};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
-const DEADLINE: Duration = Duration::from_secs(15);
-
-/// A private tmux server (its own socket), killed when the test ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-u")
-            .args(["-L", &self.socket])
-            .args(args)
-            .env("LANG", "C.UTF-8")
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "rc"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "rc"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn text(&self, text: &str) {
-        assert!(
-            self.run(&["send-keys", "-t", "rc", "-l", text])
-                .status
-                .success()
-        );
-    }
-
-    fn resize(&self, w: u16, h: u16) {
-        let (w, h) = (w.to_string(), h.to_string());
-        let out = self.run(&["resize-window", "-t", "rc", "-x", &w, "-y", &h]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-fn wait_file(path: &Path) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path)
-            && s.ends_with('\n')
-        {
-            return s;
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn tick_resize_and_quit_in_a_real_terminal() {
@@ -104,32 +19,12 @@ fn tick_resize_and_quit_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let sessions = dir.path().join("sessions");
     let exit_file = dir.path().join("exit");
-    let tmux = Tmux {
-        socket: format!("rc-e2e-{}", std::process::id()),
-    };
     let shell = format!(
         "'{BIN}' run --session-dir '{}' --operator e2e; echo EXIT=$? > '{}'",
         sessions.display(),
         exit_file.display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "rc",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        "LANG=C.UTF-8",
-        &shell,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tmux = Tmux::start("rc-e2e", 120, 40, &shell);
 
     tmux.wait_for("the cockpit", |s| {
         s.contains("Checklist 0/65") && s.contains("Rollback criteria")
@@ -204,27 +99,13 @@ fn sigterm_and_sighup_restore_the_terminal() {
     for signal in ["TERM", "HUP"] {
         let dir = tempfile::tempdir().unwrap();
         let exit_file = dir.path().join("exit");
-        let tmux = Tmux {
-            socket: format!("rc-sig-{signal}-{}", std::process::id()),
-        };
         // The shell stays, so the pane can be inspected after the cockpit ends.
         let shell = format!(
             "'{BIN}' run --session-dir '{}'; echo EXIT=$? > '{}'; sleep 30",
             dir.path().display(),
             exit_file.display()
         );
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "rc",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &shell,
-        ]);
-        assert!(out.status.success());
+        let tmux = Tmux::start(&format!("rc-sig-{signal}"), 100, 30, &shell);
         tmux.wait_for("the cockpit", |s| s.contains("Rollback criteria"));
         let pane = String::from_utf8_lossy(
             &tmux

@@ -65,6 +65,25 @@ impl Tmux {
     }
 
     /// Polls the screen until `pred` holds, or fails with the last screen.
+    /// Types `text` literally (no key names).
+    pub fn text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "rc", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    pub fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let out = self.run(&["resize-window", "-t", "rc", "-x", &w, "-y", &h]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
