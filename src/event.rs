@@ -29,6 +29,28 @@ pub enum CriterionState {
     Firing,
 }
 
+/// How a session ended, journaled with [`Event::SessionEnded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every checklist item outside the rollback procedure is done or n/a.
+    Completed,
+    /// The rollback was fired.
+    RolledBack,
+    /// Quit before the checklist was done.
+    Abandoned,
+}
+
+impl Outcome {
+    pub fn text(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::RolledBack => "rolled back",
+            Outcome::Abandoned => "abandoned",
+        }
+    }
+}
+
 /// A fact, as journaled. Adding variants is fine; renaming one breaks old
 /// journals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +82,16 @@ pub enum Event {
         /// The numbers behind the verdict (`err 7.2% vs 0.4% base ...`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+    },
+    /// `run --resume` picked the session up again (after a crash, a lost
+    /// link or a kill). The hash says which runbook the records after it use.
+    Resumed {
+        runbook_hash: String,
+    },
+    /// The operator quit: the session is over and `run` will not offer to
+    /// resume it.
+    SessionEnded {
+        outcome: Outcome,
     },
 }
 
@@ -111,10 +143,12 @@ pub enum Cmd {
     /// `enter` in a text field.
     Submit,
     DeleteChar,
+    /// `r` in the quit confirm: quit, then write the deployment report.
+    QuitWithReport,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 24] = [
+    pub const ALL: [Cmd; 25] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -139,6 +173,7 @@ impl Cmd {
         Cmd::Cancel,
         Cmd::Submit,
         Cmd::DeleteChar,
+        Cmd::QuitWithReport,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -168,6 +203,7 @@ impl Cmd {
             Cmd::Cancel => "cancel",
             Cmd::Submit => "submit",
             Cmd::DeleteChar => "delete_char",
+            Cmd::QuitWithReport => "quit_with_report",
         }
     }
 
@@ -202,6 +238,7 @@ impl Cmd {
             Cmd::Cancel => "close / cancel",
             Cmd::Submit => "submit",
             Cmd::DeleteChar => "delete a character",
+            Cmd::QuitWithReport => "quit and write the report",
         }
     }
 
@@ -220,6 +257,7 @@ impl Cmd {
             Cmd::Cancel => "cancel",
             Cmd::Submit => "ok",
             Cmd::Down => "move",
+            Cmd::QuitWithReport => "quit + report",
             _ => self.name(),
         }
     }
@@ -249,5 +287,7 @@ pub enum Action {
 pub enum Effect {
     /// Append to the journal (fsync for human decisions), then apply.
     Journal(Event),
+    /// Write the deployment report once the journal is closed.
+    WriteReport,
     Quit,
 }

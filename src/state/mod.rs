@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{CriterionState, Event, Machine, Record, Target};
+use crate::event::{CriterionState, Event, Machine, Outcome, Record, Target};
 use crate::runbook::{CriterionKind, Runbook};
 pub use outline::{Outline, Row};
 pub use update::update;
@@ -123,6 +123,10 @@ pub struct Session {
     /// The first tick (later also the first command): "elapsed" counts from it.
     pub first_step: Option<DateTime<Utc>>,
     pub last_seq: u64,
+    /// Each time `run --resume` picked the session up.
+    pub resumed: Vec<Stamp>,
+    /// Set by the operator's quit; a mirror says "session ended".
+    pub ended: Option<(Stamp, Outcome)>,
 }
 
 impl Session {
@@ -150,6 +154,8 @@ impl Session {
             criteria,
             first_step: None,
             last_seq: 0,
+            resumed: Vec::new(),
+            ended: None,
         }
     }
 
@@ -201,6 +207,11 @@ impl Session {
                     c.detail = detail.clone();
                 }
             }
+            Event::Resumed { runbook_hash } => {
+                self.runbook_hash = Some(runbook_hash.clone());
+                self.resumed.push(Stamp::of(r));
+            }
+            Event::SessionEnded { outcome } => self.ended = Some((Stamp::of(r), *outcome)),
         }
     }
 
@@ -306,6 +317,9 @@ pub struct State {
     pub machine: Option<Machine>,
     /// Set when the journal could not be written: decisions are not safe.
     pub journal_error: Option<String>,
+    /// `watch`: a mirror of someone else's session. Nothing that changes
+    /// the session is reachable (see `keys::allowed_in_mirror`).
+    pub read_only: bool,
 }
 
 impl State {
@@ -324,6 +338,7 @@ impl State {
             now,
             machine: None,
             journal_error: None,
+            read_only: false,
         }
     }
 
@@ -334,6 +349,27 @@ impl State {
             s.session.apply(r);
         }
         s
+    }
+
+    /// How quitting now would end the session.
+    pub fn outcome(&self) -> Outcome {
+        // Extension point: once the runner journals the rollback, a fired
+        // rollback makes this `RolledBack`.
+        let rb = self.runbook();
+        let rollback_items: BTreeSet<usize> = rb
+            .rollback
+            .as_ref()
+            .and_then(|r| self.plan.outline.sections.get(r.section))
+            .map(|info| info.subtree_items.iter().copied().collect())
+            .unwrap_or_default();
+        let open = (0..rb.items.len())
+            .filter(|i| !rollback_items.contains(i))
+            .any(|i| self.session.status(Target::Item(i)) == Status::Open);
+        if open || rb.items.is_empty() {
+            Outcome::Abandoned
+        } else {
+            Outcome::Completed
+        }
     }
 
     pub fn runbook(&self) -> &Runbook {

@@ -117,7 +117,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             );
         }
         Modal::Confirm(Confirm::Quit) => {
-            let mut lines = vec![Line::raw("Quit the cockpit?")];
+            let mut lines = vec![Line::raw(format!(
+                "Quit the cockpit? This ends the session: {}",
+                state.outcome().text()
+            ))];
             if let Some(j) = &state.settings.journal {
                 lines.push(Line::styled(
                     format!("the journal is kept: {j}"),
@@ -127,6 +130,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             lines.push(Line::from(vec![
                 Span::styled("y", theme::key()),
                 Span::raw(" quit   "),
+                Span::styled("r", theme::key()),
+                Span::raw(" quit + write the report   "),
                 Span::styled("n", theme::key()),
                 Span::raw("/"),
                 Span::styled("esc", theme::key()),
@@ -134,7 +139,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             ]));
             frame_box(
                 frame,
-                centered(area, wide.min(60), 6),
+                centered(area, wide.min(76), 6),
                 " Quit? ".into(),
                 theme::amber(),
                 lines,

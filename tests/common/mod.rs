@@ -55,6 +55,7 @@ pub struct Session {
     pub state: State,
     pub records: Vec<Record>,
     pub quit: bool,
+    pub report: bool,
 }
 
 impl Session {
@@ -63,6 +64,7 @@ impl Session {
             state,
             records: Vec::new(),
             quit: false,
+            report: false,
         }
     }
 
@@ -71,6 +73,7 @@ impl Session {
             match effect {
                 Effect::Journal(ev) => self.record(ev),
                 Effect::Quit => self.quit = true,
+                Effect::WriteReport => self.report = true,
             }
         }
     }
