@@ -273,6 +273,10 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     if outcome == Some(Outcome::RolledBack) {
         section_incident(&mut out, &fold, plan, &title, tz);
     }
+    // One blank line between blocks, however the sections were joined.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
     out
 }
 
