@@ -122,10 +122,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 state.outcome().text()
             ))];
             if let Some(j) = &state.settings.journal {
-                lines.push(Line::styled(
-                    format!("the journal is kept: {j}"),
-                    theme::dim(),
-                ));
+                // The path on its own line: word wrapping cannot push the
+                // keys below the box.
+                lines.push(Line::styled("the journal is kept:", theme::dim()));
+                lines.push(Line::styled(j.clone(), theme::dim()));
             }
             lines.push(Line::from(vec![
                 Span::styled("y", theme::key()),
@@ -137,9 +137,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 Span::styled("esc", theme::key()),
                 Span::raw(" stay"),
             ]));
+            let w = wide.min(76);
+            let inner = usize::from(w.saturating_sub(2)).max(1);
+            // Long journal paths wrap: the box grows so the keys stay visible.
+            let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+            let h = u16::try_from(rows + 2).unwrap_or(u16::MAX);
             frame_box(
                 frame,
-                centered(area, wide.min(76), 6),
+                centered(area, w, h),
                 " Quit? ".into(),
                 theme::amber(),
                 lines,
