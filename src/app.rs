@@ -25,6 +25,7 @@ use crate::journal::Journal;
 use crate::probing::Batch;
 use crate::state::{State, update};
 use crate::ui::{self, ViewState};
+use crate::watch::Tail;
 
 const FRAME: Duration = Duration::from_millis(33);
 const MACHINE_EVERY: Duration = Duration::from_secs(2);
@@ -36,6 +37,19 @@ pub enum Msg {
     JournalFailed(String),
     Machine(Machine),
     Probe(crate::monitor::Probe),
+}
+
+/// Where the state's facts come from: this session's own journal writer
+/// (`run`), or another process's journal, tailed read-only (`watch`).
+pub enum Feed {
+    Write(Journal),
+    Tail(Tail),
+}
+
+impl From<Journal> for Feed {
+    fn from(j: Journal) -> Feed {
+        Feed::Write(j)
+    }
 }
 
 /// Restores the terminal however the loop ends (ratatui's panic hook covers
@@ -102,33 +116,53 @@ fn spawn_machine(tx: mpsc::UnboundedSender<Msg>) {
 pub async fn run(
     mut state: State,
     mut view: ViewState,
-    journal: Journal,
+    feed: impl Into<Feed>,
     mouse: bool,
 ) -> anyhow::Result<u8> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (journal_tx, journal_thread) =
-        spawn_journal(journal, state.settings.operator.clone(), tx.clone())
-            .context("starting the journal writer")?;
+    let (mut journal_tx, mut journal_thread, mut journal_path) = (None, None, None);
+    match feed.into() {
+        Feed::Write(journal) => {
+            journal_path = Some(journal.path().to_path_buf());
+            let (etx, handle) = spawn_journal(journal, state.settings.operator.clone(), tx.clone())
+                .context("starting the journal writer")?;
+            journal_tx = Some(etx);
+            journal_thread = Some(handle);
+        }
+        Feed::Tail(tail) => {
+            crate::watch::spawn(tail, tx.clone()).context("starting the journal tail")?;
+        }
+    }
     let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
 
     let mut terminal = ratatui::try_init().context("opening the terminal")?;
-    let _guard = TerminalGuard { mouse };
+    let guard = TerminalGuard { mouse };
     if mouse {
         crossterm::execute!(io::stdout(), EnableMouseCapture)?;
     }
-    let _ = journal_tx.send(Event::SessionStarted {
-        runbook: state.settings.runbook_name.clone(),
-        runbook_hash: state.plan.hash.clone(),
-        environment: state.settings.environment.clone(),
-    });
-    log::info!(
-        "session started by {} on {}",
-        state.settings.operator,
-        state.settings.runbook_name
-    );
-    for ev in state.settings.monitor.startup_events() {
-        let _ = journal_tx.send(ev);
+    if let Some(jtx) = &journal_tx {
+        // A resumed session already has its start; it gets a resume mark.
+        let first = if state.session.started.is_some() {
+            Event::Resumed {
+                runbook_hash: state.plan.hash.clone(),
+            }
+        } else {
+            Event::SessionStarted {
+                runbook: state.settings.runbook_name.clone(),
+                runbook_hash: state.plan.hash.clone(),
+                environment: state.settings.environment.clone(),
+            }
+        };
+        let _ = jtx.send(first);
+        log::info!(
+            "session started by {} on {}",
+            state.settings.operator,
+            state.settings.runbook_name
+        );
+        for ev in state.settings.monitor.startup_events() {
+            let _ = jtx.send(ev);
+        }
     }
     spawn_machine(tx.clone());
     let probes = state.settings.monitor.spawn(&tx);
@@ -138,6 +172,7 @@ pub async fn run(
     let mut clock = interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut write_report = false;
     let mut last_draw = Instant::now() - FRAME;
     let code = loop {
         if dirty && last_draw.elapsed() >= FRAME {
@@ -181,8 +216,8 @@ pub async fn run(
                     dirty = true;
                 }
                 update(&mut state, Action::Clock(now));
-                if let Some(ev) = batch.take() {
-                    let _ = journal_tx.send(ev);
+                if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
+                    let _ = jtx.send(ev);
                 }
             },
             _ = sleep_until(last_draw + FRAME), if dirty => {},
@@ -201,10 +236,13 @@ pub async fn run(
             for effect in update(&mut state, action) {
                 match effect {
                     Effect::Journal(ev) => {
-                        if journal_tx.send(ev).is_err() {
+                        // A mirror has no writer: nothing it does is a fact.
+                        let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
+                        if !sent && !state.read_only {
                             state.journal_error = Some("the journal writer stopped".into());
                         }
                     }
+                    Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,
                 }
             }
@@ -216,12 +254,27 @@ pub async fn run(
     for p in probes {
         p.abort();
     }
-    if let Some(ev) = batch.take() {
-        let _ = journal_tx.send(ev);
+    if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
+        let _ = jtx.send(ev);
     }
     // Let the writer finish what it was given before the process ends.
     drop(journal_tx);
-    let _ = journal_thread.join();
+    if let Some(t) = journal_thread {
+        let _ = t.join();
+    }
+    drop(terminal);
+    drop(guard);
+    if let (true, Some(path)) = (write_report, journal_path) {
+        // After the journal is closed: the report is a fold over all of it.
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        match crate::report::save(dir) {
+            Ok(p) => eprintln!("report written: {}", p.display()),
+            Err(e) => {
+                eprintln!("rollout-cockpit: report not written: {e}");
+                return Ok(1);
+            }
+        }
+    }
     Ok(code)
 }
 

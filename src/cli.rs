@@ -48,6 +48,35 @@ pub enum Command {
                       1 runtime error, 2 bad flag or URL, 3 a criterion fired."
     )]
     Monitor(MonitorArgs),
+    /// Follow a session read-only: the same screen, fed by its journal.
+    /// Moving, searching and help work; nothing that changes the session can.
+    Watch(WatchArgs),
+    /// Write the deployment record (Markdown) of a session: timeline, who
+    /// ticked what and when, criteria, outcome. Without -o it goes to stdout
+    /// and to report.md in the session directory.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// A session directory, its journal, or a directory of sessions (the
+    /// newest live one in it) [default: the newest live session under
+    /// $XDG_STATE_HOME/rollout-cockpit]
+    pub path: Option<PathBuf>,
+    /// Let the mouse wheel move the checklist
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A session directory, its journal, or a directory of sessions (the
+    /// newest in it) [default: the newest session under
+    /// $XDG_STATE_HOME/rollout-cockpit]
+    pub path: Option<PathBuf>,
+    /// Write the report here instead of stdout and the session's report.md
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +107,12 @@ pub struct RunArgs {
     /// else ~/.local/state/rollout-cockpit]
     #[arg(long, value_name = "DIR")]
     pub session_dir: Option<PathBuf>,
+    /// Resume the newest unfinished session of this runbook without asking
+    #[arg(long, conflicts_with = "new")]
+    pub resume: bool,
+    /// Start a new session without asking, even if one is unfinished
+    #[arg(long)]
+    pub new: bool,
 }
 
 #[derive(Debug, clap::Args)]

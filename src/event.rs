@@ -18,6 +18,28 @@ pub enum Target {
     Step(usize),
 }
 
+/// How a session ended, journaled with [`Event::SessionEnded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every checklist item outside the rollback procedure is done or n/a.
+    Completed,
+    /// The rollback was fired.
+    RolledBack,
+    /// Quit before the checklist was done.
+    Abandoned,
+}
+
+impl Outcome {
+    pub fn text(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::RolledBack => "rolled back",
+            Outcome::Abandoned => "abandoned",
+        }
+    }
+}
+
 /// A fact, as journaled. Adding variants is fine; renaming one breaks old
 /// journals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +88,16 @@ pub enum Event {
     /// The operator toggled a manual rollback criterion: it fires at once.
     CriterionToggled {
         criterion: usize,
+    },
+    /// `run --resume` picked the session up again (after a crash, a lost
+    /// link or a kill). The hash says which runbook the records after it use.
+    Resumed {
+        runbook_hash: String,
+    },
+    /// The operator quit: the session is over and `run` will not offer to
+    /// resume it.
+    SessionEnded {
+        outcome: Outcome,
     },
 }
 
@@ -129,10 +161,12 @@ pub enum Cmd {
     FocusNext,
     /// `space` in the criteria: fire or clear a manual criterion.
     ToggleCriterion,
+    /// `r` in the quit confirm: quit, then write the deployment report.
+    QuitWithReport,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 27] = [
+    pub const ALL: [Cmd; 28] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -160,6 +194,7 @@ impl Cmd {
         Cmd::PinBaseline,
         Cmd::FocusNext,
         Cmd::ToggleCriterion,
+        Cmd::QuitWithReport,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -192,6 +227,7 @@ impl Cmd {
             Cmd::PinBaseline => "pin_baseline",
             Cmd::FocusNext => "focus_next",
             Cmd::ToggleCriterion => "toggle_criterion",
+            Cmd::QuitWithReport => "quit_with_report",
         }
     }
 
@@ -229,6 +265,7 @@ impl Cmd {
             Cmd::PinBaseline => "pin the health baseline now (who and when are recorded)",
             Cmd::FocusNext => "focus the checklist / the rollback criteria",
             Cmd::ToggleCriterion => "fire / clear a manual criterion (criteria focus)",
+            Cmd::QuitWithReport => "quit and write the report",
         }
     }
 
@@ -250,6 +287,7 @@ impl Cmd {
             Cmd::PinBaseline => "baseline",
             Cmd::FocusNext => "focus",
             Cmd::ToggleCriterion => "toggle",
+            Cmd::QuitWithReport => "quit + report",
             _ => self.name(),
         }
     }
@@ -282,5 +320,7 @@ pub enum Action {
 pub enum Effect {
     /// Append to the journal (fsync for human decisions), then apply.
     Journal(Event),
+    /// Write the deployment report once the journal is closed.
+    WriteReport,
     Quit,
 }

@@ -1,6 +1,8 @@
 //! The session journal: one JSON object per line, appended before the state
 //! changes. Human decisions are fsync'd, so what the screen shows as ticked
-//! survives a crash. Resume, the lock and tailing come with the journal issue.
+//! survives a crash. [`load`] is the strict reader resume, `watch` and
+//! `report` share: a torn last line (a crash mid-write) is dropped with a
+//! notice, any other damage stops it with the line number.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
@@ -29,6 +31,45 @@ pub enum ReadError {
         line: usize,
         message: String,
     },
+    #[error(
+        "{path}:{line}: record seq {found} follows seq {after}: records are missing or reordered"
+    )]
+    Sequence {
+        path: String,
+        line: usize,
+        found: u64,
+        after: u64,
+    },
+}
+
+/// A last line cut short by a crash: dropped, and said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Torn {
+    pub line: usize,
+    pub bytes: usize,
+}
+
+/// A journal as read back: the records, and where the good part ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub records: Vec<Record>,
+    pub torn: Option<Torn>,
+    /// Bytes up to the end of the last good line: resume truncates here so
+    /// the next record never lands after a torn fragment.
+    pub valid_len: u64,
+    /// The last record is whole but its newline never made it to disk.
+    pub missing_newline: bool,
+}
+
+impl Torn {
+    pub fn notice(&self, path: &Path) -> String {
+        format!(
+            "{}:{}: torn last line ({} bytes, a crash mid-write) dropped",
+            path.display(),
+            self.line,
+            self.bytes
+        )
+    }
 }
 
 /// `$XDG_STATE_HOME/rollout-cockpit`, else `~/.local/state/rollout-cockpit`.
@@ -78,6 +119,25 @@ impl Journal {
         Ok(Journal { file, path, seq: 0 })
     }
 
+    /// Opens an existing journal to go on writing it: cuts a torn last line
+    /// off first, and continues the sequence.
+    pub fn resume(path: &Path, loaded: &Loaded) -> io::Result<Journal> {
+        let mut file = OpenOptions::new().append(true).open(path)?;
+        if file.metadata()?.len() != loaded.valid_len {
+            file.set_len(loaded.valid_len)?;
+            file.sync_all()?;
+        }
+        if loaded.missing_newline {
+            file.write_all(b"\n")?;
+            file.sync_data()?;
+        }
+        Ok(Journal {
+            file,
+            path: path.to_path_buf(),
+            seq: loaded.records.last().map_or(0, |r| r.seq),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -100,6 +160,90 @@ impl Journal {
         self.seq = record.seq;
         Ok(record)
     }
+}
+
+/// Reads a journal for resume, `watch` and `report`. Every line must be a
+/// record whose `seq` follows the one before; only a last line without its
+/// newline that does not parse is forgiven (reported in [`Loaded::torn`]).
+pub fn load(path: &Path) -> Result<Loaded, ReadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse(&name, &bytes, 0, 0)
+}
+
+/// Parses journal bytes; `first_line` and `after_seq` say where they start
+/// (`watch` parses what was appended since its last look).
+pub fn parse(
+    name: &str,
+    bytes: &[u8],
+    first_line: usize,
+    after_seq: u64,
+) -> Result<Loaded, ReadError> {
+    let mut records = Vec::with_capacity(bytes.len() / 96);
+    let mut at = 0usize;
+    let mut line_no = first_line;
+    let mut last_seq = after_seq;
+    let mut torn = None;
+    let mut missing_newline = false;
+    while at < bytes.len() {
+        line_no += 1;
+        let (line, next, complete) = match bytes[at..].iter().position(|&b| b == b'\n') {
+            Some(n) => (&bytes[at..at + n], at + n + 1, true),
+            None => (&bytes[at..], bytes.len(), false),
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            if complete {
+                at = next;
+            } else {
+                break;
+            }
+            continue;
+        }
+        match serde_json::from_slice::<Record>(line) {
+            Ok(r) => {
+                if last_seq != 0 && r.seq != last_seq + 1 {
+                    return Err(ReadError::Sequence {
+                        path: name.to_string(),
+                        line: line_no,
+                        found: r.seq,
+                        after: last_seq,
+                    });
+                }
+                last_seq = r.seq;
+                records.push(r);
+                at = next;
+                if !complete {
+                    // A whole record without its newline: keep it; resume
+                    // writes the newline before the next record.
+                    missing_newline = true;
+                    break;
+                }
+            }
+            Err(_) if !complete => {
+                torn = Some(Torn {
+                    line: line_no,
+                    bytes: line.len(),
+                });
+                break;
+            }
+            Err(e) => {
+                return Err(ReadError::Bad {
+                    path: name.to_string(),
+                    line: line_no,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(Loaded {
+        records,
+        torn,
+        valid_len: at as u64,
+        missing_newline,
+    })
 }
 
 /// Reads every record of a journal, stopping at the first bad line.
@@ -169,6 +313,80 @@ mod tests {
         std::fs::write(&p, "{\"seq\":1,\"ts\":\"2025-01-15T04:41:00Z\",\"by\":\"a\",\"type\":\"ticked\",\"target\":{\"item\":0}}\n{oops\n").unwrap();
         let err = read(&p).unwrap_err().to_string();
         assert!(err.contains(":2: not a journal record"), "{err}");
+    }
+
+    fn line(seq: u64) -> String {
+        format!(
+            "{{\"seq\":{seq},\"ts\":\"2025-01-15T04:41:00Z\",\"by\":\"a\",\"type\":\"ticked\",\"target\":{{\"item\":{seq}}}}}\n"
+        )
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_with_a_notice_and_cut_on_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let good = format!("{}{}", line(1), line(2));
+        std::fs::write(&p, format!("{good}{{\"seq\":3,\"ts\":\"2025-01")).unwrap();
+        let loaded = load(&p).unwrap();
+        assert_eq!(loaded.records.len(), 2);
+        let torn = loaded.torn.clone().unwrap();
+        assert_eq!(torn.line, 3);
+        assert!(torn.notice(&p).contains(":3: torn last line"));
+        let mut j = Journal::resume(&p, &loaded).unwrap();
+        let r = j
+            .append(
+                "b",
+                Utc::now(),
+                Event::Unticked {
+                    target: Target::Item(1),
+                },
+            )
+            .unwrap();
+        assert_eq!(r.seq, 3);
+        let again = load(&p).unwrap();
+        assert_eq!(again.records.len(), 3);
+        assert!(again.torn.is_none());
+        assert!(std::fs::read_to_string(&p).unwrap().starts_with(&good));
+    }
+
+    #[test]
+    fn a_whole_last_record_without_its_newline_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let two = line(2);
+        std::fs::write(&p, format!("{}{}", line(1), two.trim_end())).unwrap();
+        let loaded = load(&p).unwrap();
+        assert_eq!(loaded.records.len(), 2);
+        assert!(loaded.torn.is_none() && loaded.missing_newline);
+        let mut j = Journal::resume(&p, &loaded).unwrap();
+        j.append(
+            "b",
+            Utc::now(),
+            Event::Unticked {
+                target: Target::Item(1),
+            },
+        )
+        .unwrap();
+        assert_eq!(load(&p).unwrap().records.len(), 3);
+    }
+
+    #[test]
+    fn damage_before_the_last_line_is_refused_with_its_line_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, format!("{}{{garbage\n{}", line(1), line(2))).unwrap();
+        let err = load(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("journal.jsonl:2: not a journal record"),
+            "{err}"
+        );
+        // A bad last line that did get its newline is damage too, not a tear.
+        std::fs::write(&p, format!("{}{{garbage\n", line(1))).unwrap();
+        assert!(load(&p).unwrap_err().to_string().contains(":2:"));
+        // A missing record shows as a gap in seq.
+        std::fs::write(&p, format!("{}{}", line(1), line(3))).unwrap();
+        let err = load(&p).unwrap_err().to_string();
+        assert!(err.contains(":2: record seq 3 follows seq 1"), "{err}");
     }
 
     #[test]

@@ -114,6 +114,37 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    /// A mirror's keys that would change the session: left out of help and
+    /// footer, but still recognised so the screen can say why nothing happens.
+    refused: Vec<Binding>,
+}
+
+/// What a read-only mirror (`watch`) may do: look, never touch. An allow
+/// list, so a command added later is refused in the mirror until listed.
+pub fn allowed_in_mirror(cmd: Cmd) -> bool {
+    use Cmd::*;
+    matches!(
+        cmd,
+        Up | Down
+            | PageUp
+            | PageDown
+            | Top
+            | Bottom
+            | PrevSection
+            | NextSection
+            | Collapse
+            | Expand
+            | Search
+            | SearchNext
+            | SearchPrev
+            | Open
+            | Help
+            | ToggleLog
+            | Quit
+            | Cancel
+            | Submit
+            | DeleteChar
+    )
 }
 
 /// The default bindings, in help order.
@@ -169,6 +200,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
             Quit,
         ),
         (Mode::Confirm, Key::ch('y'), Cmd::Confirm),
+        (Mode::Confirm, Key::ch('r'), Cmd::QuitWithReport),
         (Mode::Confirm, Key::ch('n'), Cancel),
         (Mode::Confirm, Key::plain(K::Esc), Cancel),
         (Overlay, Key::plain(K::Esc), Cancel),
@@ -193,6 +225,7 @@ impl Default for Keymap {
                 .iter()
                 .map(|&(mode, key, cmd)| Binding { mode, key, cmd })
                 .collect(),
+            refused: Vec::new(),
         }
     }
 }
@@ -248,12 +281,21 @@ impl Keymap {
         Ok(map)
     }
 
+    /// The same keys for a read-only mirror: commands that change the
+    /// session move to the refused list.
+    pub fn read_only(&self) -> Keymap {
+        let (bindings, refused) = self.bindings.iter().partition(|b| allowed_in_mirror(b.cmd));
+        Keymap { bindings, refused }
+    }
+
     /// The criteria focus has a few keys of its own; every other key does
-    /// what it does in the checklist.
+    /// what it does in the checklist. Refused keys are still found, so a
+    /// mirror can say why they do nothing.
     pub fn lookup(&self, mode: Mode, key: Key) -> Option<Cmd> {
         let find = |mode: Mode| {
             self.bindings
                 .iter()
+                .chain(&self.refused)
                 .find(|b| b.mode == mode && b.key == key)
                 .map(|b| b.cmd)
         };
@@ -337,7 +379,7 @@ impl Keymap {
                 Cmd::Quit,
             ],
             Mode::Input => &[Cmd::Submit, Cmd::Cancel],
-            Mode::Confirm => &[Cmd::Confirm, Cmd::Cancel],
+            Mode::Confirm => &[Cmd::Confirm, Cmd::QuitWithReport, Cmd::Cancel],
             Mode::Overlay => &[Cmd::Cancel],
         };
         wanted
@@ -419,6 +461,24 @@ mod tests {
             normal.contains(&("space".to_string(), "tick")),
             "{normal:?}"
         );
+    }
+
+    #[test]
+    fn a_mirror_hides_and_refuses_what_changes_the_session() {
+        let k = Keymap::default().read_only();
+        let footer: Vec<&str> = k.footer(Mode::Normal).iter().map(|(_, h)| *h).collect();
+        for hidden in ["tick", "n/a", "note"] {
+            assert!(!footer.contains(&hidden), "{footer:?}");
+        }
+        assert!(footer.contains(&"search") && footer.contains(&"help"));
+        let help: Vec<Cmd> = k
+            .commands(Mode::Normal)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert!(!help.contains(&Cmd::Tick) && help.contains(&Cmd::Down));
+        // Still recognised, so the state can refuse it out loud.
+        assert_eq!(k.lookup(Mode::Normal, Key::ch(' ')), Some(Cmd::Tick));
     }
 
     #[test]

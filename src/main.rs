@@ -9,6 +9,8 @@ fn main() -> ExitCode {
         Command::Check(args) => rollout_cockpit::check::main(&args),
         Command::Run(args) => rollout_cockpit::run::main(&args),
         Command::Monitor(args) => rollout_cockpit::monitor::cli::main(&args),
+        Command::Watch(args) => rollout_cockpit::watch::main(&args),
+        Command::Report(args) => rollout_cockpit::report::main(&args),
     };
     ExitCode::from(code)
 }

@@ -2,6 +2,7 @@
 //! (runbook, config, session directory) are reported before the screen opens,
 //! with exit 2; the loop itself lives in [`crate::app`].
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{Local, Utc};
@@ -11,20 +12,26 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::journal::{self, Journal};
 use crate::keys::Keymap;
+use crate::lock::{self, Lock, LockError};
 use crate::probing::MonitorSetup;
 use crate::runbook::{self, Runbook};
+use crate::session;
 use crate::state::{Plan, Settings, State};
 use crate::ui::ViewState;
 
 pub fn main(args: &RunArgs) -> u8 {
     match prepare(args) {
-        Ok((state, keymap, journal)) => match run(state, keymap, journal, args.mouse) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("rollout-cockpit: {e:#}");
-                1
+        Ok(p) => {
+            // Held until the loop ends; dropped (file removed) on a normal exit.
+            let _lock = p.lock;
+            match run(p.state, p.keymap, p.journal, p.notices, args.mouse) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("rollout-cockpit: {e:#}");
+                    1
+                }
             }
-        },
+        }
         Err(message) => {
             eprintln!("rollout-cockpit: {message}");
             2
@@ -49,7 +56,64 @@ fn stem(path: Option<&Path>) -> String {
         .unwrap_or_else(|| "terp-production-rollout".to_string())
 }
 
-fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
+struct Prepared {
+    state: State,
+    keymap: Keymap,
+    journal: Journal,
+    lock: Lock,
+    /// Said in the log pane once the screen is up (torn line, mapping).
+    notices: Vec<String>,
+}
+
+fn refused(dir: &Path, e: LockError) -> String {
+    match e {
+        LockError::Held(h) => format!(
+            "{}: this session is live: {} (pid {}) has been running it since {}.\n\
+             To follow it read-only: rollout-cockpit watch '{}'\n\
+             To start a separate session anyway: rollout-cockpit run --new",
+            dir.display(),
+            h.operator,
+            h.pid,
+            h.since.with_timezone(&Local).format("%H:%M"),
+            dir.display()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// `Resume session X (N events, last at T by alice)? [Y/n]`, on the
+/// terminal before the screen opens. Without a terminal: a new session.
+fn ask_resume(dir: &Path) -> Result<bool, String> {
+    let loaded = journal::load(&dir.join(journal::FILE_NAME)).map_err(|e| e.to_string())?;
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let last = loaded.records.last().map_or_else(String::new, |r| {
+        format!(
+            ", last at {} by {}",
+            r.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+            r.by
+        )
+    });
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "rollout-cockpit: session {name} is unfinished; stdin is not a terminal, so a new \
+             session starts (--resume picks it up instead)"
+        );
+        return Ok(false);
+    }
+    eprint!(
+        "Resume session {name} ({} events{last})? [Y/n] ",
+        loaded.records.len()
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("reading the answer: {e}"))?;
+    Ok(!matches!(answer.trim().to_lowercase().as_str(), "n" | "no"))
+}
+
+fn prepare(args: &RunArgs) -> Result<Prepared, String> {
     let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
     let config = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,
@@ -78,10 +142,7 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         .clone()
         .or_else(journal::default_root)
         .ok_or("--session-dir: no default (neither XDG_STATE_HOME nor HOME is set)")?;
-    let dir = journal::new_session_dir(&root, &stem(loaded.path.as_deref()), Local::now())
-        .map_err(|e| format!("{}: cannot create a session directory: {e}", root.display()))?;
-    let journal = Journal::create(&dir)
-        .map_err(|e| format!("{}: cannot create the journal: {e}", dir.display()))?;
+    let stem = stem(loaded.path.as_deref());
     let config_name = args
         .config
         .as_deref()
@@ -93,7 +154,8 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         &loaded.runbook.health_urls,
         &loaded.name,
     )?;
-    let settings = Settings {
+    let plan = Plan::new(loaded.runbook, &loaded.text);
+    let mut settings = Settings {
         operator,
         environment,
         runbook_name: loaded.name.clone(),
@@ -103,16 +165,109 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
             .map(|c| c.urls.clone())
             .unwrap_or_default(),
         interval: args.probe.interval,
-        journal: Some(journal.path().display().to_string()),
+        journal: None,
         monitor,
     };
-    let plan = Plan::new(loaded.runbook, &loaded.text);
-    Ok((State::new(plan, settings, Utc::now()), keymap, journal))
+
+    let unfinished = session::newest_unfinished(&root, &stem);
+    if let Some(dir) = &unfinished
+        && !args.new
+        && let Some(h) = lock::holder(dir)
+    {
+        return Err(refused(dir, LockError::Held(h)));
+    }
+    let resume_dir = match (&unfinished, args.resume, args.new) {
+        (_, _, true) => None,
+        (None, true, _) => {
+            return Err(format!(
+                "--resume: no unfinished session of {stem} under {}",
+                root.display()
+            ));
+        }
+        (None, false, _) => None,
+        (Some(d), true, _) => Some(d.clone()),
+        (Some(d), false, _) => ask_resume(d)?.then(|| d.clone()),
+    };
+
+    let mut notices = Vec::new();
+    let (dir, journal, state, lock) = match resume_dir {
+        Some(dir) => {
+            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e))?;
+            let path = dir.join(journal::FILE_NAME);
+            let loaded_journal = journal::load(&path)
+                .map_err(|e| format!("{e}\ncannot resume this session: it is left as it is"))?;
+            if let Some(t) = &loaded_journal.torn {
+                eprintln!("rollout-cockpit: {}", t.notice(&path));
+            }
+            let old_hash = session::last_hash(&loaded_journal.records).map(str::to_string);
+            if old_hash.as_deref().is_some_and(|h| h != plan.hash) {
+                let msg = format!(
+                    "{}: the runbook changed since this session started: ticks and notes are \
+                     matched to it by section and item text",
+                    loaded.name
+                );
+                eprintln!("rollout-cockpit: warning: {msg}");
+                notices.push(msg);
+            }
+            let replayed = session::finish(&dir, loaded_journal, plan.clone());
+            for n in &replayed.notices {
+                eprintln!("rollout-cockpit: {n}");
+            }
+            notices.extend(replayed.notices.iter().cloned());
+            if let Some(env) = replayed.records.iter().find_map(|r| match &r.event {
+                crate::event::Event::SessionStarted { environment, .. } => {
+                    Some(environment.clone())
+                }
+                _ => None,
+            }) {
+                settings.environment = env;
+            }
+            settings.journal = Some(path.display().to_string());
+            let state = State::replay(plan.clone(), settings, Utc::now(), &replayed.records);
+            let journal = Journal::resume(&path, &replayed.loaded)
+                .map_err(|e| format!("{}: cannot reopen the journal: {e}", path.display()))?;
+            (dir, journal, state, lock)
+        }
+        None => {
+            let dir = journal::new_session_dir(&root, &stem, Local::now()).map_err(|e| {
+                format!("{}: cannot create a session directory: {e}", root.display())
+            })?;
+            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e))?;
+            let journal = Journal::create(&dir)
+                .map_err(|e| format!("{}: cannot create the journal: {e}", dir.display()))?;
+            settings.journal = Some(journal.path().display().to_string());
+            (
+                dir,
+                journal,
+                State::new(plan.clone(), settings, Utc::now()),
+                lock,
+            )
+        }
+    };
+    // `watch` and `report` read the runbook from the session, not the path.
+    session::save_runbook(&dir, &plan.hash, &loaded.text)
+        .map_err(|e| format!("{}: cannot keep a copy of the runbook: {e}", dir.display()))?;
+    Ok(Prepared {
+        state,
+        keymap,
+        journal,
+        lock,
+        notices,
+    })
 }
 
-fn run(state: State, keymap: Keymap, journal: Journal, mouse: bool) -> anyhow::Result<u8> {
+fn run(
+    state: State,
+    keymap: Keymap,
+    journal: Journal,
+    notices: Vec<String>,
+    mouse: bool,
+) -> anyhow::Result<u8> {
     // The log goes to the log pane; stderr belongs to the terminal screen.
     crate::ui::log::init();
+    for n in notices {
+        log::warn!("{n}");
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::{Event, Machine, Record, Target};
+use crate::event::{Event, Machine, Outcome, Record, Target};
 use crate::runbook::Runbook;
 pub use health::Health;
 pub use outline::{Outline, Row};
@@ -119,6 +119,10 @@ pub struct Session {
     /// The first tick (later also the first command): "elapsed" counts from it.
     pub first_step: Option<DateTime<Utc>>,
     pub last_seq: u64,
+    /// Each time `run --resume` picked the session up.
+    pub resumed: Vec<Stamp>,
+    /// Set by the operator's quit; a mirror says "session ended".
+    pub ended: Option<(Stamp, Outcome)>,
 }
 
 impl Session {
@@ -132,6 +136,8 @@ impl Session {
             health: Health::new(&runbook.criteria),
             first_step: None,
             last_seq: 0,
+            resumed: Vec::new(),
+            ended: None,
         }
     }
 
@@ -175,6 +181,11 @@ impl Session {
             | Event::BaselinePinned { .. }
             | Event::BaselineRequested { .. }
             | Event::CriterionToggled { .. } => self.health.apply(r),
+            Event::Resumed { runbook_hash } => {
+                self.runbook_hash = Some(runbook_hash.clone());
+                self.resumed.push(Stamp::of(r));
+            }
+            Event::SessionEnded { outcome } => self.ended = Some((Stamp::of(r), *outcome)),
         }
     }
 
@@ -300,6 +311,9 @@ pub struct State {
     pub machine: Option<Machine>,
     /// Set when the journal could not be written: decisions are not safe.
     pub journal_error: Option<String>,
+    /// `watch`: a mirror of someone else's session. Nothing that changes
+    /// the session is reachable (see `keys::allowed_in_mirror`).
+    pub read_only: bool,
 }
 
 impl State {
@@ -318,6 +332,7 @@ impl State {
             now,
             machine: None,
             journal_error: None,
+            read_only: false,
         }
     }
 
@@ -328,6 +343,27 @@ impl State {
             s.session.apply(r);
         }
         s
+    }
+
+    /// How quitting now would end the session.
+    pub fn outcome(&self) -> Outcome {
+        // Extension point: once the runner journals the rollback, a fired
+        // rollback makes this `RolledBack`.
+        let rb = self.runbook();
+        let rollback_items: BTreeSet<usize> = rb
+            .rollback
+            .as_ref()
+            .and_then(|r| self.plan.outline.sections.get(r.section))
+            .map(|info| info.subtree_items.iter().copied().collect())
+            .unwrap_or_default();
+        let open = (0..rb.items.len())
+            .filter(|i| !rollback_items.contains(i))
+            .any(|i| self.session.status(Target::Item(i)) == Status::Open);
+        if open || rb.items.is_empty() {
+            Outcome::Abandoned
+        } else {
+            Outcome::Completed
+        }
     }
 
     pub fn runbook(&self) -> &Runbook {

@@ -37,6 +37,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    if state.read_only {
+        // The keymap of a mirror leaves these out; this is the second lock.
+        if cmd == Cmd::Quit {
+            return vec![Effect::Quit];
+        }
+        if !crate::keys::allowed_in_mirror(cmd) {
+            state.ui.flash = Some(format!("read-only mirror: {} is not available", cmd.hint()));
+            return Vec::new();
+        }
+    }
     match cmd {
         Cmd::Up => move_by(state, -1),
         Cmd::Down => move_by(state, 1),
@@ -81,8 +91,14 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::Confirm => {
             if let Some(Modal::Confirm(c)) = state.ui.modal.take() {
                 return match c {
-                    Confirm::Quit => vec![Effect::Quit],
+                    Confirm::Quit => end_session(state, false),
                 };
+            }
+        }
+        Cmd::QuitWithReport => {
+            if let Some(Modal::Confirm(Confirm::Quit)) = state.ui.modal {
+                state.ui.modal = None;
+                return end_session(state, true);
             }
         }
         Cmd::Cancel => state.ui.modal = None,
@@ -98,6 +114,22 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// Quitting ends the session (a crash, a kill or a lost link do not: those
+/// sessions are offered for resume). The outcome is computed, not asked.
+fn end_session(state: &State, report: bool) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if state.session.ended.is_none() {
+        effects.push(Effect::Journal(Event::SessionEnded {
+            outcome: state.outcome(),
+        }));
+    }
+    if report {
+        effects.push(Effect::WriteReport);
+    }
+    effects.push(Effect::Quit);
+    effects
 }
 
 fn open_input(state: &mut State, field: Field) {

@@ -25,7 +25,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         theme::amber()
     };
-    let first = Line::from(vec![
+    let mut first = Vec::new();
+    if state.read_only {
+        let who = state
+            .session
+            .started
+            .as_ref()
+            .map_or(state.settings.operator.as_str(), |s| s.by.as_str());
+        first.push(Span::styled(
+            format!(" READ-ONLY MIRROR — {who}'s session "),
+            theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+    }
+    first.extend([
         Span::styled(format!(" {title}"), theme::title()),
         sep(),
         Span::styled(env.to_uppercase(), env_style),
@@ -34,8 +46,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         sep(),
         Span::styled(clock::clock_text(state.now, tz), theme::title()),
     ]);
+    let first = Line::from(first);
 
     let mut second = vec![Span::raw(" ")];
+    if let Some((stamp, outcome)) = &state.session.ended {
+        second.push(Span::styled(
+            format!(
+                "session ended: {} at {}",
+                outcome.text(),
+                stamp.at.with_timezone(&tz).format("%H:%M")
+            ),
+            theme::red(),
+        ));
+        second.push(sep());
+    }
     // Most urgent first: a narrow terminal cuts the line from the right.
     let mut warnings = Vec::new();
     match window.and_then(|w| clock::window_view(w, state.now, state.session.first_step)) {
@@ -78,7 +102,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(e) = &state.journal_error {
         second.push(sep());
         second.push(Span::styled(
-            format!("JOURNAL NOT WRITTEN: {e}"),
+            if state.read_only {
+                format!("NOT FOLLOWING THE JOURNAL: {e}")
+            } else {
+                format!("JOURNAL NOT WRITTEN: {e}")
+            },
             theme::red(),
         ));
     }

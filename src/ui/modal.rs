@@ -125,24 +125,34 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             );
         }
         Modal::Confirm(Confirm::Quit) => {
-            let mut lines = vec![Line::raw("Quit the cockpit?")];
+            let mut lines = vec![Line::raw(format!(
+                "Quit the cockpit? This ends the session: {}",
+                state.outcome().text()
+            ))];
             if let Some(j) = &state.settings.journal {
-                lines.push(Line::styled(
-                    format!("the journal is kept: {j}"),
-                    theme::dim(),
-                ));
+                // The path on its own line: word wrapping cannot push the
+                // keys below the box.
+                lines.push(Line::styled("the journal is kept:", theme::dim()));
+                lines.push(Line::styled(j.clone(), theme::dim()));
             }
             lines.push(Line::from(vec![
                 Span::styled("y", theme::key()),
                 Span::raw(" quit   "),
+                Span::styled("r", theme::key()),
+                Span::raw(" quit + write the report   "),
                 Span::styled("n", theme::key()),
                 Span::raw("/"),
                 Span::styled("esc", theme::key()),
                 Span::raw(" stay"),
             ]));
+            let w = wide.min(76);
+            let inner = usize::from(w.saturating_sub(2)).max(1);
+            // Long journal paths wrap: the box grows so the keys stay visible.
+            let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+            let h = u16::try_from(rows + 2).unwrap_or(u16::MAX);
             frame_box(
                 frame,
-                centered(area, wide.min(60), 6),
+                centered(area, w, h),
                 " Quit? ".into(),
                 theme::amber(),
                 lines,

@@ -56,6 +56,7 @@ pub struct Session {
     pub state: State,
     pub records: Vec<Record>,
     pub quit: bool,
+    pub report: bool,
 }
 
 impl Session {
@@ -64,6 +65,7 @@ impl Session {
             state,
             records: Vec::new(),
             quit: false,
+            report: false,
         }
     }
 
@@ -72,6 +74,7 @@ impl Session {
             match effect {
                 Effect::Journal(ev) => self.record(ev),
                 Effect::Quit => self.quit = true,
+                Effect::WriteReport => self.report = true,
             }
         }
     }
@@ -164,9 +167,18 @@ pub fn terp_details(status: &str, free: u64, queued: u64) -> HealthDetails {
 
 /// Sample `k` seconds into the probing (which starts 2 minutes before `now()`).
 pub fn sample(k: i64, latency_ms: f64, outcome: Outcome) -> ProbeSample {
+    sample_at(
+        now() - Duration::seconds(120) + Duration::seconds(k),
+        latency_ms,
+        outcome,
+    )
+}
+
+/// A probe of [`URL`] taken at `ts`.
+pub fn sample_at(ts: DateTime<Utc>, latency_ms: f64, outcome: Outcome) -> ProbeSample {
     ProbeSample {
         sample: Sample {
-            ts: now() - Duration::seconds(120) + Duration::seconds(k),
+            ts,
             url: URL.into(),
             latency_ms,
             outcome,

@@ -1,0 +1,159 @@
+//! Budgets of issue 6: replaying a 4-hour session (~45,000 journal lines)
+//! under 200 ms, and one fsync'd decision under 5 ms on this disk.
+//!
+//! The session: 4 hours of 1 Hz probes of 3 URLs (43,200 samples with their
+//! TERP health details, journaled as the loop does, one `samples` record a
+//! second) plus 500 human decisions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rollout_cockpit::event::{Event, Target};
+use rollout_cockpit::journal::{self, Journal};
+use rollout_cockpit::monitor::{HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample};
+use rollout_cockpit::runbook;
+use rollout_cockpit::state::{Plan, Settings, State};
+
+fn settings() -> Settings {
+    Settings {
+        operator: "alice".into(),
+        environment: "production".into(),
+        runbook_name: "bench".into(),
+        health: Vec::new(),
+        interval: std::time::Duration::from_secs(1),
+        journal: None,
+        monitor: Default::default(),
+    }
+}
+
+const URLS: [&str; 3] = [
+    "https://api.example/health",
+    "https://web.example/healthz",
+    "https://db.example/ready",
+];
+
+fn bench(c: &mut Criterion) {
+    let loaded = runbook::load(None).unwrap();
+    let plan = Plan::new(loaded.runbook, &loaded.text);
+    let dir = tempfile::tempdir().unwrap();
+    let t0: DateTime<Utc> = DateTime::parse_from_rfc3339("2025-01-15T03:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    {
+        let mut j = Journal::create(dir.path()).unwrap();
+        // Non-human events are not fsync'd: writing 45,000 lines is quick.
+        j.append(
+            "alice",
+            t0,
+            Event::SessionStarted {
+                runbook: "bench".into(),
+                runbook_hash: plan.hash.clone(),
+                environment: "production".into(),
+            },
+        )
+        .unwrap();
+        j.append(
+            "alice",
+            t0,
+            Event::MonitorConfigured(MonitorConfig {
+                urls: URLS.iter().map(|u| u.to_string()).collect(),
+                interval_ms: 1000,
+                timeout_ms: 2000,
+                window_ms: 60_000,
+                hold_ms: 10_000,
+                error_rate_increase: None,
+                latency_increase: None,
+                latency_floor_ms: 20.0,
+                insecure: false,
+            }),
+        )
+        .unwrap();
+        let body = serde_json::json!({"status": "healthy", "checks": {
+            "database": {"status": "ok", "latency": 4},
+            "memory": {"status": "ok", "percentage": 60.52},
+            "connectionPool": {"status": "ok", "total": 10, "free": 7, "queued": 0}}});
+        let details = HealthDetails::from_json(&body);
+        for second in 0..4 * 3600i64 {
+            let ts = t0 + Duration::seconds(second);
+            let samples = URLS
+                .iter()
+                .enumerate()
+                .map(|(k, url)| {
+                    // One failure in 200 probes, and a slow patch every half hour.
+                    let failed = (second + k as i64) % 200 == 0;
+                    let slow = (second / 60) % 30 == 29;
+                    ProbeSample {
+                        sample: Sample {
+                            ts,
+                            url: (*url).to_string(),
+                            latency_ms: if slow {
+                                120.0
+                            } else {
+                                40.0 + (second % 9) as f64
+                            },
+                            outcome: if failed {
+                                Outcome::HttpStatus(503)
+                            } else {
+                                Outcome::Ok
+                            },
+                        },
+                        details: (!failed).then(|| details.clone()).flatten(),
+                    }
+                })
+                .collect();
+            j.append("alice", ts, Event::Samples { samples }).unwrap();
+        }
+    }
+    // The 500 human decisions: appended with fsync, and timed one by one.
+    let path = dir.path().join(journal::FILE_NAME);
+    let loaded_j = journal::load(&path).unwrap();
+    let mut j = Journal::resume(&path, &loaded_j).unwrap();
+    let mut fsync = Vec::with_capacity(500);
+    for i in 0..500usize {
+        let target = Target::Item(i % plan.runbook.items.len());
+        let ev = if i % 2 == 0 {
+            Event::Ticked { target }
+        } else {
+            Event::Noted {
+                target: Some(target),
+                text: format!("note {i}"),
+            }
+        };
+        let start = std::time::Instant::now();
+        j.append("alice", t0 + Duration::hours(4), ev).unwrap();
+        fsync.push(start.elapsed());
+    }
+    fsync.sort();
+    let lines = journal::load(&path).unwrap().records.len();
+    eprintln!(
+        "journal: {lines} lines; fsync'd decision median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        fsync[250].as_secs_f64() * 1e3,
+        fsync[495].as_secs_f64() * 1e3,
+        fsync[499].as_secs_f64() * 1e3
+    );
+
+    let mut g = c.benchmark_group("replay");
+    g.sample_size(20);
+    g.bench_function("load + fold 45,001 lines", |b| {
+        b.iter(|| {
+            let l = journal::load(&path).unwrap();
+            State::replay(plan.clone(), settings(), t0, &l.records)
+        })
+    });
+    g.finish();
+    c.bench_function("fsync'd decision", |b| {
+        b.iter(|| {
+            j.append(
+                "alice",
+                t0,
+                Event::Unticked {
+                    target: Target::Item(0),
+                },
+            )
+            .unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
