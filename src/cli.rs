@@ -100,6 +100,10 @@ pub struct RunArgs {
     pub operator: Option<String>,
     #[command(flatten)]
     pub probe: ProbeArgs,
+    /// Probe nothing: ignore --health, [[probe]] and the runbook's health
+    /// URLs (a rehearsal, or a service not reachable from here yet)
+    #[arg(long, conflicts_with = "health")]
+    pub no_health: bool,
     /// Let the mouse wheel move the checklist
     #[arg(long)]
     pub mouse: bool,

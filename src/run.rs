@@ -147,13 +147,17 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         .config
         .as_deref()
         .map_or_else(|| "config".to_string(), |p| p.display().to_string());
-    let monitor = MonitorSetup::resolve(
-        &args.probe,
-        &config,
-        &config_name,
-        &loaded.runbook.health_urls,
-        &loaded.name,
-    )?;
+    let monitor = if args.no_health {
+        MonitorSetup::default()
+    } else {
+        MonitorSetup::resolve(
+            &args.probe,
+            &config,
+            &config_name,
+            &loaded.runbook.health_urls,
+            &loaded.name,
+        )?
+    };
     let plan = Plan::new(loaded.runbook, &loaded.text);
     let mut settings = Settings {
         operator,

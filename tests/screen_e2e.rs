@@ -20,7 +20,7 @@ fn tick_resize_and_quit_in_a_real_terminal() {
     let sessions = dir.path().join("sessions");
     let exit_file = dir.path().join("exit");
     let shell = format!(
-        "'{BIN}' run --session-dir '{}' --operator e2e; echo EXIT=$? > '{}'",
+        "'{BIN}' run --no-health --session-dir '{}' --operator e2e; echo EXIT=$? > '{}'",
         sessions.display(),
         exit_file.display()
     );
@@ -101,7 +101,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let exit_file = dir.path().join("exit");
         // The shell stays, so the pane can be inspected after the cockpit ends.
         let shell = format!(
-            "'{BIN}' run --session-dir '{}'; echo EXIT=$? > '{}'; sleep 30",
+            "'{BIN}' run --no-health --session-dir '{}'; echo EXIT=$? > '{}'; sleep 30",
             dir.path().display(),
             exit_file.display()
         );

@@ -174,7 +174,7 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
         "rc",
         120,
         40,
-        &format!("'{BIN}' run --session-dir '{root_s}' --operator alice; sleep 60"),
+        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
     tmux.wait_for("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
     tmux.keys("rc", &["j", "j", "Space"]);
@@ -182,7 +182,14 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
     let session = only_session(&root);
 
     let out = Command::new(BIN)
-        .args(["run", "--session-dir", &root_s, "--operator", "bob"])
+        .args([
+            "run",
+            "--no-health",
+            "--session-dir",
+            &root_s,
+            "--operator",
+            "bob",
+        ])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -194,7 +201,7 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
         "{err}"
     );
     let out = Command::new(BIN)
-        .args(["run", "--resume", "--session-dir", &root_s])
+        .args(["run", "--no-health", "--resume", "--session-dir", &root_s])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -215,7 +222,9 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
         "rc",
         "-n",
         "again",
-        &format!("'{BIN}' run --resume --session-dir '{root_s}' --operator bob; sleep 60"),
+        &format!(
+            "'{BIN}' run --no-health --resume --session-dir '{root_s}' --operator bob; sleep 60"
+        ),
     ]);
     let screen = tmux.wait_for("rc:again", "the resumed cockpit", |s| {
         s.contains("Checklist 1/65")
@@ -236,7 +245,7 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
         "run",
         120,
         40,
-        &format!("'{BIN}' run --session-dir '{root_s}' --operator alice; sleep 60"),
+        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
     tmux.wait_for("run", "the cockpit", |s| s.contains("Checklist 0/65"));
     let session = only_session(&root);
@@ -331,7 +340,7 @@ fn a_second_read_only_tmux_client_of_another_size_sees_the_whole_screen() {
         "rollout",
         120,
         40,
-        &format!("'{BIN}' run --session-dir '{root_s}' --operator alice; sleep 60"),
+        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
     inner.ok(&["set", "-g", "window-size", "latest"]);
     inner.wait_for("rollout", "the cockpit", |s| s.contains("Checklist 0/65"));
@@ -425,7 +434,9 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
             "k9",
             "-n",
             &w,
-            &format!("'{BIN}' run '{rb}' {flag} --session-dir '{root_s}' --operator k9"),
+            &format!(
+                "'{BIN}' run --no-health '{rb}' {flag} --session-dir '{root_s}' --operator k9"
+            ),
         ]);
         let target = format!("k9:{w}");
         let s = session.get_or_insert_with(|| only_session(&root)).clone();
