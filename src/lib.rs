@@ -5,5 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod duration;
+pub mod exec;
+pub mod mask;
 pub mod monitor;
 pub mod runbook;
