@@ -22,8 +22,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// A health answer is small; anything longer is not read further.
 pub const BODY_LIMIT: usize = 64 * 1024;
 pub const MAX_REDIRECTS: usize = 5;
-/// How secret values appear anywhere they could be seen.
-pub const MASK: &str = "••••";
+pub use crate::mask::{MASK, mask_url};
 
 /// A header value as configured: literal, or `env:NAME` read at start-up.
 #[derive(Clone, PartialEq, Eq)]
@@ -69,29 +68,6 @@ impl fmt::Debug for ProbeConfig {
             .field("url", &mask_url(&self.url))
             .field("headers", &self.headers)
             .finish()
-    }
-}
-
-/// The URL as it may be shown, logged or journaled: a password in it
-/// (`https://user:pw@host/`) becomes `••••`. Works on text that does not
-/// even parse, since error messages quote what the operator typed.
-pub fn mask_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_string();
-    };
-    match rest[..at].find(':') {
-        Some(colon) => format!(
-            "{}{}:{MASK}{}",
-            &url[..scheme_end],
-            &rest[..colon],
-            &rest[at..]
-        ),
-        None => url.to_string(),
     }
 }
 

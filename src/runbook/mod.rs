@@ -5,7 +5,7 @@
 mod classify;
 mod derive;
 mod model;
-mod scan;
+pub(crate) mod scan;
 mod text;
 mod walk;
 mod window;

@@ -45,7 +45,7 @@ fn build() -> Result<Patterns, regex::Error> {
         )?,
         for_read: ascii_re(r"\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]*)")?,
         url: ascii_re(r#"https?://[^\s"'<>()\[\]`|\\]+"#)?,
-        secret: ascii_re(r"(?i)PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL|AUTH")?,
+        secret: ascii_re(crate::mask::DEFAULT_SECRET_NAMES)?,
     })
 }
 

@@ -1,0 +1,250 @@
+//! Raw bytes from a pipe into masked lines: split at newlines (a partial
+//! line waits for the rest), invalid UTF-8 replaced, escapes stripped,
+//! over-long lines cut, secrets masked. Produces the bytes for the log and
+//! the lines for the screen; knows nothing about pipes or channels.
+
+use std::sync::Arc;
+
+use memchr::{memchr, memchr3, memrchr};
+
+use super::ansi::strip_ansi;
+use super::buffer::{Line, Stream};
+use crate::mask::Masker;
+
+/// Lines longer than this are cut (a minified bundle, a progress bar with no
+/// newline): memory per stream stays bounded and masking stays fast.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// Where a long line is cut: at the last blank within this many bytes of the
+/// limit, so a token (and a secret is one) is not split across two lines
+/// where neither half would match a masking rule.
+const CUT_WINDOW: usize = 2048;
+
+/// What one read produced.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    /// Masked, stripped text for the log file, each line ending in `\n`.
+    pub log: Vec<u8>,
+    /// The newest lines, for display.
+    pub lines: Vec<Line>,
+    /// Lines logged but not kept for display (more than `keep` in one read).
+    pub skipped: u64,
+}
+
+impl Chunk {
+    pub fn clear(&mut self) {
+        self.log.clear();
+        self.lines.clear();
+        self.skipped = 0;
+    }
+}
+
+pub struct Ingest {
+    stream: Stream,
+    masker: Arc<Masker>,
+    carry: Vec<u8>,
+    max_line: usize,
+    /// Display lines kept per read; older ones are only logged.
+    keep: usize,
+}
+
+impl Ingest {
+    pub fn new(stream: Stream, masker: Arc<Masker>, keep: usize) -> Ingest {
+        Ingest {
+            stream,
+            masker,
+            carry: Vec::new(),
+            max_line: MAX_LINE,
+            keep: keep.max(1),
+        }
+    }
+
+    #[cfg(test)]
+    fn with_max_line(mut self, max_line: usize) -> Ingest {
+        self.max_line = max_line.max(8);
+        self
+    }
+
+    pub fn feed(&mut self, mut data: &[u8], out: &mut Chunk) {
+        if !self.carry.is_empty() {
+            match memchr(b'\n', data) {
+                Some(i) => {
+                    self.carry.extend_from_slice(&data[..i]);
+                    let line = std::mem::take(&mut self.carry);
+                    self.line(&line, true, out);
+                    self.carry = line;
+                    self.carry.clear();
+                    data = &data[i + 1..];
+                }
+                None => {
+                    self.carry.extend_from_slice(data);
+                    self.cut_long(out);
+                    return;
+                }
+            }
+        }
+        let Some(last) = memrchr(b'\n', data) else {
+            self.carry.extend_from_slice(data);
+            self.cut_long(out);
+            return;
+        };
+        let region = &data[..last];
+        self.carry.extend_from_slice(&data[last + 1..]);
+        self.cut_long(out);
+        let count = memchr::memchr_iter(b'\n', region).count() + 1;
+        let first_kept = count.saturating_sub(self.keep);
+        out.skipped += first_kept as u64;
+        // Most output is plain text with nothing to hide: log it in one
+        // write and only build strings for the lines that will be shown.
+        if memchr3(0x1b, b'\r', 0x9b, region).is_none()
+            && let Ok(text) = std::str::from_utf8(region)
+            && !self.masker.may_need_masking(text)
+        {
+            out.log.extend_from_slice(region);
+            out.log.push(b'\n');
+            for line in text.split('\n').skip(first_kept) {
+                self.show(line, out);
+            }
+            return;
+        }
+        for (i, line) in region.split(|&b| b == b'\n').enumerate() {
+            self.line(line, i >= first_kept, out);
+        }
+    }
+
+    /// The stream ended: a last line without a newline still counts.
+    pub fn finish(&mut self, out: &mut Chunk) {
+        if !self.carry.is_empty() {
+            let line = std::mem::take(&mut self.carry);
+            self.line(&line, true, out);
+        }
+    }
+
+    fn cut_long(&mut self, out: &mut Chunk) {
+        while self.carry.len() >= self.max_line {
+            let limit = self.max_line;
+            let window_start = limit.saturating_sub(CUT_WINDOW);
+            let mut cut = self.carry[window_start..limit]
+                .iter()
+                .rposition(|b| b.is_ascii_whitespace())
+                .map_or(limit, |i| window_start + i + 1);
+            // Never inside a UTF-8 sequence.
+            while cut > 1 && (self.carry[cut] & 0xC0) == 0x80 {
+                cut -= 1;
+            }
+            let rest = self.carry.split_off(cut);
+            let piece = std::mem::replace(&mut self.carry, rest);
+            self.line(&piece, true, out);
+        }
+    }
+
+    fn line(&self, raw: &[u8], show: bool, out: &mut Chunk) {
+        let decoded = String::from_utf8_lossy(raw);
+        let mut text: &str = decoded.strip_suffix('\r').unwrap_or(&decoded);
+        // A carriage return redraws the line on a terminal (progress bars):
+        // what remains visible is the text after the last one.
+        if let Some(cr) = text.rfind('\r') {
+            text = &text[cr + 1..];
+        }
+        let stripped = strip_ansi(text);
+        let masked = self.masker.mask(&stripped);
+        out.log.extend_from_slice(masked.as_bytes());
+        out.log.push(b'\n');
+        if show {
+            self.show(&masked, out);
+        }
+    }
+
+    fn show(&self, text: &str, out: &mut Chunk) {
+        if text.len() <= self.max_line {
+            out.lines.push(Line::new(self.stream, text));
+            return;
+        }
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut cut = rest.len().min(self.max_line);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.lines.push(Line::new(self.stream, &rest[..cut]));
+            rest = &rest[cut..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mask::SecretNames;
+
+    fn ingest() -> Ingest {
+        let masker = Masker::with_vars(SecretNames::default(), [("DB_PASSWORD", "hunter2secret")]);
+        Ingest::new(Stream::Stdout, Arc::new(masker), 100)
+    }
+
+    fn texts(c: &Chunk) -> Vec<&str> {
+        c.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn partial_lines_wait_for_their_end() {
+        let mut i = ingest();
+        let mut c = Chunk::default();
+        i.feed(b"one\ntw", &mut c);
+        assert_eq!(texts(&c), ["one"]);
+        i.feed(b"o\nthr", &mut c);
+        assert_eq!(texts(&c), ["one", "two"]);
+        i.finish(&mut c);
+        assert_eq!(texts(&c), ["one", "two", "thr"]);
+        assert_eq!(c.log, b"one\ntwo\nthr\n");
+    }
+
+    #[test]
+    fn bytes_are_cleaned_and_masked_for_log_and_screen() {
+        let mut i = ingest();
+        let mut c = Chunk::default();
+        i.feed(
+            b"\x1b[31mred\x1b[0m\r\nbad \xff byte\n10%\r50%\r100%\nuse hunter2secret\n",
+            &mut c,
+        );
+        assert_eq!(texts(&c), ["red", "bad \u{fffd} byte", "100%", "use ••••"]);
+        assert_eq!(
+            String::from_utf8(c.log).unwrap(),
+            "red\nbad \u{fffd} byte\n100%\nuse ••••\n"
+        );
+    }
+
+    #[test]
+    fn a_secret_split_across_reads_is_still_masked() {
+        let mut i = ingest();
+        let mut c = Chunk::default();
+        i.feed(b"pw hunter2", &mut c);
+        i.feed(b"secret ok\n", &mut c);
+        assert_eq!(texts(&c), ["pw •••• ok"]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_between_words() {
+        let mut i = ingest().with_max_line(16);
+        let mut c = Chunk::default();
+        i.feed("aaaa bbbb cccc dddd eeee ü".as_bytes(), &mut c);
+        i.feed(b"\n", &mut c);
+        assert_eq!(texts(&c), ["aaaa bbbb cccc ", "dddd eeee ü"]);
+        c.clear();
+        i.feed(&[b'x'; 40], &mut c);
+        assert_eq!(c.lines.len(), 2);
+        assert!(c.lines.iter().all(|l| l.text.len() == 16));
+    }
+
+    #[test]
+    fn only_the_newest_lines_are_kept_for_display() {
+        let masker = Arc::new(Masker::default());
+        let mut i = Ingest::new(Stream::Stderr, masker, 2);
+        let mut c = Chunk::default();
+        i.feed(b"1\n2\n3\n4 a=b\n", &mut c);
+        assert_eq!(texts(&c), ["3", "4 a=b"]);
+        assert_eq!(c.skipped, 2);
+        assert_eq!(c.log, b"1\n2\n3\n4 a=b\n");
+        assert!(c.lines.iter().all(|l| l.stream == Stream::Stderr));
+    }
+}

@@ -1,0 +1,678 @@
+//! One command: `bash -e -o pipefail -c CODE` in its own process group. Two
+//! threads read stdout and stderr in large blocks (a blocking read per 64 KiB
+//! costs less than the async machinery per line), turn them into masked
+//! lines and write the log file; a supervisor task owns the child, forwards
+//! lines to the loop's channel without ever waiting on it, carries out kills
+//! and reports the exit.
+//!
+//! Messages for one run arrive in order: `Started`, any `Output`s, `Exited`.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::buffer::{DEFAULT_CAPACITY, Line, Stream};
+use super::ingest::{Chunk, Ingest};
+use crate::mask::Masker;
+
+/// Which run a message is about; the loop picks the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct RunId(pub u64);
+
+/// A capacity for the loop's channel: with [`PENDING_BYTES`] per message at
+/// most, a slow screen holds a few MB of output, never more.
+pub const CHANNEL_CAPACITY: usize = 16;
+/// Display lines held back while the loop is busy; older ones are dropped
+/// (and counted) first. The log file always gets everything.
+pub const PENDING_LINES: usize = DEFAULT_CAPACITY;
+pub const PENDING_BYTES: usize = 512 * 1024;
+const READ_SIZE: usize = 64 * 1024;
+const LOG_FLUSH: Duration = Duration::from_millis(250);
+
+/// How a kill escalates; both times count from the kill request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KillPolicy {
+    pub term_after: Duration,
+    pub kill_after: Duration,
+    /// After the shell exits, how long to wait for its output to end. A
+    /// background process that keeps the pipe open (`daemon &`) would
+    /// otherwise hold the exit report back for as long as it lives.
+    pub drain_grace: Duration,
+}
+
+impl Default for KillPolicy {
+    fn default() -> Self {
+        KillPolicy {
+            term_after: Duration::from_secs(3),
+            kill_after: Duration::from_secs(10),
+            drain_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub id: RunId,
+    /// The exact text to run, placeholders already substituted.
+    pub code: String,
+    pub shell: String,
+    pub shell_flags: Vec<String>,
+    pub workdir: PathBuf,
+    /// Added to this process's environment (the session's variables).
+    pub env: Vec<(String, String)>,
+    /// Masked, escape-free output, one file per command.
+    pub log_path: PathBuf,
+    pub kill: KillPolicy,
+}
+
+impl RunSpec {
+    /// `bash -e -o pipefail` in the current directory, default kill times.
+    pub fn new(id: RunId, code: impl Into<String>, log_path: impl Into<PathBuf>) -> RunSpec {
+        RunSpec {
+            id,
+            code: code.into(),
+            shell: "bash".into(),
+            shell_flags: vec!["-e".into(), "-o".into(), "pipefail".into()],
+            workdir: PathBuf::from("."),
+            env: Vec::new(),
+            log_path: log_path.into(),
+            kill: KillPolicy::default(),
+        }
+    }
+}
+
+/// What a run tells the loop. Owned, so it can cross the channel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecEvent {
+    Started {
+        id: RunId,
+        pid: u32,
+        at: DateTime<Utc>,
+    },
+    /// Every line that was ready, in one message. `skipped` lines came
+    /// before these and were logged but not sent: the loop was behind.
+    Output {
+        id: RunId,
+        lines: Vec<Line>,
+        skipped: u64,
+    },
+    Exited(Exit),
+}
+
+impl ExecEvent {
+    pub fn id(&self) -> RunId {
+        match self {
+            ExecEvent::Started { id, .. } | ExecEvent::Output { id, .. } => *id,
+            ExecEvent::Exited(e) => e.id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exit {
+    pub id: RunId,
+    /// The shell's exit code; `None` when a signal ended it.
+    pub code: Option<i32>,
+    /// The signal that ended the shell, if one did.
+    pub signal: Option<i32>,
+    /// From start to the shell's exit.
+    pub duration: Duration,
+    /// The strongest signal a kill sent to the group, if one was asked for.
+    pub sent: Option<i32>,
+    /// Lines written to the log.
+    pub lines: u64,
+    /// The log file could not be written completely.
+    pub log_error: Option<String>,
+}
+
+impl Exit {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// Asks a running command to do something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// SIGINT now, SIGTERM and SIGKILL later per the [`KillPolicy`].
+    Kill,
+    /// One signal to the whole group, no escalation.
+    Signal(i32),
+}
+
+/// The loop's hold on a running command. Dropping it does not stop the
+/// command; [`RunHandle::kill`] does.
+#[derive(Debug, Clone)]
+pub struct RunHandle {
+    id: RunId,
+    pid: u32,
+    control: mpsc::UnboundedSender<Control>,
+}
+
+impl RunHandle {
+    pub fn id(&self) -> RunId {
+        self.id
+    }
+
+    /// Also the process group id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// False when the run has already finished.
+    pub fn kill(&self) -> bool {
+        self.control.send(Control::Kill).is_ok()
+    }
+
+    pub fn send(&self, control: Control) -> bool {
+        self.control.send(control).is_ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("cannot create the log file {path}: {source}")]
+    Log {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("working directory {path}: {source}")]
+    Workdir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot start {shell}: {source}")]
+    Spawn {
+        shell: String,
+        source: std::io::Error,
+    },
+}
+
+/// Starts the command and its reader threads; must be called inside a
+/// Tokio runtime. Messages go to `events` in order; see [`ExecEvent`].
+pub fn spawn(
+    spec: RunSpec,
+    masker: Arc<Masker>,
+    events: mpsc::Sender<ExecEvent>,
+) -> Result<RunHandle, SpawnError> {
+    std::fs::metadata(&spec.workdir)
+        .and_then(|m| {
+            if m.is_dir() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a directory"))
+            }
+        })
+        .map_err(|source| SpawnError::Workdir {
+            path: spec.workdir.display().to_string(),
+            source,
+        })?;
+    let log = LogFile::create(&spec.log_path).map_err(|source| SpawnError::Log {
+        path: spec.log_path.display().to_string(),
+        source,
+    })?;
+    let spawn_err = |source| SpawnError::Spawn {
+        shell: spec.shell.clone(),
+        source,
+    };
+    let mut child = tokio::process::Command::new(&spec.shell)
+        .args(&spec.shell_flags)
+        .arg("-c")
+        .arg(&spec.code)
+        .current_dir(&spec.workdir)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own group: a kill reaches every process the command started,
+        // and Ctrl-C in the cockpit's terminal does not reach the command.
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(spawn_err)?;
+    let started = Instant::now();
+    let at = Utc::now();
+    let pid = child
+        .id()
+        .ok_or_else(|| spawn_err(std::io::Error::other("exited before it started")))?;
+    let pipes = [
+        (
+            Stream::Stdout,
+            child.stdout.take().map(|p| p.into_owned_fd()),
+        ),
+        (
+            Stream::Stderr,
+            child.stderr.take().map(|p| p.into_owned_fd()),
+        ),
+    ];
+    let log = Arc::new(log);
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(4);
+    for (stream, pipe) in pipes {
+        let Some(Ok(fd)) = pipe else {
+            continue;
+        };
+        let ingest = Ingest::new(stream, masker.clone(), PENDING_LINES);
+        let (log, tx) = (log.clone(), batch_tx.clone());
+        // Plain threads, not `spawn_blocking`: a background process that
+        // keeps the pipe open must not keep a runtime from shutting down.
+        std::thread::Builder::new()
+            .name(format!("exec-{}-{stream:?}", spec.id.0))
+            .spawn(move || read_pipe(File::from(fd), ingest, &log, &tx))
+            .map_err(spawn_err)?;
+    }
+    drop(batch_tx);
+    let (control, control_rx) = mpsc::unbounded_channel();
+    let run = Supervisor {
+        id: spec.id,
+        pgid: Pid::from_raw(pid as i32),
+        policy: spec.kill,
+        events,
+        log,
+        started,
+        pending: Pending::default(),
+        kill: None,
+    };
+    tokio::spawn(run.run(child, at, batch_rx, control_rx));
+    Ok(RunHandle {
+        id: spec.id,
+        pid,
+        control,
+    })
+}
+
+struct Batch {
+    lines: Vec<Line>,
+    skipped: u64,
+    logged: u64,
+}
+
+fn read_pipe(mut pipe: File, mut ingest: Ingest, log: &LogFile, tx: &mpsc::Sender<Batch>) {
+    let mut buf = vec![0u8; READ_SIZE];
+    let mut chunk = Chunk::default();
+    let mut display = true;
+    loop {
+        let n = match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                log::warn!("reading command output: {e}");
+                break;
+            }
+        };
+        ingest.feed(&buf[..n], &mut chunk);
+        deliver(&mut chunk, log, tx, &mut display);
+    }
+    ingest.finish(&mut chunk);
+    deliver(&mut chunk, log, tx, &mut display);
+}
+
+fn deliver(chunk: &mut Chunk, log: &LogFile, tx: &mpsc::Sender<Batch>, display: &mut bool) {
+    let logged = memchr::memchr_iter(b'\n', &chunk.log).count() as u64;
+    log.write(&chunk.log);
+    if *display && logged > 0 {
+        let batch = Batch {
+            lines: std::mem::take(&mut chunk.lines),
+            skipped: chunk.skipped,
+            logged,
+        };
+        // The supervisor never waits on the loop, so this wait is short;
+        // an error means the run was reported finished: keep logging only.
+        if tx.blocking_send(batch).is_err() {
+            *display = false;
+        }
+    }
+    chunk.clear();
+}
+
+/// The log file, shared by the two reader threads and flushed by the
+/// supervisor on a timer so a `tail -f` sees slow output promptly.
+struct LogFile {
+    inner: Mutex<LogState>,
+}
+
+struct LogState {
+    out: BufWriter<File>,
+    error: Option<String>,
+}
+
+impl LogFile {
+    fn create(path: &Path) -> std::io::Result<LogFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = File::create(path)?;
+        Ok(LogFile {
+            inner: Mutex::new(LogState {
+                out: BufWriter::with_capacity(256 * 1024, file),
+                error: None,
+            }),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LogState> {
+        // A panic while holding the lock leaves a buffer, not broken data.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let mut s = self.state();
+        if s.error.is_none()
+            && let Err(e) = s.out.write_all(bytes)
+        {
+            s.error = Some(e.to_string());
+        }
+    }
+
+    fn flush(&self) {
+        let mut s = self.state();
+        if s.error.is_none()
+            && let Err(e) = s.out.flush()
+        {
+            s.error = Some(e.to_string());
+        }
+    }
+
+    fn error(&self) -> Option<String> {
+        self.state().error.clone()
+    }
+}
+
+/// Lines waiting for room in the loop's channel, the newest kept.
+#[derive(Default)]
+struct Pending {
+    lines: VecDeque<Line>,
+    bytes: usize,
+    skipped: u64,
+}
+
+impl Pending {
+    fn add(&mut self, batch: Batch) {
+        self.skipped += batch.skipped;
+        for line in batch.lines {
+            self.bytes += line.text.len();
+            self.lines.push_back(line);
+        }
+        while self.lines.len() > PENDING_LINES || self.bytes > PENDING_BYTES {
+            let Some(old) = self.lines.pop_front() else {
+                break;
+            };
+            self.bytes -= old.text.len();
+            self.skipped += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.skipped == 0
+    }
+
+    fn take(&mut self, id: RunId) -> ExecEvent {
+        self.bytes = 0;
+        ExecEvent::Output {
+            id,
+            lines: self.lines.drain(..).collect(),
+            skipped: std::mem::take(&mut self.skipped),
+        }
+    }
+}
+
+struct KillState {
+    asked: Instant,
+    sent: Signal,
+    sent_at: Instant,
+}
+
+struct Supervisor {
+    id: RunId,
+    pgid: Pid,
+    policy: KillPolicy,
+    events: mpsc::Sender<ExecEvent>,
+    log: Arc<LogFile>,
+    started: Instant,
+    pending: Pending,
+    kill: Option<KillState>,
+}
+
+/// Kills what is left of the group if the supervisor is dropped mid-run
+/// (runtime shutdown): `kill_on_drop` alone reaches only the shell.
+struct GroupGuard {
+    pgid: Pid,
+    armed: bool,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = killpg(self.pgid, Signal::SIGKILL);
+        }
+    }
+}
+
+impl Supervisor {
+    async fn run(
+        mut self,
+        mut child: tokio::process::Child,
+        at: DateTime<Utc>,
+        mut batches: mpsc::Receiver<Batch>,
+        mut control: mpsc::UnboundedReceiver<Control>,
+    ) {
+        let mut guard = GroupGuard {
+            pgid: self.pgid,
+            armed: true,
+        };
+        let pid = self.pgid.as_raw() as u32;
+        let _ = self
+            .events
+            .send(ExecEvent::Started {
+                id: self.id,
+                pid,
+                at,
+            })
+            .await;
+        let mut status: Option<(Option<ExitStatus>, Instant)> = None;
+        let mut readers_done = false;
+        let mut control_open = true;
+        let mut lines: u64 = 0;
+        let events = self.events.clone();
+        let mut flush = tokio::time::interval(LOG_FLUSH);
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if status.is_some() && readers_done && self.group_done() {
+                break;
+            }
+            let deadline = self.deadline(status.map(|s| s.1), readers_done);
+            tokio::select! {
+                c = control.recv(), if control_open => match c {
+                    Some(Control::Kill) => self.start_kill(),
+                    Some(Control::Signal(n)) => {
+                        if let Ok(sig) = Signal::try_from(n) {
+                            let _ = killpg(self.pgid, sig);
+                        }
+                    }
+                    None => control_open = false,
+                },
+                r = child.wait(), if status.is_none() => {
+                    status = Some((r.ok(), Instant::now()));
+                    if self.kill.as_ref().is_some_and(|k| k.sent == Signal::SIGINT) && self.group_alive() {
+                        // The shell is gone; what is left of the group was
+                        // started in the background, where bash ignores
+                        // SIGINT: go straight to SIGTERM.
+                        self.signal(Signal::SIGTERM);
+                    }
+                }
+                b = batches.recv(), if !readers_done => match b {
+                    Some(b) => {
+                        lines += b.logged;
+                        self.pending.add(b);
+                    }
+                    None => readers_done = true,
+                },
+                permit = events.reserve(), if !self.pending.is_empty() => match permit {
+                    Ok(permit) => permit.send(self.pending.take(self.id)),
+                    // Nobody listens any more; the log still gets it all.
+                    Err(_) => self.pending = Pending::default(),
+                },
+                () = sleep_until(deadline), if deadline.is_some() => {
+                    if self.escalate() {
+                        continue;
+                    }
+                    if status.is_some() {
+                        log::warn!(
+                            "run {}: output still open {:?} after the shell exited; not waiting for it",
+                            self.id.0, self.policy.drain_grace
+                        );
+                        break;
+                    }
+                }
+                _ = flush.tick() => self.log.flush(),
+            }
+        }
+        // The log is complete before anything waits on the loop.
+        self.log.flush();
+        if !self.pending.is_empty() {
+            let _ = self.events.send(self.pending.take(self.id)).await;
+        }
+        guard.armed = false;
+        let (exit_status, exited_at) = status.unwrap_or((None, Instant::now()));
+        let exit = Exit {
+            id: self.id,
+            code: exit_status.and_then(|s| s.code()),
+            signal: exit_status.and_then(|s| s.signal()),
+            duration: exited_at - self.started,
+            sent: self.kill.as_ref().map(|k| k.sent as i32),
+            lines,
+            log_error: self.log.error(),
+        };
+        let _ = self.events.send(ExecEvent::Exited(exit)).await;
+    }
+
+    fn start_kill(&mut self) {
+        if self.kill.is_none() {
+            let now = Instant::now();
+            self.kill = Some(KillState {
+                asked: now,
+                sent: Signal::SIGINT,
+                sent_at: now,
+            });
+            let _ = killpg(self.pgid, Signal::SIGINT);
+        }
+    }
+
+    fn signal(&mut self, sig: Signal) {
+        if let Some(k) = &mut self.kill {
+            k.sent = sig;
+            k.sent_at = Instant::now();
+        }
+        let _ = killpg(self.pgid, sig);
+    }
+
+    /// The next escalation step due now, if any; true when one was taken.
+    fn escalate(&mut self) -> bool {
+        let Some(k) = &self.kill else {
+            return false;
+        };
+        let now = Instant::now();
+        let next = match k.sent {
+            Signal::SIGINT if now >= k.asked + self.policy.term_after => Signal::SIGTERM,
+            Signal::SIGINT | Signal::SIGTERM if now >= k.asked + self.policy.kill_after => {
+                Signal::SIGKILL
+            }
+            _ => return false,
+        };
+        self.signal(next);
+        true
+    }
+
+    /// When the select loop must wake up even if nothing arrives.
+    fn deadline(&self, exited: Option<Instant>, readers_done: bool) -> Option<Instant> {
+        let mut due: Option<Instant> = None;
+        let mut drain_from = exited;
+        if let Some(k) = &self.kill {
+            match k.sent {
+                Signal::SIGINT => due = Some(k.asked + self.policy.term_after),
+                Signal::SIGTERM => due = Some(k.asked + self.policy.kill_after),
+                _ => {}
+            }
+            if k.sent != Signal::SIGKILL {
+                // A kill in progress is finished, not abandoned.
+                drain_from = None;
+            } else {
+                drain_from = drain_from.map(|t| t.max(k.sent_at));
+            }
+        }
+        if !readers_done || self.kill.is_some() {
+            if let Some(t) = drain_from {
+                let d = t + self.policy.drain_grace;
+                due = Some(due.map_or(d, |x| x.min(d)));
+            }
+        }
+        due
+    }
+
+    fn group_alive(&self) -> bool {
+        group_alive(self.pgid)
+    }
+
+    /// After a kill, the run ends only when no process of it is left (or
+    /// SIGKILL was sent: nothing more can be done).
+    fn group_done(&self) -> bool {
+        match &self.kill {
+            None => true,
+            Some(k) if k.sent == Signal::SIGKILL => true,
+            Some(_) => !self.group_alive(),
+        }
+    }
+}
+
+/// Whether any process of the group still runs. A zombie does not count:
+/// it has exited, and where PID 1 does not reap orphans (some containers)
+/// it would otherwise look alive forever and every kill would end in
+/// SIGKILL.
+fn group_alive(pgid: Pid) -> bool {
+    if killpg(pgid, None) == Err(Errno::ESRCH) {
+        return false;
+    }
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    let want = pgid.as_raw().to_string();
+    dir.flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .any(|stat| {
+            // pid (comm) state ppid pgrp ...; comm may hold spaces and ')'.
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let mut fields = rest.split_whitespace();
+            let state = fields.next().unwrap_or("Z");
+            let pgrp = fields.nth(1).unwrap_or("");
+            pgrp == want && state != "Z" && state != "X"
+        })
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

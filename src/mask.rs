@@ -1,0 +1,439 @@
+//! The one place that decides what a secret looks like and hides it. Every
+//! path to the screen, the journal, a log file or the report goes through a
+//! [`Masker`], so a rule added here protects all of them at once.
+//!
+//! Two kinds of secret are recognised:
+//! - known values: the values of environment variables (the process's and
+//!   the session's) whose names look secret (`DB_PASSWORD=hunter2secret`
+//!   hides `hunter2secret` wherever it appears);
+//! - shapes that need no known value: the password in
+//!   `scheme://user:password@host`, `-pPASSWORD` on a mysql/mysqldump line,
+//!   `--password=...`, `Authorization: ...`, `Bearer <token>`, and
+//!   `SECRET_NAME=value` / `"secret_name": "value"`.
+//!
+//! Masking works line by line: no rule spans a newline, so a stream can be
+//! masked as it arrives without holding output back.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// How secret values appear anywhere they could be seen.
+pub const MASK: &str = "••••";
+
+/// Variable names whose values are secrets, unless configured otherwise.
+pub const DEFAULT_SECRET_NAMES: &str = r"(?i)PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL|AUTH";
+
+/// Known values shorter than this are not masked wherever they appear.
+/// Hiding every `1`, `yes` or `dev` in the output would wreck it, and the
+/// pattern of masks would itself reveal the value (every `••••` sits where
+/// the secret's letters were). A secret that short is no protection anyway.
+/// The shape rules (URL passwords, `-p...`, bearer tokens) mask values of
+/// any length, since there the position, not the value, says it is secret.
+pub const MIN_VALUE_LEN: usize = 4;
+
+/// Which variable names hold secrets. Configurable (`[secrets] names`).
+#[derive(Debug, Clone)]
+pub struct SecretNames(
+    /// `None` only if the built-in pattern failed to compile (the tests rule
+    /// that out); then every name counts as secret, the safe side.
+    Option<Regex>,
+);
+
+impl SecretNames {
+    pub fn new(pattern: &str) -> Result<SecretNames, regex::Error> {
+        Regex::new(pattern).map(|r| SecretNames(Some(r)))
+    }
+
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.0.as_ref().is_none_or(|r| r.is_match(name))
+    }
+}
+
+impl Default for SecretNames {
+    fn default() -> Self {
+        SecretNames(DEFAULT_NAMES.clone())
+    }
+}
+
+/// Compiled once per process: masking runs on every output line.
+struct Rules {
+    /// True for every line some shape rule could match; most output lines
+    /// fail it, and they skip the rules entirely.
+    trigger: Regex,
+    url: Regex,
+    mysql_p: Regex,
+    long_password: Regex,
+    authorization: Regex,
+    bearer: Regex,
+    assign: Regex,
+    json: Regex,
+    reference: Regex,
+}
+
+fn build_rules() -> Result<Rules, regex::Error> {
+    Ok(Rules {
+        trigger: Regex::new(r#"(?i)://|-p|password|bearer|authorization|=|""#)?,
+        // Greedy up to the authority's last `@`: an unencoded `@` in a password
+        // (`u:p@ss@host`) must not leave part of it showing.
+        url: Regex::new(r#"[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'"]*:([^\s/'"]+)@"#)?,
+        mysql_p: Regex::new(r#"(?:^|\s)-p('[^']*'|"[^"]*"|\S+)"#)?,
+        long_password: Regex::new(r#"--password=('[^']*'|"[^"]*"|\S+)"#)?,
+        authorization: Regex::new(
+            r#"(?i)\bauthorization:\s*(?:(?:bearer|basic|token|digest)\s+)?([^\s'"]+)"#,
+        )?,
+        bearer: Regex::new(r"(?i)\bbearer\s+([A-Za-z0-9\-._~+/]+=*)")?,
+        assign: Regex::new(r#"\b([A-Za-z_][A-Za-z0-9_]*)=('[^']*'|"[^"]*"|[^\s'"]+)"#)?,
+        json: Regex::new(r#""([A-Za-z_][A-Za-z0-9_\-]*)"\s*:\s*"([^"]*)""#)?,
+        reference: Regex::new(
+            r#"^["']?\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)["']?$"#,
+        )?,
+    })
+}
+
+static RULES: LazyLock<Result<Rules, regex::Error>> = LazyLock::new(build_rules);
+static DEFAULT_NAMES: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(DEFAULT_SECRET_NAMES).ok());
+
+/// Masks secrets in text; cheap to clone and share (`Arc`) between runners.
+#[derive(Debug, Clone, Default)]
+pub struct Masker {
+    names: SecretNames,
+    /// Known secret values, longest first so that a value that is a prefix
+    /// of another never leaves the other's tail visible.
+    values: Vec<String>,
+    values_re: Option<Regex>,
+}
+
+impl Masker {
+    /// Shape rules only, no known values.
+    pub fn new(names: SecretNames) -> Masker {
+        Masker {
+            names,
+            values: Vec::new(),
+            values_re: None,
+        }
+    }
+
+    /// Shape rules plus the values of `vars` whose names are secret.
+    pub fn with_vars<I, K, V>(names: SecretNames, vars: I) -> Masker
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut m = Masker::new(names);
+        m.add_vars(vars);
+        m
+    }
+
+    /// Shape rules plus the secret values in this process's environment.
+    pub fn from_env(names: SecretNames) -> Masker {
+        Masker::with_vars(
+            names,
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    }
+
+    pub fn names(&self) -> &SecretNames {
+        &self.names
+    }
+
+    pub fn is_secret_name(&self, name: &str) -> bool {
+        self.names.is_secret(name)
+    }
+
+    /// Adds the values of the secret-named variables among `vars` (the
+    /// session's operator-supplied values, typically).
+    pub fn add_vars<I, K, V>(&mut self, vars: I)
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let secret: Vec<String> = vars
+            .into_iter()
+            .filter(|(k, _)| self.names.is_secret(k.as_ref()))
+            .map(|(_, v)| v.as_ref().to_string())
+            .collect();
+        self.add_values(secret);
+    }
+
+    /// Adds known secret values, whatever their names (a value typed into a
+    /// placeholder the operator marked secret, say).
+    pub fn add_values<I: IntoIterator<Item = S>, S: AsRef<str>>(&mut self, values: I) {
+        let before = self.values.len();
+        for v in values {
+            // Output is masked line by line, so a multi-line value is hidden
+            // one line at a time.
+            for part in v.as_ref().lines() {
+                let part = part.trim_end_matches('\r');
+                if part.chars().count() >= MIN_VALUE_LEN && !self.values.iter().any(|x| x == part) {
+                    self.values.push(part.to_string());
+                }
+            }
+        }
+        if self.values.len() != before {
+            self.values
+                .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            let alternation: Vec<String> = self.values.iter().map(|v| regex::escape(v)).collect();
+            // Escaped literals always compile; on the impossible failure the
+            // values stay unmasked by regex but `mask` still falls back to
+            // plain substring replacement below.
+            self.values_re = Regex::new(&alternation.join("|")).ok();
+        }
+    }
+
+    /// Quick test over any amount of text: false means no line of it needs
+    /// masking, so a whole chunk of output can be passed through untouched.
+    pub fn may_need_masking(&self, text: &str) -> bool {
+        let Ok(rules) = RULES.as_ref() else {
+            return true;
+        };
+        rules.trigger.is_match(text) || self.values_re.as_ref().is_some_and(|r| r.is_match(text))
+    }
+
+    /// `text` with every secret replaced by [`MASK`]. Borrows when nothing
+    /// needed hiding, which is the common case.
+    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        if let Some(re) = &self.values_re {
+            spans.extend(re.find_iter(text).map(|m| (m.start(), m.end())));
+        }
+        match RULES.as_ref() {
+            Ok(rules) => {
+                if rules.trigger.is_match(text) {
+                    self.shape_spans(rules, text, &mut spans);
+                }
+            }
+            // Unreachable (the tests compile the rules); never show a line
+            // that might hold a secret unmasked.
+            Err(_) => return Cow::Owned(MASK.to_string()),
+        }
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end) in spans {
+            if end <= at {
+                continue;
+            }
+            let start = start.max(at);
+            out.push_str(&text[at..start]);
+            out.push_str(MASK);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+
+    fn shape_spans(&self, rules: &Rules, text: &str, spans: &mut Vec<(usize, usize)>) {
+        let mut add = |m: Option<regex::Match<'_>>| {
+            if let Some(m) = m {
+                let (start, end) = unquote(text, m.start(), m.end());
+                // `-p$DB_PASSWORD` in a command shows which variable is
+                // used, not a secret: its value is masked once expanded.
+                if start < end && !rules.reference.is_match(m.as_str()) {
+                    spans.push((start, end));
+                }
+            }
+        };
+        if text.contains("://") {
+            for c in rules.url.captures_iter(text) {
+                add(c.get(1));
+            }
+        }
+        if text.contains("-p") {
+            if let Some(first) = text.find("mysql") {
+                for c in rules.mysql_p.captures_iter(text) {
+                    if c.get(0).is_some_and(|m| m.start() > first) {
+                        add(c.get(1));
+                    }
+                }
+            }
+            for c in rules.long_password.captures_iter(text) {
+                add(c.get(1));
+            }
+        }
+        for c in rules.authorization.captures_iter(text) {
+            add(c.get(1));
+        }
+        for c in rules.bearer.captures_iter(text) {
+            add(c.get(1));
+        }
+        if text.contains('=') {
+            for c in rules.assign.captures_iter(text) {
+                if c.get(1).is_some_and(|n| self.names.is_secret(n.as_str())) {
+                    add(c.get(2));
+                }
+            }
+        }
+        if text.contains('"') {
+            for c in rules.json.captures_iter(text) {
+                if c.get(1).is_some_and(|n| self.names.is_secret(n.as_str())) {
+                    add(c.get(2));
+                }
+            }
+        }
+    }
+}
+
+/// Keeps the quotes around a quoted value visible: `'••••'`, not `••••`.
+fn unquote(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = &text.as_bytes()[start..end];
+    if s.len() >= 2 && (s[0] == b'\'' || s[0] == b'"') && s[s.len() - 1] == s[0] {
+        (start + 1, end - 1)
+    } else {
+        (start, end)
+    }
+}
+
+/// The URL as it may be shown, logged or journaled: a password in it
+/// (`https://user:pw@host/`) becomes `••••`. Works on text that does not
+/// even parse, since error messages quote what the operator typed.
+pub fn mask_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:{MASK}{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_compile() {
+        assert!(build_rules().is_ok());
+        assert!(SecretNames::new(DEFAULT_SECRET_NAMES).is_ok());
+    }
+
+    fn masker() -> Masker {
+        Masker::with_vars(
+            SecretNames::default(),
+            [
+                ("DB_PASSWORD", "hunter2secret"),
+                ("API_TOKEN", "tok"), // too short to hunt for everywhere
+                ("DB_HOST", "db.internal"),
+                ("MULTI_SECRET", "line-one\nline-two"),
+            ],
+        )
+    }
+
+    #[test]
+    fn each_secret_form_is_masked() {
+        let m = masker();
+        let table = [
+            // Known values, by the variable's name.
+            ("connecting with hunter2secret", "connecting with ••••"),
+            ("xhunter2secretx", "x••••x"),
+            ("host db.internal ok", "host db.internal ok"),
+            ("tok is a word", "tok is a word"),
+            ("a line-two b", "a •••• b"),
+            // Passwords in URLs.
+            (
+                "mysql://root:s3cret@db:3306/app",
+                "mysql://root:••••@db:3306/app",
+            ),
+            (
+                "DATABASE_URL='postgres://u:p@ss@h/db'",
+                "DATABASE_URL='postgres://u:••••@h/db'",
+            ),
+            ("see http://h:8080/path@x", "see http://h:8080/path@x"),
+            ("https://user@h/", "https://user@h/"),
+            // mysql and mysqldump -p.
+            (
+                "mysqldump -u root -pS3cr3t! app > x.sql",
+                "mysqldump -u root -p•••• app > x.sql",
+            ),
+            ("mysql -p'a b' db", "mysql -p'••••' db"),
+            ("mysql -p db", "mysql -p db"),
+            ("mysqldump -p$DB_PASSWORD db", "mysqldump -p$DB_PASSWORD db"),
+            ("mkdir -pv /tmp/x", "mkdir -pv /tmp/x"),
+            ("mysql --password=pw123 db", "mysql --password=•••• db"),
+            // Authorization headers and bearer tokens.
+            (
+                "curl -H 'Authorization: Bearer abc.def' https://h",
+                "curl -H 'Authorization: Bearer ••••' https://h",
+            ),
+            (
+                "authorization: Basic dXNlcjpwdw==",
+                "authorization: Basic ••••",
+            ),
+            ("got Bearer eyJhbGci.x-y_z", "got Bearer ••••"),
+            (
+                "-H \"Authorization: Bearer $API_TOKEN\"",
+                "-H \"Authorization: Bearer $API_TOKEN\"",
+            ),
+            // Secret-named assignments and JSON fields.
+            ("export API_KEY=abc123", "export API_KEY=••••"),
+            ("PGPASSWORD='x y' psql", "PGPASSWORD='••••' psql"),
+            ("HOST=db1 PORT=3306", "HOST=db1 PORT=3306"),
+            (
+                r#"{"access_token": "eyJ0", "user": "bob"}"#,
+                r#"{"access_token": "••••", "user": "bob"}"#,
+            ),
+            // Several on one line, overlapping rules.
+            (
+                "mysql://u:hunter2secret@h -phunter2secret",
+                "mysql://u:••••@h -p••••",
+            ),
+            ("", ""),
+            ("plain output line", "plain output line"),
+        ];
+        for (input, want) in table {
+            assert_eq!(m.mask(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn nothing_to_mask_borrows() {
+        let m = masker();
+        assert!(matches!(m.mask("just text"), Cow::Borrowed(_)));
+        assert!(!m.may_need_masking("line one\nline two\n"));
+        assert!(m.may_need_masking("x\nhunter2secret\n"));
+        assert!(m.may_need_masking("a=b"));
+    }
+
+    #[test]
+    fn a_value_that_prefixes_another_leaves_no_tail() {
+        let mut m = Masker::new(SecretNames::default());
+        m.add_values(["abcd", "abcdefgh"]);
+        assert_eq!(m.mask("[abcdefgh] [abcd]"), "[••••] [••••]");
+    }
+
+    #[test]
+    fn names_are_configurable() {
+        let names = SecretNames::new("(?i)^PIN$").unwrap();
+        let m = Masker::with_vars(names, [("PIN", "9876"), ("DB_PASSWORD", "visible1")]);
+        assert_eq!(m.mask("9876 visible1"), "•••• visible1");
+        assert!(SecretNames::default().is_secret("admin_token"));
+        assert!(!SecretNames::default().is_secret("PROD_DB_HOST"));
+    }
+
+    #[test]
+    fn urls_keep_their_shape() {
+        assert_eq!(
+            mask_url("https://admin:s3cr3t@terp.example.com/health"),
+            "https://admin:••••@terp.example.com/health"
+        );
+        assert_eq!(mask_url("http://h:8080/p"), "http://h:8080/p");
+    }
+}
