@@ -72,17 +72,9 @@ fn probed() -> State {
     };
     apply(
         &mut s,
-        Event::MonitorConfigured(MonitorConfig {
-            urls: vec!["http://127.0.0.1:8080/health".into()],
-            interval_ms: 1000,
-            timeout_ms: 2000,
-            window_ms: 60_000,
-            hold_ms: 10_000,
-            error_rate_increase: None,
-            latency_increase: None,
-            latency_floor_ms: 20.0,
-            insecure: false,
-        }),
+        Event::MonitorConfigured(MonitorConfig::for_urls(vec![
+            "http://127.0.0.1:8080/health".into(),
+        ])),
     );
     let samples = (0..60)
         .map(|k| ProbeSample {

@@ -55,17 +55,9 @@ fn bench(c: &mut Criterion) {
         j.append(
             "alice",
             t0,
-            Event::MonitorConfigured(MonitorConfig {
-                urls: URLS.iter().map(|u| u.to_string()).collect(),
-                interval_ms: 1000,
-                timeout_ms: 2000,
-                window_ms: 60_000,
-                hold_ms: 10_000,
-                error_rate_increase: None,
-                latency_increase: None,
-                latency_floor_ms: 20.0,
-                insecure: false,
-            }),
+            Event::MonitorConfigured(MonitorConfig::for_urls(
+                URLS.iter().map(|u| u.to_string()).collect(),
+            )),
         )
         .unwrap();
         let body = serde_json::json!({"status": "healthy", "checks": {

@@ -21,16 +21,7 @@ fn configured() -> Session {
     s
 }
 
-fn states(s: &Session) -> Vec<C> {
-    s.state
-        .session
-        .health
-        .engine
-        .verdicts
-        .iter()
-        .map(|v| v.state)
-        .collect()
-}
+use common::verdict_states as states;
 
 #[test]
 fn samples_fold_into_the_window_numbers() {

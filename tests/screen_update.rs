@@ -276,16 +276,7 @@ fn clock_and_machine_only_change_what_they_say() {
 fn a_manual_toggle_sets_its_state() {
     use rollout_cockpit::monitor::criteria::State as C;
     let mut s = Session::new(terp());
-    let verdicts = |s: &Session| -> Vec<C> {
-        s.state
-            .session
-            .health
-            .engine
-            .verdicts
-            .iter()
-            .map(|v| v.state)
-            .collect()
-    };
+    let verdicts = common::verdict_states;
     assert_eq!(verdicts(&s)[2], C::Collecting);
     assert_eq!(verdicts(&s)[0], C::Ok, "manual");
     s.record(Event::CriterionToggled { criterion: 0 });

@@ -51,6 +51,17 @@ impl MonitorConfig {
         }
     }
 
+    /// The defaults `run` and `monitor` use (1 s probes, 2 s timeout, 60 s
+    /// window, 10 s hold, the runbook's rules).
+    pub fn for_urls(urls: Vec<String>) -> Self {
+        MonitorConfig::new(
+            urls,
+            &super::ProbeSettings::default(),
+            super::window::DEFAULT_WINDOW,
+            &Settings::default(),
+        )
+    }
+
     pub fn settings(&self) -> Settings {
         Settings {
             error_rate_increase: self.error_rate_increase,

@@ -142,17 +142,7 @@ pub const URL: &str = "http://127.0.0.1:8080/health";
 
 /// 1 s probes, 60 s window, 10 s hold, default rules.
 pub fn monitor_config() -> MonitorConfig {
-    MonitorConfig {
-        urls: vec![URL.into()],
-        interval_ms: 1000,
-        timeout_ms: 2000,
-        window_ms: 60_000,
-        hold_ms: 10_000,
-        error_rate_increase: None,
-        latency_increase: None,
-        latency_floor_ms: 20.0,
-        insecure: false,
-    }
+    MonitorConfig::for_urls(vec![URL.into()])
 }
 
 /// A TERP body's details (`status`, db, memory, pool).
@@ -226,4 +216,16 @@ pub fn degraded() -> Session {
     }
     s.samples(batch);
     s
+}
+
+/// Each criterion's verdict state, in the engine's order.
+pub fn verdict_states(s: &Session) -> Vec<rollout_cockpit::monitor::criteria::State> {
+    s.state
+        .session
+        .health
+        .engine
+        .verdicts
+        .iter()
+        .map(|v| v.state)
+        .collect()
 }
