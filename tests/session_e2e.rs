@@ -4,99 +4,15 @@
 //! every acknowledged tick surviving `--resume`, and no secret on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod tmux;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use tmux::{DEADLINE, Tmux};
+
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
-const DEADLINE: Duration = Duration::from_secs(15);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux not installed: skipping");
-            return None;
-        }
-        Some(Tmux {
-            socket: format!("rc-{name}-{}", std::process::id()),
-        })
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-u")
-            .args(["-L", &self.socket])
-            .args(args)
-            .env("LANG", "C.UTF-8")
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn ok(&self, args: &[&str]) {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn session(&self, name: &str, w: u16, h: u16, shell: &str) {
-        let (w, h) = (w.to_string(), h.to_string());
-        self.ok(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            &w,
-            "-y",
-            &h,
-            "-e",
-            "LANG=C.UTF-8",
-            shell,
-        ]);
-    }
-
-    fn capture(&self, target: &str) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", target]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, target: &str, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", target];
-        args.extend_from_slice(keys);
-        self.ok(&args);
-    }
-
-    fn wait_for(&self, target: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture(target);
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what} in {target}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
 
 fn only_session(root: &Path) -> PathBuf {
     let start = Instant::now();
@@ -164,7 +80,7 @@ fn journal(session: &Path) -> String {
 
 #[test]
 fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
-    let Some(tmux) = Tmux::new("lock") else {
+    let Some(tmux) = Tmux::server("lock") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -176,9 +92,9 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
         40,
         &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
-    tmux.wait_for("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
-    tmux.keys("rc", &["j", "j", "Space"]);
-    tmux.wait_for("rc", "the tick", |s| s.contains("Checklist 1/65"));
+    tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
+    tmux.keys_in("rc", &["j", "j", "Space"]);
+    tmux.wait_in("rc", "the tick", |s| s.contains("Checklist 1/65"));
     let session = only_session(&root);
 
     let out = Command::new(BIN)
@@ -226,7 +142,7 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
             "'{BIN}' run --no-health --resume --session-dir '{root_s}' --operator bob; sleep 60"
         ),
     ]);
-    let screen = tmux.wait_for("rc:again", "the resumed cockpit", |s| {
+    let screen = tmux.wait_in("rc:again", "the resumed cockpit", |s| {
         s.contains("Checklist 1/65")
     });
     assert!(screen.contains("op bob"), "{screen}");
@@ -235,7 +151,7 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
 
 #[test]
 fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
-    let Some(tmux) = Tmux::new("watch") else {
+    let Some(tmux) = Tmux::server("watch") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -247,7 +163,7 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
         40,
         &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
-    tmux.wait_for("run", "the cockpit", |s| s.contains("Checklist 0/65"));
+    tmux.wait_in("run", "the cockpit", |s| s.contains("Checklist 0/65"));
     let session = only_session(&root);
     tmux.session(
         "watch",
@@ -255,16 +171,16 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
         30,
         &format!("'{BIN}' watch '{root_s}'; echo WATCH-EXIT=$?; sleep 60"),
     );
-    tmux.wait_for("watch", "the mirror", |s| {
+    tmux.wait_in("watch", "the mirror", |s| {
         s.contains("READ-ONLY MIRROR — alice's session") && s.contains("Checklist 0/65")
     });
 
     // A tick in `run` shows in `watch`, fast.
-    tmux.keys("run", &["j", "j"]);
-    tmux.wait_for("run", "the cursor", |s| s.contains("space tick"));
+    tmux.keys_in("run", &["j", "j"]);
+    tmux.wait_in("run", "the cursor", |s| s.contains("space tick"));
     let start = Instant::now();
-    tmux.keys("run", &["Space"]);
-    tmux.wait_for("watch", "the tick in the mirror", |s| {
+    tmux.keys_in("run", &["Space"]);
+    tmux.wait_in("watch", "the tick in the mirror", |s| {
         s.contains("☑ Changes deployed to staging")
     });
     let shown = start.elapsed();
@@ -277,17 +193,17 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
     // Every mutating key: refused out loud, nothing journaled.
     let before = journal(&session);
     let lock_before = std::fs::read_to_string(session.join("lock")).unwrap();
-    tmux.keys("watch", &["j", "j"]);
+    tmux.keys_in("watch", &["j", "j"]);
     for key in ["Space", "s", "o", "y", "r", "R", "x", "b"] {
-        tmux.keys("watch", &[key]);
-        tmux.keys("watch", &["Escape"]);
+        tmux.keys_in("watch", &[key]);
+        tmux.keys_in("watch", &["Escape"]);
     }
-    tmux.keys("watch", &["Space"]);
-    tmux.wait_for("watch", "the refusal", |s| {
+    tmux.keys_in("watch", &["Space"]);
+    tmux.wait_in("watch", "the refusal", |s| {
         s.contains("read-only mirror: tick is not available")
     });
-    tmux.keys("watch", &["s"]);
-    tmux.wait_for("watch", "the n/a refusal", |s| {
+    tmux.keys_in("watch", &["s"]);
+    tmux.wait_in("watch", "the n/a refusal", |s| {
         s.contains("read-only mirror: n/a")
     });
     std::thread::sleep(Duration::from_millis(300));
@@ -296,44 +212,44 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
         std::fs::read_to_string(session.join("lock")).unwrap(),
         lock_before
     );
-    let screen = tmux.capture("watch");
+    let screen = tmux.capture_in("watch");
     assert!(
         !screen.contains("space tick") && !screen.contains("o note"),
         "{screen}"
     );
     // Help lists only what works here; search and moving work.
-    tmux.keys("watch", &["?"]);
-    let help = tmux.wait_for("watch", "help", |s| s.contains(" Keys "));
-    assert!(
-        help.contains("search items") && !help.contains("tick / untick"),
-        "{help}"
-    );
-    tmux.keys("watch", &["Escape", "/"]);
-    tmux.keys("watch", &["-l", "backup integrity"]);
-    tmux.keys("watch", &["Enter"]);
-    tmux.wait_for("watch", "the search result", |s| {
+    tmux.keys_in("watch", &["?"]);
+    // Wait for the whole overlay: a capture can catch a frame half drawn.
+    let help = tmux.wait_in("watch", "help", |s| {
+        s.contains(" Keys ") && s.contains("search items") && s.contains("quit")
+    });
+    assert!(!help.contains("tick / untick"), "{help}");
+    tmux.keys_in("watch", &["Escape", "/"]);
+    tmux.keys_in("watch", &["-l", "backup integrity"]);
+    tmux.keys_in("watch", &["Enter"]);
+    tmux.wait_in("watch", "the search result", |s| {
         s.contains("Verify backup integrity")
     });
 
     // The operator quits: the mirror says the session ended.
-    tmux.keys("run", &["q"]);
-    tmux.wait_for("run", "the quit question", |s| {
+    tmux.keys_in("run", &["q"]);
+    tmux.wait_in("run", "the quit question", |s| {
         s.contains("Quit the cockpit?")
     });
-    tmux.keys("run", &["y"]);
-    tmux.wait_for("watch", "the end", |s| {
+    tmux.keys_in("run", &["y"]);
+    tmux.wait_in("watch", "the end", |s| {
         s.contains("session ended: abandoned at")
     });
-    tmux.keys("watch", &["q"]);
-    tmux.wait_for("watch", "watch exit", |s| s.contains("WATCH-EXIT=0"));
+    tmux.keys_in("watch", &["q"]);
+    tmux.wait_in("watch", "watch exit", |s| s.contains("WATCH-EXIT=0"));
 }
 
 #[test]
 fn a_second_read_only_tmux_client_of_another_size_sees_the_whole_screen() {
-    let Some(inner) = Tmux::new("inner") else {
+    let Some(inner) = Tmux::server("inner") else {
         return;
     };
-    let outer = Tmux::new("outer").unwrap();
+    let outer = Tmux::server("outer").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root_s = dir.path().display().to_string();
     inner.session(
@@ -343,7 +259,7 @@ fn a_second_read_only_tmux_client_of_another_size_sees_the_whole_screen() {
         &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
     inner.ok(&["set", "-g", "window-size", "latest"]);
-    inner.wait_for("rollout", "the cockpit", |s| s.contains("Checklist 0/65"));
+    inner.wait_in("rollout", "the cockpit", |s| s.contains("Checklist 0/65"));
     let attach = |ro: &str| {
         format!(
             "env -u TMUX tmux -u -L {} attach -t rollout {ro}; sleep 60",
@@ -361,8 +277,8 @@ fn a_second_read_only_tmux_client_of_another_size_sees_the_whole_screen() {
             && s.contains("? help")
             && s.contains("Checklist 0/65")
     };
-    let a = outer.wait_for("deployer", "the deployer's client", whole);
-    let b = outer.wait_for("mirror", "the read-only client", whole);
+    let a = outer.wait_in("deployer", "the deployer's client", whole);
+    let b = outer.wait_in("mirror", "the read-only client", whole);
     // Neither view is cut: each has the header, the right edge of the
     // criteria pane and the panes' bottom borders.
     for (name, screen) in [("deployer", &a), ("mirror", &b)] {
@@ -392,14 +308,16 @@ fn a_second_read_only_tmux_client_of_another_size_sees_the_whole_screen() {
         "the watcher did not resize the deployer's screen"
     );
     // The read-only client cannot tick.
-    outer.keys("mirror", &["j", "j", "Space"]);
+    outer.keys_in("mirror", &["j", "j", "Space"]);
     std::thread::sleep(Duration::from_millis(300));
-    assert!(inner.capture("rollout").contains("Checklist 0/65"));
+    assert!(inner.capture_in("rollout").contains("Checklist 0/65"));
 }
 
 #[test]
 fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
-    let Some(tmux) = Tmux::new("k9") else { return };
+    let Some(tmux) = Tmux::server("k9") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("sessions");
     let root_s = root.display().to_string();
@@ -447,7 +365,7 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
             "round {round}: {acked} ticks acknowledged, {on_disk} on disk"
         );
         let want = format!("Checklist {on_disk}/{items}");
-        tmux.wait_for(&target, &want, |sc| sc.contains(&want));
+        tmux.wait_in(&target, &want, |sc| sc.contains(&want));
         let pid = run_pid(&s);
         let mut ticked = on_disk;
         for _ in 0..=rand(2) {
@@ -456,7 +374,7 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
             keys.extend(std::iter::repeat_n("k".to_string(), ticked));
             keys.push("Space".into());
             let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            tmux.keys(&target, &keys);
+            tmux.keys_in(&target, &keys);
             if rand(3) == 0 {
                 // Kill without waiting: this tick may or may not be on disk.
                 std::thread::sleep(Duration::from_millis(rand(30)));
@@ -464,7 +382,7 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
             }
             ticked += 1;
             let want = format!("Checklist {ticked}/{items}");
-            tmux.wait_for(&target, &want, |sc| sc.contains(&want));
+            tmux.wait_in(&target, &want, |sc| sc.contains(&want));
             acked = ticked;
         }
         kill9(&pid);
@@ -480,7 +398,7 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
 
 #[test]
 fn no_secret_value_reaches_the_session_directory() {
-    let Some(tmux) = Tmux::new("secret") else {
+    let Some(tmux) = Tmux::server("secret") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -497,15 +415,15 @@ fn no_secret_value_reaches_the_session_directory() {
             secrets[0], secrets[2], secrets[1]
         ),
     );
-    tmux.wait_for("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
-    tmux.keys("rc", &["j", "j", "Space", "o"]);
-    tmux.keys("rc", &["-l", "db password is in the vault"]);
-    tmux.keys("rc", &["Enter", "q"]);
-    tmux.wait_for("rc", "the quit question", |s| {
+    tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
+    tmux.keys_in("rc", &["j", "j", "Space", "o"]);
+    tmux.keys_in("rc", &["-l", "db password is in the vault"]);
+    tmux.keys_in("rc", &["Enter", "q"]);
+    tmux.wait_in("rc", "the quit question", |s| {
         s.contains("write the report")
     });
-    tmux.keys("rc", &["r"]);
-    tmux.wait_for("rc", "the exit", |s| s.contains("EXIT=0"));
+    tmux.keys_in("rc", &["r"]);
+    tmux.wait_in("rc", "the exit", |s| s.contains("EXIT=0"));
     let session = std::fs::read_dir(&root)
         .unwrap()
         .next()

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
 pub struct Tmux {
-    socket: String,
+    pub socket: String,
 }
 
 pub fn available() -> bool {
@@ -17,17 +17,35 @@ pub fn available() -> bool {
 }
 
 impl Tmux {
+    /// A private server with no session yet; `None` (with a note) when tmux
+    /// is not installed.
+    pub fn server(name: &str) -> Option<Tmux> {
+        if !available() {
+            eprintln!("tmux not installed: skipping");
+            return None;
+        }
+        Some(Tmux {
+            socket: format!("rc-{name}-{}", std::process::id()),
+        })
+    }
+
     /// A detached session `rc` of `w`x`h` running `shell`.
     pub fn start(name: &str, w: u16, h: u16, shell: &str) -> Tmux {
         let t = Tmux {
             socket: format!("{name}-{}", std::process::id()),
         };
+        t.session("rc", w, h, shell);
+        t
+    }
+
+    /// A detached session `name` of `w`x`h` running `shell`.
+    pub fn session(&self, name: &str, w: u16, h: u16, shell: &str) {
         let (w, h) = (w.to_string(), h.to_string());
-        let out = t.run(&[
+        self.ok(&[
             "new-session",
             "-d",
             "-s",
-            "rc",
+            name,
             "-x",
             &w,
             "-y",
@@ -36,12 +54,6 @@ impl Tmux {
             "LANG=C.UTF-8",
             shell,
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -50,53 +62,68 @@ impl Tmux {
             .args(["-L", &self.socket])
             .args(args)
             .env("LANG", "C.UTF-8")
+            .env_remove("TMUX")
             .output()
             .expect("tmux runs")
     }
 
-    pub fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "rc"]).stdout).into_owned()
-    }
-
-    pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "rc"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Polls the screen until `pred` holds, or fails with the last screen.
-    /// Types `text` literally (no key names).
-    pub fn text(&self, text: &str) {
-        assert!(
-            self.run(&["send-keys", "-t", "rc", "-l", text])
-                .status
-                .success()
-        );
-    }
-
-    pub fn resize(&self, w: u16, h: u16) {
-        let (w, h) = (w.to_string(), h.to_string());
-        let out = self.run(&["resize-window", "-t", "rc", "-x", &w, "-y", &h]);
+    pub fn ok(&self, args: &[&str]) {
+        let out = self.run(args);
         assert!(
             out.status.success(),
-            "{}",
+            "tmux {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
 
-    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub fn capture_in(&self, target: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", target]).stdout)
+            .into_owned()
+    }
+
+    pub fn keys_in(&self, target: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", target];
+        args.extend_from_slice(keys);
+        self.ok(&args);
+    }
+
+    /// Polls `target`'s screen until `pred` holds, or fails with the last
+    /// screen.
+    pub fn wait_in(&self, target: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.capture();
+            let screen = self.capture_in(target);
             if pred(&screen) {
                 return screen;
             }
             assert!(
                 start.elapsed() < DEADLINE,
-                "timed out waiting for {what}; screen:\n{screen}"
+                "timed out waiting for {what} in {target}; screen:\n{screen}"
             );
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    pub fn capture(&self) -> String {
+        self.capture_in("rc")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        self.keys_in("rc", keys);
+    }
+
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_in("rc", what, pred)
+    }
+
+    /// Types `text` literally (no key names).
+    pub fn text(&self, text: &str) {
+        self.ok(&["send-keys", "-t", "rc", "-l", text]);
+    }
+
+    pub fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        self.ok(&["resize-window", "-t", "rc", "-x", &w, "-y", &h]);
     }
 }
 
