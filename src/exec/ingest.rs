@@ -25,8 +25,12 @@ const CUT_WINDOW: usize = 2048;
 pub struct Chunk {
     /// Masked, stripped text for the log file, each line ending in `\n`.
     pub log: Vec<u8>,
-    /// The newest lines, for display.
-    pub lines: Vec<Line>,
+    /// The newest lines, for display, each ending in `\n`: one string, not
+    /// one per line, since at full speed most are dropped before they are
+    /// ever shown and a string per line was most of the runner's cost.
+    pub display: String,
+    /// Lines in `display`.
+    pub shown: u64,
     /// Lines logged but not kept for display (more than `keep` in one read).
     pub skipped: u64,
 }
@@ -34,9 +38,22 @@ pub struct Chunk {
 impl Chunk {
     pub fn clear(&mut self) {
         self.log.clear();
-        self.lines.clear();
+        self.display.clear();
+        self.shown = 0;
         self.skipped = 0;
     }
+
+    /// Lines in the log text.
+    pub fn logged(&self) -> u64 {
+        memchr::memchr_iter(b'\n', &self.log).count() as u64
+    }
+}
+
+/// Display lines of `text` (as in [`Chunk::display`]) as owned lines.
+pub fn split_display(stream: Stream, text: &str, skip: usize) -> impl Iterator<Item = Line> + '_ {
+    text.split_terminator('\n')
+        .skip(skip)
+        .map(move |t| Line::new(stream, t))
 }
 
 pub struct Ingest {
@@ -155,19 +172,24 @@ impl Ingest {
         }
     }
 
+    pub fn stream(&self) -> Stream {
+        self.stream
+    }
+
     fn show(&self, text: &str, out: &mut Chunk) {
-        if text.len() <= self.max_line {
-            out.lines.push(Line::new(self.stream, text));
-            return;
-        }
         let mut rest = text;
-        while !rest.is_empty() {
+        loop {
             let mut cut = rest.len().min(self.max_line);
             while !rest.is_char_boundary(cut) {
                 cut -= 1;
             }
-            out.lines.push(Line::new(self.stream, &rest[..cut]));
+            out.display.push_str(&rest[..cut]);
+            out.display.push('\n');
+            out.shown += 1;
             rest = &rest[cut..];
+            if rest.is_empty() {
+                break;
+            }
         }
     }
 }
@@ -183,7 +205,7 @@ mod tests {
     }
 
     fn texts(c: &Chunk) -> Vec<&str> {
-        c.lines.iter().map(|l| l.text.as_str()).collect()
+        c.display.split_terminator('\n').collect()
     }
 
     #[test]
@@ -232,8 +254,8 @@ mod tests {
         assert_eq!(texts(&c), ["aaaa bbbb cccc ", "dddd eeee ü"]);
         c.clear();
         i.feed(&[b'x'; 40], &mut c);
-        assert_eq!(c.lines.len(), 2);
-        assert!(c.lines.iter().all(|l| l.text.len() == 16));
+        assert_eq!(c.shown, 2);
+        assert!(texts(&c).iter().all(|l| l.len() == 16));
     }
 
     #[test]
@@ -245,6 +267,6 @@ mod tests {
         assert_eq!(texts(&c), ["3", "4 a=b"]);
         assert_eq!(c.skipped, 2);
         assert_eq!(c.log, b"1\n2\n3\n4 a=b\n");
-        assert!(c.lines.iter().all(|l| l.stream == Stream::Stderr));
+        assert!(split_display(i.stream(), &c.display, 0).all(|l| l.stream == Stream::Stderr));
     }
 }

@@ -10,6 +10,7 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
+use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -18,13 +19,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::buffer::{DEFAULT_CAPACITY, Line, Stream};
-use super::ingest::{Chunk, Ingest};
+use super::ingest::{Chunk, Ingest, split_display};
 use crate::mask::Masker;
 
 /// Which run a message is about; the loop picks the numbers.
@@ -40,6 +42,9 @@ pub const PENDING_LINES: usize = DEFAULT_CAPACITY;
 pub const PENDING_BYTES: usize = 512 * 1024;
 const READ_SIZE: usize = 64 * 1024;
 const LOG_FLUSH: Duration = Duration::from_millis(250);
+/// How often a reader sends display lines while output keeps coming; the
+/// first line after a pause goes at once.
+const DISPLAY_EVERY: Duration = Duration::from_millis(10);
 
 /// How a kill escalates; both times count from the kill request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,40 +306,119 @@ struct Batch {
 fn read_pipe(mut pipe: File, mut ingest: Ingest, log: &LogFile, tx: &mpsc::Sender<Batch>) {
     let mut buf = vec![0u8; READ_SIZE];
     let mut chunk = Chunk::default();
+    let mut recent = Recent::new(ingest.stream(), PENDING_LINES as u64);
+    let mut last_sent: Option<std::time::Instant> = None;
     let mut display = true;
-    loop {
-        let n = match pipe.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
+    let mut eof = false;
+    while !eof {
+        if display && recent.has_news() {
+            let wait = last_sent.map_or(Duration::ZERO, |t| {
+                DISPLAY_EVERY.saturating_sub(t.elapsed())
+            });
+            let quiet = wait.is_zero() || {
+                let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+                poll(
+                    &mut fds,
+                    PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX),
+                ) == Ok(0)
+            };
+            if quiet {
+                display = recent.send(tx);
+                last_sent = Some(std::time::Instant::now());
+                continue;
+            }
+        }
+        match pipe.read(&mut buf) {
+            Ok(0) => {
+                ingest.finish(&mut chunk);
+                eof = true;
+            }
+            Ok(n) => ingest.feed(&buf[..n], &mut chunk),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 log::warn!("reading command output: {e}");
-                break;
+                ingest.finish(&mut chunk);
+                eof = true;
             }
-        };
-        ingest.feed(&buf[..n], &mut chunk);
-        deliver(&mut chunk, log, tx, &mut display);
+        }
+        log.write(&chunk.log);
+        recent.add(&mut chunk);
+        chunk.clear();
     }
-    ingest.finish(&mut chunk);
-    deliver(&mut chunk, log, tx, &mut display);
+    if display {
+        recent.send(tx);
+    }
 }
 
-fn deliver(chunk: &mut Chunk, log: &LogFile, tx: &mpsc::Sender<Batch>, display: &mut bool) {
-    let logged = memchr::memchr_iter(b'\n', &chunk.log).count() as u64;
-    log.write(&chunk.log);
-    if *display && logged > 0 {
-        let batch = Batch {
-            lines: std::mem::take(&mut chunk.lines),
-            skipped: chunk.skipped,
-            logged,
-        };
-        // The supervisor never waits on the loop, so this wait is short;
-        // an error means the run was reported finished: keep logging only.
-        if tx.blocking_send(batch).is_err() {
-            *display = false;
+/// A reader's display lines since its last message, the newest kept. Held
+/// as the chunks' text and split into lines only when sent, at most every
+/// [`DISPLAY_EVERY`]: a screen cannot show more, and at full speed this
+/// turns millions of allocations into a few thousand.
+struct Recent {
+    stream: Stream,
+    chunks: VecDeque<(String, u64)>,
+    lines: u64,
+    skipped: u64,
+    logged: u64,
+    keep: u64,
+}
+
+impl Recent {
+    fn new(stream: Stream, keep: u64) -> Recent {
+        Recent {
+            stream,
+            chunks: VecDeque::new(),
+            lines: 0,
+            skipped: 0,
+            logged: 0,
+            keep: keep.max(1),
         }
     }
-    chunk.clear();
+
+    fn has_news(&self) -> bool {
+        self.logged > 0
+    }
+
+    fn add(&mut self, chunk: &mut Chunk) {
+        self.logged += chunk.logged();
+        self.skipped += chunk.skipped;
+        if chunk.shown > 0 {
+            self.lines += chunk.shown;
+            self.chunks
+                .push_back((std::mem::take(&mut chunk.display), chunk.shown));
+        }
+        while let Some(&(_, n)) = self.chunks.front() {
+            if self.lines - n < self.keep {
+                break;
+            }
+            self.chunks.pop_front();
+            self.lines -= n;
+            self.skipped += n;
+        }
+    }
+
+    /// False once the supervisor stopped listening (the run was reported
+    /// finished while a background process kept the pipe open).
+    fn send(&mut self, tx: &mpsc::Sender<Batch>) -> bool {
+        if !self.has_news() {
+            return true;
+        }
+        let mut excess = self.lines.saturating_sub(self.keep);
+        let mut lines = Vec::with_capacity((self.lines - excess) as usize);
+        for (text, n) in self.chunks.drain(..) {
+            let skip = excess.min(n);
+            excess -= skip;
+            lines.extend(split_display(self.stream, &text, skip as usize));
+        }
+        let batch = Batch {
+            skipped: self.skipped + self.lines.saturating_sub(self.keep),
+            lines,
+            logged: self.logged,
+        };
+        (self.lines, self.skipped, self.logged) = (0, 0, 0);
+        // The supervisor never waits on the loop, so this wait is short.
+        tx.blocking_send(batch).is_ok()
+    }
 }
 
 /// The log file, shared by the two reader threads and flushed by the
