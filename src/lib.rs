@@ -6,6 +6,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod duration;
 pub mod event;
 pub mod journal;
