@@ -25,6 +25,7 @@ fn state() -> State {
         health: Vec::new(),
         interval: std::time::Duration::from_secs(1),
         journal: None,
+        profile: Default::default(),
     };
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(

@@ -82,6 +82,10 @@ pub struct RunArgs {
     /// else ~/.local/state/rollout-cockpit]
     #[arg(long, value_name = "DIR")]
     pub session_dir: Option<PathBuf>,
+    /// Rehearse against another environment: rewrite hosts in the commands
+    /// and health URLs as the config's `[env.NAME] rewrite` table says
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::keys::Keymap;
+use crate::profile::Profile;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Config {
@@ -15,6 +16,18 @@ pub struct Config {
     pub environment: Option<String>,
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
+    /// Environment profiles for `run --env NAME` (see [`crate::profile`]).
+    #[serde(default)]
+    pub env: BTreeMap<String, EnvSection>,
+}
+
+/// `[env.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSection {
+    /// Host name -> host, `host:port` or `http(s)://host[:port]` URL prefix.
+    #[serde(default)]
+    pub rewrite: BTreeMap<String, String>,
 }
 
 /// `tick = "space"` or `down = ["j", "down"]`.
@@ -58,7 +71,25 @@ impl Config {
             e.to_string().trim().replace('\n', " ")
         })?;
         config.keymap()?;
+        for name in config.env.keys() {
+            config.profile(name)?;
+        }
         Ok(config)
+    }
+
+    /// The profile `--env NAME` selects; an unknown name is an error that
+    /// lists the known ones.
+    pub fn profile(&self, name: &str) -> Result<Profile, String> {
+        match self.env.get(name) {
+            Some(section) => Profile::new(name, &section.rewrite),
+            None if self.env.is_empty() => Err(format!(
+                "--env {name}: no [env.{name}] profile (the config defines no [env.*] profiles)"
+            )),
+            None => Err(format!(
+                "--env {name}: no [env.{name}] profile in the config (known: {})",
+                self.env.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        }
     }
 
     pub fn keymap(&self) -> Result<Keymap, String> {
@@ -83,6 +114,30 @@ mod tests {
         .unwrap();
         assert_eq!(c.environment.as_deref(), Some("staging"));
         assert!(c.keymap().is_ok());
+    }
+
+    #[test]
+    fn env_profiles_load_and_check() {
+        let c = Config::parse(
+            "[env.staging]\nrewrite = { \"api.production.terp-app.local\" = \"api.staging.terp-app.local\" }\n",
+        )
+        .unwrap();
+        let p = c.profile("staging").unwrap();
+        assert_eq!(
+            crate::profile::rewrite_url(&p, "https://api.production.terp-app.local/health"),
+            "https://api.staging.terp-app.local/health"
+        );
+        let e = c.profile("nope").unwrap_err();
+        assert!(
+            e.contains("--env nope") && e.contains("known: staging"),
+            "{e}"
+        );
+        let e = Config::default().profile("nope").unwrap_err();
+        assert!(e.contains("[env.nope]"), "{e}");
+        let e = Config::parse("[env.x]\nrewrite = { \"a.local\" = \"ftp://b\" }\n").unwrap_err();
+        assert!(e.contains("[env.x] rewrite \"a.local\""), "{e}");
+        let e = Config::parse("[env.x]\nrewrites = {}\n").unwrap_err();
+        assert!(e.contains("rewrites"), "{e}");
     }
 
     #[test]

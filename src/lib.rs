@@ -12,6 +12,7 @@ pub mod event;
 pub mod journal;
 pub mod keys;
 pub mod monitor;
+pub mod profile;
 pub mod run;
 pub mod runbook;
 pub mod state;

@@ -11,6 +11,7 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::journal::{self, Journal};
 use crate::keys::Keymap;
+use crate::profile::{self, Profile};
 use crate::runbook::{self, Runbook};
 use crate::state::{Plan, Settings, State};
 use crate::ui::ViewState;
@@ -68,9 +69,16 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         .clone()
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "operator".to_string());
+    let profile = match &args.env {
+        Some(name) => config.profile(name)?,
+        None => Profile::default(),
+    };
+    // Rehearsing with --env staging is a staging session, whatever the
+    // runbook's title says: the header must not cry "production".
     let environment = config
         .environment
         .clone()
+        .or_else(|| args.env.clone())
         .unwrap_or_else(|| guess_environment(&loaded.runbook, &loaded.name));
     let root: PathBuf = args
         .session_dir
@@ -85,9 +93,14 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         operator,
         environment,
         runbook_name: loaded.name.clone(),
-        health: args.health.clone(),
+        health: args
+            .health
+            .iter()
+            .map(|url| profile::rewrite_url(&profile, url))
+            .collect(),
         interval: args.interval,
         journal: Some(journal.path().display().to_string()),
+        profile,
     };
     let plan = Plan::new(loaded.runbook, &loaded.text);
     Ok((State::new(plan, settings, Utc::now()), keymap, journal))

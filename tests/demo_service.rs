@@ -10,6 +10,10 @@ use serde_json::Value;
 
 const TOKEN: &str = "demo-admin-token";
 
+/// The tests that fire hundreds of probes take turns: on two cores, one
+/// test's client work would otherwise show up as another's latency.
+static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn start(scenario: Scenario, speed: f64) -> ServiceHandle {
     let (addr, handle) = Service::start(ScenarioConfig::new(scenario, speed, TOKEN))
         .await
@@ -25,9 +29,18 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// One round of `n` concurrent probes: (error rate, p95 latency in ms of the
-/// successful ones).
-async fn round(c: &reqwest::Client, url: &str, n: usize) -> (f64, f64) {
+/// What one round of probes saw.
+#[derive(Debug)]
+struct Round {
+    error_rate: f64,
+    /// Latency percentiles of the successful probes, in ms, as the client
+    /// measured them (so a loaded machine only ever adds to them).
+    p50: f64,
+    p95: f64,
+}
+
+/// One round of `n` probes, 40 at a time.
+async fn round(c: &reqwest::Client, url: &str, n: usize) -> Round {
     let results: Vec<(bool, f64)> = futures::stream::iter(0..n)
         .map(|_| async {
             let t = Instant::now();
@@ -37,7 +50,7 @@ async fn round(c: &reqwest::Client, url: &str, n: usize) -> (f64, f64) {
             assert_eq!(ok, body["status"] != "unhealthy", "{body}");
             (ok, t.elapsed().as_secs_f64() * 1000.0)
         })
-        .buffer_unordered(50)
+        .buffer_unordered(40)
         .collect()
         .await;
     let errors = results.iter().filter(|(ok, _)| !ok).count();
@@ -47,8 +60,12 @@ async fn round(c: &reqwest::Client, url: &str, n: usize) -> (f64, f64) {
         .map(|(_, ms)| *ms)
         .collect();
     lat.sort_by(f64::total_cmp);
-    let p95 = lat[(lat.len() * 95 / 100).min(lat.len() - 1)];
-    (errors as f64 / n as f64, p95)
+    let at = |q: usize| lat[(lat.len() * q / 100).min(lat.len() - 1)];
+    Round {
+        error_rate: errors as f64 / n as f64,
+        p50: at(50),
+        p95: at(95),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,6 +104,7 @@ async fn health_has_the_terp_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_health_answer_is_503_with_a_database_error() {
+    let _turn = HEAVY.lock().await;
     let s = start(Scenario::Degrade, 1.0).await;
     let c = client();
     let url = format!("{}/health", s.url());
@@ -193,39 +211,41 @@ async fn control_endpoint_switches_versions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn degrade_scenario_climbs_after_deploy_and_recovers_after_rollback() {
+    let _turn = HEAVY.lock().await;
     let speed = 20.0;
     let s = start(Scenario::Degrade, speed).await;
     let config = ScenarioConfig::new(Scenario::Degrade, speed, TOKEN);
     let c = client();
     let health = format!("{}/health", s.url());
 
-    let (base_rate, base_p95) = round(&c, &health, 200).await;
-    assert!(base_rate < 0.03, "baseline error rate {base_rate}");
+    // Open the pool's connections first: their handshakes are not latency.
+    round(&c, &health, 100).await;
+    let base = round(&c, &health, 400).await;
+    assert!(base.error_rate < 0.03, "baseline {base:?}");
 
-    // The deploy: within the scaled 20 s (1 s) errors pass +5 points.
+    // The deploy. What the scenario promises is the state within 20 s
+    // (scaled: 1 s), so that is when it is measured; how long the probes
+    // then take does not change what they see.
     c.post(format!("{}/_demo/version?name={NEW_VERSION}", s.url()))
         .send()
         .await
         .unwrap();
     let deployed = Instant::now();
+    let early = s.snapshot().degradation;
+    assert!(early < 0.5, "a ramp, not a step: {early}");
     let scaled_20s = Duration::from_secs_f64(20.0 / speed);
-    let mut climbed = None;
-    while deployed.elapsed() < scaled_20s + Duration::from_secs(5) {
-        let (rate, _) = round(&c, &health, 400).await;
-        if rate > base_rate + 0.05 {
-            climbed = Some(deployed.elapsed());
-            break;
-        }
-    }
-    let climbed = climbed.expect("error rate never climbed past +5 points");
-    // A round of probes takes a few hundred ms of its own.
-    assert!(climbed < scaled_20s + Duration::from_secs(2), "{climbed:?}");
-    tokio::time::sleep(config.degrade_ramp().saturating_sub(deployed.elapsed())).await;
+    assert!(config.degrade_ramp() < scaled_20s);
+    tokio::time::sleep(scaled_20s.saturating_sub(deployed.elapsed())).await;
     assert!((s.snapshot().degradation - 1.0).abs() < 1e-9);
     assert!(s.snapshot().latency_factor > 2.1);
-    let (rate, p95) = round(&c, &health, 400).await;
-    assert!((0.04..0.2).contains(&rate), "{rate}");
-    assert!(p95 > base_p95 * 1.5, "p95 {p95} vs baseline {base_p95}");
+    let bad = round(&c, &health, 1000).await;
+    assert!(
+        bad.error_rate > base.error_rate + 0.05 && bad.error_rate < 0.15,
+        "the +5 points criterion must fire: {bad:?} vs {base:?}"
+    );
+    // Healthy answers take at most 50 ms; at 2.2x the slowest 5% take over 100.
+    assert!(bad.p95 > 100.0, "{bad:?}");
+    assert!(bad.p50 > base.p50 * 1.4, "{bad:?} vs {base:?}");
 
     // The rollback: healthy again within the scaled 10 s (0.5 s).
     c.post(format!("{}/_demo/rollback", s.url()))
@@ -234,24 +254,23 @@ async fn degrade_scenario_climbs_after_deploy_and_recovers_after_rollback() {
         .unwrap();
     let rolled_back = Instant::now();
     let scaled_10s = Duration::from_secs_f64(10.0 / speed);
+    assert!(config.recover_ramp() < scaled_10s);
     tokio::time::sleep(scaled_10s.saturating_sub(rolled_back.elapsed())).await;
     assert_eq!(s.snapshot().degradation, 0.0);
-    let (rate, p95) = round(&c, &health, 400).await;
-    assert!(rate < 0.03, "after rollback {rate}");
-    assert!(
-        p95 < base_p95 * 1.5 + 20.0,
-        "p95 {p95} vs baseline {base_p95}"
-    );
     assert_eq!(s.snapshot().version, BASE_VERSION);
+    let after = round(&c, &health, 600).await;
+    assert!(after.error_rate < 0.03, "after rollback {after:?}");
+    assert!(after.p50 < bad.p50 * 0.8, "{after:?} vs {bad:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthy_scenario_stays_healthy_after_deploy() {
+    let _turn = HEAVY.lock().await;
     let s = start(Scenario::Healthy, 20.0).await;
     s.switch_version(NEW_VERSION);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let (rate, _) = round(&client(), &format!("{}/health", s.url()), 300).await;
-    assert!(rate < 0.03, "{rate}");
+    let r = round(&client(), &format!("{}/health", s.url()), 300).await;
+    assert!(r.error_rate < 0.03, "{r:?}");
     assert_eq!(s.snapshot().degradation, 0.0);
 }
 

@@ -188,3 +188,48 @@ async fn railway_without_the_simulator_fails_cleanly() {
     assert!(!o.status.success());
     assert!(text(&o).1.contains("cannot reach the Railway API"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plans_curl_lines_reach_the_simulator_through_a_profile() {
+    use rollout_cockpit::profile::{Profile, rewrite_command};
+    use std::collections::BTreeMap;
+
+    let (_, service) = Service::start(ScenarioConfig::new(Scenario::Degrade, SPEED, ADMIN_TOKEN))
+        .await
+        .unwrap();
+    let tools = Tools::install().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let vars = demo_vars(&tools, &service.url());
+    let profile = Profile::new(
+        "demo",
+        &BTreeMap::from([("api.production.terp-app.local".to_string(), service.url())]),
+    )
+    .unwrap();
+    // Verbatim from assets/runbooks/terp-production-rollout.md.
+    let enable = "curl -X POST https://api.production.terp-app.local/admin/maintenance/enable \\\n  -H \"Authorization: Bearer $ADMIN_TOKEN\"";
+    let o = sh(&rewrite_command(&profile, enable), work.path(), &vars).await;
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(service.snapshot().maintenance);
+    assert_no_secret(&o, ADMIN_TOKEN);
+
+    let health = "curl https://api.production.terp-app.local/health";
+    let o = sh(&rewrite_command(&profile, health), work.path(), &vars).await;
+    assert!(
+        text(&o).0.contains("\"maintenance\":true"),
+        "{:?}",
+        text(&o)
+    );
+
+    // Without the token the simulator refuses, as production would.
+    let o = sh(
+        &rewrite_command(
+            &profile,
+            "curl -fsS -X POST https://api.production.terp-app.local/admin/maintenance/disable",
+        ),
+        work.path(),
+        &vars,
+    )
+    .await;
+    assert!(!o.status.success());
+    assert!(service.snapshot().maintenance);
+}

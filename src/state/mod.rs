@@ -294,6 +294,10 @@ pub struct Settings {
     pub interval: Duration,
     /// Where this session is journaled, for the quit confirm.
     pub journal: Option<String>,
+    /// `--env`: host rewrites for commands and health URLs. Health URLs in
+    /// `health` are already rewritten; commands must go through
+    /// [`crate::profile::rewrite_command`] where they are started.
+    pub profile: crate::profile::Profile,
 }
 
 #[derive(Debug, Clone, PartialEq)]

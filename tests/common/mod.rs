@@ -27,6 +27,7 @@ pub fn settings() -> Settings {
         health: Vec::new(),
         interval: std::time::Duration::from_secs(1),
         journal: None,
+        profile: Default::default(),
     }
 }
 
