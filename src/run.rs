@@ -17,17 +17,26 @@ use crate::state::{Plan, Settings, State};
 use crate::ui::ViewState;
 
 pub fn main(args: &RunArgs) -> u8 {
-    match prepare(args) {
-        Ok((state, keymap, journal)) => match run(state, keymap, journal, args.mouse) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("rollout-cockpit: {e:#}");
-                1
+    launch(args, None).0
+}
+
+/// The cockpit with `profile` instead of the one `--env` names (the demo
+/// brings its own). Also returns the journal's path once a session exists.
+pub fn launch(args: &RunArgs, profile: Option<Profile>) -> (u8, Option<String>) {
+    match prepare(args, profile) {
+        Ok((state, keymap, journal)) => {
+            let path = state.settings.journal.clone();
+            match run(state, keymap, journal, args.mouse) {
+                Ok(code) => (code, path),
+                Err(e) => {
+                    eprintln!("rollout-cockpit: {e:#}");
+                    (1, path)
+                }
             }
-        },
+        }
         Err(message) => {
             eprintln!("rollout-cockpit: {message}");
-            2
+            (2, None)
         }
     }
 }
@@ -49,7 +58,7 @@ fn stem(path: Option<&Path>) -> String {
         .unwrap_or_else(|| "terp-production-rollout".to_string())
 }
 
-fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
+fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<(State, Keymap, Journal), String> {
     let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
     let config = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,
@@ -69,9 +78,10 @@ fn prepare(args: &RunArgs) -> Result<(State, Keymap, Journal), String> {
         .clone()
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "operator".to_string());
-    let profile = match &args.env {
-        Some(name) => config.profile(name)?,
-        None => Profile::default(),
+    let profile = match (profile, &args.env) {
+        (Some(p), _) => p,
+        (None, Some(name)) => config.profile(name)?,
+        (None, None) => Profile::default(),
     };
     // Rehearsing with --env staging is a staging session, whatever the
     // runbook's title says: the header must not cry "production".

@@ -65,3 +65,22 @@ fn a_bad_rewrite_is_exit_2_naming_the_key() {
             )),
         );
 }
+
+#[test]
+fn demo_flags_are_checked() {
+    cockpit()
+        .args(["demo", "--speed", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("speed"));
+    cockpit()
+        .args(["demo", "--scenario", "explode"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("degrade").and(predicate::str::contains("healthy")));
+    cockpit()
+        .args(["demo", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--speed").and(predicate::str::contains("--session-dir")));
+}

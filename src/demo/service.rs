@@ -562,8 +562,44 @@ impl Service {
     /// Start on a thread of its own, so that the cockpit's loop (which
     /// blocks while it draws) never adds to the latency the probes measure.
     pub fn spawn(config: ScenarioConfig) -> io::Result<(SocketAddr, ServiceHandle)> {
-        let std_listener = bind()?;
-        let addr = std_listener.local_addr()?;
+        let bound = Service::bind(config)?;
+        let addr = bound.addr();
+        Ok((addr, bound.spawn()?))
+    }
+
+    /// Take the port now, start serving later: the demo must know its URL
+    /// before any thread exists (it goes into the process environment).
+    pub fn bind(config: ScenarioConfig) -> io::Result<Bound> {
+        let listener = bind()?;
+        let addr = listener.local_addr()?;
+        Ok(Bound {
+            listener,
+            addr,
+            config,
+        })
+    }
+}
+
+/// A port taken for the simulator, not yet served.
+#[derive(Debug)]
+pub struct Bound {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+    config: ScenarioConfig,
+}
+
+impl Bound {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// See [`Service::spawn`].
+    pub fn spawn(self) -> io::Result<ServiceHandle> {
+        let Bound {
+            listener: std_listener,
+            addr,
+            config,
+        } = self;
         let shared = Arc::new(Mutex::new(Sim::new(config)));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -579,13 +615,12 @@ impl Service {
                     }
                 });
             })?;
-        let handle = ServiceHandle {
+        Ok(ServiceHandle {
             addr,
             shared,
             stop: Some(tx),
             thread: Some(thread),
-        };
-        Ok((addr, handle))
+        })
     }
 }
 
