@@ -23,6 +23,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole story on this machine, no network: the bundled TERP plan
+    /// against a simulated TERP service on 127.0.0.1, with stand-ins for
+    /// railway, pnpm, mysqldump and mysql first on PATH.
+    Demo(DemoArgs),
     /// Lint a runbook before the window: what the cockpit found in it and what
     /// is still unresolved (placeholders, unset variables, missing rollback).
     Check(CheckArgs),
@@ -80,6 +84,24 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Compress time: the service's ramps and the stand-ins' pauses run N
+    /// times faster
+    #[arg(long, value_name = "N", default_value = "1", value_parser = speed)]
+    pub speed: f64,
+    /// What the deploy does to the simulated service
+    #[arg(long, value_enum, default_value_t = crate::demo::Scenario::Degrade)]
+    pub scenario: crate::demo::Scenario,
+    /// Where the session directory goes [default: a new temporary directory,
+    /// kept after exit]
+    #[arg(long, value_name = "DIR")]
+    pub session_dir: Option<PathBuf>,
+    /// Let the mouse wheel move the checklist
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// The Markdown runbook [default: the bundled TERP production rollout plan]
     pub runbook: Option<PathBuf>,
@@ -117,6 +139,10 @@ pub struct RunArgs {
     /// Start a new session without asking, even if one is unfinished
     #[arg(long)]
     pub new: bool,
+    /// Rehearse against another environment: rewrite hosts in the commands
+    /// and health URLs as the config's `[env.NAME] rewrite` table says
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -188,6 +214,14 @@ fn non_negative(s: &str) -> Result<f64, String> {
         .map_err(|_| format!("{s:?} is not a number"))?;
     if !x.is_finite() || x < 0.0 {
         return Err(format!("{s} must be a number of at least 0"));
+    }
+    Ok(x)
+}
+
+fn speed(s: &str) -> Result<f64, String> {
+    let x = non_negative(s)?;
+    if !(0.1..=1000.0).contains(&x) {
+        return Err(format!("{s}: the speed is between 0.1 and 1000"));
     }
     Ok(x)
 }

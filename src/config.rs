@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::keys::Keymap;
+use crate::profile::Profile;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Config {
@@ -20,6 +21,9 @@ pub struct Config {
     pub probe: Vec<ProbeTable>,
     /// `[baseline]`: a given baseline instead of pinning one.
     pub baseline: Option<GivenBaseline>,
+    /// Environment profiles for `run --env NAME` (see [`crate::profile`]).
+    #[serde(default)]
+    pub env: BTreeMap<String, EnvSection>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -59,6 +63,15 @@ pub struct GivenBaseline {
     /// Percent.
     pub error_rate: f64,
     pub latency_ms: f64,
+}
+
+/// `[env.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSection {
+    /// Host name -> host, `host:port` or `http(s)://host[:port]` URL prefix.
+    #[serde(default)]
+    pub rewrite: BTreeMap<String, String>,
 }
 
 /// `tick = "space"` or `down = ["j", "down"]`.
@@ -102,7 +115,25 @@ impl Config {
             e.to_string().trim().replace('\n', " ")
         })?;
         config.keymap()?;
+        for name in config.env.keys() {
+            config.profile(name)?;
+        }
         Ok(config)
+    }
+
+    /// The profile `--env NAME` selects; an unknown name is an error that
+    /// lists the known ones.
+    pub fn profile(&self, name: &str) -> Result<Profile, String> {
+        match self.env.get(name) {
+            Some(section) => Profile::new(name, &section.rewrite),
+            None if self.env.is_empty() => Err(format!(
+                "--env {name}: no [env.{name}] profile (the config defines no [env.*] profiles)"
+            )),
+            None => Err(format!(
+                "--env {name}: no [env.{name}] profile in the config (known: {})",
+                self.env.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        }
     }
 
     pub fn keymap(&self) -> Result<Keymap, String> {
@@ -143,6 +174,30 @@ mod tests {
         assert_eq!((b.error_rate, b.latency_ms), (0.5, 120.0));
         let e = Config::parse("[[probe]]\nurl = \"x\"\nheader = {}\n").unwrap_err();
         assert!(e.contains("header"), "{e}");
+    }
+
+    #[test]
+    fn env_profiles_load_and_check() {
+        let c = Config::parse(
+            "[env.staging]\nrewrite = { \"api.production.terp-app.local\" = \"api.staging.terp-app.local\" }\n",
+        )
+        .unwrap();
+        let p = c.profile("staging").unwrap();
+        assert_eq!(
+            crate::profile::rewrite_url(&p, "https://api.production.terp-app.local/health"),
+            "https://api.staging.terp-app.local/health"
+        );
+        let e = c.profile("nope").unwrap_err();
+        assert!(
+            e.contains("--env nope") && e.contains("known: staging"),
+            "{e}"
+        );
+        let e = Config::default().profile("nope").unwrap_err();
+        assert!(e.contains("[env.nope]"), "{e}");
+        let e = Config::parse("[env.x]\nrewrite = { \"a.local\" = \"ftp://b\" }\n").unwrap_err();
+        assert!(e.contains("[env.x] rewrite \"a.local\""), "{e}");
+        let e = Config::parse("[env.x]\nrewrites = {}\n").unwrap_err();
+        assert!(e.contains("rewrites"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::event::Event;
 use crate::monitor::probe::{self, mask_url};
 use crate::monitor::setup::{self, Source};
 use crate::monitor::{BaselineSource, Clock, MonitorConfig, Probe, ProbeSample, ProbeSettings};
+use crate::profile::{Profile, rewrite_url};
 
 /// Probes in flight per URL are one; this only absorbs a slow loop.
 const PROBE_QUEUE: usize = 64;
@@ -34,17 +35,22 @@ impl MonitorSetup {
         args: &ProbeArgs,
         config: &Config,
         config_name: &str,
+        profile: &Profile,
         runbook_urls: &[String],
         runbook_name: &str,
     ) -> Result<MonitorSetup, String> {
         let tables: Vec<_> = config.probe.iter().map(|p| p.to_probe()).collect();
-        let sources = setup::sources(
+        let mut sources = setup::sources(
             &args.health,
             &tables,
             config_name,
             runbook_urls,
             runbook_name,
         );
+        // `--env staging`: probe staging whichever list the URL came from.
+        for s in &mut sources {
+            s.config.url = rewrite_url(profile, &s.config.url);
+        }
         let probe = args.probe_settings();
         setup::probers(&sources, &probe)?;
         let given = args

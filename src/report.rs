@@ -211,6 +211,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        profile: Default::default(),
     };
     let now = fold.last.unwrap_or_default();
     let state = State::replay(plan.clone(), settings, now, records);

@@ -14,27 +14,35 @@ use crate::journal::{self, Journal};
 use crate::keys::Keymap;
 use crate::lock::{self, Lock, LockError};
 use crate::probing::MonitorSetup;
+use crate::profile::Profile;
 use crate::runbook::{self, Runbook};
 use crate::session;
 use crate::state::{Plan, Settings, State};
 use crate::ui::ViewState;
 
 pub fn main(args: &RunArgs) -> u8 {
-    match prepare(args) {
+    launch(args, None).0
+}
+
+/// The cockpit with `profile` instead of the one `--env` names (the demo
+/// brings its own). Also returns the journal's path once a session exists.
+pub fn launch(args: &RunArgs, profile: Option<Profile>) -> (u8, Option<String>) {
+    match prepare(args, profile) {
         Ok(p) => {
+            let path = p.state.settings.journal.clone();
             // Held until the loop ends; dropped (file removed) on a normal exit.
             let _lock = p.lock;
             match run(p.state, p.keymap, p.journal, p.notices, args.mouse) {
-                Ok(code) => code,
+                Ok(code) => (code, path),
                 Err(e) => {
                     eprintln!("rollout-cockpit: {e:#}");
-                    1
+                    (1, path)
                 }
             }
         }
         Err(message) => {
             eprintln!("rollout-cockpit: {message}");
-            2
+            (2, None)
         }
     }
 }
@@ -113,7 +121,7 @@ fn ask_resume(dir: &Path) -> Result<bool, String> {
     Ok(!matches!(answer.trim().to_lowercase().as_str(), "n" | "no"))
 }
 
-fn prepare(args: &RunArgs) -> Result<Prepared, String> {
+fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<Prepared, String> {
     let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
     let config = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,
@@ -133,9 +141,17 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         .clone()
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "operator".to_string());
+    let profile = match (profile, &args.env) {
+        (Some(p), _) => p,
+        (None, Some(name)) => config.profile(name)?,
+        (None, None) => Profile::default(),
+    };
+    // Rehearsing with --env staging is a staging session, whatever the
+    // runbook's title says: the header must not cry "production".
     let environment = config
         .environment
         .clone()
+        .or_else(|| args.env.clone())
         .unwrap_or_else(|| guess_environment(&loaded.runbook, &loaded.name));
     let root: PathBuf = args
         .session_dir
@@ -154,6 +170,7 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
             &args.probe,
             &config,
             &config_name,
+            &profile,
             &loaded.runbook.health_urls,
             &loaded.name,
         )?
@@ -171,6 +188,7 @@ fn prepare(args: &RunArgs) -> Result<Prepared, String> {
         interval: args.probe.interval,
         journal: None,
         monitor,
+        profile,
     };
 
     let unfinished = session::newest_unfinished(&root, &stem);

@@ -299,6 +299,10 @@ pub struct Settings {
     pub journal: Option<String>,
     /// What to probe and how to judge it (journaled when the loop starts).
     pub monitor: crate::probing::MonitorSetup,
+    /// `--env`: host rewrites for commands and health URLs. Health URLs in
+    /// `health` are already rewritten; commands must go through
+    /// [`crate::profile::rewrite_command`] where they are started.
+    pub profile: crate::profile::Profile,
 }
 
 #[derive(Debug, Clone, PartialEq)]

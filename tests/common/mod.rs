@@ -28,6 +28,7 @@ pub fn settings() -> Settings {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        profile: Default::default(),
     }
 }
 

@@ -1,0 +1,86 @@
+//! `run --env NAME`: environment profiles chosen on the command line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn cockpit() -> Command {
+    Command::cargo_bin("rollout-cockpit").expect("binary")
+}
+
+#[test]
+fn unknown_env_without_config_is_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    cockpit()
+        .args(["run", "--env", "nope", "--session-dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--env nope").and(predicate::str::contains("[env.nope]")));
+    // Refused before anything was written.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn unknown_env_lists_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(
+        &config,
+        "[env.staging]\nrewrite = { \"api.production.terp-app.local\" = \"api.staging.terp-app.local\" }\n",
+    )
+    .unwrap();
+    cockpit()
+        .args(["run", "--env", "nope", "--config"])
+        .arg(&config)
+        .arg("--session-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--env nope").and(predicate::str::contains("known: staging")),
+        );
+}
+
+#[test]
+fn a_bad_rewrite_is_exit_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(
+        &config,
+        "[env.staging]\nrewrite = { \"a.local\" = \"ftp://b.local\" }\n",
+    )
+    .unwrap();
+    cockpit()
+        .args(["run", "--env", "staging", "--config"])
+        .arg(&config)
+        .arg("--session-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("cockpit.toml").and(predicate::str::contains(
+                "[env.staging] rewrite \"a.local\"",
+            )),
+        );
+}
+
+#[test]
+fn demo_flags_are_checked() {
+    cockpit()
+        .args(["demo", "--speed", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("speed"));
+    cockpit()
+        .args(["demo", "--scenario", "explode"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("degrade").and(predicate::str::contains("healthy")));
+    cockpit()
+        .args(["demo", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--speed").and(predicate::str::contains("--session-dir")));
+}
