@@ -26,6 +26,7 @@ fn state() -> State {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        exec: Default::default(),
     };
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(

@@ -23,6 +23,7 @@ fn settings() -> Settings {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        exec: Default::default(),
     }
 }
 

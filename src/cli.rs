@@ -117,6 +117,13 @@ pub struct RunArgs {
     /// Start a new session without asking, even if one is unfinished
     #[arg(long)]
     pub new: bool,
+    /// Where the runbook's commands run [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// Opt-in: once an automatic criterion has fired this long, count 10 s
+    /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
+    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    pub auto_rollback_after: Option<Duration>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -104,6 +104,60 @@ impl Fold {
             // Probes are data for the metrics, not steps in the timeline; the
             // firings they cause come from the health fold (`transitions`).
             Event::MonitorConfigured(_) | Event::Samples { .. } => return,
+            Event::CommandStarted {
+                target,
+                command_masked,
+                rollback_step,
+                ..
+            } => {
+                let what = match (target, rollback_step) {
+                    (Some(t), _) => label(plan, *t),
+                    (None, Some(s)) => format!("rollback step {}", s + 1),
+                    (None, None) => "a command".into(),
+                };
+                let first = command_masked.lines().find(|l| {
+                    let l = l.trim();
+                    !l.is_empty() && !l.starts_with('#')
+                });
+                format!("ran {what}: `{}`", first.unwrap_or("").trim())
+            }
+            Event::CommandExited {
+                run,
+                code,
+                signal,
+                duration_ms,
+                error,
+            } => {
+                let x = crate::state::runs::RunExit {
+                    code: *code,
+                    signal: *signal,
+                    duration_ms: *duration_ms,
+                    error: error.clone(),
+                    at: r.ts,
+                };
+                format!("command {run} ended: {}", x.text())
+            }
+            Event::VariableSet {
+                name, value_masked, ..
+            } => format!("value set: {name} = {value_masked}"),
+            Event::RollbackStarted { trigger, .. } => {
+                format!("ROLLBACK started (trigger: {trigger})")
+            }
+            Event::RollbackStep { title, result, .. } => {
+                format!("rollback step {title}: {}", result.text())
+            }
+            Event::RollbackFinished { result } => {
+                format!(
+                    "rollback finished: {}",
+                    format!("{result:?}").to_lowercase()
+                )
+            }
+            Event::AutoRollbackCancelled { criterion } => {
+                format!("auto-rollback cancelled ({criterion})")
+            }
+            Event::AnnouncementSent { title, via, .. } => {
+                format!("announcement sent via {via}: {title}")
+            }
         };
         self.timeline.push((r.ts, r.by.clone(), what));
     }
@@ -211,6 +265,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        exec: Default::default(),
     };
     let now = fold.last.unwrap_or_default();
     let state = State::replay(plan.clone(), settings, now, records);

@@ -156,6 +156,7 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
         journal: Some(replayed.journal.display().to_string()),
         // A mirror probes nothing: its samples come from the journal.
         monitor: Default::default(),
+        exec: Default::default(),
     };
     let mut state = State::replay(
         replayed.plan.clone(),

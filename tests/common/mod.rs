@@ -28,6 +28,7 @@ pub fn settings() -> Settings {
         interval: std::time::Duration::from_secs(1),
         journal: None,
         monitor: Default::default(),
+        exec: Default::default(),
     }
 }
 
@@ -57,6 +58,8 @@ pub struct Session {
     pub records: Vec<Record>,
     pub quit: bool,
     pub report: bool,
+    /// Effects other than journal/quit/report, in order (spawns, kills...).
+    pub effects: Vec<Effect>,
 }
 
 impl Session {
@@ -66,6 +69,7 @@ impl Session {
             records: Vec::new(),
             quit: false,
             report: false,
+            effects: Vec::new(),
         }
     }
 
@@ -75,6 +79,7 @@ impl Session {
                 Effect::Journal(ev) => self.record(ev),
                 Effect::Quit => self.quit = true,
                 Effect::WriteReport => self.report = true,
+                other => self.effects.push(other),
             }
         }
     }
