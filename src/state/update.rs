@@ -119,7 +119,8 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::Confirm => {
-            if let Some(Modal::Confirm(c)) = state.ui.modal.take() {
+            if let Some(Modal::Confirm(c)) = state.ui.modal {
+                state.ui.modal = None;
                 return match c {
                     Confirm::Quit => end_session(state, false),
                     Confirm::Post(b) => announce::post(state, b),
