@@ -27,6 +27,7 @@ fn state() -> State {
         journal: None,
         monitor: Default::default(),
         profile: Default::default(),
+        exec: Default::default(),
     };
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(

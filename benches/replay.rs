@@ -24,6 +24,7 @@ fn settings() -> Settings {
         journal: None,
         monitor: Default::default(),
         profile: Default::default(),
+        exec: Default::default(),
     }
 }
 

@@ -20,7 +20,10 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use crate::event::{Action, Cmd, Effect, Event, Machine, Record};
+use std::collections::HashMap;
+
+use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn};
+use crate::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::journal::Journal;
 use crate::probing::Batch;
 use crate::state::{State, update};
@@ -37,6 +40,8 @@ pub enum Msg {
     JournalFailed(String),
     Machine(Machine),
     Probe(crate::monitor::Probe),
+    /// A webhook post finished (`Err` says why it failed).
+    Posted(Result<(), String>),
 }
 
 /// Where the state's facts come from: this session's own journal writer
@@ -167,6 +172,12 @@ pub async fn run(
     spawn_machine(tx.clone());
     let probes = state.settings.monitor.spawn(&tx);
     let mut batch = Batch::default();
+    let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
+    let mut runner = Runner::default();
+    let session_dir = journal_path
+        .as_deref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf);
 
     let mut events = EventStream::new();
     let mut clock = interval(Duration::from_secs(1));
@@ -196,6 +207,11 @@ pub async fn run(
                 Msg::Journaled(r) => {
                     log_record(&r);
                     state.session.apply(&r);
+                    if let Event::CommandStarted { run, .. } = &r.event
+                        && let Some(err) = runner.start(*run, &state, &exec_tx)
+                    {
+                        actions.push(Action::SpawnFailed { run: *run, error: err });
+                    }
                     state.journal_error = None;
                     dirty = true;
                 }
@@ -208,6 +224,22 @@ pub async fn run(
                     actions.push(Action::Machine(m));
                 }
                 Msg::Probe(p) => batch.push(p),
+                Msg::Posted(result) => {
+                    match result {
+                        Ok(()) => state.ui.flash = Some("announcement posted".into()),
+                        Err(e) => {
+                            log::error!("webhook: {e}");
+                            state.ui.flash = Some(format!("webhook failed: {e}"));
+                        }
+                    }
+                    dirty = true;
+                }
+            },
+            Some(ev) = exec_rx.recv() => {
+                if let ExecEvent::Exited(e) = &ev {
+                    runner.handles.remove(&e.id.0);
+                }
+                actions.push(Action::Exec(ev));
             },
             _ = clock.tick() => {
                 let now = Utc::now();
@@ -215,7 +247,7 @@ pub async fn run(
                 if (now.hour(), now.minute()) != (state.now.hour(), state.now.minute()) {
                     dirty = true;
                 }
-                update(&mut state, Action::Clock(now));
+                actions.push(Action::Clock(now));
                 if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
                     let _ = jtx.send(ev);
                 }
@@ -244,6 +276,42 @@ pub async fn run(
                     }
                     Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,
+                    Effect::Spawn(s) => {
+                        runner.pending.insert(s.run, s);
+                    }
+                    Effect::Kill(run) => {
+                        if let Some(h) = runner.handles.get(&run) {
+                            h.kill();
+                        }
+                    }
+                    Effect::Clipboard(text) => {
+                        use std::io::Write;
+                        // OSC 52: the terminal (and tmux, set-clipboard on)
+                        // puts it on the clipboard, even over ssh.
+                        let mut out = io::stdout();
+                        let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                        let _ = out.flush();
+                    }
+                    Effect::SaveFile { name, text } => {
+                        if let Some(dir) = &session_dir {
+                            let path = dir.join(&name);
+                            let saved = path
+                                .parent()
+                                .map_or(Ok(()), std::fs::create_dir_all)
+                                .and_then(|()| std::fs::write(&path, format!("{text}\n")));
+                            if let Err(e) = saved {
+                                log::error!("{}: {e}", path.display());
+                            }
+                        }
+                    }
+                    Effect::Webhook(text) => {
+                        if let Some(url) = state.settings.exec.webhook.clone() {
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let _ = tx.send(Msg::Posted(post(&url.0, &text).await));
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -253,6 +321,10 @@ pub async fn run(
     };
     for p in probes {
         p.abort();
+    }
+    // A command must not outlive the cockpit that shows it.
+    for h in runner.handles.values() {
+        h.kill();
     }
     if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
         let _ = jtx.send(ev);
@@ -276,6 +348,82 @@ pub async fn run(
         }
     }
     Ok(code)
+}
+
+/// The commands this loop runs: starts waiting for their journal record,
+/// and the handles of those running.
+#[derive(Default)]
+struct Runner {
+    pending: HashMap<u64, Spawn>,
+    handles: HashMap<u64, RunHandle>,
+}
+
+impl Runner {
+    /// Spawns a command whose `CommandStarted` is now on disk; an error
+    /// message when it could not start.
+    fn start(&mut self, run: u64, state: &State, tx: &mpsc::Sender<ExecEvent>) -> Option<String> {
+        let s = self.pending.remove(&run)?;
+        let e = &state.settings.exec;
+        let log = std::path::PathBuf::from(&s.log);
+        if let Some(dir) = log.parent()
+            && let Err(err) = std::fs::create_dir_all(dir)
+        {
+            return Some(format!("{}: {err}", dir.display()));
+        }
+        let mut spec = RunSpec::new(RunId(run), s.code, log);
+        spec.shell = e.shell.clone();
+        spec.shell_flags = e.flags.clone();
+        spec.workdir = e.workdir.clone();
+        spec.env = s.env;
+        match exec::spawn(spec, e.masker.0.clone(), tx.clone()) {
+            Ok(h) => {
+                self.handles.insert(run, h);
+                None
+            }
+            Err(err) => Some(err.to_string()),
+        }
+    }
+}
+
+/// Standard base64 with padding (OSC 52 wants it; no crate for 20 lines).
+pub fn base64(data: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// POSTs `{"text": ...}`; the URL never appears in an error.
+async fn post(url: &str, text: &str) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| e.without_url().to_string())?;
+    let resp = client
+        .post(url)
+        .json(&serde_json::json!({ "text": text }))
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("HTTP {}", resp.status().as_u16()))
+    }
 }
 
 fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {

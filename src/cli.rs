@@ -143,6 +143,13 @@ pub struct RunArgs {
     /// and health URLs as the config's `[env.NAME] rewrite` table says
     #[arg(long = "env", value_name = "NAME")]
     pub env: Option<String>,
+    /// Where the runbook's commands run [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// Opt-in: once an automatic criterion has fired this long, count 10 s
+    /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
+    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    pub auto_rollback_after: Option<Duration>,
 }
 
 #[derive(Debug, clap::Args)]

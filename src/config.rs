@@ -24,6 +24,47 @@ pub struct Config {
     /// Environment profiles for `run --env NAME` (see [`crate::profile`]).
     #[serde(default)]
     pub env: BTreeMap<String, EnvSection>,
+    pub exec: Option<ExecTable>,
+    pub rollback: Option<RollbackTable>,
+    pub notify: Option<NotifyTable>,
+    pub secrets: Option<SecretsTable>,
+}
+
+/// `[exec]`: how the runbook's commands run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecTable {
+    pub shell: Option<String>,
+    pub flags: Option<Vec<String>>,
+    pub tick_on_success: Option<bool>,
+}
+
+/// `[rollback] auto_after = "60s"`: the opt-in auto-rollback.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackTable {
+    pub auto_after: Option<String>,
+}
+
+/// `[notify] webhook_url = "env:SLACK_WEBHOOK_URL"` (or the URL itself).
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyTable {
+    pub webhook_url: Option<String>,
+}
+
+/// A webhook URL is a credential: never printed.
+impl std::fmt::Debug for NotifyTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifyTable").finish_non_exhaustive()
+    }
+}
+
+/// `[secrets] names = "(?i)PASSWORD|TOKEN"`: which variable names are secret.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsTable {
+    pub names: Option<String>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -134,6 +175,16 @@ impl Config {
                 self.env.keys().cloned().collect::<Vec<_>>().join(", ")
             )),
         }
+    }
+
+    /// The webhook's URL, `env:NAME` resolved; `None` when unset or empty.
+    pub fn webhook_url(&self) -> Option<String> {
+        let raw = self.notify.as_ref()?.webhook_url.as_deref()?;
+        let url = match raw.strip_prefix("env:") {
+            Some(name) => std::env::var(name).ok()?,
+            None => raw.to_string(),
+        };
+        (!url.trim().is_empty()).then_some(url)
     }
 
     pub fn keymap(&self) -> Result<Keymap, String> {

@@ -99,6 +99,104 @@ pub enum Event {
     SessionEnded {
         outcome: Outcome,
     },
+    /// A command was started (journaled, and fsync'd, before it is spawned).
+    /// `command_masked` is what the confirm showed: secrets are `••••`.
+    CommandStarted {
+        run: u64,
+        /// The row it belongs to; `None` for a rollback step's command.
+        target: Option<Target>,
+        /// The first command block (`Runbook::blocks`) of the script.
+        block: usize,
+        command_masked: String,
+        /// The masked output, one file per command, in the session directory.
+        log: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rollback_step: Option<usize>,
+    },
+    CommandExited {
+        run: u64,
+        /// `null` when a signal ended it (or it never started).
+        code: Option<i32>,
+        signal: Option<i32>,
+        duration_ms: u64,
+        /// The command could not be started at all.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A value the operator gave for a placeholder or an unset `$VAR`. A
+    /// secret's value is never written: `value_masked` is `••••`.
+    VariableSet {
+        name: String,
+        value_masked: String,
+        secret: bool,
+    },
+    /// `R`, `y` (or the auto-rollback): who is the record's `by`.
+    RollbackStarted {
+        /// "manual", or the texts of the criteria that fired.
+        trigger: String,
+        metrics: RollbackMetrics,
+    },
+    RollbackStep {
+        step: usize,
+        title: String,
+        result: StepResult,
+    },
+    RollbackFinished {
+        result: RollbackResult,
+    },
+    /// `esc` on the auto-rollback countdown.
+    AutoRollbackCancelled {
+        criterion: String,
+    },
+    /// An announcement copied or posted (`a`, then `c` or `w`).
+    AnnouncementSent {
+        title: String,
+        /// "clipboard" or "webhook".
+        via: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+    },
+}
+
+/// The health figures at the moment the rollback fired.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RollbackMetrics {
+    /// Percent, over the rolling window.
+    pub error_rate: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub baseline_error_rate: Option<f64>,
+    pub baseline_p95_ms: Option<f64>,
+    pub samples: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepResult {
+    Ok,
+    /// An optional step the operator chose not to run.
+    Skipped,
+    /// Failed, and the operator skipped it.
+    FailedSkipped,
+    /// Failed, and the operator aborted the rollback.
+    Failed,
+}
+
+impl StepResult {
+    pub fn text(self) -> &'static str {
+        match self {
+            StepResult::Ok => "ok",
+            StepResult::Skipped => "skipped",
+            StepResult::FailedSkipped => "failed, skipped",
+            StepResult::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RollbackResult {
+    Completed,
+    Aborted,
 }
 
 impl Event {
@@ -106,6 +204,8 @@ impl Event {
     pub fn is_human(&self) -> bool {
         match self {
             Event::MonitorConfigured(_) | Event::Samples { .. } => false,
+            // A command's exit is the runner's report; the start was fsync'd.
+            Event::CommandExited { .. } => false,
             Event::BaselinePinned { source, .. } | Event::BaselineRequested { source } => {
                 *source == BaselineSource::Operator
             }
@@ -163,10 +263,20 @@ pub enum Cmd {
     ToggleCriterion,
     /// `r` in the quit confirm: quit, then write the deployment report.
     QuitWithReport,
+    Kill,
+    Interrupt,
+    Rollback,
+    Skip,
+    Retry,
+    Abort,
+    Follow,
+    Announce,
+    Copy,
+    Post,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 28] = [
+    pub const ALL: [Cmd; 38] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -195,6 +305,16 @@ impl Cmd {
         Cmd::FocusNext,
         Cmd::ToggleCriterion,
         Cmd::QuitWithReport,
+        Cmd::Kill,
+        Cmd::Interrupt,
+        Cmd::Rollback,
+        Cmd::Skip,
+        Cmd::Retry,
+        Cmd::Abort,
+        Cmd::Follow,
+        Cmd::Announce,
+        Cmd::Copy,
+        Cmd::Post,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -228,6 +348,16 @@ impl Cmd {
             Cmd::FocusNext => "focus_next",
             Cmd::ToggleCriterion => "toggle_criterion",
             Cmd::QuitWithReport => "quit_with_report",
+            Cmd::Kill => "kill",
+            Cmd::Interrupt => "interrupt",
+            Cmd::Rollback => "rollback",
+            Cmd::Skip => "skip",
+            Cmd::Retry => "retry",
+            Cmd::Abort => "abort",
+            Cmd::Follow => "follow",
+            Cmd::Announce => "announce",
+            Cmd::Copy => "copy",
+            Cmd::Post => "post",
         }
     }
 
@@ -254,7 +384,7 @@ impl Cmd {
             Cmd::Tick => "tick / untick (who and when are recorded)",
             Cmd::NotApplicable => "mark not applicable, with a reason",
             Cmd::Note => "add a note",
-            Cmd::Open => "show the step's command",
+            Cmd::Open => "run the step's command (shows it, asks first)",
             Cmd::Help => "this help",
             Cmd::ToggleLog => "show / hide the log",
             Cmd::Quit => "quit (asks first)",
@@ -266,6 +396,16 @@ impl Cmd {
             Cmd::FocusNext => "focus the checklist / the rollback criteria",
             Cmd::ToggleCriterion => "fire / clear a manual criterion (criteria focus)",
             Cmd::QuitWithReport => "quit and write the report",
+            Cmd::Kill => "kill the running command (SIGINT, SIGTERM 3 s, SIGKILL 10 s)",
+            Cmd::Interrupt => "ctrl-c: kill the running command, else quit (asks)",
+            Cmd::Rollback => "open the rollback confirm (then y runs the rollback steps)",
+            Cmd::Skip => "skip this rollback step",
+            Cmd::Retry => "retry the failed rollback step",
+            Cmd::Abort => "abort the rollback",
+            Cmd::Follow => "output: follow the newest line again",
+            Cmd::Announce => "show the filled announcement of this row",
+            Cmd::Copy => "copy the announcement (OSC 52) and save it",
+            Cmd::Post => "post the announcement to the webhook (asks)",
         }
     }
 
@@ -275,7 +415,6 @@ impl Cmd {
             Cmd::Tick => "tick",
             Cmd::NotApplicable => "n/a",
             Cmd::Note => "note",
-            Cmd::Open => "command",
             Cmd::Search => "search",
             Cmd::Help => "help",
             Cmd::ToggleLog => "log",
@@ -288,6 +427,7 @@ impl Cmd {
             Cmd::FocusNext => "focus",
             Cmd::ToggleCriterion => "toggle",
             Cmd::QuitWithReport => "quit + report",
+            Cmd::Open => "run",
             _ => self.name(),
         }
     }
@@ -313,6 +453,13 @@ pub enum Action {
     /// Pin the baseline. The runner sends `Auto` when the deployment's first
     /// command starts; an automatic pin never replaces a baseline.
     PinBaseline(BaselineSource),
+    /// A running command reported (started, output, exited).
+    Exec(crate::exec::ExecEvent),
+    /// The loop could not start a journaled command.
+    SpawnFailed {
+        run: u64,
+        error: String,
+    },
 }
 
 /// What the loop must carry out for `update`.
@@ -323,4 +470,38 @@ pub enum Effect {
     /// Write the deployment report once the journal is closed.
     WriteReport,
     Quit,
+    /// Start a command once its `CommandStarted` record is on disk.
+    Spawn(Spawn),
+    /// The escalating kill of a run's process group.
+    Kill(u64),
+    /// OSC 52 to the terminal (the clipboard, through tmux too).
+    Clipboard(String),
+    /// Write a file (an announcement) under the session directory.
+    SaveFile {
+        name: String,
+        text: String,
+    },
+    /// POST `{"text": ...}` to the configured webhook.
+    Webhook(String),
+}
+
+/// What the loop needs to run a command; `code` holds the real values (it
+/// never leaves memory), `env` the session's variables.
+#[derive(Clone, PartialEq)]
+pub struct Spawn {
+    pub run: u64,
+    pub code: String,
+    pub env: Vec<(String, String)>,
+    pub log: String,
+}
+
+/// Secret values stay out of `{:?}` (test failures, logs).
+impl std::fmt::Debug for Spawn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spawn")
+            .field("run", &self.run)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("log", &self.log)
+            .finish_non_exhaustive()
+    }
 }

@@ -144,6 +144,8 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             | Cancel
             | Submit
             | DeleteChar
+            | Follow
+            | Announce
     )
 }
 
@@ -162,7 +164,6 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('g'), Top),
         (Normal, Key::plain(K::Home), Top),
         (Normal, Key::ch('G'), Bottom),
-        (Normal, Key::plain(K::End), Bottom),
         (Normal, Key::ch('{'), PrevSection),
         (Normal, Key::ch('}'), NextSection),
         (Normal, Key::plain(K::Left), Collapse),
@@ -178,6 +179,30 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('b'), PinBaseline),
         (Normal, Key::plain(K::Tab), FocusNext),
         (Criteria, Key::ch(' '), ToggleCriterion),
+        (Normal, Key::ch('x'), Kill),
+        (Normal, Key::ch('R'), Rollback),
+        (Normal, Key::ch('a'), Announce),
+        (Normal, Key::plain(K::End), Follow),
+        (Normal, Key::ch('f'), Follow),
+        (Normal, Key::plain(K::Esc), Cancel),
+        (Mode::Confirm, Key::ch('R'), Rollback),
+        (Overlay, Key::ch('R'), Rollback),
+        (Overlay, Key::ch('c'), Copy),
+        (Overlay, Key::ch('w'), Post),
+        (Overlay, Key::ch('x'), Kill),
+        (Ask, Key::ch('y'), Cmd::Confirm),
+        (Ask, Key::ch('n'), Skip),
+        (Ask, Key::ch('s'), Skip),
+        (Ask, Key::ch('r'), Retry),
+        (Ask, Key::ch('a'), Abort),
+        (
+            Ask,
+            Key {
+                code: K::Char('c'),
+                ctrl: true,
+            },
+            Interrupt,
+        ),
         (Normal, Key::ch('?'), Help),
         (Normal, Key::ch('q'), Quit),
         (
@@ -186,7 +211,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
                 code: K::Char('c'),
                 ctrl: true,
             },
-            Quit,
+            Interrupt,
         ),
         (Input, Key::plain(K::Enter), Submit),
         (Input, Key::plain(K::Backspace), DeleteChar),
@@ -197,7 +222,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
                 code: K::Char('c'),
                 ctrl: true,
             },
-            Quit,
+            Interrupt,
         ),
         (Mode::Confirm, Key::ch('y'), Cmd::Confirm),
         (Mode::Confirm, Key::ch('r'), Cmd::QuitWithReport),
@@ -213,7 +238,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
                 code: K::Char('c'),
                 ctrl: true,
             },
-            Quit,
+            Interrupt,
         ),
     ]
 };
@@ -363,6 +388,7 @@ impl Keymap {
                 Cmd::NotApplicable,
                 Cmd::Note,
                 Cmd::Open,
+                Cmd::Rollback,
                 Cmd::Search,
                 Cmd::PinBaseline,
                 Cmd::FocusNext,
@@ -379,6 +405,7 @@ impl Keymap {
                 Cmd::Quit,
             ],
             Mode::Input => &[Cmd::Submit, Cmd::Cancel],
+            Mode::Ask => &[Cmd::Confirm, Cmd::Skip, Cmd::Retry, Cmd::Abort],
             Mode::Confirm => &[Cmd::Confirm, Cmd::QuitWithReport, Cmd::Cancel],
             Mode::Overlay => &[Cmd::Cancel],
         };
@@ -414,10 +441,10 @@ mod tests {
         assert_eq!(k.lookup(Mode::Confirm, Key::ch('y')), Some(Cmd::Confirm));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         for mode in Mode::ALL {
-            if mode != Mode::Confirm {
+            if mode != Mode::Confirm && mode != Mode::Criteria {
                 assert_eq!(
                     k.action(mode, &ctrl_c),
-                    Some(Action::Cmd(Cmd::Quit)),
+                    Some(Action::Cmd(Cmd::Interrupt)),
                     "ctrl-c asks in {mode:?}"
                 );
             }

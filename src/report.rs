@@ -104,6 +104,60 @@ impl Fold {
             // Probes are data for the metrics, not steps in the timeline; the
             // firings they cause come from the health fold (`transitions`).
             Event::MonitorConfigured(_) | Event::Samples { .. } => return,
+            Event::CommandStarted {
+                target,
+                command_masked,
+                rollback_step,
+                ..
+            } => {
+                let what = match (target, rollback_step) {
+                    (Some(t), _) => label(plan, *t),
+                    (None, Some(s)) => format!("rollback step {}", s + 1),
+                    (None, None) => "a command".into(),
+                };
+                let first = command_masked.lines().find(|l| {
+                    let l = l.trim();
+                    !l.is_empty() && !l.starts_with('#')
+                });
+                format!("ran {what}: `{}`", first.unwrap_or("").trim())
+            }
+            Event::CommandExited {
+                run,
+                code,
+                signal,
+                duration_ms,
+                error,
+            } => {
+                let x = crate::state::runs::RunExit {
+                    code: *code,
+                    signal: *signal,
+                    duration_ms: *duration_ms,
+                    error: error.clone(),
+                    at: r.ts,
+                };
+                format!("command {run} ended: {}", x.text())
+            }
+            Event::VariableSet {
+                name, value_masked, ..
+            } => format!("value set: {name} = {value_masked}"),
+            Event::RollbackStarted { trigger, .. } => {
+                format!("ROLLBACK started (trigger: {trigger})")
+            }
+            Event::RollbackStep { title, result, .. } => {
+                format!("rollback step {title}: {}", result.text())
+            }
+            Event::RollbackFinished { result } => {
+                format!(
+                    "rollback finished: {}",
+                    format!("{result:?}").to_lowercase()
+                )
+            }
+            Event::AutoRollbackCancelled { criterion } => {
+                format!("auto-rollback cancelled ({criterion})")
+            }
+            Event::AnnouncementSent { title, via, .. } => {
+                format!("announcement sent via {via}: {title}")
+            }
         };
         self.timeline.push((r.ts, r.by.clone(), what));
     }
@@ -212,6 +266,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         journal: None,
         monitor: Default::default(),
         profile: Default::default(),
+        exec: Default::default(),
     };
     let now = fold.last.unwrap_or_default();
     let state = State::replay(plan.clone(), settings, now, records);
@@ -299,7 +354,9 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     // log path), `## Metrics` (issue 4: baseline pinned, samples: baseline,
     // final and worst error rate and p95), `## Rollback` (issue 5: trigger,
     // steps and their results).
+    section_commands(&mut out, &state, tz);
     section_criteria(&mut out, &fold, tz);
+    section_rollback(&mut out, &state, tz);
     if outcome == Some(Outcome::RolledBack) {
         section_incident(&mut out, &fold, &title, tz);
     }
@@ -308,6 +365,96 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         out = out.replace("\n\n\n", "\n\n");
     }
     out
+}
+
+fn section_commands(out: &mut String, state: &State, tz: Tz) {
+    let runs = &state.session.runs.list;
+    if runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Commands\n");
+    let _ = writeln!(
+        out,
+        "| # | Started | By | Target | Result | Duration | Log |\n|---|---|---|---|---|---|---|"
+    );
+    for r in runs {
+        let target = match (r.target, r.rollback_step) {
+            (Some(t), _) => label(&state.plan, t),
+            (None, Some(s)) => format!("rollback step {}", s + 1),
+            (None, None) => "?".into(),
+        };
+        let (result, duration) = match &r.exit {
+            Some(x) => {
+                let text = x.text();
+                let how = text.split(" · ").next().unwrap_or("").to_string();
+                (how, crate::state::runs::seconds(x.duration_ms))
+            }
+            None if r.lost => ("lost (cockpit restarted)".into(), "?".into()),
+            None => ("running".into(), "?".into()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | `{}` |",
+            r.run,
+            stamp(r.started.at, tz),
+            cell(&r.started.by),
+            cell(&target),
+            cell(&result),
+            duration,
+            cell(&r.log)
+        );
+    }
+    out.push('\n');
+}
+
+fn section_rollback(out: &mut String, state: &State, tz: Tz) {
+    let Some(rb) = &state.session.rollback else {
+        return;
+    };
+    let m = &rb.metrics;
+    let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1}%"));
+    let ms = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.0} ms"));
+    let _ = writeln!(out, "## Rollback\n");
+    let _ = writeln!(out, "- Trigger: {}", rb.trigger);
+    let _ = writeln!(
+        out,
+        "- Fired by: {} at {}",
+        rb.stamp.by,
+        stamp(rb.stamp.at, tz)
+    );
+    let _ = writeln!(
+        out,
+        "- Metrics at that moment: error rate {} (baseline {}), p95 {} (baseline {}), {} samples",
+        pct(m.error_rate),
+        pct(m.baseline_error_rate),
+        ms(m.p95_ms),
+        ms(m.baseline_p95_ms),
+        m.samples
+    );
+    let _ = writeln!(
+        out,
+        "- Result: {}\n",
+        rb.finished
+            .map_or("unfinished".to_string(), |(r, t)| format!(
+                "{} at {}",
+                format!("{r:?}").to_lowercase(),
+                stamp(t, tz)
+            ))
+    );
+    if !rb.steps.is_empty() {
+        let _ = writeln!(out, "| Step | Result | At |\n|---|---|---|");
+        for (i, title, result, at) in &rb.steps {
+            let _ = writeln!(
+                out,
+                "| {}. {} | {} | {} |",
+                i + 1,
+                cell(title),
+                result.text(),
+                stamp(*at, tz)
+            );
+        }
+        out.push('\n');
+    }
 }
 
 fn section_timeline(out: &mut String, fold: &Fold, tz: Tz) {

@@ -64,6 +64,50 @@ fn stem(path: Option<&Path>) -> String {
         .unwrap_or_else(|| "terp-production-rollout".to_string())
 }
 
+/// `[exec]`, `[rollback]`, `[notify]`, `--workdir`, `--auto-rollback-after`.
+fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSettings, String> {
+    use crate::mask::{Masker, SecretNames};
+    let mut s = crate::state::ExecSettings::default();
+    if let Some(e) = &config.exec {
+        if let Some(shell) = &e.shell {
+            s.shell = shell.clone();
+        }
+        if let Some(flags) = &e.flags {
+            s.flags = flags.clone();
+        }
+        if let Some(t) = e.tick_on_success {
+            s.tick_on_success = t;
+        }
+    }
+    s.workdir = match &args.workdir {
+        Some(w) => w.clone(),
+        None => std::env::current_dir().map_err(|e| format!("--workdir: {e}"))?,
+    };
+    if !s.workdir.is_dir() {
+        return Err(format!(
+            "--workdir {}: not a directory",
+            s.workdir.display()
+        ));
+    }
+    s.auto_rollback_after = match (args.auto_rollback_after, &config.rollback) {
+        (Some(d), _) => Some(d),
+        (None, Some(r)) => match &r.auto_after {
+            Some(text) => Some(
+                crate::duration::parse(text).map_err(|e| format!("[rollback] auto_after: {e}"))?,
+            ),
+            None => None,
+        },
+        (None, None) => None,
+    };
+    let names = match config.secrets.as_ref().and_then(|s| s.names.as_deref()) {
+        Some(p) => SecretNames::new(p).map_err(|e| format!("[secrets] names: {e}"))?,
+        None => SecretNames::default(),
+    };
+    s.masker = crate::state::runs::SharedMasker(std::sync::Arc::new(Masker::from_env(names)));
+    s.webhook = config.webhook_url().map(crate::state::runs::WebhookUrl);
+    Ok(s)
+}
+
 struct Prepared {
     state: State,
     keymap: Keymap,
@@ -189,6 +233,7 @@ fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<Prepared, String>
         journal: None,
         monitor,
         profile,
+        exec: exec_settings(args, &config)?,
     };
 
     let unfinished = session::newest_unfinished(&root, &stem);

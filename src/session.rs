@@ -236,6 +236,16 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
                 .and_then(|c| criteria.get(c.text.as_str()))
                 .map(|&i| *criterion = i)
                 .ok_or_else(|| "criterion not in the changed runbook".to_string()),
+            Event::CommandStarted { target, .. } => target.as_mut().map_or(Ok(()), map_target),
+            // Run ids, values and rollback steps do not depend on the
+            // runbook's shape (a rollback step is kept by its title).
+            Event::CommandExited { .. }
+            | Event::VariableSet { .. }
+            | Event::RollbackStarted { .. }
+            | Event::RollbackStep { .. }
+            | Event::RollbackFinished { .. }
+            | Event::AutoRollbackCancelled { .. }
+            | Event::AnnouncementSent { .. } => Ok(()),
             Event::SessionStarted { .. }
             | Event::Resumed { .. }
             | Event::SessionEnded { .. }

@@ -157,6 +157,7 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
         // A mirror probes nothing: its samples come from the journal.
         monitor: Default::default(),
         profile: Default::default(),
+        exec: Default::default(),
     };
     let mut state = State::replay(
         replayed.plan.clone(),

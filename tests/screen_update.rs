@@ -208,10 +208,15 @@ fn notes_are_journaled_with_their_row() {
 #[test]
 fn enter_shows_a_command_or_says_there_is_none() {
     let mut s = Session::new(terp());
-    let row = s.go("Step 3: Apply Database Migrations");
+    s.go("Step 3: Apply Database Migrations");
     s.cmd(Cmd::Open);
-    assert_eq!(s.state.ui.modal, Some(Modal::Command(row)));
-    assert_eq!(s.state.mode(), Mode::Overlay);
+    // Unset $VARS: the form asks for them before the confirm.
+    assert!(
+        matches!(s.state.ui.modal, Some(Modal::Form(_))),
+        "{:?}",
+        s.state.ui.modal
+    );
+    assert_eq!(s.state.mode(), Mode::Input);
     s.cmd(Cmd::Cancel);
     assert_eq!(s.state.ui.modal, None);
     s.go("Logout works");

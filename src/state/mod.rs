@@ -2,9 +2,12 @@
 //! journaled events, so replay rebuilds it exactly) and the [`Ui`] (cursor,
 //! modal, search: not journaled, it is this screen's own business).
 
+pub mod announce;
 pub mod clock;
 pub mod health;
 pub mod outline;
+pub mod rollback;
+pub mod runs;
 mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +20,8 @@ use crate::event::{Event, Machine, Outcome, Record, Target};
 use crate::runbook::Runbook;
 pub use health::Health;
 pub use outline::{Outline, Row};
+pub use rollback::{Ask, RollbackLog};
+pub use runs::{ExecSettings, Form, RunPlan, Runs};
 pub use update::update;
 
 /// The runbook and its outline. Compared by content hash, so a state rebuilt
@@ -123,6 +128,10 @@ pub struct Session {
     pub resumed: Vec<Stamp>,
     /// Set by the operator's quit; a mirror says "session ended".
     pub ended: Option<(Stamp, Outcome)>,
+    /// Commands started and their exits; variables given.
+    pub runs: Runs,
+    /// The rollback, once fired.
+    pub rollback: Option<RollbackLog>,
 }
 
 impl Session {
@@ -138,6 +147,8 @@ impl Session {
             last_seq: 0,
             resumed: Vec::new(),
             ended: None,
+            runs: Runs::default(),
+            rollback: None,
         }
     }
 
@@ -184,15 +195,36 @@ impl Session {
             Event::Resumed { runbook_hash } => {
                 self.runbook_hash = Some(runbook_hash.clone());
                 self.resumed.push(Stamp::of(r));
+                self.runs.apply(r);
             }
             Event::SessionEnded { outcome } => self.ended = Some((Stamp::of(r), *outcome)),
+            Event::CommandStarted { .. } => {
+                self.first_step.get_or_insert(r.ts);
+                self.runs.apply(r);
+            }
+            Event::CommandExited { .. } | Event::VariableSet { .. } => self.runs.apply(r),
+            Event::RollbackStarted { .. }
+            | Event::RollbackStep { .. }
+            | Event::RollbackFinished { .. } => RollbackLog::apply(&mut self.rollback, r),
+            Event::AutoRollbackCancelled { .. } | Event::AnnouncementSent { .. } => {}
         }
     }
 
     pub fn status(&self, target: Target) -> Status {
+        let run = self.runs.latest_for(target);
+        if run.is_some_and(runs::Run::running) {
+            return Status::Running;
+        }
         match self.marks.get(&target) {
             Some(Mark::Done(_)) => Status::Done,
             Some(Mark::NotApplicable { .. }) => Status::NotApplicable,
+            // A failed command marks its row until it is run again or ticked.
+            None if run
+                .and_then(|r| r.exit.as_ref())
+                .is_some_and(|x| !x.success()) =>
+            {
+                Status::Failed
+            }
             None => Status::Open,
         }
     }
@@ -214,6 +246,8 @@ pub enum Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confirm {
     Quit,
+    /// Post announcement (its block) to the webhook.
+    Post(usize),
 }
 
 /// At most one overlay at a time, so no combination of flags can disagree.
@@ -227,6 +261,16 @@ pub enum Modal {
         text: String,
     },
     Confirm(Confirm),
+    /// "Run this?": the exact, masked command.
+    Run(Box<RunPlan>),
+    /// Values a command needs (placeholders, unset `$VARS`).
+    Form(Form),
+    /// The red rollback confirm.
+    Rollback,
+    /// A running rollback's question.
+    Ask(Ask),
+    /// An announcement template (block id), filled from the session.
+    Announcement(usize),
 }
 
 /// Which keymap applies.
@@ -240,15 +284,18 @@ pub enum Mode {
     Overlay,
     /// The criteria panel has the focus: its own keys, else Normal's.
     Criteria,
+    /// A running rollback asks: run / skip, or retry / skip / abort.
+    Ask,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Normal,
         Mode::Input,
         Mode::Confirm,
         Mode::Overlay,
         Mode::Criteria,
+        Mode::Ask,
     ];
 
     pub fn name(self) -> &'static str {
@@ -258,6 +305,7 @@ impl Mode {
             Mode::Confirm => "confirm",
             Mode::Overlay => "overlay",
             Mode::Criteria => "criteria",
+            Mode::Ask => "ask",
         }
     }
 }
@@ -303,6 +351,8 @@ pub struct Settings {
     /// `health` are already rewritten; commands must go through
     /// [`crate::profile::rewrite_command`] where they are started.
     pub profile: crate::profile::Profile,
+    /// How commands run; the auto-rollback.
+    pub exec: ExecSettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -318,6 +368,11 @@ pub struct State {
     /// `watch`: a mirror of someone else's session. Nothing that changes
     /// the session is reachable (see `keys::allowed_in_mirror`).
     pub read_only: bool,
+    /// The output pane, typed values, a start in flight.
+    pub exec: runs::ExecUi,
+    /// A rollback being run by this screen.
+    pub rollback: Option<rollback::Driver>,
+    pub auto: rollback::Auto,
 }
 
 impl State {
@@ -337,6 +392,9 @@ impl State {
             machine: None,
             journal_error: None,
             read_only: false,
+            exec: runs::ExecUi::default(),
+            rollback: None,
+            auto: rollback::Auto::default(),
         }
     }
 
@@ -351,8 +409,9 @@ impl State {
 
     /// How quitting now would end the session.
     pub fn outcome(&self) -> Outcome {
-        // Extension point: once the runner journals the rollback, a fired
-        // rollback makes this `RolledBack`.
+        if self.session.rollback.is_some() {
+            return Outcome::RolledBack;
+        }
         let rb = self.runbook();
         let rollback_items: BTreeSet<usize> = rb
             .rollback
@@ -383,8 +442,10 @@ impl State {
             None if self.ui.focus == Focus::Criteria => Mode::Criteria,
             None => Mode::Normal,
             Some(Modal::Input { .. }) => Mode::Input,
-            Some(Modal::Confirm(_)) => Mode::Confirm,
-            Some(Modal::Help | Modal::Command(_)) => Mode::Overlay,
+            Some(Modal::Form(_)) => Mode::Input,
+            Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback) => Mode::Confirm,
+            Some(Modal::Ask(_)) => Mode::Ask,
+            Some(Modal::Help | Modal::Command(_) | Modal::Announcement(_)) => Mode::Overlay,
         }
     }
 

@@ -78,9 +78,20 @@ impl Outline {
                 _ => loose_items.push(item.id),
             }
         }
+        // A heading holding only an announcement ("Step 1: Announce
+        // Maintenance") is a row too: `a` on it shows the filled text.
+        let announcing: BTreeSet<usize> = super::announce::templates(runbook)
+            .into_iter()
+            .filter_map(|b| match runbook.blocks[b].owner {
+                Owner::Section(s) => Some(s),
+                _ => None,
+            })
+            .collect();
         for (id, sec) in runbook.sections.iter().enumerate() {
-            let own =
-                sections[id].has_command || sec.runnable || sec.before_start_minutes.is_some();
+            let own = sections[id].has_command
+                || sec.runnable
+                || sec.before_start_minutes.is_some()
+                || announcing.contains(&id);
             if !sections[id].subtree_items.is_empty() || own {
                 // A shown section shows its ancestors too, so it has a place.
                 let mut cur = Some(id);

@@ -4,15 +4,17 @@
 
 use std::collections::BTreeSet;
 
-use super::{Confirm, Field, Mark, Modal, Row, State, health};
+use super::{Confirm, Field, Mark, Modal, Row, State, announce, health, rollback, runs};
 use crate::event::{Action, Cmd, Effect, Event};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Clock(now) => {
             state.now = now;
-            Vec::new()
+            rollback::tick(state)
         }
+        Action::Exec(ev) => runs::exec_event(state, ev),
+        Action::SpawnFailed { run, error } => runs::spawn_failed(state, run, error),
         Action::Machine(m) => {
             state.machine = Some(m);
             Vec::new()
@@ -21,10 +23,19 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
                 text.push(c);
             }
+            runs::form_input(state, Some(c));
             Vec::new()
         }
         Action::Cmd(cmd) => {
             state.ui.flash = None;
+            if let Some(Modal::Ask(ask)) = state.ui.modal
+                && !state.read_only
+            {
+                return match cmd {
+                    Cmd::Kill | Cmd::Interrupt => runs::kill(state),
+                    _ => rollback::answer(state, ask, cmd),
+                };
+            }
             if state.mode() == super::Mode::Criteria
                 && let Some(effects) = health::criteria_command(state, cmd)
             {
@@ -50,8 +61,27 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     match cmd {
         Cmd::Up => move_by(state, -1),
         Cmd::Down => move_by(state, 1),
+        // While the pane shows a command's output, PgUp/PgDn scroll it back.
+        Cmd::PageUp if state.exec.shown.is_some() => runs::scroll(state, true),
+        Cmd::PageDown if state.exec.shown.is_some() => runs::scroll(state, false),
         Cmd::PageUp => move_by(state, -(state.ui.page.max(1) as isize)),
         Cmd::PageDown => move_by(state, state.ui.page.max(1) as isize),
+        Cmd::Follow => state.exec.pane.0.follow(),
+        Cmd::Kill => return runs::kill(state),
+        Cmd::Interrupt => {
+            if runs::running(state).is_some() {
+                return runs::kill(state);
+            }
+            if !matches!(state.ui.modal, Some(Modal::Confirm(_))) {
+                state.ui.modal = Some(Modal::Confirm(Confirm::Quit));
+            }
+        }
+        Cmd::Rollback => rollback::open(state),
+        // Only meaningful in a rollback question, handled above.
+        Cmd::Skip | Cmd::Retry | Cmd::Abort => {}
+        Cmd::Announce => announce::open(state),
+        Cmd::Copy => return announce::copy(state),
+        Cmd::Post => announce::ask_post(state),
         Cmd::Top => state.ui.cursor = state.rows().first().copied(),
         Cmd::Bottom => state.ui.cursor = state.rows().last().copied(),
         Cmd::PrevSection => jump_section(state, false),
@@ -89,10 +119,25 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::Confirm => {
-            if let Some(Modal::Confirm(c)) = state.ui.modal.take() {
+            if let Some(Modal::Confirm(c)) = state.ui.modal {
+                state.ui.modal = None;
                 return match c {
                     Confirm::Quit => end_session(state, false),
+                    Confirm::Post(b) => announce::post(state, b),
                 };
+            }
+            match state.ui.modal.take() {
+                Some(Modal::Run(plan)) => return runs::start(state, *plan),
+                Some(Modal::Rollback) => {
+                    let fired = rollback::firing(state);
+                    let trigger = if fired.is_empty() {
+                        "manual".to_string()
+                    } else {
+                        fired.join("; ")
+                    };
+                    return rollback::fire(state, trigger);
+                }
+                other => state.ui.modal = other,
             }
         }
         Cmd::QuitWithReport => {
@@ -101,8 +146,21 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
                 return end_session(state, true);
             }
         }
-        Cmd::Cancel => state.ui.modal = None,
-        Cmd::Submit => return submit(state),
+        Cmd::Cancel => match state.ui.modal.take() {
+            Some(Modal::Form(f)) if f.then == runs::Then::Rollback => {
+                // The rollback cannot go on without the value: ask what now.
+                let step = state.rollback.as_ref().map_or(0, |d| d.step);
+                state.ui.modal = Some(Modal::Ask(rollback::Ask::Failed(step)));
+            }
+            Some(_) => {}
+            None => return rollback::cancel_countdown(state),
+        },
+        Cmd::Submit => {
+            if matches!(state.ui.modal, Some(Modal::Form(_))) {
+                return runs::form_submit(state);
+            }
+            return submit(state);
+        }
         Cmd::PinBaseline => return health::pin(state, crate::monitor::BaselineSource::Operator),
         Cmd::FocusNext => health::focus_next(state),
         // Only bound in the criteria focus, which handles it above.
@@ -111,6 +169,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
                 text.pop();
             }
+            runs::form_input(state, None);
         }
     }
     Vec::new()
@@ -219,7 +278,12 @@ fn tick(state: &mut State) -> Vec<Effect> {
 fn open(state: &mut State) {
     let Some(row) = state.ui.cursor else { return };
     if state.plan.outline.has_command(row) {
-        state.ui.modal = Some(Modal::Command(row));
+        if state.read_only {
+            // A mirror looks at the command; it never runs it.
+            state.ui.modal = Some(Modal::Command(row));
+        } else {
+            runs::open(state, row);
+        }
     } else if let Row::Section(s) = row {
         toggle_collapse(state, s);
     } else {

@@ -37,6 +37,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
         ));
     }
+    if let Some(after) = state.settings.exec.auto_rollback_after
+        && state.session.rollback.is_none()
+    {
+        first.push(Span::styled(
+            format!(" AUTO-ROLLBACK ARMED ({}s) ", after.as_secs()),
+            theme::red().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
     first.extend([
         Span::styled(format!(" {title}"), theme::title()),
         sep(),

@@ -101,7 +101,30 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
     }
     machine::render(frame, strip, state);
     footer::render(frame, foot, state, view);
+    banner(frame, body, state);
     modal::render(frame, area, state, view);
+}
+
+/// The auto-rollback countdown: full width, over the top of the body.
+fn banner(frame: &mut Frame, body: Rect, state: &State) {
+    let Some((ends, criterion)) = &state.auto.countdown else {
+        return;
+    };
+    let left = (*ends - state.now).num_seconds().max(0);
+    let [area] = Layout::vertical([Constraint::Length(3)]).areas(body);
+    let style = theme::red().add_modifier(ratatui::style::Modifier::REVERSED);
+    let lines = vec![
+        Line::styled(
+            format!(" AUTO-ROLLBACK in {left}s: {criterion} has been firing "),
+            style.add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Line::styled(" esc cancels (journaled) ", style),
+    ];
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(ratatui::widgets::Block::bordered().border_style(style)),
+        area,
+    );
 }
 
 fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {

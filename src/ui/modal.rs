@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{ViewState, output, theme};
-use crate::state::{Confirm, Field, Modal, Mode, State};
+use crate::state::{Ask, Confirm, Field, Modal, Mode, State, announce, rollback};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -36,6 +36,36 @@ fn frame_box(
             .block(block)
             .wrap(Wrap { trim: false }),
         area,
+    );
+}
+
+fn keys_line(keys: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (k, what) in keys {
+        spans.push(Span::styled(k.to_string(), theme::key()));
+        spans.push(Span::raw(format!(" {what}   ")));
+    }
+    Line::from(spans)
+}
+
+/// A centred box as tall as its wrapped lines.
+fn boxed(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    title: &str,
+    style: Style,
+    lines: Vec<Line<'static>>,
+) {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    frame_box(
+        frame,
+        centered(area, width, h),
+        title.to_string(),
+        style,
+        lines,
     );
 }
 
@@ -77,10 +107,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         Modal::Command(row) => {
             let mut lines = output::lines(state, *row);
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "view only: running steps from the cockpit comes next · esc closes",
-                theme::dim(),
-            ));
+            lines.push(Line::styled("esc closes", theme::dim()));
             let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
             frame_box(
                 frame,
@@ -123,6 +150,181 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 theme::title(),
                 lines,
             );
+        }
+        Modal::Run(plan) => {
+            let mut lines = vec![Line::styled(plan.title.clone(), theme::title())];
+            lines.push(Line::styled(
+                format!(
+                    "runs in {} with {} {}",
+                    state.settings.exec.workdir.display(),
+                    state.settings.exec.shell,
+                    state.settings.exec.flags.join(" ")
+                ),
+                theme::dim(),
+            ));
+            lines.push(Line::raw(""));
+            lines.extend(
+                plan.display
+                    .lines()
+                    .map(|l| Line::styled(l.to_string(), theme::command())),
+            );
+            lines.push(Line::raw(""));
+            if plan.second {
+                lines.push(Line::styled(
+                    "a command is already running: y starts a second one alongside it",
+                    theme::amber(),
+                ));
+            }
+            lines.push(keys_line(&[("y", "run it"), ("n/esc", "cancel")]));
+            boxed(frame, area, wide, " Run this? ", theme::amber(), lines);
+        }
+        Modal::Form(form) => {
+            let mut lines = vec![
+                Line::styled(form.title.clone(), theme::title()),
+                Line::styled(
+                    "values are shell-quoted where they are put in; kept for this session",
+                    theme::dim(),
+                ),
+                Line::raw(""),
+            ];
+            for (i, f) in form.fields.iter().enumerate() {
+                let shown = if f.secret {
+                    "•".repeat(f.value.chars().count())
+                } else {
+                    f.value.clone()
+                };
+                let mut spans = vec![Span::styled(
+                    format!("{} {}: ", if i == form.at { "▶" } else { " " }, f.name),
+                    if i == form.at {
+                        theme::key()
+                    } else {
+                        theme::dim()
+                    },
+                )];
+                spans.push(Span::raw(shown));
+                if i == form.at {
+                    spans.push(Span::styled("▏", theme::key()));
+                    if f.value.is_empty()
+                        && let Some(d) = &f.default
+                    {
+                        spans.push(Span::styled(format!(" default: {d}"), theme::dim()));
+                    }
+                }
+                if f.secret {
+                    spans.push(Span::styled(" (secret: never written)", theme::dim()));
+                }
+                lines.push(Line::from(spans));
+            }
+            lines.push(Line::raw(""));
+            if let Some(flash) = &state.ui.flash {
+                lines.push(Line::styled(flash.clone(), theme::amber()));
+            }
+            lines.push(keys_line(&[
+                ("enter", "next / done (empty takes the default)"),
+                ("esc", "cancel"),
+            ]));
+            boxed(
+                frame,
+                area,
+                wide.min(90),
+                " Values needed ",
+                theme::title(),
+                lines,
+            );
+        }
+        Modal::Rollback => {
+            let rb = state.runbook();
+            let mut lines = vec![Line::styled(
+                "ROLL BACK: run the runbook's rollback steps, in order:",
+                theme::red(),
+            )];
+            if let Some(r) = &rb.rollback {
+                for (i, s) in r.steps.iter().enumerate() {
+                    let n = s
+                        .blocks
+                        .iter()
+                        .filter(|&&b| rb.blocks[b].kind == crate::runbook::BlockKind::Command)
+                        .count();
+                    let what = match (n, s.optional) {
+                        (0, _) => "checklist".to_string(),
+                        (n, true) => format!("{n} command(s), asks first"),
+                        (n, false) => format!("{n} command(s)"),
+                    };
+                    lines.push(Line::raw(format!("  {}. {} ({what})", i + 1, s.title)));
+                }
+            }
+            let fired = rollback::firing(state);
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                if fired.is_empty() {
+                    "trigger: manual (no criterion is firing)".to_string()
+                } else {
+                    format!("firing: {}", fired.join("; "))
+                },
+                theme::red(),
+            ));
+            let m = rollback::metrics(state);
+            let pct = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.1}%"));
+            let ms = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.0} ms"));
+            lines.push(Line::raw(format!(
+                "now: err {} · p95 {}   baseline: err {} · p95 {}",
+                pct(m.error_rate),
+                ms(m.p95_ms),
+                pct(m.baseline_error_rate),
+                ms(m.baseline_p95_ms)
+            )));
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("y", "roll back now"), ("n/esc", "cancel")]));
+            boxed(frame, area, wide, " ROLLBACK ", theme::red(), lines);
+        }
+        Modal::Ask(ask) => {
+            let rb = state.runbook();
+            let title = |i: usize| {
+                rb.rollback
+                    .as_ref()
+                    .and_then(|r| r.steps.get(i))
+                    .map_or_else(String::new, |s| s.title.clone())
+            };
+            let (text, keys): (String, &[(&str, &str)]) = match ask {
+                Ask::Optional(i) => (
+                    format!("Step {}: {} is optional. Run it?", i + 1, title(*i)),
+                    &[("y", "run"), ("n", "skip")],
+                ),
+                Ask::Failed(i) => (
+                    format!("Step {}: {} failed.", i + 1, title(*i)),
+                    &[("r", "retry"), ("s", "skip"), ("a", "abort the rollback")],
+                ),
+            };
+            let lines = vec![Line::raw(text), Line::raw(""), keys_line(keys)];
+            boxed(frame, area, wide.min(80), " Rollback ", theme::red(), lines);
+        }
+        Modal::Announcement(b) => {
+            let mut lines: Vec<Line<'static>> = announce::fill(state, *b)
+                .lines()
+                .map(|l| Line::raw(l.to_string()))
+                .collect();
+            lines.push(Line::raw(""));
+            let mut keys = vec![("c", "copy (OSC 52) + save")];
+            if state.settings.exec.webhook.is_some() {
+                keys.push(("w", "post to the webhook"));
+            }
+            keys.push(("esc", "close"));
+            lines.push(keys_line(&keys));
+            boxed(
+                frame,
+                area,
+                wide.min(80),
+                " Announcement ",
+                theme::title(),
+                lines,
+            );
+        }
+        Modal::Confirm(Confirm::Post(_)) => {
+            let lines = vec![
+                Line::raw("Post this announcement to the configured webhook?"),
+                keys_line(&[("y", "post"), ("n/esc", "cancel")]),
+            ];
+            boxed(frame, area, wide.min(60), " Post? ", theme::amber(), lines);
         }
         Modal::Confirm(Confirm::Quit) => {
             let mut lines = vec![Line::raw(format!(

@@ -7,11 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
+use crate::exec::Stream;
 use crate::runbook::{BlockKind, Owner};
-use crate::state::clock;
 use crate::state::{Mark, Row, State};
+use crate::state::{clock, runs};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    if let Some(run) = state.exec.shown {
+        return render_run(frame, area, state, run);
+    }
     let block = Block::bordered()
         .border_style(theme::border())
         .title(Line::styled(" Output ", theme::title()));
@@ -22,6 +26,58 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// A command's live output: a status line, then the newest lines (or the
+/// scrolled-back ones). stderr is tinted.
+fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
+    let pane = &state.exec.pane.0;
+    let record = state.session.runs.get(run);
+    let (status, style) = match record {
+        None => ("starting".to_string(), theme::amber()),
+        Some(r) => match &r.exit {
+            None if r.lost => ("lost in a crash".to_string(), theme::dim()),
+            None => (
+                format!("▶ {}", runs::seconds(runs::elapsed_ms(state, r))),
+                theme::amber(),
+            ),
+            Some(x) if x.success() => (format!("✓ {}", x.text()), theme::ok()),
+            Some(x) => (format!("✗ {}", x.text()), theme::red()),
+        },
+    };
+    let follow = if pane.is_following() {
+        ""
+    } else {
+        " · scrolled (end follows)"
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" Output #{run} "), theme::title()),
+        Span::styled(format!("{status} "), style),
+        Span::styled(format!("· {} lines{follow} ", pane.total()), theme::dim()),
+    ]);
+    let block = Block::bordered().border_style(theme::border()).title(title);
+    let inner = block.inner(area);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(r) = record {
+        let first = r
+            .command
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .unwrap_or("");
+        lines.push(Line::styled(
+            format!("$ {}", first.trim()),
+            theme::command(),
+        ));
+    }
+    let height = usize::from(inner.height).saturating_sub(lines.len());
+    for (_, l) in pane.visible(height) {
+        let style = match l.stream {
+            Stream::Stderr => theme::amber(),
+            Stream::Stdout => ratatui::style::Style::new(),
+        };
+        lines.push(Line::styled(l.text.clone(), style));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The command blocks a row owns, in order.

@@ -29,6 +29,7 @@ pub fn settings() -> Settings {
         journal: None,
         monitor: Default::default(),
         profile: Default::default(),
+        exec: Default::default(),
     }
 }
 
@@ -58,6 +59,8 @@ pub struct Session {
     pub records: Vec<Record>,
     pub quit: bool,
     pub report: bool,
+    /// Effects other than journal/quit/report, in order (spawns, kills...).
+    pub effects: Vec<Effect>,
 }
 
 impl Session {
@@ -67,6 +70,7 @@ impl Session {
             records: Vec::new(),
             quit: false,
             report: false,
+            effects: Vec::new(),
         }
     }
 
@@ -76,6 +80,7 @@ impl Session {
                 Effect::Journal(ev) => self.record(ev),
                 Effect::Quit => self.quit = true,
                 Effect::WriteReport => self.report = true,
+                other => self.effects.push(other),
             }
         }
     }

@@ -1,0 +1,365 @@
+//! The one-key rollback: `R` opens a red confirm, `y` journals who fired it,
+//! why and the metrics at that moment, then runs the runbook's rollback steps
+//! in order. An optional step asks `y`/`n`; a failed one asks retry / skip /
+//! abort. The auto-rollback (opt-in) counts 10 s down on state time, then
+//! does the same as `y`.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::runs::{self, Then};
+use super::{Focus, Modal, Row, Stamp, State};
+use crate::event::{Effect, Event, Record, RollbackMetrics, RollbackResult, StepResult};
+use crate::monitor::criteria::{Kind, State as Verdict};
+
+/// The countdown before an automatic rollback runs.
+pub const COUNTDOWN: Duration = Duration::seconds(10);
+
+/// The journal's rollback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackLog {
+    pub stamp: Stamp,
+    pub trigger: String,
+    pub metrics: RollbackMetrics,
+    pub steps: Vec<(usize, String, StepResult, DateTime<Utc>)>,
+    pub finished: Option<(RollbackResult, DateTime<Utc>)>,
+}
+
+impl RollbackLog {
+    /// Folds the rollback's records; `None` stays `None` until it starts.
+    pub fn apply(log: &mut Option<RollbackLog>, r: &Record) {
+        match &r.event {
+            Event::RollbackStarted { trigger, metrics } => {
+                *log = Some(RollbackLog {
+                    stamp: Stamp::of(r),
+                    trigger: trigger.clone(),
+                    metrics: metrics.clone(),
+                    steps: Vec::new(),
+                    finished: None,
+                });
+            }
+            Event::RollbackStep {
+                step,
+                title,
+                result,
+            } => {
+                if let Some(l) = log {
+                    l.steps.push((*step, title.clone(), *result, r.ts));
+                }
+            }
+            Event::RollbackFinished { result } => {
+                if let Some(l) = log {
+                    l.finished = Some((*result, r.ts));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A question the rollback waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// `y` run / `n` skip.
+    Optional(usize),
+    /// `r` retry / `s` skip / `a` abort.
+    Failed(usize),
+}
+
+/// Where the running rollback is (this screen's; the journal has the facts).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Driver {
+    pub step: usize,
+    /// Index into the step's command blocks.
+    pub block: usize,
+    /// The optional step was confirmed.
+    pub asked: bool,
+    pub waiting: Option<u64>,
+    /// A step's command failed and was skipped: its result says so.
+    pub failed: bool,
+}
+
+/// The auto-rollback's countdown, on state time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Auto {
+    pub countdown: Option<(DateTime<Utc>, String)>,
+    /// `fired_at` of a firing the operator cancelled: it does not count down
+    /// again until the criterion resolves and fires anew.
+    pub cancelled: Vec<DateTime<Utc>>,
+}
+
+pub fn in_progress(state: &State) -> bool {
+    state.rollback.is_some()
+}
+
+/// Criteria firing now, by text.
+pub fn firing(state: &State) -> Vec<String> {
+    let e = &state.session.health.engine;
+    e.checks
+        .iter()
+        .zip(&e.verdicts)
+        .filter(|(_, v)| v.state == Verdict::Firing)
+        .map(|(c, _)| c.text.clone())
+        .collect()
+}
+
+pub fn metrics(state: &State) -> RollbackMetrics {
+    let h = &state.session.health;
+    let b = h.baseline();
+    RollbackMetrics {
+        error_rate: h.stats.error_rate,
+        p95_ms: h.stats.p95,
+        baseline_error_rate: b.map(|b| b.error_rate),
+        baseline_p95_ms: b.and_then(|b| b.latency_ms),
+        samples: h.stats.samples,
+    }
+}
+
+/// `R`.
+pub fn open(state: &mut State) {
+    if state.runbook().rollback.is_none() {
+        state.ui.flash = Some("this runbook has no rollback procedure".into());
+        return;
+    }
+    if in_progress(state) {
+        state.ui.flash = Some("the rollback is already running".into());
+        return;
+    }
+    state.ui.modal = Some(Modal::Rollback);
+}
+
+/// `y` on the red confirm, or the end of the countdown.
+pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
+    state.ui.modal = None;
+    state.auto.countdown = None;
+    let mut effects = vec![Effect::Journal(Event::RollbackStarted {
+        trigger,
+        metrics: metrics(state),
+    })];
+    state.rollback = Some(Driver::default());
+    effects.extend(advance(state));
+    effects
+}
+
+/// Runs the next command of the rollback, asks, or finishes.
+pub fn advance(state: &mut State) -> Vec<Effect> {
+    let rb = state.plan.runbook.clone();
+    let Some(rollback) = &rb.rollback else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    loop {
+        let Some(d) = state.rollback.clone() else {
+            return effects;
+        };
+        let Some(step) = rollback.steps.get(d.step) else {
+            effects.push(Effect::Journal(Event::RollbackFinished {
+                result: RollbackResult::Completed,
+            }));
+            finish(state);
+            return effects;
+        };
+        let commands: Vec<usize> = step
+            .blocks
+            .iter()
+            .copied()
+            .filter(|&b| rb.blocks[b].kind == crate::runbook::BlockKind::Command)
+            .collect();
+        if step.optional && !d.asked && !commands.is_empty() {
+            state.ui.modal = Some(Modal::Ask(Ask::Optional(d.step)));
+            return effects;
+        }
+        let Some(&block) = commands.get(d.block) else {
+            let result = if d.failed {
+                StepResult::FailedSkipped
+            } else {
+                StepResult::Ok
+            };
+            if !commands.is_empty() {
+                effects.push(Effect::Journal(Event::RollbackStep {
+                    step: d.step,
+                    title: step.title.clone(),
+                    result,
+                }));
+            }
+            next_step(state);
+            continue;
+        };
+        let title = format!("Rollback: {}", step.title);
+        // Without a plan a form is open: its submit calls `advance` again.
+        if let Some(mut plan) =
+            runs::prepare(state, title, None, &[block], Some(d.step), Then::Rollback)
+        {
+            // The rollback does not wait for a stuck deploy command.
+            plan.second = false;
+            effects.extend(runs::start(state, plan));
+            if let Some(d) = &mut state.rollback {
+                d.waiting = Some(state.exec.issued);
+            }
+        }
+        return effects;
+    }
+}
+
+fn next_step(state: &mut State) {
+    if let Some(d) = &mut state.rollback {
+        *d = Driver {
+            step: d.step + 1,
+            ..Driver::default()
+        };
+    }
+}
+
+/// The rollback is over: its verification checklist gets the cursor.
+fn finish(state: &mut State) {
+    state.rollback = None;
+    state.ui.focus = Focus::Checklist;
+    let rb = state.plan.runbook.clone();
+    if let Some(r) = &rb.rollback {
+        let first_item = r.steps.iter().flat_map(|s| s.items.iter()).next().copied();
+        let mut cur = Some(r.section);
+        while let Some(c) = cur {
+            state.ui.collapsed.remove(&c);
+            cur = rb.sections.get(c).and_then(|s| s.parent);
+        }
+        for s in r.steps.iter().flat_map(|s| &s.items) {
+            if let Some(sec) = rb.items.get(*s).and_then(|i| i.section) {
+                state.ui.collapsed.remove(&sec);
+            }
+        }
+        state.ui.cursor = Some(first_item.map_or(Row::Section(r.section), Row::Item));
+        state.ui.flash = Some("rollback finished: verify the rollback checklist".into());
+    }
+}
+
+/// A command of the rollback ended.
+pub fn on_exit(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
+    let Some(d) = &mut state.rollback else {
+        return Vec::new();
+    };
+    if d.waiting != Some(run) {
+        return Vec::new();
+    }
+    d.waiting = None;
+    if success {
+        d.block += 1;
+        advance(state)
+    } else {
+        let step = d.step;
+        state.ui.modal = Some(Modal::Ask(Ask::Failed(step)));
+        Vec::new()
+    }
+}
+
+/// `y`, `n`/`s`, `r`, `a` on a rollback question.
+pub fn answer(state: &mut State, ask: Ask, cmd: crate::event::Cmd) -> Vec<Effect> {
+    use crate::event::Cmd;
+    let rb = state.plan.runbook.clone();
+    let title = |i: usize| {
+        rb.rollback
+            .as_ref()
+            .and_then(|r| r.steps.get(i))
+            .map_or_else(String::new, |s| s.title.clone())
+    };
+    match (ask, cmd) {
+        (Ask::Optional(_), Cmd::Confirm) => {
+            state.ui.modal = None;
+            if let Some(d) = &mut state.rollback {
+                d.asked = true;
+            }
+            advance(state)
+        }
+        (Ask::Optional(i), Cmd::Skip) => {
+            state.ui.modal = None;
+            next_step(state);
+            let mut effects = vec![Effect::Journal(Event::RollbackStep {
+                step: i,
+                title: title(i),
+                result: StepResult::Skipped,
+            })];
+            effects.extend(advance(state));
+            effects
+        }
+        (Ask::Failed(_), Cmd::Retry) => {
+            state.ui.modal = None;
+            advance(state)
+        }
+        (Ask::Failed(_), Cmd::Skip) => {
+            state.ui.modal = None;
+            if let Some(d) = &mut state.rollback {
+                d.block += 1;
+                d.failed = true;
+            }
+            advance(state)
+        }
+        (Ask::Failed(i), Cmd::Abort) => {
+            state.ui.modal = None;
+            state.rollback = None;
+            state.ui.flash = Some("rollback aborted".into());
+            vec![
+                Effect::Journal(Event::RollbackStep {
+                    step: i,
+                    title: title(i),
+                    result: StepResult::Failed,
+                }),
+                Effect::Journal(Event::RollbackFinished {
+                    result: RollbackResult::Aborted,
+                }),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The automatic criterion firing longest, with the time it fired.
+fn auto_firing(state: &State) -> Option<(DateTime<Utc>, String)> {
+    let e = &state.session.health.engine;
+    e.checks
+        .iter()
+        .zip(&e.verdicts)
+        .filter(|(c, v)| c.kind != Kind::Manual && v.state == Verdict::Firing)
+        .filter_map(|(c, v)| Some((v.fired_at?, c.text.clone())))
+        .filter(|(at, _)| !state.auto.cancelled.contains(at))
+        .min()
+}
+
+/// The clock moved: start, or finish, the countdown.
+pub fn tick(state: &mut State) -> Vec<Effect> {
+    let Some(after) = state.settings.exec.auto_rollback_after else {
+        return Vec::new();
+    };
+    if state.read_only
+        || state.session.rollback.is_some()
+        || in_progress(state)
+        || state.runbook().rollback.is_none()
+    {
+        state.auto.countdown = None;
+        return Vec::new();
+    }
+    if let Some((ends, criterion)) = state.auto.countdown.clone() {
+        if auto_firing(state).is_none() {
+            // Resolved during the countdown: nothing to roll back for.
+            state.auto.countdown = None;
+        } else if state.now >= ends {
+            return fire(state, criterion);
+        }
+        return Vec::new();
+    }
+    let after = Duration::from_std(after).unwrap_or(Duration::MAX);
+    if let Some((fired_at, text)) = auto_firing(state)
+        && state.now - fired_at >= after
+    {
+        state.auto.countdown = Some((state.now + COUNTDOWN, text));
+    }
+    Vec::new()
+}
+
+/// `esc` on the countdown banner.
+pub fn cancel_countdown(state: &mut State) -> Vec<Effect> {
+    let Some((_, criterion)) = state.auto.countdown.take() else {
+        return Vec::new();
+    };
+    if let Some((at, _)) = auto_firing(state) {
+        state.auto.cancelled.push(at);
+    }
+    vec![Effect::Journal(Event::AutoRollbackCancelled { criterion })]
+}

@@ -1,0 +1,209 @@
+//! `update` alone (no process): the confirm's spawn effect, one command at a
+//! time, the auto-rollback countdown on a test clock, announcements, and
+//! snapshots of the runner's screens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::Duration;
+use common::{Session, degraded, now, terp};
+use rollout_cockpit::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::state::{Modal, announce};
+
+fn spawns(s: &Session) -> Vec<&rollout_cockpit::event::Spawn> {
+    s.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn(sp) => Some(sp),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn y_on_the_confirm_journals_the_masked_start_and_asks_for_a_spawn() {
+    let mut s = Session::new(terp());
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    let Some(Modal::Run(plan)) = s.state.ui.modal.clone() else {
+        panic!("{:?}", s.state.ui.modal)
+    };
+    assert!(plan.display.contains("railway"), "{}", plan.display);
+    assert!(!plan.second);
+    s.cmd(Cmd::Confirm);
+    let sp = spawns(&s);
+    assert_eq!(sp.len(), 1);
+    assert!(sp[0].code.contains("railway"));
+    assert!(s.records.iter().any(|r| matches!(&r.event,
+        Event::CommandStarted { command_masked, .. } if command_masked == &plan.display)));
+    // A second command needs the operator's say-so.
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    let Some(Modal::Run(plan)) = s.state.ui.modal.clone() else {
+        panic!()
+    };
+    assert!(plan.second, "the confirm warns about the running command");
+    // ctrl-c kills the running command instead of asking to quit.
+    s.cmd(Cmd::Cancel);
+    s.cmd(Cmd::Interrupt);
+    assert!(matches!(s.effects.last(), Some(Effect::Kill(1))));
+}
+
+#[test]
+fn the_auto_rollback_counts_down_on_the_test_clock_and_esc_cancels_it() {
+    let mut s = degraded();
+    s.state.settings.exec.auto_rollback_after = Some(std::time::Duration::from_secs(5));
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(screen.contains("AUTO-ROLLBACK ARMED (5s)"), "{screen}");
+    s.act(Action::Clock(now()));
+    let (ends, criterion) = s.state.auto.countdown.clone().expect("countdown started");
+    assert_eq!(ends, now() + Duration::seconds(10));
+    assert!(criterion.contains("Error rate"), "{criterion}");
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(screen.contains("AUTO-ROLLBACK in 10s"), "{screen}");
+    insta::assert_snapshot!(
+        "auto_rollback_banner_80x24",
+        common::screen_text(&s.state, 80, 24)
+    );
+    s.cmd(Cmd::Cancel);
+    assert!(s.state.auto.countdown.is_none());
+    assert!(matches!(
+        s.records.last().unwrap().event,
+        Event::AutoRollbackCancelled { .. }
+    ));
+    s.act(Action::Clock(now() + Duration::seconds(30)));
+    assert!(
+        s.state.auto.countdown.is_none(),
+        "a cancelled firing stays cancelled"
+    );
+    assert!(s.state.session.rollback.is_none());
+
+    let mut s = degraded();
+    s.state.settings.exec.auto_rollback_after = Some(std::time::Duration::from_secs(5));
+    s.act(Action::Clock(now()));
+    s.act(Action::Clock(now() + Duration::seconds(9)));
+    assert!(s.state.session.rollback.is_none());
+    s.act(Action::Clock(now() + Duration::seconds(10)));
+    let rb = s.state.session.rollback.clone().expect("fired");
+    assert!(rb.trigger.contains("Error rate"), "{}", rb.trigger);
+    assert!(rb.metrics.error_rate.is_some());
+    assert_eq!(spawns(&s).len(), 1, "the first rollback step runs");
+}
+
+#[test]
+fn announcements_are_filled_from_the_session() {
+    let mut s = Session::new(terp());
+    s.go("Step 1: Announce Maintenance");
+    s.cmd(Cmd::Announce);
+    let Some(Modal::Announcement(b)) = s.state.ui.modal else {
+        panic!("{:?}", s.state.ui.modal)
+    };
+    let text = announce::fill(&s.state, b);
+    assert!(text.contains("Contact: alice"), "{text}");
+    assert!(
+        !text.contains("[START TIME]") && !text.contains("[X]"),
+        "{text}"
+    );
+    s.cmd(Cmd::Copy);
+    assert!(
+        s.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t == &text))
+    );
+    assert!(
+        s.effects.iter().any(
+            |e| matches!(e, Effect::SaveFile { name, .. } if name.starts_with("announcements/"))
+        )
+    );
+}
+
+#[test]
+fn snapshots_of_the_runner_screens() {
+    let mut s = Session::new(terp());
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    insta::assert_snapshot!("run_confirm_80x24", common::screen_text(&s.state, 80, 24));
+    insta::assert_snapshot!("run_confirm_120x40", common::screen_text(&s.state, 120, 40));
+    s.cmd(Cmd::Confirm);
+    s.act(Action::Exec(rollout_cockpit::exec::ExecEvent::Output {
+        id: rollout_cockpit::exec::RunId(1),
+        lines: vec![
+            rollout_cockpit::exec::Line::new(
+                rollout_cockpit::exec::Stream::Stdout,
+                "Deploying terp-app...",
+            ),
+            rollout_cockpit::exec::Line::new(
+                rollout_cockpit::exec::Stream::Stderr,
+                "warning: slow upload",
+            ),
+        ],
+        skipped: 0,
+    }));
+    s.act(Action::Clock(now() + Duration::seconds(3)));
+    insta::assert_snapshot!(
+        "output_running_120x40",
+        common::screen_text(&s.state, 120, 40)
+    );
+    insta::assert_snapshot!(
+        "output_running_80x24",
+        common::screen_text(&s.state, 80, 24)
+    );
+
+    let mut s = degraded();
+    s.cmd(Cmd::Rollback);
+    insta::assert_snapshot!(
+        "rollback_confirm_120x40",
+        common::screen_text(&s.state, 120, 40)
+    );
+    insta::assert_snapshot!(
+        "rollback_confirm_80x24",
+        common::screen_text(&s.state, 80, 24)
+    );
+
+    let mut s = Session::new(terp());
+    s.go("Step 3: Apply Database Migrations");
+    s.cmd(Cmd::Open);
+    insta::assert_snapshot!(
+        "placeholder_form_120x40",
+        common::screen_text(&s.state, 120, 40)
+    );
+    insta::assert_snapshot!(
+        "placeholder_form_80x24",
+        common::screen_text(&s.state, 80, 24)
+    );
+}
+
+#[test]
+fn a_profile_rewrites_the_host_in_what_runs_and_what_the_confirm_shows() {
+    let mut s = Session::new(terp());
+    let rewrite = [(
+        "api.production.terp-app.local".to_string(),
+        "http://127.0.0.1:8080".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    s.state.settings.profile = rollout_cockpit::profile::Profile::new("local", &rewrite).unwrap();
+    s.go("Step 6: Disable Maintenance Mode");
+    s.cmd(Cmd::Open);
+    // $ADMIN_TOKEN is unset here: the form asks for it first.
+    if let Some(Modal::Form(_)) = s.state.ui.modal {
+        for c in "t0ken-value".chars() {
+            s.act(Action::Input(c));
+        }
+        s.cmd(Cmd::Submit);
+    }
+    let Some(Modal::Run(plan)) = s.state.ui.modal.clone() else {
+        panic!("{:?}", s.state.ui.modal)
+    };
+    assert!(
+        plan.display
+            .contains("http://127.0.0.1:8080/admin/maintenance/disable"),
+        "{}",
+        plan.display
+    );
+    assert!(
+        !plan.code.contains("api.production.terp-app.local"),
+        "{}",
+        plan.code
+    );
+}
