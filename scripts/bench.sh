@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Whole-program measurements in a real terminal (tmux), read from /proc and
+# bash's own clock: startup to first frame, idle CPU with 1 Hz probes beside
+# `watch -n1 curl`, RSS, 200 MB of command output against /dev/null, key to
+# screen while that output flows, and a service degrading to the panel
+# turning red. Needs tmux, curl, procps `watch` and python3 (for a local
+# health server): all Debian packages. Everything runs on 127.0.0.1.
+#
+#   scripts/bench.sh              # RUNS=5 IDLE_SECS=60 by default
+#   RUNS=3 IDLE_SECS=20 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+IDLE_SECS=${IDLE_SECS:-60}
+cargo build --release -q
+BIN=$PWD/target/release/rollout-cockpit
+WORK=$(mktemp -d)
+SOCK="bench-$$"
+HZ=$(getconf CLK_TCK)
+PORT=$((20000 + $$ % 20000))
+cleanup() {
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
+  [ -n "${HTTP_PID:-}" ] && kill "$HTTP_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+screen() { tmux -L "$SOCK" capture-pane -p -t "$1"; }
+# Waits until the pane shows $2; prints the milliseconds it took from $3.
+wait_for() {
+  local target=$1 text=$2 t0=$3 deadline=$(( $(now_ms) + ${4:-60000} ))
+  until screen "$target" | grep -qF -- "$text"; do
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "timeout waiting for '$text'" >&2; screen "$target" >&2; return 1; }
+    sleep 0.005
+  done
+  echo $(( $(now_ms) - t0 ))
+}
+cpu_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat"; }
+pane_pid() { tmux -L "$SOCK" display -p -t "$1" '#{pane_pid}'; }
+# The process named $2 in a pane: the pane's own process when tmux ran the
+# command directly, else a child of the pane's shell.
+pid_in() {
+  local p; p=$(pane_pid "$1")
+  if [ "$(cat "/proc/$p/comm")" = "$2" ]; then echo "$p"; else pgrep -P "$p" -x "$2" | head -1 || true; fi
+}
+cockpit_pid() { pid_in "$1" rollout-cockpit; }
+
+# A local health endpoint: a static file that the degrade step rewrites.
+mkdir -p "$WORK/www"
+echo '{"status":"healthy"}' > "$WORK/www/health"
+(cd "$WORK/www" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+HTTP_PID=$!
+until curl -fs "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.05; done
+URL="http://127.0.0.1:$PORT/health"
+
+cat > "$WORK/bench.md" <<'MD'
+# Bench
+
+## Steps
+
+- [ ] Flood
+  ```bash
+  yes 'a line of output from a migration that is busy doing something useful' | head -c 200000000
+  ```
+MD
+
+tmux -L "$SOCK" new-session -d -s idle -x 120 -y 40 "sleep 100000"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%FT%TZ)"
+
+# 1. Startup to first frame.
+for i in $(seq "$RUNS"); do
+  t0=$(now_ms)
+  tmux -L "$SOCK" new-window -t idle -n "s$i" "'$BIN' run --no-health --new --session-dir '$WORK/s' '$WORK/bench.md'"
+  wait_for "idle:s$i" "Checklist 0/1" "$t0"
+  tmux -L "$SOCK" kill-window -t "idle:s$i"
+done | median | xargs printf 'startup to first frame: median %s ms\n'
+
+# 2. Idle CPU with 1 Hz probes, and `watch -n1 curl` beside it.
+tmux -L "$SOCK" new-window -t idle -n cockpit "'$BIN' run --new --session-dir '$WORK/s' --health '$URL' '$WORK/bench.md'"
+wait_for idle:cockpit "Checklist 0/1" "$(now_ms)" >/dev/null
+tmux -L "$SOCK" new-window -t idle -n watch "watch -n1 curl -s -o /dev/null '$URL'"
+sleep 2
+CPID=$(cockpit_pid idle:cockpit)
+WPID=$(pid_in idle:watch watch)
+c0=$(cpu_ticks "$CPID"); w0=$(cpu_ticks "$WPID")
+sleep "$IDLE_SECS"
+c1=$(cpu_ticks "$CPID"); w1=$(cpu_ticks "$WPID")
+awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v hz="$HZ" -v s="$IDLE_SECS" 'BEGIN {
+  printf "idle CPU over %d s with 1 Hz probes: cockpit %.3f%% of a core; watch -n1 curl %.3f%% (ratio %.2f)\n",
+    s, c / hz / s * 100, w / hz / s * 100, (w > 0 ? c / w : 0) }'
+echo "idle RSS: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$CPID/status"), peak $(awk '/VmHWM/{print $2/1024 " MB"}' "/proc/$CPID/status")"
+tmux -L "$SOCK" kill-window -t idle:watch
+
+# 3. Service degrading to the panel turning red (--for 10s, 60 s window),
+# against the baseline the operator pins with `b`.
+tmux -L "$SOCK" send-keys -t idle:cockpit b
+wait_for idle:cockpit "base err" "$(now_ms)" >/dev/null
+t0=$(now_ms)
+echo '{"status":"unhealthy"}' > "$WORK/www/health"
+red=$(wait_for idle:cockpit "ROLLBACK CRITERIA MET" "$t0" 120000)
+echo "degrade to red panel: $red ms (1 s probes, 60 s window, hold --for 10s)"
+echo '{"status":"healthy"}' > "$WORK/www/health"
+tmux -L "$SOCK" kill-window -t idle:cockpit
+
+# 4. 200 MB of output: the command alone to /dev/null, then in the cockpit.
+for i in $(seq "$RUNS"); do
+  t0=$(now_ms)
+  bash -e -o pipefail -c "yes 'a line of output from a migration that is busy doing something useful' | head -c 200000000" >/dev/null
+  echo $(( $(now_ms) - t0 ))
+done | median | xargs printf '200 MB to /dev/null: median %s ms\n'
+for i in $(seq "$RUNS"); do
+  t0=$(now_ms)
+  bash -e -o pipefail -c "yes 'a line of output from a migration that is busy doing something useful' | head -c 200000000" > "$WORK/out.txt"
+  echo $(( $(now_ms) - t0 ))
+done | median | xargs printf '200 MB to a file: median %s ms\n'
+
+for i in $(seq "$RUNS"); do
+  tmux -L "$SOCK" new-window -t idle -n "f$i" "cd '$WORK' && '$BIN' run --no-health --new --session-dir '$WORK/s' '$WORK/bench.md'"
+  wait_for "idle:f$i" "Checklist 0/1" "$(now_ms)" >/dev/null
+  tmux -L "$SOCK" send-keys -t "idle:f$i" j
+  sleep 0.2
+  tmux -L "$SOCK" send-keys -t "idle:f$i" Enter
+  wait_for "idle:f$i" "Run this?" "$(now_ms)" >/dev/null
+  PID=$(cockpit_pid "idle:f$i")
+  t0=$(now_ms)
+  tmux -L "$SOCK" send-keys -t "idle:f$i" y
+  # Key to screen while the output flows: open and close the help.
+  lat=()
+  for k in 1 2 3; do
+    sleep 0.05
+    k0=$(now_ms)
+    tmux -L "$SOCK" send-keys -t "idle:f$i" '?'
+    lat+=("$(wait_for "idle:f$i" " Keys " "$k0" 10000)")
+    tmux -L "$SOCK" send-keys -t "idle:f$i" Escape
+  done
+  done_ms=$(wait_for "idle:f$i" "exit 0" "$t0" 120000)
+  hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$PID/status")
+  echo "$done_ms ${lat[*]} $hwm"
+  tmux -L "$SOCK" kill-window -t "idle:f$i"
+done > "$WORK/flood.txt"
+awk '{print $1}' "$WORK/flood.txt" | median | xargs printf '200 MB through the cockpit (key press to "exit 0" on screen): median %s ms\n'
+awk '{print $2; print $3; print $4}' "$WORK/flood.txt" | median | xargs printf 'key to screen while it flows: median %s ms'
+awk '{print $2; print $3; print $4}' "$WORK/flood.txt" | sort -n | tail -1 | xargs printf ', worst %s ms\n'
+awk '{print $5}' "$WORK/flood.txt" | sort -n | tail -1 | xargs printf 'peak RSS during the flood: %s MB\n'
