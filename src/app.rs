@@ -42,6 +42,9 @@ pub enum Msg {
     Probe(crate::monitor::Probe),
     /// A webhook post finished (`Err` says why it failed).
     Posted(Result<(), String>),
+    /// A mirror's line from a command's log file: only ever `Output` (an
+    /// exit is the journal's `command_exited`, never re-journaled here).
+    Exec(ExecEvent),
 }
 
 /// Where the state's facts come from: this session's own journal writer
@@ -208,6 +211,11 @@ pub async fn run(
                     log_record(&r);
                     state.session.apply(&r);
                     if let Event::CommandStarted { run, .. } = &r.event
+                        && state.read_only
+                    {
+                        crate::state::runs::mirror_started(&mut state, *run);
+                    }
+                    if let Event::CommandStarted { run, .. } = &r.event
                         && let Some(err) = runner.start(*run, &state, &exec_tx)
                     {
                         actions.push(Action::SpawnFailed { run: *run, error: err });
@@ -224,6 +232,8 @@ pub async fn run(
                     actions.push(Action::Machine(m));
                 }
                 Msg::Probe(p) => batch.push(p),
+                Msg::Exec(ev @ ExecEvent::Output { .. }) => actions.push(Action::Exec(ev)),
+                Msg::Exec(_) => {}
                 Msg::Posted(result) => {
                     match result {
                         Ok(()) => state.ui.flash = Some("announcement posted".into()),

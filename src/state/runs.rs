@@ -527,6 +527,13 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
     effects
 }
 
+/// A mirror's pane follows the newest command, as the deployer's does
+/// (there `start` moves it); its lines come from the log file.
+pub fn mirror_started(state: &mut State, run: u64) {
+    state.exec.shown = Some(run);
+    state.exec.pane.0.clear();
+}
+
 /// Output and exits from the runner.
 pub fn exec_event(state: &mut State, ev: ExecEvent) -> Vec<Effect> {
     match ev {
