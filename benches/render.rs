@@ -28,6 +28,7 @@ fn state() -> State {
         monitor: Default::default(),
         profile: Default::default(),
         exec: Default::default(),
+        demo: None,
     };
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(

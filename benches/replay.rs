@@ -25,6 +25,7 @@ fn settings() -> Settings {
         monitor: Default::default(),
         profile: Default::default(),
         exec: Default::default(),
+        demo: None,
     }
 }
 

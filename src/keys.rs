@@ -231,7 +231,8 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Overlay, Key::plain(K::Esc), Cancel),
         (Overlay, Key::ch('q'), Cancel),
         (Overlay, Key::plain(K::Enter), Cancel),
-        (Overlay, Key::ch('?'), Cancel),
+        // `?` again: closes help, or turns the demo's tour into help.
+        (Overlay, Key::ch('?'), Help),
         (
             Overlay,
             Key {

@@ -267,6 +267,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         monitor: Default::default(),
         profile: Default::default(),
         exec: Default::default(),
+        demo: None,
     };
     let now = fold.last.unwrap_or_default();
     let state = State::replay(plan.clone(), settings, now, records);

@@ -17,17 +17,22 @@ use crate::probing::MonitorSetup;
 use crate::profile::Profile;
 use crate::runbook::{self, Runbook};
 use crate::session;
-use crate::state::{Plan, Settings, State};
+use crate::state::{DemoSettings, Modal, Plan, Settings, State, clock};
 use crate::ui::ViewState;
 
 pub fn main(args: &RunArgs) -> u8 {
-    launch(args, None).0
+    launch(args, None, None).0
 }
 
 /// The cockpit with `profile` instead of the one `--env` names (the demo
-/// brings its own). Also returns the journal's path once a session exists.
-pub fn launch(args: &RunArgs, profile: Option<Profile>) -> (u8, Option<String>) {
-    match prepare(args, profile) {
+/// brings its own), and the demo's window clock and tour when `demo` is set.
+/// Also returns the journal's path once a session exists.
+pub fn launch(
+    args: &RunArgs,
+    profile: Option<Profile>,
+    demo: Option<DemoSettings>,
+) -> (u8, Option<String>) {
+    match prepare(args, profile, demo) {
         Ok(p) => {
             let path = p.state.settings.journal.clone();
             // Held until the loop ends; dropped (file removed) on a normal exit.
@@ -165,8 +170,17 @@ fn ask_resume(dir: &Path) -> Result<bool, String> {
     Ok(!matches!(answer.trim().to_lowercase().as_str(), "n" | "no"))
 }
 
-fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<Prepared, String> {
-    let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
+fn prepare(
+    args: &RunArgs,
+    profile: Option<Profile>,
+    demo: Option<DemoSettings>,
+) -> Result<Prepared, String> {
+    let mut loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(d) = demo {
+        // The demo's window opens now: a rehearsal at any hour is not an
+        // emergency. The saved copy of the runbook keeps the real window.
+        loaded.runbook.window = Some(clock::opening_now(loaded.runbook.window.as_ref(), d.origin));
+    }
     let config = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,
         None => Config::default(),
@@ -234,6 +248,7 @@ fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<Prepared, String>
         monitor,
         profile,
         exec: exec_settings(args, &config)?,
+        demo,
     };
 
     let unfinished = session::newest_unfinished(&root, &stem);
@@ -311,6 +326,10 @@ fn prepare(args: &RunArgs, profile: Option<Profile>) -> Result<Prepared, String>
             )
         }
     };
+    let mut state = state;
+    if state.settings.demo.is_some() {
+        state.ui.modal = Some(Modal::Tour);
+    }
     // `watch` and `report` read the runbook from the session, not the path.
     session::save_runbook(&dir, &plan.hash, &loaded.text)
         .map_err(|e| format!("{}: cannot keep a copy of the runbook: {e}", dir.display()))?;

@@ -351,6 +351,7 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
         monitor: Default::default(),
         profile: Default::default(),
         exec: Default::default(),
+        demo: None,
     };
     let mut state = State::replay(
         replayed.plan.clone(),

@@ -146,3 +146,63 @@ fn outside_the_window_warns_first() {
     assert!(text.contains("⚠ outside the window: emergency?"), "{text}");
     assert!(text.contains("starts in 7h00m"), "{text}");
 }
+
+/// The demo as `rollout-cockpit demo` opens it on a Monday afternoon (outside
+/// the TERP window, not a preferred day): the tour is up and the header has
+/// no warning, because the demo's window opens when the demo starts.
+fn demo_at_start() -> Session {
+    use rollout_cockpit::runbook;
+    use rollout_cockpit::state::{DemoSettings, Modal, Plan, State, clock};
+    let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut loaded = runbook::load(None).unwrap();
+    loaded.runbook.window = Some(clock::opening_now(loaded.runbook.window.as_ref(), monday));
+    let mut settings = common::settings();
+    settings.demo = Some(DemoSettings {
+        speed: 20.0,
+        origin: monday,
+    });
+    let mut state = State::new(Plan::new(loaded.runbook, &loaded.text), settings, monday);
+    state.ui.modal = Some(Modal::Tour);
+    Session::new(state)
+}
+
+#[test]
+fn the_demo_opens_with_its_tour_and_no_window_warning() {
+    let mut s = demo_at_start();
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("demo_tour_{w}x{h}"),
+            render(&s.state, w, h).backend()
+        );
+        let text = screen_text(&s.state, w, h);
+        assert!(text.contains("Try this"), "{text}");
+        assert!(text.contains("15:00-19:00 EST, 4h00m left"), "{text}");
+        assert!(!text.contains('⚠'), "{text}");
+    }
+    // esc dismisses; ? brings the tour back, ? again shows the keys.
+    s.cmd(Cmd::Cancel);
+    assert_eq!(s.state.ui.modal, None);
+    assert!(!screen_text(&s.state, 120, 40).contains('⚠'));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Tour));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Help));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, None);
+}
+
+#[test]
+fn the_demo_window_clock_runs_at_its_speed() {
+    use rollout_cockpit::event::Action;
+    let mut s = demo_at_start();
+    s.cmd(Cmd::Cancel);
+    // Six real minutes at speed 20: two hours on the window clock.
+    let later = s.state.now + chrono::Duration::minutes(6);
+    s.act(Action::Clock(later));
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("17:00 EST"), "{text}");
+    assert!(text.contains("15:00-19:00 EST, 2h00m left"), "{text}");
+    assert!(!text.contains('⚠'), "{text}");
+}

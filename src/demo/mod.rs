@@ -125,7 +125,11 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    let (code, journal) = crate::run::launch(&run, Some(profile));
+    let demo = crate::state::DemoSettings {
+        speed: args.speed,
+        origin: chrono::Utc::now(),
+    };
+    let (code, journal) = crate::run::launch(&run, Some(profile), Some(demo));
     let snapshot = service.snapshot();
     service.shutdown();
     drop(tools);

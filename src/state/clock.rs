@@ -154,6 +154,25 @@ pub fn window_view(
     })
 }
 
+/// The demo's window: `window` (or a 4-hour one in UTC) moved to open at
+/// `now`, to the minute in its zone, for its maximum hours, with today among
+/// the preferred days. A demo started at 3 pm on a Monday must not warn that
+/// it is outside the window.
+pub fn opening_now(window: Option<&Window>, now: DateTime<Utc>) -> Window {
+    let tz = zone(window);
+    let local = now.with_timezone(&tz);
+    let hours = window.and_then(|w| w.max_hours).unwrap_or(4).clamp(1, 23);
+    let end = local + Duration::hours(i64::from(hours));
+    Window {
+        start: local.format("%H:%M").to_string(),
+        end: end.format("%H:%M").to_string(),
+        tz: window.and_then(|w| w.tz.clone()),
+        max_hours: Some(hours),
+        preferred_days: vec![local.weekday().to_string()],
+        line: window.map_or(0, |w| w.line),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +213,23 @@ mod tests {
         assert_eq!(v.level, Level::Red);
         assert!(v.text.ends_with("ended 20m ago"), "{}", v.text);
         assert!(v.warnings.iter().any(|w| w.contains("4h maximum")));
+    }
+
+    #[test]
+    fn the_demo_window_opens_now_without_warnings() {
+        // Mon 2025-01-13 15:00 EST: outside the TERP window, not a preferred day.
+        let now = utc("2025-01-13T20:00:30Z");
+        let w = opening_now(Some(&terp()), now);
+        assert_eq!((w.start.as_str(), w.end.as_str()), ("15:00", "19:00"));
+        assert_eq!(w.preferred_days, ["Mon"]);
+        let v = window_view(&w, now, None).unwrap();
+        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        assert_eq!(v.text, "15:00-19:00 EST, 3h59m left");
+        // Just before midnight the window runs into tomorrow, still inside.
+        let late = utc("2025-01-14T04:59:00Z");
+        let v = window_view(&opening_now(Some(&terp()), late), late, None).unwrap();
+        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        assert!(matches!(v.phase, Phase::Inside { .. }));
     }
 
     #[test]

@@ -254,6 +254,8 @@ pub enum Confirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     Help,
+    /// The demo's first-run overlay: the five things to try.
+    Tour,
     /// The command(s) of a row; the runner issue turns this into "run it?".
     Command(Row),
     Input {
@@ -353,6 +355,26 @@ pub struct Settings {
     pub profile: crate::profile::Profile,
     /// How commands run; the auto-rollback.
     pub exec: ExecSettings,
+    /// Set by `rollout-cockpit demo` only.
+    pub demo: Option<DemoSettings>,
+}
+
+/// The demo's window clock: it starts at `origin` and runs `speed` times
+/// faster, so the window and the checkpoints move within minutes. Only the
+/// display is scaled: journal stamps and the monitor keep real time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemoSettings {
+    pub speed: f64,
+    pub origin: DateTime<Utc>,
+}
+
+impl DemoSettings {
+    /// `t` on the demo's window clock.
+    pub fn scale(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let real = (t - self.origin).to_std().unwrap_or_default();
+        let scaled = real.mul_f64(self.speed.max(0.01));
+        chrono::Duration::from_std(scaled).map_or(t, |d| self.origin + d)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -433,6 +455,21 @@ impl State {
         &self.plan.runbook
     }
 
+    /// `t` as the window clock shows it (scaled in the demo).
+    pub fn window_time(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.settings.demo.map_or(t, |d| d.scale(t))
+    }
+
+    /// The runbook's window against the (window) clock, if it has one.
+    pub fn window_view(&self) -> Option<clock::WindowView> {
+        let w = self.runbook().window.as_ref()?;
+        clock::window_view(
+            w,
+            self.window_time(self.now),
+            self.session.first_step.map(|t| self.window_time(t)),
+        )
+    }
+
     pub fn rows(&self) -> Vec<Row> {
         self.plan.outline.rows(&self.ui.collapsed)
     }
@@ -445,7 +482,9 @@ impl State {
             Some(Modal::Form(_)) => Mode::Input,
             Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback) => Mode::Confirm,
             Some(Modal::Ask(_)) => Mode::Ask,
-            Some(Modal::Help | Modal::Command(_) | Modal::Announcement(_)) => Mode::Overlay,
+            Some(Modal::Help | Modal::Tour | Modal::Command(_) | Modal::Announcement(_)) => {
+                Mode::Overlay
+            }
         }
     }
 

@@ -106,9 +106,14 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         }
         Cmd::Open => open(state),
         Cmd::Help => {
+            // In the demo `?` shows the tour first, then the keys, then
+            // closes: both stay one key away.
+            let demo = state.settings.demo.is_some();
             state.ui.modal = match state.ui.modal {
-                Some(Modal::Help) => None,
-                _ => Some(Modal::Help),
+                None if demo => Some(Modal::Tour),
+                None => Some(Modal::Help),
+                Some(Modal::Tour) => Some(Modal::Help),
+                _ => None,
             }
         }
         Cmd::ToggleLog => state.ui.show_log = !state.ui.show_log,

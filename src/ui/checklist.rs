@@ -130,21 +130,18 @@ fn checkpoint(state: &State, minutes: u32, complete: bool) -> Span<'static> {
     if complete {
         return Span::styled("  ✓ checkpoint", theme::ok());
     }
-    let Some(v) = state
-        .runbook()
-        .window
-        .as_ref()
-        .and_then(|w| clock::window_view(w, state.now, state.session.first_step))
-    else {
+    let Some(v) = state.window_view() else {
         return Span::raw("");
     };
+    // On the window clock, which the demo runs faster.
+    let now = state.window_time(state.now);
     let due = v.start - Duration::minutes(i64::from(minutes));
-    if state.now >= due {
+    if now >= due {
         Span::styled(
-            format!("  overdue {}", clock::human(state.now - due)),
+            format!("  overdue {}", clock::human(now - due)),
             theme::red(),
         )
-    } else if due - state.now <= Duration::minutes(30) {
+    } else if due - now <= Duration::minutes(30) {
         Span::styled(
             format!("  due {}", due.with_timezone(&v.tz).format("%H:%M")),
             theme::amber(),

@@ -52,7 +52,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         sep(),
         Span::raw(format!("op {}", state.settings.operator)),
         sep(),
-        Span::styled(clock::clock_text(state.now, tz), theme::title()),
+        Span::styled(
+            clock::clock_text(state.window_time(state.now), tz),
+            theme::title(),
+        ),
     ]);
     let first = Line::from(first);
 
@@ -70,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     }
     // Most urgent first: a narrow terminal cuts the line from the right.
     let mut warnings = Vec::new();
-    match window.and_then(|w| clock::window_view(w, state.now, state.session.first_step)) {
+    match window.and(state.window_view()) {
         Some(v) => {
             let style = match v.level {
                 Level::Calm => theme::title(),
@@ -93,7 +96,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     match state.session.first_step {
         Some(t) => second.push(Span::raw(format!(
             "elapsed {}",
-            clock::human(state.now - t)
+            clock::human(state.window_time(state.now) - state.window_time(t))
         ))),
         None => second.push(Span::styled("not started", theme::dim())),
     }

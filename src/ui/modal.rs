@@ -69,6 +69,90 @@ fn boxed(
     );
 }
 
+/// The demo's first-run overlay. The keys are the default keymap's: the demo
+/// runs without a config.
+fn tour_lines() -> Vec<Line<'static>> {
+    let step = |n: &str, parts: &[(&str, bool)]| {
+        let mut spans = vec![Span::styled(format!(" {n}. "), theme::title())];
+        for (text, key) in parts {
+            spans.push(if *key {
+                Span::styled(text.to_string(), theme::key())
+            } else {
+                Span::raw(text.to_string())
+            });
+        }
+        Line::from(spans)
+    };
+    vec![
+        step(
+            "1",
+            &[
+                ("Tick an item: ", false),
+                ("j/k", true),
+                (" move, ", false),
+                ("space", true),
+                (" ticks", false),
+            ],
+        ),
+        // Searches that land on the step itself, not an earlier mention.
+        step(
+            "2",
+            &[
+                ("Run the backup: ", false),
+                ("/", true),
+                ("database backup ", false),
+                ("enter", true),
+                (", then ", false),
+                ("enter", true),
+                (" ", false),
+                ("y", true),
+            ],
+        ),
+        step(
+            "3",
+            &[
+                ("Run Step 4: Deploy Application: ", false),
+                ("/", true),
+                ("Step 4 ", false),
+                ("enter", true),
+                (", then ", false),
+                ("enter", true),
+                (" ", false),
+                ("y", true),
+            ],
+        ),
+        step(
+            "4",
+            &[
+                ("Watch the criteria turn red, then roll back: ", false),
+                ("R", true),
+                (" ", false),
+                ("y", true),
+            ],
+        ),
+        step(
+            "5",
+            &[
+                ("Quit with ", false),
+                ("q", true),
+                (" ", false),
+                ("y", true),
+                (", then read ", false),
+                ("rollout-cockpit report", true),
+            ],
+        ),
+        Line::raw(""),
+        Line::styled(
+            "All simulated: a service on 127.0.0.1 and stand-in tools.",
+            theme::dim(),
+        ),
+        Line::styled(
+            "esc closes · ? brings this back, ? again lists all keys",
+            theme::dim(),
+        ),
+    ]
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     let Some(modal) = &state.ui.modal else { return };
     let wide = area.width.saturating_sub(4).min(100);
@@ -104,6 +188,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 lines,
             );
         }
+        Modal::Tour => boxed(
+            frame,
+            area,
+            wide.min(72),
+            " Try this: the demo in five steps ",
+            theme::title(),
+            tour_lines(),
+        ),
         Modal::Command(row) => {
             let mut lines = output::lines(state, *row);
             lines.push(Line::raw(""));

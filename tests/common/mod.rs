@@ -30,6 +30,7 @@ pub fn settings() -> Settings {
         monitor: Default::default(),
         profile: Default::default(),
         exec: Default::default(),
+        demo: None,
     }
 }
 

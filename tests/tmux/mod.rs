@@ -90,6 +90,18 @@ impl Tmux {
     /// Polls `target`'s screen until `pred` holds, or fails with the last
     /// screen.
     pub fn wait_in(&self, target: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_in_within(target, what, DEADLINE, pred)
+    }
+
+    /// [`Tmux::wait_in`] with its own deadline, for waits that follow a
+    /// simulated clock (the demo's degradation and recovery).
+    pub fn wait_in_within(
+        &self,
+        target: &str,
+        what: &str,
+        deadline: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.capture_in(target);
@@ -97,7 +109,7 @@ impl Tmux {
                 return screen;
             }
             assert!(
-                start.elapsed() < DEADLINE,
+                start.elapsed() < deadline,
                 "timed out waiting for {what} in {target}; screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(20));
@@ -114,6 +126,15 @@ impl Tmux {
 
     pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         self.wait_in("rc", what, pred)
+    }
+
+    pub fn wait_for_within(
+        &self,
+        what: &str,
+        deadline: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
+        self.wait_in_within("rc", what, deadline, pred)
     }
 
     /// Types `text` literally (no key names).
