@@ -117,6 +117,18 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.wait_for("the quit confirm", |s| s.contains("rolled back"));
     tmux.keys(&["y"]);
     assert_eq!(wait_file(&exit_file).trim(), "EXIT=0");
+    // On exit the demo writes the deployment record beside the journal.
+    let written: Vec<_> = std::fs::read_dir(&sessions)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("report.md")).ok())
+        .collect();
+    assert_eq!(
+        written.len(),
+        1,
+        "one report.md under {}",
+        sessions.display()
+    );
+    assert!(written[0].contains("rolled back"), "{}", written[0]);
     let out = Command::new(BIN)
         .arg("report")
         .arg(&sessions)

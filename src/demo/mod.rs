@@ -141,6 +141,14 @@ pub fn main(args: &DemoArgs) -> u8 {
     );
     if let Some(journal) = journal {
         println!("demo: the session's journal is {journal}");
+        // The record of what just happened is the demo's last word.
+        let session = std::path::Path::new(&journal)
+            .parent()
+            .unwrap_or(std::path::Path::new("."));
+        match crate::report::save(session) {
+            Ok(path) => println!("demo: the deployment record is {}", path.display()),
+            Err(e) => eprintln!("rollout-cockpit: demo: cannot write the report: {e}"),
+        }
     }
     code
 }
