@@ -14,28 +14,6 @@ use tmux::{DEADLINE, Tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
-fn only_session(root: &Path) -> PathBuf {
-    let start = Instant::now();
-    loop {
-        let dirs: Vec<PathBuf> = std::fs::read_dir(root)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        // `run` takes the lock a moment before it creates the journal.
-        if dirs.len() == 1
-            && dirs[0].join("lock").exists()
-            && dirs[0].join("journal.jsonl").exists()
-        {
-            return dirs[0].clone();
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no session under {}",
-            root.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// The pid of the live `run`, from its lock file.
 fn run_pid(session: &Path) -> String {
     let start = Instant::now();
@@ -95,7 +73,7 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
     tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
     tmux.keys_in("rc", &["j", "j", "Space"]);
     tmux.wait_in("rc", "the tick", |s| s.contains("Checklist 1/65"));
-    let session = only_session(&root);
+    let session = tmux::live_session(&root);
 
     let out = Command::new(BIN)
         .args([
@@ -164,7 +142,7 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
         &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
     );
     tmux.wait_in("run", "the cockpit", |s| s.contains("Checklist 0/65"));
-    let session = only_session(&root);
+    let session = tmux::live_session(&root);
     tmux.session(
         "watch",
         100,
@@ -357,7 +335,9 @@ fn kill_9_at_random_moments_never_loses_an_acknowledged_tick() {
             ),
         ]);
         let target = format!("k9:{w}");
-        let s = session.get_or_insert_with(|| only_session(&root)).clone();
+        let s = session
+            .get_or_insert_with(|| tmux::live_session(&root))
+            .clone();
         // Replay is exact: the screen shows what the journal holds.
         let on_disk = journal(&s).matches("\"type\":\"ticked\"").count();
         assert!(

@@ -6,10 +6,7 @@
 
 mod tmux;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use tmux::{DEADLINE, Tmux};
+use tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
@@ -23,24 +20,6 @@ const RUNBOOK: &str = "# Watch Output Fixture
 for i in 1 2 3 4 5; do echo tick-$i; sleep 0.3; done
 ```
 ";
-
-fn only_session(root: &Path) -> PathBuf {
-    let start = Instant::now();
-    loop {
-        let dirs: Vec<PathBuf> = std::fs::read_dir(root)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        if dirs.len() == 1 && dirs[0].join("journal.jsonl").exists() {
-            return dirs[0].clone();
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no session under {}",
-            root.display()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 fn all_ticks(s: &str) -> bool {
     (1..=5).all(|i| s.contains(&format!("tick-{i}")))
@@ -69,7 +48,7 @@ fn watch_shows_the_running_commands_output_from_its_log() {
         ),
     );
     tmux.wait_in("run", "the cockpit", |s| s.contains("Tick Slowly"));
-    let session = only_session(&root);
+    let session = tmux::live_session(&root);
     let watch = format!(
         "'{BIN}' watch '{}'; echo WATCH-EXIT=$?; sleep 60",
         session.display()

@@ -156,6 +156,29 @@ impl Drop for Tmux {
     }
 }
 
+/// The one session directory under `root` once a live `run` has made it:
+/// `run` takes the lock a moment before it creates the journal, so both.
+pub fn live_session(root: &Path) -> std::path::PathBuf {
+    let start = Instant::now();
+    loop {
+        let dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if dirs.len() == 1
+            && dirs[0].join("lock").exists()
+            && dirs[0].join("journal.jsonl").exists()
+        {
+            return dirs[0].clone();
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "no session under {}",
+            root.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Waits for a file with a complete last line.
 pub fn wait_file(path: &Path) -> String {
     let start = Instant::now();
