@@ -206,3 +206,14 @@ fn the_demo_window_clock_runs_at_its_speed() {
     assert!(text.contains("15:00-19:00 EST, 2h00m left"), "{text}");
     assert!(!text.contains('⚠'), "{text}");
 }
+
+#[test]
+fn only_the_quit_confirm_offers_quit_with_report() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Quit);
+    assert!(screen_text(&s.state, 120, 40).contains("r quit + report"));
+    s.cmd(Cmd::Cancel);
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    assert!(!screen_text(&s.state, 120, 40).contains("quit + report"));
+}

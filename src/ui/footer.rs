@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{ViewState, theme};
-use crate::state::{Field, Modal, State};
+use crate::event::Cmd;
+use crate::state::{Confirm, Field, Modal, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     if let Some(Modal::Input {
@@ -29,6 +30,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
+    // Every confirm shares the confirm keys, but only quitting can also
+    // write the report: elsewhere the hint would promise a dead key.
+    if !matches!(state.ui.modal, Some(Modal::Confirm(Confirm::Quit))) {
+        let report = Cmd::QuitWithReport.hint();
+        hints.retain(|(_, h)| *h != report);
+    }
     let used: usize = spans.iter().map(Span::width).sum();
     let width = |h: &[(String, &str)]| -> usize {
         h.iter()
