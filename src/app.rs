@@ -318,7 +318,8 @@ pub async fn run(
                         if let Some(url) = state.settings.exec.webhook.clone() {
                             let tx = tx.clone();
                             tokio::spawn(async move {
-                                let _ = tx.send(Msg::Posted(post(&url.0, &text).await));
+                                let _ =
+                                    tx.send(Msg::Posted(crate::notify::post(&url.0, &text).await));
                             });
                         }
                     }
@@ -415,25 +416,6 @@ pub fn base64(data: &[u8]) -> String {
         }
     }
     out
-}
-
-/// POSTs `{"text": ...}`; the URL never appears in an error.
-async fn post(url: &str, text: &str) -> Result<(), String> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| e.without_url().to_string())?;
-    let resp = client
-        .post(url)
-        .json(&serde_json::json!({ "text": text }))
-        .send()
-        .await
-        .map_err(|e| e.without_url().to_string())?;
-    if resp.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("HTTP {}", resp.status().as_u16()))
-    }
 }
 
 fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod lock;
 pub mod mask;
 pub mod monitor;
+pub mod notify;
 pub mod probing;
 pub mod profile;
 pub mod report;
