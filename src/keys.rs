@@ -191,9 +191,10 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Mode::Escalation, Key::ch('k'), Up),
         (Mode::Escalation, Key::plain(K::Up), Up),
         (Mode::Escalation, Key::ch(' '), Contacted),
-        (Mode::Escalation, Key::ch('C'), Cancel),
         (Mode::Escalation, Key::plain(K::Esc), Cancel),
         (Mode::Escalation, Key::ch('q'), Cancel),
+        // `C` again closes it, like `?` for help.
+        (Mode::Escalation, Key::ch('C'), Cancel),
         (
             Mode::Escalation,
             Key {
