@@ -300,3 +300,51 @@ fn the_report_has_the_escalation_section_and_timeline() {
     let quiet = Session::new(terp());
     assert!(!report::render(&quiet.state.plan, &quiet.records, &[]).contains("## Escalation"));
 }
+
+#[test]
+fn a_changed_runbook_maps_contacted_steps_by_their_text() {
+    use rollout_cockpit::state::Plan;
+    use rollout_cockpit::{runbook, session};
+    let path = |steps: &str| {
+        format!("# Plan\n\n## Contact and Escalation\n\n### Escalation Path\n\n{steps}")
+    };
+    let old_text = path(
+        "1. On-Call Engineer (immediate response)\n2. Technical Lead (within 15 minutes)\n3. Management (for major incidents)\n",
+    );
+    let new_text = path(
+        "1. Incident Commander (immediate response)\n2. On-Call Engineer (immediate response)\n3. Technical Lead (within 15 minutes)\n",
+    );
+    let old = Plan::new(runbook::parse(&old_text), &old_text);
+    let new = Plan::new(runbook::parse(&new_text), &new_text);
+    assert_eq!(old.runbook.escalation.len(), 3, "the fixture parses");
+    let dir = tempfile::tempdir().unwrap();
+    session::save_runbook(dir.path(), &old.hash, &old_text).unwrap();
+    let mut j = Journal::create(dir.path()).unwrap();
+    j.append(
+        "a",
+        now(),
+        Event::SessionStarted {
+            runbook: "p".into(),
+            runbook_hash: old.hash.clone(),
+            environment: "staging".into(),
+        },
+    )
+    .unwrap();
+    for step in [1, 2] {
+        j.append("a", now(), Event::EscalationContacted { step })
+            .unwrap();
+    }
+    let loaded = journal::load(j.path()).unwrap();
+    let r = session::finish(dir.path(), loaded, new.clone());
+    let s = State::replay(new.clone(), settings(), now(), &r.records);
+    let contacted: Vec<&str> = s
+        .session
+        .escalation
+        .contacted
+        .keys()
+        .map(|&i| new.runbook.escalation[i].text.as_str())
+        .collect();
+    assert_eq!(contacted, ["Technical Lead (within 15 minutes)"]);
+    assert_eq!(r.notices.len(), 1, "Management is gone: {:?}", r.notices);
+    assert!(r.notices[0].contains("escalation step not in the changed runbook"));
+}
