@@ -156,6 +156,12 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<String>,
     },
+    /// `space` on an escalation step: that person was reached. Who and when
+    /// are the record's `by` and `ts`.
+    EscalationContacted {
+        /// Index into the runbook's escalation path.
+        step: usize,
+    },
 }
 
 /// The health figures at the moment the rollback fired.
@@ -273,10 +279,14 @@ pub enum Cmd {
     Announce,
     Copy,
     Post,
+    /// `C`: the contacts and the escalation path.
+    Escalation,
+    /// `space` on an escalation step: record "contacted".
+    Contacted,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 38] = [
+    pub const ALL: [Cmd; 40] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -315,6 +325,8 @@ impl Cmd {
         Cmd::Announce,
         Cmd::Copy,
         Cmd::Post,
+        Cmd::Escalation,
+        Cmd::Contacted,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -358,6 +370,8 @@ impl Cmd {
             Cmd::Announce => "announce",
             Cmd::Copy => "copy",
             Cmd::Post => "post",
+            Cmd::Escalation => "escalation",
+            Cmd::Contacted => "contacted",
         }
     }
 
@@ -406,6 +420,8 @@ impl Cmd {
             Cmd::Announce => "show the filled announcement of this row",
             Cmd::Copy => "copy the announcement (OSC 52) and save it",
             Cmd::Post => "post the announcement to the webhook (asks)",
+            Cmd::Escalation => "contacts and the escalation path (its clock)",
+            Cmd::Contacted => "escalation: mark the step contacted (who and when are recorded)",
         }
     }
 

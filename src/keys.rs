@@ -146,6 +146,9 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             | DeleteChar
             | Follow
             | Announce
+            // Looking at the escalation path is reading; marking a step
+            // contacted (`Contacted`) is the deployer's, so it stays out.
+            | Escalation
     )
 }
 
@@ -182,6 +185,24 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('x'), Kill),
         (Normal, Key::ch('R'), Rollback),
         (Normal, Key::ch('a'), Announce),
+        (Normal, Key::ch('C'), Cmd::Escalation),
+        (Mode::Escalation, Key::ch('j'), Down),
+        (Mode::Escalation, Key::plain(K::Down), Down),
+        (Mode::Escalation, Key::ch('k'), Up),
+        (Mode::Escalation, Key::plain(K::Up), Up),
+        (Mode::Escalation, Key::ch(' '), Contacted),
+        (Mode::Escalation, Key::plain(K::Esc), Cancel),
+        (Mode::Escalation, Key::ch('q'), Cancel),
+        // `C` again closes it, like `?` for help.
+        (Mode::Escalation, Key::ch('C'), Cancel),
+        (
+            Mode::Escalation,
+            Key {
+                code: K::Char('c'),
+                ctrl: true,
+            },
+            Interrupt,
+        ),
         (Normal, Key::plain(K::End), Follow),
         (Normal, Key::ch('f'), Follow),
         (Normal, Key::plain(K::Esc), Cancel),
@@ -390,6 +411,7 @@ impl Keymap {
                 Cmd::Note,
                 Cmd::Open,
                 Cmd::Rollback,
+                Cmd::Escalation,
                 Cmd::Search,
                 Cmd::PinBaseline,
                 Cmd::FocusNext,
@@ -409,6 +431,7 @@ impl Keymap {
             Mode::Ask => &[Cmd::Confirm, Cmd::Skip, Cmd::Retry, Cmd::Abort],
             Mode::Confirm => &[Cmd::Confirm, Cmd::QuitWithReport, Cmd::Cancel],
             Mode::Overlay => &[Cmd::Cancel],
+            Mode::Escalation => &[Cmd::Down, Cmd::Contacted, Cmd::Cancel],
         };
         wanted
             .iter()

@@ -25,7 +25,7 @@ use crate::event::{Event, Outcome, Record, Target};
 use crate::journal;
 use crate::monitor::criteria::State as Verdict;
 use crate::session;
-use crate::state::{Mark, Plan, Row, Settings, State, clock};
+use crate::state::{Mark, Plan, Row, Settings, State, clock, escalation};
 
 pub const FILE_NAME: &str = "report.md";
 
@@ -158,6 +158,13 @@ impl Fold {
             Event::AnnouncementSent { title, via, .. } => {
                 format!("announcement sent via {via}: {title}")
             }
+            Event::EscalationContacted { step } => format!(
+                "escalation: contacted {}",
+                plan.runbook
+                    .escalation
+                    .get(*step)
+                    .map_or_else(|| format!("step #{step}"), |e| e.text.clone())
+            ),
         };
         self.timeline.push((r.ts, r.by.clone(), what));
     }
@@ -358,6 +365,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     section_commands(&mut out, &state, tz);
     section_criteria(&mut out, &fold, tz);
     section_rollback(&mut out, &state, tz);
+    section_escalation(&mut out, &state, tz);
     if outcome == Some(Outcome::RolledBack) {
         section_incident(&mut out, &fold, &title, tz);
     }
@@ -456,6 +464,43 @@ fn section_rollback(out: &mut String, state: &State, tz: Tz) {
         }
         out.push('\n');
     }
+}
+
+/// Only once the clock started: before a firing or a rollback the path was
+/// never in play, and an empty table would suggest it was ignored.
+fn section_escalation(out: &mut String, state: &State, tz: Tz) {
+    let esc = &state.session.escalation;
+    let Some(started) = &esc.started else { return };
+    let _ = writeln!(
+        out,
+        "## Escalation
+"
+    );
+    let _ = writeln!(
+        out,
+        "- Clock started: {} ({})\n",
+        stamp(started.at, tz),
+        started.reason
+    );
+    let _ = writeln!(out, "| Step | Due | Contacted |\n|---|---|---|");
+    for (i, step) in state.runbook().escalation.iter().enumerate() {
+        let due = escalation::due_at(state, step).map_or("—".to_string(), |t| stamp(t, tz));
+        let contacted = esc
+            .contacted
+            .get(&i)
+            .map_or("not contacted".to_string(), |s| {
+                format!("by {} at {}", s.by, stamp(s.at, tz))
+            });
+        let _ = writeln!(
+            out,
+            "| {}. {} | {} | {} |",
+            i + 1,
+            cell(&step.text),
+            due,
+            cell(&contacted)
+        );
+    }
+    out.push('\n');
 }
 
 fn section_timeline(out: &mut String, fold: &Fold, tz: Tz) {

@@ -237,6 +237,12 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
                 .map(|&i| *criterion = i)
                 .ok_or_else(|| "criterion not in the changed runbook".to_string()),
             Event::CommandStarted { target, .. } => target.as_mut().map_or(Ok(()), map_target),
+            Event::EscalationContacted { step } => rb
+                .escalation
+                .get(*step)
+                .and_then(|e| new.escalation.iter().position(|n| n.text == e.text))
+                .map(|i| *step = i)
+                .ok_or_else(|| "escalation step not in the changed runbook".to_string()),
             // Run ids, values and rollback steps do not depend on the
             // runbook's shape (a rollback step is kept by its title).
             Event::CommandExited { .. }

@@ -4,6 +4,7 @@
 
 pub mod announce;
 pub mod clock;
+pub mod escalation;
 pub mod health;
 pub mod outline;
 pub mod rollback;
@@ -132,6 +133,8 @@ pub struct Session {
     pub runs: Runs,
     /// The rollback, once fired.
     pub rollback: Option<RollbackLog>,
+    /// The escalation clock and who was contacted.
+    pub escalation: escalation::Escalation,
 }
 
 impl Session {
@@ -149,6 +152,7 @@ impl Session {
             ended: None,
             runs: Runs::default(),
             rollback: None,
+            escalation: escalation::Escalation::default(),
         }
     }
 
@@ -206,8 +210,41 @@ impl Session {
             Event::RollbackStarted { .. }
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. } => RollbackLog::apply(&mut self.rollback, r),
-            Event::AutoRollbackCancelled { .. } | Event::AnnouncementSent { .. } => {}
+            Event::AutoRollbackCancelled { .. }
+            | Event::AnnouncementSent { .. }
+            | Event::EscalationContacted { .. } => {}
         }
+        let firing =
+            (self.escalation.started.is_none() && self.health.firing()).then(|| self.fired_at(r));
+        self.escalation.apply(r, firing);
+    }
+
+    /// When and which criterion turned the verdict to firing: the monitor's
+    /// own transition time (a sample's), else the record's.
+    fn fired_at(&self, r: &Record) -> (DateTime<Utc>, String) {
+        use crate::monitor::criteria::State as C;
+        let name = |i: usize| {
+            self.health
+                .engine
+                .checks
+                .get(i)
+                .map_or_else(|| format!("criterion #{i}"), |c| c.text.clone())
+        };
+        self.health
+            .transitions
+            .iter()
+            .rev()
+            .find(|t| t.to == C::Firing)
+            .map(|t| (t.at, name(t.criterion)))
+            .or_else(|| {
+                self.health
+                    .engine
+                    .verdicts
+                    .iter()
+                    .position(|v| v.state == C::Firing)
+                    .map(|i| (r.ts, name(i)))
+            })
+            .unwrap_or_else(|| (r.ts, "a criterion".into()))
     }
 
     pub fn status(&self, target: Target) -> Status {
@@ -273,6 +310,10 @@ pub enum Modal {
     Ask(Ask),
     /// An announcement template (block id), filled from the session.
     Announcement(usize),
+    /// Contacts and the escalation path; `step` is the selected step.
+    Escalation {
+        step: usize,
+    },
 }
 
 /// Which keymap applies.
@@ -288,16 +329,19 @@ pub enum Mode {
     Criteria,
     /// A running rollback asks: run / skip, or retry / skip / abort.
     Ask,
+    /// The escalation overlay: move between steps, mark one contacted.
+    Escalation,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
         Mode::Input,
         Mode::Confirm,
         Mode::Overlay,
         Mode::Criteria,
         Mode::Ask,
+        Mode::Escalation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -308,6 +352,7 @@ impl Mode {
             Mode::Overlay => "overlay",
             Mode::Criteria => "criteria",
             Mode::Ask => "ask",
+            Mode::Escalation => "escalation",
         }
     }
 }
@@ -482,6 +527,7 @@ impl State {
             Some(Modal::Form(_)) => Mode::Input,
             Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback) => Mode::Confirm,
             Some(Modal::Ask(_)) => Mode::Ask,
+            Some(Modal::Escalation { .. }) => Mode::Escalation,
             Some(Modal::Help | Modal::Tour | Modal::Command(_) | Modal::Announcement(_)) => {
                 Mode::Overlay
             }

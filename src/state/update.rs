@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{Confirm, Field, Mark, Modal, Row, State, announce, health, rollback, runs};
+use super::{
+    Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, rollback, runs,
+};
 use crate::event::{Action, Cmd, Effect, Event};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -58,6 +60,9 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             return Vec::new();
         }
     }
+    if let Some(effects) = escalation::command(state, cmd) {
+        return effects;
+    }
     match cmd {
         Cmd::Up => move_by(state, -1),
         Cmd::Down => move_by(state, 1),
@@ -80,6 +85,9 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         // Only meaningful in a rollback question, handled above.
         Cmd::Skip | Cmd::Retry | Cmd::Abort => {}
         Cmd::Announce => announce::open(state),
+        Cmd::Escalation => escalation::open(state),
+        // Only bound in the escalation overlay, handled above.
+        Cmd::Contacted => {}
         Cmd::Copy => return announce::copy(state),
         Cmd::Post => announce::ask_post(state),
         Cmd::Top => state.ui.cursor = state.rows().first().copied(),

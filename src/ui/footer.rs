@@ -43,7 +43,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             .sum()
     };
     // Too narrow: drop the hints a deployer needs least; help and quit stay.
-    for drop in ["log", "note", "n/a", "search", "command", "move"] {
+    // The escalation hint goes last: `C` matters most once things go wrong,
+    // yet help and quit must never be pushed off.
+    for drop in [
+        "log",
+        "note",
+        "n/a",
+        "search",
+        "command",
+        "move",
+        "escalation",
+    ] {
         if used + width(&hints) <= usize::from(area.width) {
             break;
         }

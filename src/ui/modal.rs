@@ -8,7 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{ViewState, output, theme};
-use crate::state::{Ask, Confirm, Field, Modal, Mode, State, announce, rollback};
+use crate::state::{
+    Ask, Confirm, Field, Modal, Mode, State, announce, clock, escalation, rollback,
+};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -67,6 +69,107 @@ fn boxed(
         style,
         lines,
     );
+}
+
+/// The contacts table, then the path: each step with who, how, and (once
+/// the clock runs) when it is due or who reached them.
+fn escalation_lines(state: &State, view: &ViewState, selected: usize) -> Vec<Line<'static>> {
+    let rb = state.runbook();
+    let tz = clock::zone(rb.window.as_ref());
+    let mut lines = vec![Line::styled("Contacts", theme::title())];
+    if rb.contacts.is_empty() {
+        lines.push(Line::styled(
+            "  the runbook lists no contacts",
+            theme::dim(),
+        ));
+    }
+    let role_w = rb
+        .contacts
+        .iter()
+        .map(|c| c.role.chars().count())
+        .max()
+        .unwrap_or(4);
+    let name_w = rb
+        .contacts
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(4);
+    for c in &rb.contacts {
+        lines.push(Line::raw(format!(
+            "  {:role_w$}  {:name_w$}  {}",
+            c.role, c.name, c.contact
+        )));
+    }
+    lines.push(Line::raw(""));
+    let esc = &state.session.escalation;
+    lines.push(Line::from(vec![
+        Span::styled("Escalation path", theme::title()),
+        match &esc.started {
+            Some(s) => Span::raw(format!(" · clock started {}", clock::clock_text(s.at, tz))),
+            None => Span::styled(
+                " · the clock starts when a criterion fires or a rollback starts",
+                theme::dim(),
+            ),
+        },
+    ]));
+    if let Some(s) = &esc.started {
+        lines.push(Line::styled(format!("  {}", s.reason), theme::dim()));
+    }
+    if rb.escalation.is_empty() {
+        lines.push(Line::styled(
+            "  the runbook has no escalation path",
+            theme::dim(),
+        ));
+    }
+    for (i, step) in rb.escalation.iter().enumerate() {
+        let (mark, style) = if i == selected {
+            ("▸ ", theme::selected())
+        } else {
+            ("  ", Style::new())
+        };
+        lines.push(Line::styled(
+            format!("{mark}{}. {}", i + 1, step.text),
+            style,
+        ));
+        let mut parts = vec![escalation::who(step).to_string()];
+        match escalation::contact_for(rb, step) {
+            Some(c) => {
+                // "TBD" is a placeholder in the table, not a name to call.
+                if !c.name.trim().is_empty() && !c.name.eq_ignore_ascii_case("tbd") {
+                    parts.push(c.name.clone());
+                }
+                parts.push(c.contact.clone());
+            }
+            None => parts.push("no contact listed".into()),
+        }
+        let mut spans = vec![Span::raw(format!("     {}", parts.join(" · ")))];
+        if let Some(by) = esc.contacted.get(&i) {
+            spans.push(Span::styled(
+                format!(
+                    " · contacted by {} at {}",
+                    by.by,
+                    by.at.with_timezone(&tz).format("%H:%M")
+                ),
+                theme::ok(),
+            ));
+        } else if let Some(due) = escalation::due(state, step) {
+            let style = if due.pressing() {
+                theme::amber()
+            } else {
+                Style::new()
+            };
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(due.text(), style));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    // From the keymap: a mirror's has no `space contacted`.
+    let keys: Vec<(String, &str)> = view.keymap.footer(Mode::Escalation);
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+    lines.push(keys_line(&keys));
+    lines
 }
 
 /// The demo's first-run overlay. The keys are the default keymap's: the demo
@@ -166,8 +269,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     Span::raw(cmd.describe()),
                 ]));
             }
-            // Keys of the criteria focus (Tab) that the checklist lacks.
-            for (cmd, keys) in view.keymap.commands(Mode::Criteria) {
+            // Keys of the criteria focus (Tab) and the escalation overlay
+            // that the checklist lacks.
+            let normal: Vec<_> = view
+                .keymap
+                .commands(Mode::Normal)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect();
+            let extra = view.keymap.commands(Mode::Criteria).into_iter().chain(
+                view.keymap
+                    .commands(Mode::Escalation)
+                    .into_iter()
+                    .filter(|(c, _)| !normal.contains(c)),
+            );
+            for (cmd, keys) in extra {
                 let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
                 lines.push(Line::from(vec![
                     Span::styled(format!("{:>14}  ", keys.join(" ")), theme::key()),
@@ -411,6 +527,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 lines,
             );
         }
+        Modal::Escalation { step } => boxed(
+            frame,
+            area,
+            wide.min(84),
+            " Contacts and escalation ",
+            theme::title(),
+            escalation_lines(state, view, *step),
+        ),
         Modal::Confirm(Confirm::Post(_)) => {
             let lines = vec![
                 Line::raw("Post this announcement to the configured webhook?"),
