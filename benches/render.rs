@@ -18,18 +18,11 @@ fn state() -> State {
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2025-01-15T04:41:00Z")
         .unwrap()
         .with_timezone(&Utc);
-    let settings = Settings {
-        operator: "alice".into(),
-        environment: "production".into(),
-        runbook_name: runbook::BUNDLED_NAME.into(),
-        health: Vec::new(),
-        interval: std::time::Duration::from_secs(1),
-        journal: None,
-        monitor: Default::default(),
-        profile: Default::default(),
-        exec: Default::default(),
-        demo: None,
-    };
+    let settings = Settings::replay(
+        "alice".into(),
+        "production".into(),
+        runbook::BUNDLED_NAME.into(),
+    );
     let mut s = State::new(Plan::new(loaded.runbook, &loaded.text), settings, now);
     update(
         &mut s,

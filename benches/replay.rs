@@ -15,18 +15,7 @@ use rollout_cockpit::runbook;
 use rollout_cockpit::state::{Plan, Settings, State};
 
 fn settings() -> Settings {
-    Settings {
-        operator: "alice".into(),
-        environment: "production".into(),
-        runbook_name: "bench".into(),
-        health: Vec::new(),
-        interval: std::time::Duration::from_secs(1),
-        journal: None,
-        monitor: Default::default(),
-        profile: Default::default(),
-        exec: Default::default(),
-        demo: None,
-    }
+    Settings::replay("alice".into(), "production".into(), "bench".into())
 }
 
 const URLS: [&str; 3] = [

@@ -264,18 +264,11 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     for r in records {
         fold.apply(plan, r);
     }
-    let settings = Settings {
-        operator: fold.operators.first().cloned().unwrap_or_default(),
-        environment: fold.environment.clone().unwrap_or_default(),
-        runbook_name: fold.runbook.clone().unwrap_or_default(),
-        health: Vec::new(),
-        interval: std::time::Duration::from_secs(1),
-        journal: None,
-        monitor: Default::default(),
-        profile: Default::default(),
-        exec: Default::default(),
-        demo: None,
-    };
+    let settings = Settings::replay(
+        fold.operators.first().cloned().unwrap_or_default(),
+        fold.environment.clone().unwrap_or_default(),
+        fold.runbook.clone().unwrap_or_default(),
+    );
     let now = fold.last.unwrap_or_default();
     let state = State::replay(plan.clone(), settings, now, records);
     fold.transitions(&state);

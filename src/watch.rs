@@ -340,18 +340,10 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
     });
     let (operator, runbook_name, environment) =
         started.unwrap_or_else(|| ("?".into(), "?".into(), "unknown environment".into()));
+    // A mirror probes nothing: its samples come from the journal.
     let settings = Settings {
-        operator,
-        environment,
-        runbook_name,
-        health: Vec::new(),
-        interval: Duration::from_secs(1),
         journal: Some(replayed.journal.display().to_string()),
-        // A mirror probes nothing: its samples come from the journal.
-        monitor: Default::default(),
-        profile: Default::default(),
-        exec: Default::default(),
-        demo: None,
+        ..Settings::replay(operator, environment, runbook_name)
     };
     let mut state = State::replay(
         replayed.plan.clone(),

@@ -404,6 +404,26 @@ pub struct Settings {
     pub demo: Option<DemoSettings>,
 }
 
+impl Settings {
+    /// A session that probes nothing, runs commands the default way and is
+    /// not journaled: what a replay (`watch`, `report`), a test or a bench
+    /// starts from. `run` fills in the rest from its flags.
+    pub fn replay(operator: String, environment: String, runbook_name: String) -> Settings {
+        Settings {
+            operator,
+            environment,
+            runbook_name,
+            health: Vec::new(),
+            interval: crate::monitor::probe::DEFAULT_INTERVAL,
+            journal: None,
+            monitor: Default::default(),
+            profile: Default::default(),
+            exec: Default::default(),
+            demo: None,
+        }
+    }
+}
+
 /// The demo's window clock: it starts at `origin` and runs `speed` times
 /// faster, so the window and the checkpoints move within minutes. Only the
 /// display is scaled: journal stamps and the monitor keep real time.

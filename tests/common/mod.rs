@@ -20,18 +20,11 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn settings() -> Settings {
-    Settings {
-        operator: "alice".into(),
-        environment: "production".into(),
-        runbook_name: runbook::BUNDLED_NAME.into(),
-        health: Vec::new(),
-        interval: std::time::Duration::from_secs(1),
-        journal: None,
-        monitor: Default::default(),
-        profile: Default::default(),
-        exec: Default::default(),
-        demo: None,
-    }
+    Settings::replay(
+        "alice".into(),
+        "production".into(),
+        runbook::BUNDLED_NAME.into(),
+    )
 }
 
 pub fn plan() -> Plan {
