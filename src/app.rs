@@ -11,10 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{Timelike, Utc};
-use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
-    MouseEventKind,
-};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -57,21 +54,6 @@ pub enum Feed {
 impl From<Journal> for Feed {
     fn from(j: Journal) -> Feed {
         Feed::Write(j)
-    }
-}
-
-/// Restores the terminal however the loop ends (ratatui's panic hook covers
-/// panics).
-struct TerminalGuard {
-    mouse: bool,
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        if self.mouse {
-            let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
-        }
-        ratatui::restore();
     }
 }
 
@@ -144,11 +126,7 @@ pub async fn run(
     let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
 
-    let mut terminal = ratatui::try_init().context("opening the terminal")?;
-    let guard = TerminalGuard { mouse };
-    if mouse {
-        crossterm::execute!(io::stdout(), EnableMouseCapture)?;
-    }
+    let (mut terminal, guard) = crate::terminal::open(mouse).context("opening the terminal")?;
     if let Some(jtx) = &journal_tx {
         // A resumed session already has its start; it gets a resume mark.
         let first = if state.session.started.is_some() {
@@ -191,7 +169,7 @@ pub async fn run(
     let code = loop {
         if dirty && last_draw.elapsed() >= FRAME {
             tui_logger::move_events();
-            terminal.draw(|f| ui::render(f, &state, &mut view))?;
+            crate::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))?;
             state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
             last_draw = Instant::now();
             dirty = false;

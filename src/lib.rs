@@ -23,5 +23,6 @@ pub mod run;
 pub mod runbook;
 pub mod session;
 pub mod state;
+pub mod terminal;
 pub mod ui;
 pub mod watch;

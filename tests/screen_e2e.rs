@@ -61,11 +61,9 @@ fn tick_resize_and_quit_in_a_real_terminal() {
             && s.lines().all(|l| l.chars().count() <= 80)
             && s.contains("Rollback criteria")
             && s.contains("Checklist 1/65")
+            && s.contains("Security vulnerability discovered")
     });
-    assert!(
-        small.contains("Security vulnerability discovered"),
-        "{small}"
-    );
+    assert!(small.contains("Verify backup integrity"), "{small}");
     tmux.resize(30, 8);
     tmux.wait_for("too small", |s| s.contains("too small"));
     tmux.resize(120, 40);

@@ -87,8 +87,8 @@ impl Tmux {
         self.ok(&args);
     }
 
-    /// Polls `target`'s screen until `pred` holds, or fails with the last
-    /// screen.
+    /// Polls `target`'s screen until `pred` holds on two captures in a row
+    /// (a capture can land mid-frame), or fails with the last screen.
     pub fn wait_in(&self, target: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
         self.wait_in_within(target, what, DEADLINE, pred)
     }
@@ -103,11 +103,14 @@ impl Tmux {
         pred: impl Fn(&str) -> bool,
     ) -> String {
         let start = Instant::now();
+        let mut held = false;
         loop {
             let screen = self.capture_in(target);
-            if pred(&screen) {
+            let holds = pred(&screen);
+            if holds && held {
                 return screen;
             }
+            held = holds;
             assert!(
                 start.elapsed() < deadline,
                 "timed out waiting for {what} in {target}; screen:\n{screen}"
