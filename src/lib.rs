@@ -13,6 +13,7 @@ pub mod exec;
 pub mod journal;
 pub mod keys;
 pub mod lock;
+pub mod logs;
 pub mod mask;
 pub mod monitor;
 pub mod notify;
