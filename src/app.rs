@@ -19,7 +19,8 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use std::collections::HashMap;
 
-use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn};
+use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn, Target};
+use crate::exec::terminal::TerminalRun;
 use crate::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::journal::Journal;
 use crate::probing::Batch;
@@ -160,14 +161,19 @@ pub async fn run(
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf);
 
-    let mut events = EventStream::new();
+    let mut events = Some(EventStream::new());
+    let mut suspended: Option<Suspended> = None;
+    // Ctrl-C is a key in raw mode; while a command has the terminal it is
+    // that command's, and must not end the cockpit too.
+    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    let mut sigquit = signal(SignalKind::quit()).context("SIGQUIT handler")?;
     let mut clock = interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut write_report = false;
     let mut last_draw = Instant::now() - FRAME;
     let code = loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if dirty && suspended.is_none() && last_draw.elapsed() >= FRAME {
             tui_logger::move_events();
             crate::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))?;
             state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
@@ -176,7 +182,14 @@ pub async fn run(
         }
         let mut actions = Vec::new();
         tokio::select! {
-            ev = events.next() => match ev {
+            ev = next_event(&mut events) => match ev {
+                // The command in the terminal is over and a key was pressed.
+                Some(Ok(TermEvent::Key(_))) if matches!(suspended, Some(Suspended::Ended)) => {
+                    suspended = None;
+                    crate::terminal::resume(&mut terminal, mouse)?;
+                    dirty = true;
+                }
+                Some(Ok(_)) if suspended.is_some() => {}
                 Some(Ok(ev)) => {
                     dirty |= matches!(ev, TermEvent::Resize(..) | TermEvent::FocusGained);
                     actions.extend(terminal_action(&state, &view, &ev));
@@ -193,10 +206,32 @@ pub async fn run(
                     {
                         crate::state::runs::mirror_started(&mut state, *run);
                     }
-                    if let Event::CommandStarted { run, .. } = &r.event
-                        && let Some(err) = runner.start(*run, &state, &exec_tx)
-                    {
-                        actions.push(Action::SpawnFailed { run: *run, error: err });
+                    if let Event::CommandStarted { run, .. } = &r.event {
+                        match runner.start(*run, &state, &exec_tx) {
+                            Ok(None) => {}
+                            Ok(Some(spec)) => {
+                                // The key reader would take the command's input.
+                                events = None;
+                                crate::terminal::suspend(mouse)?;
+                                let title = state.session.runs.get(*run).map_or(String::new(), |r| {
+                                    match r.target {
+                                        Some(Target::Item(i)) => state.row_text(crate::state::Row::Item(i)).to_string(),
+                                        Some(Target::Step(s)) => state.row_text(crate::state::Row::Section(s)).to_string(),
+                                        None => String::new(),
+                                    }
+                                });
+                                let shown = state.session.runs.get(*run).map_or("", |r| r.command.as_str());
+                                match TerminalRun::start(&spec, &title, shown) {
+                                    Ok(t) => suspended = Some(Suspended::Running(Box::new(t))),
+                                    Err(e) => {
+                                        crate::terminal::resume(&mut terminal, mouse)?;
+                                        events = Some(EventStream::new());
+                                        actions.push(Action::SpawnFailed { run: *run, error: e.to_string() });
+                                    }
+                                }
+                            }
+                            Err(error) => actions.push(Action::SpawnFailed { run: *run, error }),
+                        }
                     }
                     state.journal_error = None;
                     dirty = true;
@@ -240,7 +275,17 @@ pub async fn run(
                     let _ = jtx.send(ev);
                 }
             },
-            _ = sleep_until(last_draw + FRAME), if dirty => {},
+            exit = wait_terminal(&mut suspended) => {
+                println!("{}", exec::terminal::ended_line(&exit));
+                suspended = Some(Suspended::Ended);
+                // Raw mode again, so one key (not a line) brings the screen back.
+                crossterm::terminal::enable_raw_mode()?;
+                events = Some(EventStream::new());
+                actions.push(Action::Exec(ExecEvent::Exited(exit)));
+            },
+            _ = sleep_until(last_draw + FRAME), if dirty && suspended.is_none() => {},
+            _ = sigint.recv() => {},
+            _ = sigquit.recv() => {},
             _ = sigterm.recv() => {
                 log::warn!("SIGTERM: closing");
                 break 0;
@@ -349,28 +394,54 @@ struct Runner {
 
 impl Runner {
     /// Spawns a command whose `CommandStarted` is now on disk; an error
-    /// message when it could not start.
-    fn start(&mut self, run: u64, state: &State, tx: &mpsc::Sender<ExecEvent>) -> Option<String> {
-        let s = self.pending.remove(&run)?;
+    /// message when it could not start. A command for the terminal itself
+    /// is handed back: the loop suspends the screen to run it.
+    fn start(
+        &mut self,
+        run: u64,
+        state: &State,
+        tx: &mpsc::Sender<ExecEvent>,
+    ) -> Result<Option<RunSpec>, String> {
+        let Some(s) = self.pending.remove(&run) else {
+            return Ok(None);
+        };
         let e = &state.settings.exec;
         let log = std::path::PathBuf::from(&s.log);
-        if let Some(dir) = log.parent()
-            && let Err(err) = std::fs::create_dir_all(dir)
-        {
-            return Some(format!("{}: {err}", dir.display()));
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
         }
         let mut spec = RunSpec::new(RunId(run), s.code, log);
         spec.shell = e.shell.clone();
         spec.shell_flags = e.flags.clone();
         spec.workdir = e.workdir.clone();
         spec.env = s.env;
-        match exec::spawn(spec, e.masker.0.clone(), tx.clone()) {
-            Ok(h) => {
-                self.handles.insert(run, h);
-                None
-            }
-            Err(err) => Some(err.to_string()),
+        if s.terminal {
+            return Ok(Some(spec));
         }
+        let h = exec::spawn(spec, e.masker.0.clone(), tx.clone()).map_err(|e| e.to_string())?;
+        self.handles.insert(run, h);
+        Ok(None)
+    }
+}
+
+/// A command running in the terminal itself, the screen suspended; then,
+/// once it ended, the wait for a key before the screen comes back.
+enum Suspended {
+    Running(Box<TerminalRun>),
+    Ended,
+}
+
+async fn wait_terminal(s: &mut Option<Suspended>) -> exec::Exit {
+    match s {
+        Some(Suspended::Running(run)) => run.wait().await,
+        _ => std::future::pending().await,
+    }
+}
+
+async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<TermEvent>> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -112,6 +112,10 @@ pub enum Event {
         log: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rollback_step: Option<usize>,
+        /// Run in the terminal itself, the screen suspended: its output
+        /// went to the terminal, not to the log.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        terminal: bool,
     },
     CommandExited {
         run: u64,
@@ -283,10 +287,13 @@ pub enum Cmd {
     Escalation,
     /// `space` on an escalation step: record "contacted".
     Contacted,
+    /// `t` in the run confirm: leave the screen and run the command in the
+    /// terminal itself (it needs a tty: a password prompt, an editor).
+    RunInTerminal,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 40] = [
+    pub const ALL: [Cmd; 41] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -327,6 +334,7 @@ impl Cmd {
         Cmd::Post,
         Cmd::Escalation,
         Cmd::Contacted,
+        Cmd::RunInTerminal,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -372,6 +380,7 @@ impl Cmd {
             Cmd::Post => "post",
             Cmd::Escalation => "escalation",
             Cmd::Contacted => "contacted",
+            Cmd::RunInTerminal => "run_in_terminal",
         }
     }
 
@@ -422,6 +431,10 @@ impl Cmd {
             Cmd::Post => "post the announcement to the webhook (asks)",
             Cmd::Escalation => "contacts and the escalation path (its clock)",
             Cmd::Contacted => "escalation: mark the step contacted (who and when are recorded)",
+            Cmd::RunInTerminal => {
+                "run confirm: run it in the terminal itself, for a command that needs a tty \
+                 (output is not captured)"
+            }
         }
     }
 
@@ -509,6 +522,8 @@ pub struct Spawn {
     pub code: String,
     pub env: Vec<(String, String)>,
     pub log: String,
+    /// In the terminal itself, the screen suspended.
+    pub terminal: bool,
 }
 
 /// Secret values stay out of `{:?}` (test failures, logs).
@@ -518,6 +533,7 @@ impl std::fmt::Debug for Spawn {
             .field("run", &self.run)
             .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("log", &self.log)
+            .field("terminal", &self.terminal)
             .finish_non_exhaustive()
     }
 }

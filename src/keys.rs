@@ -246,6 +246,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
             Interrupt,
         ),
         (Mode::Confirm, Key::ch('y'), Cmd::Confirm),
+        (Mode::Confirm, Key::ch('t'), Cmd::RunInTerminal),
         (Mode::Confirm, Key::ch('r'), Cmd::QuitWithReport),
         (Mode::Confirm, Key::ch('n'), Cancel),
         (Mode::Confirm, Key::plain(K::Esc), Cancel),

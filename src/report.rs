@@ -108,6 +108,7 @@ impl Fold {
                 target,
                 command_masked,
                 rollback_step,
+                terminal,
                 ..
             } => {
                 let what = match (target, rollback_step) {
@@ -119,7 +120,12 @@ impl Fold {
                     let l = l.trim();
                     !l.is_empty() && !l.starts_with('#')
                 });
-                format!("ran {what}: `{}`", first.unwrap_or("").trim())
+                let how = if *terminal {
+                    " in the terminal (output not captured)"
+                } else {
+                    ""
+                };
+                format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
             }
             Event::CommandExited {
                 run,

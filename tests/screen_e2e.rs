@@ -6,26 +6,16 @@ mod tmux;
 
 use std::process::Command;
 
-use tmux::{Tmux, wait_file};
+use tmux::{Cockpit, Tmux, wait_file};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
 #[test]
 fn tick_resize_and_quit_in_a_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux not installed: skipping the end-to-end test");
+    let Some(c) = Cockpit::start("rc-e2e", 120, 40, "run --no-health --operator e2e") else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = dir.path().join("sessions");
-    let exit_file = dir.path().join("exit");
-    let shell = format!(
-        "'{BIN}' run --no-health --session-dir '{}' --operator e2e; echo EXIT=$? > '{}'",
-        sessions.display(),
-        exit_file.display()
-    );
-    let tmux = Tmux::start("rc-e2e", 120, 40, &shell);
-
+    };
+    let tmux = &c.tmux;
     tmux.wait_for("the cockpit", |s| {
         s.contains("Checklist 0/65") && s.contains("Rollback criteria")
     });
@@ -45,13 +35,7 @@ fn tick_resize_and_quit_in_a_real_terminal() {
     );
 
     // On disk before it was on screen.
-    let session = std::fs::read_dir(&sessions)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let journal = std::fs::read_to_string(session.join("journal.jsonl")).unwrap();
+    let journal = c.journal();
     assert!(journal.contains("\"type\":\"ticked\""), "{journal}");
     assert!(journal.contains("\"by\":\"e2e\""), "{journal}");
 
@@ -83,10 +67,7 @@ fn tick_resize_and_quit_in_a_real_terminal() {
     tmux.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));
     tmux.keys(&["n"]);
     tmux.wait_for("the question gone", |s| !s.contains("Quit the cockpit?"));
-    tmux.keys(&["q"]);
-    tmux.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));
-    tmux.keys(&["y"]);
-    assert_eq!(wait_file(&exit_file).trim(), "EXIT=0");
+    assert_eq!(c.quit(), "EXIT=0");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod buffer;
 pub mod ingest;
 pub mod runner;
 pub mod substitute;
+pub mod terminal;
 
 pub use crate::mask::{MASK, Masker, SecretNames};
 pub use ansi::strip_ansi;

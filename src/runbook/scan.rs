@@ -43,7 +43,10 @@ fn build() -> Result<Patterns, regex::Error> {
         assign: ascii_re(
             r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=",
         )?,
-        for_read: ascii_re(r"\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]*)")?,
+        // `read` skips its options and their arguments (`-p "name? "`, `-t 5`).
+        for_read: ascii_re(
+            r#"\b(?:for|read(?:\s+(?:-\w+|"[^"]*"|'[^']*'|\d+))*)\s+([A-Za-z_][A-Za-z0-9_]*)"#,
+        )?,
         url: ascii_re(r#"https?://[^\s"'<>()\[\]`|\\]+"#)?,
         secret: ascii_re(crate::mask::DEFAULT_SECRET_NAMES)?,
     })
@@ -417,6 +420,15 @@ mod tests {
         assert_eq!(names, ["PROD_URL", "DB_PASSWORD", "DB_HOST"]);
         assert!(is_secret_name("DB_PASSWORD") && is_secret_name("admin_token"));
         assert!(!is_secret_name("PROD_DB_HOST"));
+    }
+
+    #[test]
+    fn a_variable_read_from_the_keyboard_is_set_by_the_script() {
+        let (used, _) = shell_vars(
+            "read -r -p \"name? \" who\nread -t 5 -p 'pin: ' pin\nfor f in *.sql; do echo $f; done\necho $who $pin $OTHER",
+        );
+        let names: Vec<_> = used.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["OTHER"]);
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub struct Run {
     pub command: String,
     pub log: String,
     pub rollback_step: Option<usize>,
+    /// Ran in the terminal itself: no output was captured.
+    pub terminal: bool,
     pub started: Stamp,
     pub exit: Option<RunExit>,
     /// Started before a crash and never reported: not running any more.
@@ -149,6 +151,7 @@ impl Runs {
                 command_masked,
                 log,
                 rollback_step,
+                terminal,
             } => self.list.push(Run {
                 run: *run,
                 target: *target,
@@ -156,6 +159,7 @@ impl Runs {
                 command: command_masked.clone(),
                 log: log.clone(),
                 rollback_step: *rollback_step,
+                terminal: *terminal,
                 started: Stamp::of(r),
                 exit: None,
                 lost: false,
@@ -248,6 +252,8 @@ pub struct RunPlan {
     /// Another command is running: `y` starts a second one.
     pub second: bool,
     pub rollback_step: Option<usize>,
+    /// `t` rather than `y`: run in the terminal, the screen suspended.
+    pub terminal: bool,
 }
 
 impl Eq for RunPlan {}
@@ -407,6 +413,7 @@ pub fn prepare(
             display: cmd.display,
             second: running(state).is_some(),
             rollback_step,
+            terminal: false,
         }),
         Err(e) => {
             state.ui.flash = Some(format!("cannot run: {e}"));
@@ -505,12 +512,14 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
             command_masked: plan.display.clone(),
             log: log.clone(),
             rollback_step: plan.rollback_step,
+            terminal: plan.terminal,
         }),
         Effect::Spawn(Spawn {
             run,
             code: plan.code,
             env: env(state),
             log,
+            terminal: plan.terminal,
         }),
     ];
     let first_deploy = plan.rollback_step.is_none()

@@ -153,6 +153,13 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
                 other => state.ui.modal = other,
             }
         }
+        Cmd::RunInTerminal => match state.ui.modal.take() {
+            Some(Modal::Run(mut plan)) if plan.rollback_step.is_none() => {
+                plan.terminal = true;
+                return runs::start(state, *plan);
+            }
+            other => state.ui.modal = other,
+        },
         Cmd::QuitWithReport => {
             if let Some(Modal::Confirm(Confirm::Quit)) = state.ui.modal {
                 state.ui.modal = None;

@@ -383,7 +383,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     theme::amber(),
                 ));
             }
-            lines.push(keys_line(&[("y", "run it"), ("n/esc", "cancel")]));
+            lines.push(keys_line(&[
+                ("y", "run it"),
+                ("t", "run in the terminal (tty)"),
+                ("n/esc", "cancel"),
+            ]));
             boxed(frame, area, wide, " Run this? ", theme::amber(), lines);
         }
         Modal::Form(form) => {

@@ -69,6 +69,12 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
             theme::command(),
         ));
     }
+    if record.is_some_and(|r| r.terminal) {
+        lines.push(Line::styled(
+            crate::exec::terminal::NOT_CAPTURED,
+            theme::dim(),
+        ));
+    }
     let height = usize::from(inner.height).saturating_sub(lines.len());
     for (_, l) in pane.visible(height) {
         let style = match l.stream {

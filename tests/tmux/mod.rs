@@ -199,3 +199,63 @@ pub fn wait_file(path: &Path) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// `rollout-cockpit` in a pane of its own tmux server, in a fresh work
+/// directory, with its sessions in a fresh directory and its exit status
+/// written to a file when it ends.
+pub struct Cockpit {
+    pub tmux: Tmux,
+    pub work: std::path::PathBuf,
+    pub sessions: std::path::PathBuf,
+    exit_file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cockpit {
+    /// `args` as a shell would split them (quote paths); `--session-dir` is
+    /// added. `None` (with a note) when tmux is not installed.
+    pub fn start(name: &str, w: u16, h: u16, args: &str) -> Option<Cockpit> {
+        if !available() {
+            eprintln!("tmux not installed: skipping the end-to-end test");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let sessions = dir.path().join("sessions");
+        let exit_file = dir.path().join("exit");
+        let shell = format!(
+            "cd '{}' && '{}' {args} --session-dir '{}'; echo EXIT=$? > '{}'",
+            work.display(),
+            env!("CARGO_BIN_EXE_rollout-cockpit"),
+            sessions.display(),
+            exit_file.display()
+        );
+        Some(Cockpit {
+            tmux: Tmux::start(name, w, h, &shell),
+            work,
+            sessions,
+            exit_file,
+            _dir: dir,
+        })
+    }
+
+    /// `q`, `y`, and the exit status (`EXIT=0`).
+    pub fn quit(&self) -> String {
+        self.tmux.keys(&["q"]);
+        self.tmux
+            .wait_for("the quit question", |s| s.contains("Quit the cockpit?"));
+        self.tmux.keys(&["y"]);
+        self.exit()
+    }
+
+    /// Waits for the program's end: `EXIT=<status>`.
+    pub fn exit(&self) -> String {
+        wait_file(&self.exit_file).trim().to_string()
+    }
+
+    /// The journal of the (one) session, as it is on disk now.
+    pub fn journal(&self) -> String {
+        std::fs::read_to_string(live_session(&self.sessions).join("journal.jsonl")).unwrap()
+    }
+}
