@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::logs::LogCount;
 use crate::monitor::{BaselineSource, MonitorConfig, ProbeSample};
 
 /// Something a tick, note or mark applies to: a checklist item, or a runnable
@@ -166,6 +167,29 @@ pub enum Event {
         /// Index into the runbook's escalation path.
         step: usize,
     },
+    /// The application's log stream (`--logs`), at the start of a session
+    /// (and of a resumed one).
+    LogStreamConfigured {
+        command_masked: String,
+        /// The error patterns, as configured.
+        patterns: Vec<String>,
+        /// `--log-errors-above`: a criterion on error lines per minute.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        errors_above: Option<f64>,
+    },
+    /// The log stream's one-a-second counts, batched (about one record a
+    /// second, not fsync'd), so errors per minute replay like the probes.
+    LogCounts {
+        counts: Vec<LogCount>,
+    },
+    /// The log command ended; it starts again after `restart_in_ms`.
+    LogStreamExited {
+        code: Option<i32>,
+        signal: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        restart_in_ms: u64,
+    },
 }
 
 /// The health figures at the moment the rollback fired.
@@ -290,10 +314,12 @@ pub enum Cmd {
     /// `t` in the run confirm: leave the screen and run the command in the
     /// terminal itself (it needs a tty: a password prompt, an editor).
     RunInTerminal,
+    /// `L`: the application log full screen, and back.
+    ZoomLogs,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 41] = [
+    pub const ALL: [Cmd; 42] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -335,6 +361,7 @@ impl Cmd {
         Cmd::Escalation,
         Cmd::Contacted,
         Cmd::RunInTerminal,
+        Cmd::ZoomLogs,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -381,6 +408,7 @@ impl Cmd {
             Cmd::Escalation => "escalation",
             Cmd::Contacted => "contacted",
             Cmd::RunInTerminal => "run_in_terminal",
+            Cmd::ZoomLogs => "zoom_logs",
         }
     }
 
@@ -435,6 +463,7 @@ impl Cmd {
                 "run confirm: run it in the terminal itself, for a command that needs a tty \
                  (output is not captured)"
             }
+            Cmd::ZoomLogs => "the application log (--logs): full screen / back; / filters it",
         }
     }
 
@@ -457,6 +486,7 @@ impl Cmd {
             Cmd::ToggleCriterion => "toggle",
             Cmd::QuitWithReport => "quit + report",
             Cmd::Open => "run",
+            Cmd::ZoomLogs => "app log",
             _ => self.name(),
         }
     }

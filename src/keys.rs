@@ -149,6 +149,7 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             // Looking at the escalation path is reading; marking a step
             // contacted (`Contacted`) is the deployer's, so it stays out.
             | Escalation
+            | ZoomLogs
     )
 }
 
@@ -179,6 +180,9 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('n'), SearchNext),
         (Normal, Key::ch('N'), SearchPrev),
         (Normal, Key::ch('l'), ToggleLog),
+        (Normal, Key::ch('L'), ZoomLogs),
+        (Logs, Key::ch('f'), Follow),
+        (Logs, Key::plain(K::End), Follow),
         (Normal, Key::ch('b'), PinBaseline),
         (Normal, Key::plain(K::Tab), FocusNext),
         (Criteria, Key::ch(' '), ToggleCriterion),
@@ -347,7 +351,7 @@ impl Keymap {
                 .find(|b| b.mode == mode && b.key == key)
                 .map(|b| b.cmd)
         };
-        find(mode).or_else(|| (mode == Mode::Criteria).then(|| find(Mode::Normal))?)
+        find(mode).or_else(|| mode.falls_back().then(|| find(Mode::Normal))?)
     }
 
     /// What a key press asks for in `mode`. In a text field an unbound
@@ -381,7 +385,7 @@ impl Keymap {
                 .collect()
         };
         match keys(mode) {
-            k if k.is_empty() && mode == Mode::Criteria => keys(Mode::Normal)
+            k if k.is_empty() && mode.falls_back() => keys(Mode::Normal)
                 .into_iter()
                 .filter(|&k| self.lookup(mode, k) == Some(cmd))
                 .collect(),
@@ -425,6 +429,15 @@ impl Keymap {
                 Cmd::ToggleCriterion,
                 Cmd::FocusNext,
                 Cmd::PinBaseline,
+                Cmd::Help,
+                Cmd::Quit,
+            ],
+            Mode::Logs => &[
+                Cmd::Down,
+                Cmd::PageDown,
+                Cmd::Follow,
+                Cmd::Search,
+                Cmd::ZoomLogs,
                 Cmd::Help,
                 Cmd::Quit,
             ],

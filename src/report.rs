@@ -103,7 +103,16 @@ impl Fold {
             }
             // Probes are data for the metrics, not steps in the timeline; the
             // firings they cause come from the health fold (`transitions`).
-            Event::MonitorConfigured(_) | Event::Samples { .. } => return,
+            Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => return,
+            Event::LogStreamConfigured { command_masked, .. } => {
+                format!("log stream started: `{command_masked}`")
+            }
+            Event::LogStreamExited { .. } => {
+                let Some(exit) = crate::state::logs::StreamExit::of(r) else {
+                    return;
+                };
+                format!("log stream {}", exit.text())
+            }
             Event::CommandStarted {
                 target,
                 command_masked,

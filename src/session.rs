@@ -251,7 +251,10 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. }
             | Event::AutoRollbackCancelled { .. }
-            | Event::AnnouncementSent { .. } => Ok(()),
+            | Event::AnnouncementSent { .. }
+            | Event::LogStreamConfigured { .. }
+            | Event::LogCounts { .. }
+            | Event::LogStreamExited { .. } => Ok(()),
             Event::SessionStarted { .. }
             | Event::Resumed { .. }
             | Event::SessionEnded { .. }

@@ -12,6 +12,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Focus, Stamp, State};
 use crate::event::{Cmd, Effect, Event, Record};
+use crate::logs::rate::LogRate;
 use crate::monitor::criteria::{self, Engine, Kind, Settings};
 use crate::monitor::{
     Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, RollingWindow, Stats,
@@ -49,6 +50,8 @@ pub struct Health {
     /// Who last toggled each manual criterion, and when.
     pub toggles: BTreeMap<usize, Stamp>,
     pub transitions: Vec<Transition>,
+    /// Error lines per minute in the application's log stream.
+    pub log_rate: LogRate,
     /// The sample time of the last evaluation: a batch holds one probe per
     /// URL per interval, and judging once per interval (not per sample)
     /// keeps a 4-hour replay within its budget.
@@ -69,6 +72,7 @@ impl Health {
             latest: BTreeMap::new(),
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
+            log_rate: LogRate::default(),
             evaluated_at: None,
         }
     }
@@ -124,6 +128,11 @@ impl Health {
                 if self.pin.request(*source, r.ts, &self.stats).is_some() =>
             {
                 self.reevaluate();
+            }
+            Event::LogCounts { counts } => {
+                for c in counts {
+                    self.log_rate.push(*c);
+                }
             }
             Event::CriterionToggled { criterion } => {
                 let before = self.engine.verdicts.get(*criterion).map(|v| v.state);

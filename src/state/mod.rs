@@ -6,6 +6,7 @@ pub mod announce;
 pub mod clock;
 pub mod escalation;
 pub mod health;
+pub mod logs;
 pub mod outline;
 pub mod rollback;
 pub mod runs;
@@ -135,6 +136,8 @@ pub struct Session {
     pub rollback: Option<RollbackLog>,
     /// The escalation clock and who was contacted.
     pub escalation: escalation::Escalation,
+    /// The application's log stream: its command and its exits.
+    pub logs: logs::LogStream,
 }
 
 impl Session {
@@ -153,6 +156,7 @@ impl Session {
             runs: Runs::default(),
             rollback: None,
             escalation: escalation::Escalation::default(),
+            logs: logs::LogStream::default(),
         }
     }
 
@@ -213,6 +217,11 @@ impl Session {
             Event::AutoRollbackCancelled { .. }
             | Event::AnnouncementSent { .. }
             | Event::EscalationContacted { .. } => {}
+            Event::LogStreamConfigured { .. } | Event::LogCounts { .. } => {
+                self.health.apply(r);
+                self.logs.apply(r);
+            }
+            Event::LogStreamExited { .. } => self.logs.apply(r),
         }
         let firing =
             (self.escalation.started.is_none() && self.health.firing()).then(|| self.fired_at(r));
@@ -275,6 +284,8 @@ impl Session {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     Search,
+    /// `/` in the zoomed application log.
+    LogFilter,
     Reason(Target),
     Note(Option<Target>),
 }
@@ -331,10 +342,13 @@ pub enum Mode {
     Ask,
     /// The escalation overlay: move between steps, mark one contacted.
     Escalation,
+    /// The application log zoomed (`L`): movement scrolls it, `/` filters;
+    /// its own keys, else Normal's.
+    Logs,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Normal,
         Mode::Input,
         Mode::Confirm,
@@ -342,7 +356,13 @@ impl Mode {
         Mode::Criteria,
         Mode::Ask,
         Mode::Escalation,
+        Mode::Logs,
     ];
+
+    /// A pane with the focus: its own keys first, then Normal's.
+    pub fn falls_back(self) -> bool {
+        matches!(self, Mode::Criteria | Mode::Logs)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -353,6 +373,7 @@ impl Mode {
             Mode::Criteria => "criteria",
             Mode::Ask => "ask",
             Mode::Escalation => "escalation",
+            Mode::Logs => "logs",
         }
     }
 }
@@ -457,6 +478,8 @@ pub struct State {
     pub read_only: bool,
     /// The output pane, typed values, a start in flight.
     pub exec: runs::ExecUi,
+    /// The application log pane.
+    pub logs: logs::LogPane,
     /// A rollback being run by this screen.
     pub rollback: Option<rollback::Driver>,
     pub auto: rollback::Auto,
@@ -480,6 +503,7 @@ impl State {
             journal_error: None,
             read_only: false,
             exec: runs::ExecUi::default(),
+            logs: logs::LogPane::default(),
             rollback: None,
             auto: rollback::Auto::default(),
         }
@@ -541,6 +565,7 @@ impl State {
 
     pub fn mode(&self) -> Mode {
         match &self.ui.modal {
+            None if self.logs.zoom => Mode::Logs,
             None if self.ui.focus == Focus::Criteria => Mode::Criteria,
             None => Mode::Normal,
             Some(Modal::Input { .. }) => Mode::Input,

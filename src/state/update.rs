@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, rollback, runs,
+    Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, logs, rollback, runs,
 };
 use crate::event::{Action, Cmd, Effect, Event};
 
@@ -42,6 +42,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 && let Some(effects) = health::criteria_command(state, cmd)
             {
                 return effects;
+            }
+            if state.mode() == super::Mode::Logs && logs::command(state, cmd) {
+                return Vec::new();
             }
             command(state, cmd)
         }
@@ -125,6 +128,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::ToggleLog => state.ui.show_log = !state.ui.show_log,
+        Cmd::ZoomLogs => logs::zoom(state),
         Cmd::Quit => {
             // Ctrl-C and `q` both land here: never quit without asking.
             if !matches!(state.ui.modal, Some(Modal::Confirm(_))) {
@@ -317,6 +321,11 @@ fn submit(state: &mut State) -> Vec<Effect> {
     };
     let text = text.trim().to_string();
     match field {
+        Field::LogFilter => {
+            state.ui.modal = None;
+            state.logs.filter = (!text.is_empty()).then_some(text);
+            Vec::new()
+        }
         Field::Search => {
             state.ui.modal = None;
             if text.is_empty() {

@@ -11,19 +11,22 @@ use crate::event::Cmd;
 use crate::state::{Confirm, Field, Modal, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
-    if let Some(Modal::Input {
-        field: Field::Search,
-        text,
-    }) = &state.ui.modal
-    {
-        let line = Line::from(vec![
-            Span::styled("/", theme::key()),
-            Span::raw(text.clone()),
-            Span::styled("▏", theme::key()),
-            Span::styled("   enter jump · esc cancel", theme::dim()),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
-        return;
+    if let Some(Modal::Input { field, text }) = &state.ui.modal {
+        let (prompt, hint) = match field {
+            Field::Search => ("/", "   enter jump · esc cancel"),
+            Field::LogFilter => ("filter /", "   enter keep · empty clears · esc cancel"),
+            _ => ("", ""),
+        };
+        if !prompt.is_empty() {
+            let line = Line::from(vec![
+                Span::styled(prompt, theme::key()),
+                Span::raw(text.clone()),
+                Span::styled("▏", theme::key()),
+                Span::styled(hint, theme::dim()),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
     }
     let mut spans = Vec::new();
     if let Some(flash) = &state.ui.flash {

@@ -18,6 +18,7 @@
 //! Below 40x12: "terminal too small". Sizes come from `Layout`, never from
 //! subtraction, so no size can underflow.
 
+mod applog;
 mod checklist;
 pub mod criteria;
 mod footer;
@@ -82,19 +83,34 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
         (true, h) if h >= 40 => 10,
         (true, _) => 6,
     };
-    let [top, body, log_area, strip, foot] = Layout::vertical([
+    // The application log gets a strip where there is room; `L` gives it
+    // the whole body anywhere.
+    let streaming = state.session.logs.command.is_some();
+    let app_height = match (streaming && !state.logs.zoom, area.height) {
+        (false, _) => 0,
+        (true, h) if h >= 40 => 9,
+        (true, h) if h >= 30 => 7,
+        (true, _) => 0,
+    };
+    let [top, body, app_area, log_area, strip, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(6),
+        Constraint::Length(app_height),
         Constraint::Length(log_height),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     header::render(frame, top, state);
-    if area.width >= WIDE {
+    if state.logs.zoom {
+        applog::render(frame, body, state);
+    } else if area.width >= WIDE {
         wide(frame, body, state, view);
     } else {
         narrow(frame, body, state, view);
+    }
+    if app_height > 0 {
+        applog::render(frame, app_area, state);
     }
     if log_height > 0 {
         log::render(frame, log_area, view);

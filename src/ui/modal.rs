@@ -328,7 +328,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         Modal::Input { field, text } => {
             let title = match field {
                 // Search is typed in the footer, not in a box.
-                Field::Search => return,
+                Field::Search | Field::LogFilter => return,
                 Field::Reason(_) => " Not applicable: why? ",
                 Field::Note(_) => " Note ",
             };

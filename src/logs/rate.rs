@@ -1,0 +1,135 @@
+//! Error lines per minute, from the stream's one-a-second counts: the sum
+//! over the last 60 s, kept as a running total so a count costs O(1), and a
+//! bounded history of that figure for the sparkline.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::LogCount;
+
+/// An hour of one-a-second points.
+pub const HISTORY: usize = 3600;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogRate {
+    /// The counts of the last minute, oldest first.
+    window: VecDeque<LogCount>,
+    errors_in_window: u64,
+    lines_in_window: u64,
+    /// `(end of the second, errors in the minute up to it)`.
+    history: VecDeque<(DateTime<Utc>, u32)>,
+    pub total_lines: u64,
+    pub total_errors: u64,
+    /// The worst minute so far, and when it ended.
+    pub peak: Option<(u32, DateTime<Utc>)>,
+}
+
+impl LogRate {
+    pub fn push(&mut self, c: LogCount) {
+        let end = c.at + TimeDelta::seconds(1);
+        self.total_lines += u64::from(c.lines);
+        self.total_errors += u64::from(c.errors);
+        self.errors_in_window += u64::from(c.errors);
+        self.lines_in_window += u64::from(c.lines);
+        self.window.push_back(c);
+        let start = end - TimeDelta::minutes(1);
+        while let Some(old) = self.window.front().filter(|o| o.at < start) {
+            self.errors_in_window -= u64::from(old.errors);
+            self.lines_in_window -= u64::from(old.lines);
+            self.window.pop_front();
+        }
+        let now = self.errors_per_minute_u32();
+        if self.peak.is_none_or(|(p, _)| now > p) {
+            self.peak = Some((now, end));
+        }
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back((end, now));
+    }
+
+    /// Error lines in the last minute; `None` before the first count.
+    pub fn errors_per_minute(&self) -> Option<f64> {
+        (!self.history.is_empty()).then(|| self.errors_in_window as f64)
+    }
+
+    /// All lines in the last minute.
+    pub fn lines_per_minute(&self) -> u64 {
+        self.lines_in_window
+    }
+
+    fn errors_per_minute_u32(&self) -> u32 {
+        u32::try_from(self.errors_in_window).unwrap_or(u32::MAX)
+    }
+
+    /// The newest count's end: the rate's own "now".
+    pub fn last(&self) -> Option<DateTime<Utc>> {
+        self.history.back().map(|(t, _)| *t)
+    }
+
+    /// `(end of second, errors per minute)`, oldest first.
+    pub fn history(&self) -> impl DoubleEndedIterator<Item = (DateTime<Utc>, u32)> + '_ {
+        self.history.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000 + s, 0).unwrap_or_default()
+    }
+
+    fn count(s: i64, lines: u32, errors: u32) -> LogCount {
+        LogCount {
+            at: at(s),
+            lines,
+            errors,
+        }
+    }
+
+    #[test]
+    fn the_rate_is_the_sum_of_the_last_sixty_seconds() {
+        let mut r = LogRate::default();
+        assert_eq!(r.errors_per_minute(), None);
+        // 1 error a second for 90 s: the minute holds 60 of them.
+        for s in 0..90 {
+            r.push(count(s, 100, 1));
+        }
+        assert_eq!(r.errors_per_minute(), Some(60.0));
+        assert_eq!(r.lines_per_minute(), 6000);
+        assert_eq!((r.total_lines, r.total_errors), (9000, 90));
+        // Quiet seconds push the errors out, one by one.
+        for s in 90..120 {
+            r.push(count(s, 10, 0));
+        }
+        assert_eq!(r.errors_per_minute(), Some(30.0));
+        for s in 120..150 {
+            r.push(count(s, 10, 0));
+        }
+        assert_eq!(r.errors_per_minute(), Some(0.0));
+        assert_eq!(r.peak.map(|(p, _)| p), Some(60));
+        assert_eq!(r.last(), Some(at(150)));
+    }
+
+    #[test]
+    fn a_gap_in_the_counts_empties_the_window() {
+        let mut r = LogRate::default();
+        r.push(count(0, 5, 5));
+        // The stream was down for two minutes: its next count stands alone.
+        r.push(count(120, 1, 1));
+        assert_eq!(r.errors_per_minute(), Some(1.0));
+    }
+
+    #[test]
+    fn the_history_is_bounded() {
+        let mut r = LogRate::default();
+        for s in 0..(HISTORY as i64 + 10) {
+            r.push(count(s, 1, 0));
+        }
+        assert_eq!(r.history().count(), HISTORY);
+        assert_eq!(r.history().next().map(|(t, _)| t), Some(at(11)));
+    }
+}
