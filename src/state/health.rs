@@ -106,6 +106,7 @@ impl Health {
                 latency_ms,
                 samples,
                 source,
+                log_errors_per_min,
             } => {
                 if *source == BaselineSource::Auto && self.pin.baseline.is_some() {
                     return;
@@ -113,6 +114,7 @@ impl Health {
                 self.pin.baseline = Some(Baseline {
                     error_rate: *error_rate,
                     latency_ms: *latency_ms,
+                    log_errors_per_min: *log_errors_per_min,
                     samples: *samples,
                     pinned_at: r.ts,
                     source: *source,
@@ -239,6 +241,7 @@ pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
             latency_ms: b.latency_ms,
             samples: b.samples,
             source,
+            log_errors_per_min: b.log_errors_per_min,
         },
         None => Event::BaselineRequested { source },
     };
