@@ -5,6 +5,7 @@
 //! second, so "errors per minute" is judged like the probe's numbers.
 
 pub mod patterns;
+pub mod setup;
 
 use std::time::Duration;
 
