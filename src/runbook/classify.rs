@@ -29,11 +29,15 @@ struct LogPatterns {
     /// "error rate" is the probe's number even when the line names the logs.
     rate: Regex,
     counted: Regex,
+    /// A number and what follows it: a unit, or a duration (never a limit).
     count: Regex,
+    /// "in 5 minutes", "per hour": the span a count is over.
+    span: Regex,
     /// A change from the baseline: turns a percentage from a share of the
     /// lines (not measured) into a relative rule, and a count into an
     /// increase. Narrower than the error rate's: "spike" and "over" often
-    /// introduce an absolute count in log alerts.
+    /// introduce an absolute count in log alerts, and "up" only counts
+    /// before a number ("shows up more than 5 times").
     relative: Regex,
     /// "doubled", "tripled": a relative rule without a number.
     multiple: Regex,
@@ -59,9 +63,14 @@ fn build() -> Result<Patterns, regex::Error> {
             counted: ascii_re(
                 r"(?i)\berrors?\b|\b5xx\b|\bexceptions?\b|\bfatals?\b|\bfailures?\b|\bfailed requests\b",
             )?,
-            count: ascii_re(r"(?i)(\d+(?:\.\d+)?)\s*(%|percent\b|x\b|times\b)?")?,
+            count: ascii_re(
+                r"(?i)(\d+(?:\.\d+)?)\s*(?:(%|percent\b|x\b|times\b)|(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)?",
+            )?,
+            span: ascii_re(
+                r"(?i)\b(?:in|within|over|per|every|each|an?)\s+(?:(\d+(?:\.\d+)?)\s*)?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b",
+            )?,
             relative: ascii_re(
-                r"(?i)baseline|increase|\bris(?:e|es|ing)\b|\bjump|\bup\b|\bgrow|\bclimb|(?:above|over|than) (?:normal|usual|before)",
+                r"(?i)baseline|increase|\bris(?:e|es|ing)\b|\bjump|\bup\s+(?:by\s+)?\d|\bgrow|\bclimb|(?:above|over|than) (?:normal|usual|before)",
             )?,
             multiple: ascii_re(r"(?i)\b(?:doubl(?:e|ed|es|ing)|twice|tripl(?:e|ed|es|ing))\b")?,
         },
@@ -177,15 +186,19 @@ fn is_log(p: &Patterns, text: &str) -> bool {
 /// `None` when the line names no limit the stream can judge: it stays the
 /// operator's call.
 fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
-    // "5xx" and "p95" are names, not limits.
+    // "5xx" and "p95" are names, "5 minutes" a span and "-20" a flag
+    // (`head -20`), not limits.
     let number = p.count.captures_iter(text).find(|c| {
         let Some(digits) = c.get(1) else {
             return false;
         };
+        if c.get(3).is_some() {
+            return false;
+        }
         let before = text[..digits.start()].chars().next_back();
         let after = text[digits.end()..].chars().next();
         let glued = |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphabetic());
-        !glued(before) && (c.get(2).is_some() || !glued(after))
+        !glued(before) && before != Some('-') && (c.get(2).is_some() || !glued(after))
     });
     let Some(caps) = number else {
         let m = p.multiple.find(text)?;
@@ -197,7 +210,15 @@ fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
         return Some((Rule::IncreasePercent, (times - 1.0) * 100.0, Unit::Percent));
     };
     let n: f64 = caps[1].parse().ok()?;
-    let unit = caps.get(2).map(|u| u.as_str().to_lowercase());
+    // "5 times per minute" is a count, not a multiple of the baseline.
+    let unit = caps
+        .get(2)
+        .filter(|u| {
+            let rest = text[u.end()..].trim_start();
+            !(u.as_str().eq_ignore_ascii_case("times")
+                && p.per_minute.find(rest).is_some_and(|m| m.start() == 0))
+        })
+        .map(|u| u.as_str().to_lowercase());
     match unit.as_deref() {
         Some("%" | "percent") if p.relative.is_match(text) => {
             Some((Rule::IncreasePercent, n, Unit::Percent))
@@ -205,9 +226,34 @@ fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
         // "5% of the lines": a share the stream does not measure.
         Some("%" | "percent") => None,
         Some(_) => Some((Rule::IncreasePercent, (n - 1.0) * 100.0, Unit::Percent)),
-        None if p.relative.is_match(text) => Some((Rule::IncreasePoints, n, Unit::PerMinute)),
-        None => Some((Rule::Above, n, Unit::PerMinute)),
+        None if p.relative.is_match(text) => Some((
+            Rule::IncreasePoints,
+            per_minute(p, text, n),
+            Unit::PerMinute,
+        )),
+        _ => Some((Rule::Above, per_minute(p, text, n), Unit::PerMinute)),
     }
+}
+
+/// A count over another span ("50 errors in 5 minutes") as the per-minute
+/// rate the stream's 60 s count is judged against.
+fn per_minute(p: &LogPatterns, text: &str, n: f64) -> f64 {
+    if p.per_minute.is_match(text) {
+        return n;
+    }
+    let Some(span) = p.span.captures(text) else {
+        return n;
+    };
+    let amount: f64 = span
+        .get(1)
+        .and_then(|a| a.as_str().parse().ok())
+        .unwrap_or(1.0);
+    let minutes = match span[2].to_ascii_lowercase().chars().next() {
+        Some('s') => amount / 60.0,
+        Some('h') => amount * 60.0,
+        _ => amount,
+    };
+    if minutes > 0.0 { n / minutes } else { n }
 }
 
 #[cfg(test)]
@@ -371,6 +417,28 @@ mod tests {
                 "Errors per minute rise by more than 5 over baseline",
                 (LogErrors, Some(IncreasePoints), Some(5.0), per_min),
             ),
+            (
+                "ERROR shows up more than 5 times per minute in the logs",
+                (LogErrors, Some(Above), Some(5.0), per_min),
+            ),
+            // A count over another span is judged as its rate per minute...
+            (
+                "More than 50 errors in the logs within 5 minutes",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Errors in logs over 2 minutes > 20",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Log errors above 120 per hour",
+                (LogErrors, Some(Above), Some(2.0), per_min),
+            ),
+            // ...unless the line says per minute anyway.
+            (
+                "More than 10 errors per minute in logs for 5 minutes",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(rule(text), want, "{text}");
@@ -385,6 +453,8 @@ mod tests {
             "New errors in the logs",
             // A share of the lines is not counted.
             "Log errors > 5% of lines",
+            // A command quoted in the list.
+            "grep -i error logs.txt | head -20",
         ] {
             assert_eq!(rule(text).0, CriterionKind::Manual, "{text}");
         }
