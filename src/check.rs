@@ -110,6 +110,16 @@ fn describe(c: &Criterion) -> String {
         (K::ErrorRate, Some(R::Above)) => format!("error rate above {n}%"),
         (K::Latency, Some(R::IncreasePercent)) => format!("latency more than +{n}% over baseline"),
         (K::Latency, Some(R::Above)) => format!("latency above {n} ms"),
+        // Counted only while `run` follows the logs: say so before the window.
+        (K::LogErrors, Some(R::Above)) => {
+            format!("log errors above {n}/min (needs --logs CMD or [logs] command)")
+        }
+        (K::LogErrors, Some(R::IncreasePercent)) => {
+            format!("log errors more than +{n}% over baseline (needs --logs CMD or [logs] command)")
+        }
+        (K::LogErrors, Some(R::IncreasePoints)) => format!(
+            "log errors more than +{n}/min over baseline (needs --logs CMD or [logs] command)"
+        ),
         _ => "manual: the operator's call".to_string(),
     }
 }

@@ -150,6 +150,9 @@ pub struct RunArgs {
     /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
     #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
     pub auto_rollback_after: Option<Duration>,
+    // Last: its help heading applies to every argument after it.
+    #[command(flatten)]
+    pub logs: LogArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,6 +215,43 @@ pub struct ProbeArgs {
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]
     pub insecure: bool,
+}
+
+/// The application's log stream and the log_errors criterion (`run`).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Log stream")]
+pub struct LogArgs {
+    /// A command that follows the application's logs for the whole session
+    /// (e.g. 'railway logs', 'kubectl logs -f deploy/api'); its lines are
+    /// counted, and error lines apart, for the errors-per-minute criterion
+    /// [config: [logs] command]
+    #[arg(long = "logs", value_name = "CMD", value_parser = command)]
+    pub logs: Option<String>,
+    /// Fire when the log stream shows more than N error lines per minute:
+    /// replaces the runbook's own limit, or adds the criterion [config: [logs]
+    /// errors_above]
+    #[arg(long, value_name = "N", value_parser = non_negative, allow_negative_numbers = true)]
+    pub log_errors_above: Option<f64>,
+    /// A regular expression that marks a log line as an error; repeat for
+    /// several. Replaces the defaults (5xx access-log lines, ERROR, FATAL,
+    /// Exception, panic, ECONNREFUSED) [config: [logs] error_patterns]
+    #[arg(long = "log-pattern", value_name = "REGEX", value_parser = regex_pattern)]
+    pub log_patterns: Vec<String>,
+}
+
+fn command(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("the command is empty".into());
+    }
+    Ok(s.to_string())
+}
+
+/// Checked at parse time so that a typo is a usage error (exit 2) that
+/// names the flag and the pattern, before anything starts.
+fn regex_pattern(s: &str) -> Result<String, String> {
+    regex::Regex::new(s)
+        .map(|_| s.to_string())
+        .map_err(|e| crate::logs::setup::invalid_pattern(&e))
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {

@@ -28,6 +28,49 @@ pub struct Config {
     pub rollback: Option<RollbackTable>,
     pub notify: Option<NotifyTable>,
     pub secrets: Option<SecretsTable>,
+    pub logs: Option<LogsTable>,
+}
+
+/// `[logs]`: the application's log stream and the log_errors criterion;
+/// `run --logs`, `--log-pattern` and `--log-errors-above` win over it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsTable {
+    pub command: Option<String>,
+    /// Regexes that mark a line as an error; replace the defaults.
+    pub error_patterns: Option<Vec<String>>,
+    /// Error lines per minute.
+    pub errors_above: Option<f64>,
+}
+
+impl LogsTable {
+    /// Values TOML's types let through but the stream cannot use.
+    fn check(&self) -> Result<(), String> {
+        if self.command.as_ref().is_some_and(|c| c.trim().is_empty()) {
+            return Err("logs.command: the command is empty".into());
+        }
+        if let Some(patterns) = &self.error_patterns {
+            if patterns.is_empty() {
+                return Err(
+                    "logs.error_patterns: no patterns, so no line would count as an \
+                            error (leave the key out for the defaults)"
+                        .into(),
+                );
+            }
+            crate::logs::ErrorPatterns::new(patterns).map_err(|(pattern, e)| {
+                format!(
+                    "logs.error_patterns: {pattern:?} is {}",
+                    crate::logs::setup::invalid_pattern(&e)
+                )
+            })?;
+        }
+        match self.errors_above {
+            Some(n) if !n.is_finite() || n < 0.0 => Err(format!(
+                "logs.errors_above: {n} must be a number of at least 0"
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// `[exec]`: how the runbook's commands run.
@@ -156,6 +199,9 @@ impl Config {
             e.to_string().trim().replace('\n', " ")
         })?;
         config.keymap()?;
+        if let Some(logs) = &config.logs {
+            logs.check()?;
+        }
         for name in config.env.keys() {
             config.profile(name)?;
         }
@@ -249,6 +295,46 @@ mod tests {
         assert!(e.contains("[env.x] rewrite \"a.local\""), "{e}");
         let e = Config::parse("[env.x]\nrewrites = {}\n").unwrap_err();
         assert!(e.contains("rewrites"), "{e}");
+    }
+
+    #[test]
+    fn logs_table_loads() {
+        let c = Config::parse(
+            "[logs]\ncommand = \"railway logs --json\"\nerror_patterns = [\"\\\\bERROR\\\\b\", \"level=error\"]\nerrors_above = 2.5\n",
+        )
+        .unwrap();
+        let logs = c.logs.unwrap();
+        assert_eq!(logs.command.as_deref(), Some("railway logs --json"));
+        assert_eq!(
+            logs.error_patterns.unwrap(),
+            [r"\bERROR\b".to_string(), "level=error".to_string()]
+        );
+        assert_eq!(logs.errors_above, Some(2.5));
+        // A whole number is a number too.
+        let c = Config::parse("[logs]\nerrors_above = 10\n").unwrap();
+        assert_eq!(c.logs.unwrap().errors_above, Some(10.0));
+    }
+
+    #[test]
+    fn logs_errors_name_the_key() {
+        let e = Config::parse("[logs]\nerror_patterns = [\"ok\", \"(unclosed\"]\n").unwrap_err();
+        assert_eq!(
+            e,
+            "logs.error_patterns: \"(unclosed\" is not a valid regular expression (unclosed group)"
+        );
+        let e = Config::parse("[logs]\nerror_patterns = []\n").unwrap_err();
+        assert!(e.starts_with("logs.error_patterns: no patterns"), "{e}");
+        let e = Config::parse("[logs]\nerrors_above = -1\n").unwrap_err();
+        assert_eq!(e, "logs.errors_above: -1 must be a number of at least 0");
+        let e = Config::parse("[logs]\ncommand = \"  \"\n").unwrap_err();
+        assert_eq!(e, "logs.command: the command is empty");
+        // TOML's own checks name the key and its line.
+        let e = Config::parse("[logs]\ncmd = \"railway logs\"\n").unwrap_err();
+        assert!(e.contains("cmd") && e.contains("command"), "{e}");
+        let e = Config::parse("[logs]\nerrors_above = \"ten\"\n").unwrap_err();
+        assert!(e.contains("errors_above"), "{e}");
+        let e = Config::parse("[logs]\nerror_patterns = \"ERROR\"\n").unwrap_err();
+        assert!(e.contains("error_patterns"), "{e}");
     }
 
     #[test]

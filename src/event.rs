@@ -80,6 +80,10 @@ pub enum Event {
         latency_ms: Option<f64>,
         samples: usize,
         source: BaselineSource,
+        /// Log error lines per minute; absent without a log stream, and in
+        /// journals written before there was one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        log_errors_per_min: Option<f64>,
     },
     /// A pin asked for before the window held enough samples: it takes
     /// effect at the 10th sample (the fold decides when, so replay agrees).

@@ -344,6 +344,36 @@ mod tests {
     }
 
     #[test]
+    fn a_baseline_pin_carries_the_log_rate_only_when_there_is_one() {
+        use crate::monitor::BaselineSource;
+        let ts = DateTime::parse_from_rfc3339("2025-01-15T04:41:00Z")
+            .unwrap()
+            .to_utc();
+        let pin = |log_errors_per_min| Record {
+            seq: 1,
+            ts,
+            by: "alice".into(),
+            event: Event::BaselinePinned {
+                error_rate: 0.4,
+                latency_ms: Some(180.0),
+                samples: 60,
+                source: BaselineSource::Auto,
+                log_errors_per_min,
+            },
+        };
+        let with = pin(Some(2.0));
+        let line = serde_json::to_string(&with).unwrap();
+        assert!(line.contains(r#""log_errors_per_min":2.0"#), "{line}");
+        assert_eq!(decode(line.as_bytes()).unwrap(), with);
+        let without = pin(None);
+        let line = serde_json::to_string(&without).unwrap();
+        assert!(!line.contains("log_errors"), "{line}");
+        // As journaled before there was a log stream.
+        let old = r#"{"seq":1,"ts":"2025-01-15T04:41:00Z","by":"alice","type":"baseline_pinned","error_rate":0.4,"latency_ms":180.0,"samples":60,"source":"auto"}"#;
+        assert_eq!(decode(old.as_bytes()).unwrap(), without);
+    }
+
+    #[test]
     fn records_round_trip_with_the_documented_fields() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::create(dir.path()).unwrap();

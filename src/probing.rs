@@ -84,6 +84,7 @@ impl MonitorSetup {
                 latency_ms: Some(latency_ms),
                 samples: 0,
                 source: BaselineSource::Given,
+                log_errors_per_min: None,
             });
         }
         out

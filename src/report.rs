@@ -87,6 +87,7 @@ impl Fold {
                 latency_ms,
                 samples,
                 source,
+                ..
             } => format!(
                 "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {samples} samples",
                 format!("{source:?}").to_lowercase(),

@@ -94,6 +94,21 @@ fn with_enough_samples_b_pins_at_once_with_the_window_numbers() {
 }
 
 #[test]
+fn a_pin_with_a_log_rate_folds_into_the_baseline() {
+    let mut s = configured();
+    s.healthy(0, 20);
+    s.record(Event::BaselinePinned {
+        error_rate: 0.0,
+        latency_ms: Some(5.0),
+        samples: 20,
+        source: BaselineSource::Operator,
+        log_errors_per_min: Some(4.0),
+    });
+    let b = s.state.session.health.baseline().unwrap();
+    assert_eq!((b.samples, b.log_errors_per_min), (20, Some(4.0)));
+}
+
+#[test]
 fn a_given_baseline_holds_and_auto_never_replaces_it() {
     let mut setup = rollout_cockpit::probing::MonitorSetup {
         config: Some(monitor_config()),
@@ -117,6 +132,7 @@ fn a_given_baseline_holds_and_auto_never_replaces_it() {
         latency_ms: Some(1.0),
         samples: 20,
         source: BaselineSource::Auto,
+        log_errors_per_min: None,
     });
     assert_eq!(
         s.state.session.health.baseline().unwrap().source,

@@ -182,6 +182,7 @@ fn scripted(dir: &std::path::Path, outcome: Outcome) {
                 latency_ms: Some(60.0),
                 samples: 30,
                 source: BaselineSource::Operator,
+                log_errors_per_min: None,
             },
         ),
         (12, probes(12, 60, 3)),

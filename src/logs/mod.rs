@@ -6,6 +6,7 @@
 
 pub mod patterns;
 pub mod rate;
+pub mod setup;
 
 use std::time::Duration;
 

@@ -25,6 +25,10 @@ pub struct Baseline {
     pub error_rate: f64,
     /// p95 of successful probes; `None` when every probe in the window failed.
     pub latency_ms: Option<f64>,
+    /// Log error lines per minute at the pin; `None` without a log stream
+    /// (or before its first count), and in journals older than the stream.
+    #[serde(default)]
+    pub log_errors_per_min: Option<f64>,
     pub samples: usize,
     pub pinned_at: DateTime<Utc>,
     pub source: BaselineSource,
@@ -35,6 +39,7 @@ impl Baseline {
         Baseline {
             error_rate,
             latency_ms: Some(latency_ms),
+            log_errors_per_min: None,
             samples: 0,
             pinned_at: now,
             source: BaselineSource::Given,
@@ -53,6 +58,7 @@ impl Baseline {
         Some(Baseline {
             error_rate: stats.error_rate.unwrap_or(0.0),
             latency_ms: stats.p95,
+            log_errors_per_min: stats.log_errors_per_min,
             samples: stats.samples,
             pinned_at: now,
             source,
@@ -129,6 +135,7 @@ mod tests {
             p50: Some(p95 / 2.0),
             p95: Some(p95),
             p99: Some(p95 * 1.2),
+            ..Stats::default()
         }
     }
 
@@ -148,6 +155,25 @@ mod tests {
         );
         assert_eq!((b.pinned_at, b.source), (later, BaselineSource::Auto));
         assert_eq!(pin.poll(later, &stats(11, 1, 90.0)), None, "pins once");
+    }
+
+    #[test]
+    fn the_log_rate_is_pinned_with_the_rest_and_optional_in_old_state() {
+        let with_logs = Stats {
+            log_errors_per_min: Some(3.0),
+            log_stream: true,
+            ..stats(10, 0, 50.0)
+        };
+        let b = Baseline::from_stats(&with_logs, BaselineSource::Operator, now()).unwrap();
+        assert_eq!(b.log_errors_per_min, Some(3.0));
+        let b = Baseline::from_stats(&stats(10, 0, 50.0), BaselineSource::Auto, now()).unwrap();
+        assert_eq!(b.log_errors_per_min, None);
+        assert_eq!(Baseline::given(0.5, 120.0, now()).log_errors_per_min, None);
+        let old: Baseline = serde_json::from_str(
+            r#"{"error_rate":0.5,"latency_ms":120.0,"samples":0,"pinned_at":"2026-11-24T03:00:00Z","source":"given"}"#,
+        )
+        .unwrap();
+        assert_eq!(old, Baseline::given(0.5, 120.0, now()));
     }
 
     #[test]

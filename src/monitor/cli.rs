@@ -78,11 +78,20 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     let probers = setup::probers(&sources, &probe)?;
     let settings = args.probe.criteria_settings();
     let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
-    // Manual criteria need an operator at a cockpit.
-    let checks = criteria::checks(criteria, &settings)
+    // Manual criteria need an operator at a cockpit, log criteria the
+    // cockpit's log stream: left in, they would hold the verdict at
+    // "collecting" for good and a gate waiting for "ok" would never pass.
+    let (checks, logs): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
         .into_iter()
         .filter(|c| c.kind != Kind::Manual)
-        .collect();
+        .partition(|c| c.kind != Kind::LogErrors);
+    if !logs.is_empty() {
+        eprintln!(
+            "rollout-cockpit monitor: {} log criteria not judged (they need a log stream: \
+             rollout-cockpit run --logs CMD)",
+            logs.len()
+        );
+    }
     Ok(Plan {
         probers,
         probe,

@@ -20,21 +20,26 @@ pub const DEFAULT_ERROR_RATE_INCREASE: f64 = 5.0;
 pub const DEFAULT_LATENCY_INCREASE: f64 = 50.0;
 pub const DEFAULT_LATENCY_FLOOR_MS: f64 = 20.0;
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(10);
+/// Only for a log criterion that somehow lacks a number: TERP's monitoring
+/// plan alerts at "more than 10 errors per minute in logs".
+pub const DEFAULT_LOG_ERRORS_ABOVE: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     ErrorRate,
     Latency,
+    /// Error lines per minute in the application's log stream.
+    LogErrors,
     Manual,
 }
 
 /// The limit of an automatic criterion, in the metric's own unit (percent
-/// for error rate, ms for latency).
+/// for error rate, ms for latency, error lines per minute for log errors).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
-    /// Above baseline by this much: percentage points, or ms.
+    /// Above baseline by this much: percentage points, ms, or errors per minute.
     IncreasePoints(f64),
     /// Above baseline by this percentage of the baseline.
     IncreasePercent(f64),
@@ -63,6 +68,10 @@ pub struct Settings {
     pub latency_floor_ms: f64,
     /// How long a breach must hold before firing, and a recovery before resolving.
     pub hold: Duration,
+    /// Fire above this many log error lines per minute: replaces the
+    /// runbook's absolute log limit, or adds one.
+    #[serde(default)]
+    pub log_errors_above: Option<f64>,
 }
 
 impl Default for Settings {
@@ -72,6 +81,7 @@ impl Default for Settings {
             latency_increase: None,
             latency_floor_ms: DEFAULT_LATENCY_FLOOR_MS,
             hold: DEFAULT_HOLD,
+            log_errors_above: None,
         }
     }
 }
@@ -100,22 +110,46 @@ impl Check {
             line: None,
         }
     }
+
+    /// `--log-errors-above N` when the runbook has no absolute log rule.
+    pub fn log_errors_above(n: f64) -> Check {
+        Check {
+            kind: Kind::LogErrors,
+            limit: Some(Limit::Above(n)),
+            text: format!("Log errors > {}/min", num(n)),
+            line: None,
+        }
+    }
 }
 
 /// The runbook's criteria as checks, with the overrides applied. Without
 /// automatic criteria in the runbook the defaults apply (error +5 pp, latency
 /// +50%); an override given for a rule the runbook lacks adds that rule.
+/// A log criterion does not stand in for the probe's: a runbook whose only
+/// rule counts log errors still gets the default error and latency rules.
 pub fn checks(criteria: &[Criterion], settings: &Settings) -> Vec<Check> {
     let mut out: Vec<Check> = criteria.iter().map(|c| check(c, settings)).collect();
     let has = |out: &[Check], kind: Kind| out.iter().any(|c| c.kind == kind);
     let auto = has(&out, Kind::ErrorRate) || has(&out, Kind::Latency);
+    let log_above = settings
+        .log_errors_above
+        .filter(|_| !has_absolute(&out, Kind::LogErrors));
     if !auto || (settings.error_rate_increase.is_some() && !has_relative(&out, Kind::ErrorRate)) {
         out.push(Check::default_error_rate(settings));
     }
     if !auto || (settings.latency_increase.is_some() && !has_relative(&out, Kind::Latency)) {
         out.push(Check::default_latency(settings));
     }
+    if let Some(n) = log_above {
+        out.push(Check::log_errors_above(n));
+    }
     out
+}
+
+fn has_absolute(checks: &[Check], kind: Kind) -> bool {
+    checks
+        .iter()
+        .any(|c| c.kind == kind && matches!(c.limit, Some(Limit::Above(_))))
 }
 
 fn has_relative(checks: &[Check], kind: Kind) -> bool {
@@ -158,6 +192,19 @@ fn check(c: &Criterion, settings: &Settings) -> Check {
             };
             (Kind::Latency, Some(limit))
         }
+        CriterionKind::LogErrors => {
+            let limit = match (c.rule, c.threshold) {
+                (Some(Rule::IncreasePercent), Some(t)) => Limit::IncreasePercent(t),
+                (Some(Rule::IncreasePoints), Some(t)) => Limit::IncreasePoints(t),
+                (_, t) => Limit::Above(
+                    settings
+                        .log_errors_above
+                        .or(t)
+                        .unwrap_or(DEFAULT_LOG_ERRORS_ABOVE),
+                ),
+            };
+            (Kind::LogErrors, Some(limit))
+        }
     };
     Check {
         kind,
@@ -193,9 +240,9 @@ impl State {
 pub struct Verdict {
     pub kind: Kind,
     pub state: State,
-    /// The metric now (percent or ms).
+    /// The metric now (percent, ms, or log errors per minute).
     pub value: Option<f64>,
-    /// The value above which it breaches (percent or ms).
+    /// The value above which it breaches (in the same unit).
     pub limit: Option<f64>,
     /// Numbers and rule, e.g. `err 7.2% vs 0.4% base (+6.8 pp > +5 pp)`.
     pub text: String,
@@ -336,6 +383,51 @@ pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
         .unwrap_or(State::Collecting)
 }
 
+/// One metric as [`read`] sees it: its name on screen, its value now and at
+/// the baseline, and how its numbers are written.
+struct Metric {
+    name: &'static str,
+    current: Option<f64>,
+    base: Option<f64>,
+    /// A measured value: `7.2%`, `412 ms`, `14/min`.
+    fmt: fn(f64) -> String,
+    /// A configured limit or step, as the operator wrote it: `5.0%`, `300 ms`, `10/min`.
+    limit: fn(f64) -> String,
+    /// A difference from the baseline, unsigned: `6.8 pp`, `14 ms`, `2/min`.
+    delta: fn(f64) -> String,
+}
+
+impl Metric {
+    fn of(kind: Kind, stats: &Stats, baseline: Option<&Baseline>) -> Metric {
+        match kind {
+            Kind::Latency => Metric {
+                name: "p95",
+                current: stats.p95,
+                base: baseline.and_then(|b| b.latency_ms),
+                fmt: ms,
+                limit: ms,
+                delta: ms,
+            },
+            Kind::LogErrors => Metric {
+                name: "log",
+                current: stats.log_errors_per_min,
+                base: baseline.and_then(|b| b.log_errors_per_min),
+                fmt: per_min,
+                limit: |n| format!("{}/min", num(n)),
+                delta: per_min,
+            },
+            Kind::ErrorRate | Kind::Manual => Metric {
+                name: "err",
+                current: stats.error_rate,
+                base: baseline.map(|b| b.error_rate),
+                fmt: pct,
+                limit: pct,
+                delta: |d| format!("{d:.1} pp"),
+            },
+        }
+    }
+}
+
 fn read(
     kind: Kind,
     limit: Limit,
@@ -343,23 +435,27 @@ fn read(
     baseline: Option<&Baseline>,
     floor_ms: f64,
 ) -> Reading {
-    let latency = kind == Kind::Latency;
-    let (name, current, base) = if latency {
-        ("p95", stats.p95, baseline.and_then(|b| b.latency_ms))
-    } else {
-        ("err", stats.error_rate, baseline.map(|b| b.error_rate))
-    };
-    let fmt: fn(f64) -> String = if latency { ms } else { pct };
+    let Metric {
+        name,
+        current,
+        base,
+        fmt,
+        limit: fmt_limit,
+        delta: fmt_delta,
+    } = Metric::of(kind, stats, baseline);
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
-        let why = match (kind, stats.samples) {
-            (_, 0) => "no samples yet",
-            (Kind::Latency, _) => "no successful probe in the window",
+        let why = match kind {
+            // The rule is moot until there is a stream: say how to start one.
+            Kind::LogErrors if !stats.log_stream => {
+                return unknown(format!("{name} —, no log stream (run --logs CMD)"));
+            }
+            Kind::LogErrors => "no count yet",
+            Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
         return unknown(format!("{name} —, {why} ({rule})"));
     };
-    let unit = if kind == Kind::Latency { " ms" } else { " pp" };
     match limit {
         Limit::Above(n) => {
             let breach = cur > n;
@@ -371,14 +467,20 @@ fn read(
                 },
                 value: Some(cur),
                 limit: Some(n),
-                text: format!("{name} {} ({} {} limit)", fmt(cur), cmp(breach), fmt(n)),
+                text: format!(
+                    "{name} {} ({} {} limit)",
+                    fmt(cur),
+                    cmp(breach),
+                    fmt_limit(n)
+                ),
             }
         }
         _ if base.is_none() => {
-            let why = if baseline.is_some() {
-                "baseline has no successful probe"
-            } else {
-                "collecting baseline"
+            let why = match (baseline, kind) {
+                (None, _) => "collecting baseline",
+                // Pinned before the log stream had counted anything.
+                (Some(_), Kind::LogErrors) => "baseline has no log count",
+                (Some(_), _) => "baseline has no successful probe",
             };
             Reading {
                 condition: Condition::Unknown,
@@ -391,11 +493,6 @@ fn read(
             let base = base.unwrap_or_default();
             let delta = cur - base;
             let breach = delta > n;
-            let d = if kind == Kind::Latency {
-                ms(delta.abs())
-            } else {
-                format!("{:.1}", delta.abs())
-            };
             Reading {
                 condition: if breach {
                     Condition::Breach
@@ -405,12 +502,13 @@ fn read(
                 value: Some(cur),
                 limit: Some(base + n),
                 text: format!(
-                    "{name} {} vs {} base ({}{d}{unit} {} +{}{unit})",
+                    "{name} {} vs {} base ({}{} {} +{})",
                     fmt(cur),
                     fmt(base),
                     sign(delta),
+                    fmt_delta(delta.abs()),
                     cmp(breach),
-                    num(n)
+                    step(kind, n)
                 ),
             }
         }
@@ -458,12 +556,23 @@ fn unknown(text: String) -> Reading {
 
 /// The rule alone, e.g. `rule +5 pp`, for a criterion with no numbers yet.
 pub fn rule_text(kind: Kind, limit: Limit) -> String {
-    let unit = if kind == Kind::Latency { " ms" } else { " pp" };
     match limit {
-        Limit::IncreasePoints(n) => format!("rule +{}{unit}", num(n)),
+        Limit::IncreasePoints(n) => format!("rule +{}", step(kind, n)),
         Limit::IncreasePercent(n) => format!("rule +{}%", num(n)),
-        Limit::Above(n) if kind == Kind::Latency => format!("rule > {}", ms(n)),
-        Limit::Above(n) => format!("rule > {}", pct(n)),
+        Limit::Above(n) => match kind {
+            Kind::Latency => format!("rule > {}", ms(n)),
+            Kind::LogErrors => format!("rule > {}/min", num(n)),
+            Kind::ErrorRate | Kind::Manual => format!("rule > {}", pct(n)),
+        },
+    }
+}
+
+/// A configured increase in the metric's unit, unsigned: `5 pp`, `50 ms`, `5/min`.
+fn step(kind: Kind, n: f64) -> String {
+    match kind {
+        Kind::Latency => format!("{} ms", num(n)),
+        Kind::LogErrors => format!("{}/min", num(n)),
+        Kind::ErrorRate | Kind::Manual => format!("{} pp", num(n)),
     }
 }
 
@@ -507,10 +616,23 @@ pub fn ms(x: f64) -> String {
     }
 }
 
+/// `14/min`, `2.5/min`: a count over the last minute is usually whole, but
+/// a stream younger than a minute may be scaled up to a rate.
+pub fn per_min(x: f64) -> String {
+    format!("{}/min", trim_zeros(&format!("{x:.1}")))
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
 /// A configured number as the operator wrote it: `5`, `2.5`.
 pub fn num(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    trim_zeros(&format!("{x:.3}"))
 }
 
 /// Checks and their verdicts together, as a monitor or the cockpit holds them.
@@ -538,8 +660,22 @@ impl Engine {
         baseline: Option<&Baseline>,
         now: DateTime<Utc>,
     ) -> State {
+        self.evaluate_where(stats, baseline, now, |_| true)
+    }
+
+    /// Re-judges only the criteria of the kinds `which` picks: the probes'
+    /// numbers and the log stream's counts arrive at their own times.
+    pub fn evaluate_where(
+        &mut self,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        now: DateTime<Utc>,
+        which: impl Fn(Kind) -> bool,
+    ) -> State {
         for (check, verdict) in self.checks.iter().zip(self.verdicts.iter_mut()) {
-            *verdict = evaluate(check, verdict, stats, baseline, &self.settings, now);
+            if which(check.kind) {
+                *verdict = evaluate(check, verdict, stats, baseline, &self.settings, now);
+            }
         }
         self.overall()
     }

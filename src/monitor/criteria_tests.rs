@@ -26,6 +26,7 @@ fn stats(err: Option<f64>, p95: Option<f64>) -> Stats {
         p50: p95,
         p95,
         p99: p95,
+        ..Stats::default()
     }
 }
 
@@ -411,4 +412,314 @@ fn overall_is_the_worst_state() {
     assert_eq!(overall(&[mk(Pending), mk(Collecting)]), Pending);
     assert_eq!(overall(&[mk(Ok), mk(Firing), mk(Pending)]), Firing);
     assert_eq!(overall(&[mk(Ok)]), Ok);
+}
+
+fn log_check(limit: Limit) -> Check {
+    Check {
+        kind: Kind::LogErrors,
+        limit: Some(limit),
+        text: "log errors".into(),
+        line: None,
+    }
+}
+
+/// The window's numbers with a log stream that has counted `per_min`
+/// (`None`: no count yet).
+fn log_stats(per_min: Option<f64>) -> Stats {
+    Stats {
+        log_errors_per_min: per_min,
+        log_stream: true,
+        ..stats(Some(0.0), Some(10.0))
+    }
+}
+
+fn log_base(per_min: Option<f64>) -> Baseline {
+    Baseline {
+        log_errors_per_min: per_min,
+        ..base(0.0, 10.0)
+    }
+}
+
+/// Runs a timeline of `(seconds, stats)` and returns every verdict.
+fn run_stats(
+    check: &Check,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    steps: &[(f64, Stats)],
+) -> Vec<Verdict> {
+    let mut v = Verdict::initial(check);
+    steps
+        .iter()
+        .map(|(secs, s)| {
+            v = evaluate(check, &v, s, baseline, settings, t(*secs));
+            v.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn log_errors_collect_without_a_stream_and_until_its_first_count() {
+    let check = log_check(Limit::Above(10.0));
+    let v = run_stats(
+        &check,
+        &settings(10),
+        None,
+        &[
+            // The probe's numbers alone: no stream was configured.
+            (0.0, stats(Some(0.0), Some(10.0))),
+            (1.0, log_stats(None)),
+            (2.0, log_stats(Some(3.0))),
+        ],
+    );
+    assert_eq!(states(&v), [Collecting, Collecting, Ok]);
+    assert_eq!(v[0].text, "log —, no log stream (run --logs CMD)");
+    assert_eq!(v[1].text, "log —, no count yet (rule > 10/min)");
+    assert_eq!(v[2].text, "log 3/min (≤ 10/min limit)");
+    assert_eq!((v[2].value, v[2].limit), (Some(3.0), Some(10.0)));
+}
+
+#[test]
+fn log_errors_above_a_limit_pend_fire_after_the_hold_and_resolve() {
+    let check = log_check(Limit::Above(10.0));
+    let v = run_stats(
+        &check,
+        &settings(10),
+        // An absolute rule needs no baseline.
+        None,
+        &[
+            (0.0, log_stats(Some(2.0))),
+            (1.0, log_stats(Some(14.0))),  // pending
+            (10.0, log_stats(Some(15.0))), // 9 s: still pending
+            (11.0, log_stats(Some(14.0))), // 10 s: firing
+            (12.0, log_stats(None)),       // the stream restarts: stays firing
+            (13.0, log_stats(Some(4.0))),  // below: recovery clock starts
+            (22.0, log_stats(Some(4.0))),
+            (23.0, log_stats(Some(4.0))), // 10 s below: resolved
+        ],
+    );
+    assert_eq!(
+        states(&v),
+        [Ok, Pending, Pending, Firing, Firing, Firing, Firing, Ok]
+    );
+    assert_eq!(v[1].text, "log 14/min (> 10/min limit)");
+    assert_eq!(v[1].since, Some(t(1.0)), "pending since the breach began");
+    assert_eq!(v[3].fired_at, Some(t(11.0)));
+    assert_eq!(v[5].clear_since, Some(t(13.0)));
+    assert_eq!(v[7].resolved_at, Some(t(23.0)));
+    // Exactly at the limit is not above it; a fraction is shown as such.
+    let edge = run_stats(
+        &log_check(Limit::Above(2.5)),
+        &settings(0),
+        None,
+        &[(0.0, log_stats(Some(2.5))), (1.0, log_stats(Some(2.6)))],
+    );
+    assert_eq!(states(&edge), [Ok, Firing]);
+    assert_eq!(edge[0].text, "log 2.5/min (≤ 2.5/min limit)");
+}
+
+#[test]
+fn log_errors_relative_to_the_baseline() {
+    let doubled = log_check(Limit::IncreasePercent(100.0));
+    let v = run_stats(
+        &doubled,
+        &settings(10),
+        Some(&log_base(Some(1.0))),
+        &[
+            (0.0, log_stats(Some(2.0))),
+            (1.0, log_stats(Some(3.0))),
+            (11.0, log_stats(Some(3.0))),
+        ],
+    );
+    assert_eq!(states(&v), [Ok, Pending, Firing]);
+    assert_eq!(v[0].text, "log 2/min vs 1/min base (+100% ≤ +100%)");
+    assert_eq!(v[1].text, "log 3/min vs 1/min base (+200% > +100%)");
+    assert_eq!((v[1].value, v[1].limit), (Some(3.0), Some(2.0)));
+    // Points: errors per minute over the baseline's.
+    let plus5 = log_check(Limit::IncreasePoints(5.0));
+    let p = run_stats(
+        &plus5,
+        &settings(0),
+        Some(&log_base(Some(2.0))),
+        &[(0.0, log_stats(Some(7.0))), (1.0, log_stats(Some(8.0)))],
+    );
+    assert_eq!(states(&p), [Ok, Firing]);
+    assert_eq!(p[0].text, "log 7/min vs 2/min base (+5/min ≤ +5/min)");
+    assert_eq!(p[1].text, "log 8/min vs 2/min base (+6/min > +5/min)");
+    assert_eq!(p[1].limit, Some(7.0));
+}
+
+#[test]
+fn relative_log_rules_need_a_baseline_with_a_log_count() {
+    let check = log_check(Limit::IncreasePercent(100.0));
+    let none = run_stats(&check, &settings(0), None, &[(0.0, log_stats(Some(30.0)))]);
+    assert_eq!(states(&none), [Collecting]);
+    assert_eq!(none[0].text, "log 30/min, collecting baseline (rule +100%)");
+    // Pinned before the stream had counted anything.
+    let blind = run_stats(
+        &check,
+        &settings(0),
+        Some(&log_base(None)),
+        &[(0.0, log_stats(Some(30.0)))],
+    );
+    assert_eq!(states(&blind), [Collecting]);
+    assert_eq!(
+        blind[0].text,
+        "log 30/min, baseline has no log count (rule +100%)"
+    );
+}
+
+#[test]
+fn the_engine_pins_the_log_rate_with_the_baseline() {
+    use super::baseline::BaselineSource;
+    let mut engine = Engine::new(vec![log_check(Limit::IncreasePercent(100.0))], settings(0));
+    let before = log_stats(Some(4.0));
+    let b = Baseline::from_stats(&before, BaselineSource::Auto, t(0.0)).unwrap();
+    assert_eq!(b.log_errors_per_min, Some(4.0));
+    assert_eq!(engine.evaluate(&log_stats(Some(8.0)), Some(&b), t(1.0)), Ok);
+    assert_eq!(
+        engine.evaluate(&log_stats(Some(9.0)), Some(&b), t(2.0)),
+        Firing
+    );
+    assert_eq!(
+        engine.verdicts[0].text,
+        "log 9/min vs 4/min base (+125% > +100%)"
+    );
+}
+
+#[test]
+fn log_rule_texts() {
+    assert_eq!(
+        rule_text(Kind::LogErrors, Limit::Above(10.0)),
+        "rule > 10/min"
+    );
+    assert_eq!(
+        rule_text(Kind::LogErrors, Limit::IncreasePercent(100.0)),
+        "rule +100%"
+    );
+    assert_eq!(
+        rule_text(Kind::LogErrors, Limit::IncreasePoints(2.5)),
+        "rule +2.5/min"
+    );
+    // The others keep their units.
+    assert_eq!(
+        rule_text(Kind::ErrorRate, Limit::IncreasePoints(5.0)),
+        "rule +5 pp"
+    );
+    assert_eq!(
+        rule_text(Kind::Latency, Limit::IncreasePoints(50.0)),
+        "rule +50 ms"
+    );
+    assert_eq!(
+        rule_text(Kind::Latency, Limit::Above(800.0)),
+        "rule > 800 ms"
+    );
+    assert_eq!(rule_text(Kind::ErrorRate, Limit::Above(1.0)), "rule > 1.0%");
+}
+
+#[test]
+fn latency_points_name_their_unit_once() {
+    let v = run(
+        &lat_check(Limit::IncreasePoints(50.0)),
+        &settings(0),
+        Some(&base(0.0, 180.0)),
+        &[(0.0, Some(0.0), Some(200.0))],
+    );
+    assert_eq!(v[0].text, "p95 200 ms vs 180 ms base (+20 ms ≤ +50 ms)");
+}
+
+#[test]
+fn checks_with_log_criteria_and_the_log_override() {
+    let limits = |cs: &[Check]| cs.iter().map(|c| (c.kind, c.limit)).collect::<Vec<_>>();
+    let log_above = criterion(
+        CriterionKind::LogErrors,
+        Some(Rule::Above),
+        Some(10.0),
+        Some(Unit::PerMinute),
+    );
+    let log_doubled = criterion(
+        CriterionKind::LogErrors,
+        Some(Rule::IncreasePercent),
+        Some(100.0),
+        Some(Unit::Percent),
+    );
+    let defaults = [
+        (Kind::ErrorRate, Some(Limit::IncreasePoints(5.0))),
+        (Kind::Latency, Some(Limit::IncreasePercent(50.0))),
+    ];
+    // A log rule alone does not replace the probe's default rules.
+    let cs = checks(std::slice::from_ref(&log_above), &Settings::default());
+    assert_eq!(
+        limits(&cs),
+        [
+            (Kind::LogErrors, Some(Limit::Above(10.0))),
+            defaults[0],
+            defaults[1]
+        ]
+    );
+    assert_eq!(
+        (cs[0].text.as_str(), cs[0].line),
+        ("from the runbook", Some(7))
+    );
+    // The flag replaces the runbook's absolute limit instead of adding one.
+    let s = Settings {
+        log_errors_above: Some(25.0),
+        ..Settings::default()
+    };
+    assert_eq!(
+        limits(&checks(std::slice::from_ref(&log_above), &s)),
+        [
+            (Kind::LogErrors, Some(Limit::Above(25.0))),
+            defaults[0],
+            defaults[1]
+        ]
+    );
+    // Without an absolute log rule it adds one, after the others...
+    let manual = [criterion(CriterionKind::Manual, None, None, None)];
+    let cs = checks(&manual, &s);
+    assert_eq!(
+        limits(&cs),
+        [
+            (Kind::Manual, None),
+            defaults[0],
+            defaults[1],
+            (Kind::LogErrors, Some(Limit::Above(25.0))),
+        ]
+    );
+    assert_eq!(
+        (cs[3].text.as_str(), cs[3].line),
+        ("Log errors > 25/min", None)
+    );
+    // ...and beside a relative one, which it leaves alone.
+    assert_eq!(
+        limits(&checks(std::slice::from_ref(&log_doubled), &s)),
+        [
+            (Kind::LogErrors, Some(Limit::IncreasePercent(100.0))),
+            defaults[0],
+            defaults[1],
+            (Kind::LogErrors, Some(Limit::Above(25.0))),
+        ]
+    );
+    // The runbook's own error rule still switches the defaults off.
+    let terp_and_log = [
+        criterion(
+            CriterionKind::ErrorRate,
+            Some(Rule::IncreasePoints),
+            Some(3.0),
+            Some(Unit::Percent),
+        ),
+        log_above,
+    ];
+    assert_eq!(
+        limits(&checks(&terp_and_log, &Settings::default())),
+        [
+            (Kind::ErrorRate, Some(Limit::IncreasePoints(3.0))),
+            (Kind::LogErrors, Some(Limit::Above(10.0))),
+        ]
+    );
+    // Without the flag nothing about logs is added.
+    assert!(
+        checks(&manual, &Settings::default())
+            .iter()
+            .all(|c| c.kind != Kind::LogErrors)
+    );
 }

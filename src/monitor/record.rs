@@ -25,6 +25,10 @@ pub struct MonitorConfig {
     pub latency_floor_ms: f64,
     #[serde(default)]
     pub insecure: bool,
+    /// `--log-errors-above`: absent when not given, as in journals older
+    /// than the log stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_errors_above: Option<f64>,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -48,6 +52,7 @@ impl MonitorConfig {
             latency_increase: s.latency_increase,
             latency_floor_ms: s.latency_floor_ms,
             insecure: probe.insecure,
+            log_errors_above: s.log_errors_above,
         }
     }
 
@@ -68,6 +73,7 @@ impl MonitorConfig {
             latency_increase: self.latency_increase,
             latency_floor_ms: self.latency_floor_ms,
             hold: Duration::from_millis(self.hold_ms),
+            log_errors_above: self.log_errors_above,
         }
     }
 
@@ -95,5 +101,32 @@ impl From<super::Probe> for ProbeSample {
             sample: p.sample,
             details: p.details,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_limit_is_journaled_only_when_given() {
+        let plain = MonitorConfig::for_urls(vec!["http://127.0.0.1:9/health".into()]);
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("log_errors_above"), "{json}");
+        let back: MonitorConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.settings().log_errors_above, None);
+        let s = Settings {
+            log_errors_above: Some(12.0),
+            ..Settings::default()
+        };
+        let given = MonitorConfig::new(
+            plain.urls.clone(),
+            &super::super::ProbeSettings::default(),
+            super::super::window::DEFAULT_WINDOW,
+            &s,
+        );
+        let json = serde_json::to_string(&given).unwrap();
+        let back: MonitorConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.settings(), s, "a replay judges with the same limit");
     }
 }

@@ -20,6 +20,8 @@ impl ProbeArgs {
             latency_increase: self.latency_increase,
             latency_floor_ms: self.latency_floor_ms,
             hold: self.hold,
+            // A `run` flag (`LogArgs`), not a probe's: see `LogSetup`.
+            log_errors_above: None,
         }
     }
 

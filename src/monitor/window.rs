@@ -33,6 +33,15 @@ pub struct Stats {
     pub p50: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
+    /// Error lines the log stream counted over the last 60 s. `None` when no
+    /// stream runs or it has not reported a count yet; [`Stats::log_stream`]
+    /// tells those apart. Not the window's: the health fold sets both.
+    #[serde(default)]
+    pub log_errors_per_min: Option<f64>,
+    /// A log stream is configured (`--logs`, `[logs] command`), so a missing
+    /// count means "not yet" rather than "never".
+    #[serde(default)]
+    pub log_stream: bool,
 }
 
 /// One sparkline column. A column with failures is drawn as a failure (full
@@ -160,6 +169,8 @@ impl RollingWindow {
             p50,
             p95,
             p99,
+            log_errors_per_min: None,
+            log_stream: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Reading a rollback criterion the way an on-call engineer reads it:
 //! "Error rate > 5% above baseline" is a rule the cockpit can measure,
-//! "Critical functionality broken" is the operator's call.
+//! "Critical functionality broken" is the operator's call, and "more than
+//! 10 errors per minute in logs" is counted in the application's log stream.
 
 use std::sync::LazyLock;
 
@@ -16,6 +17,30 @@ struct Patterns {
     latency: Regex,
     host_metric: Regex,
     relative: Regex,
+    log: LogPatterns,
+}
+
+/// What sets a log criterion apart from the probe's error rate: the log
+/// stream is named, or the limit is a count per minute, which a share of
+/// failed probes never is.
+struct LogPatterns {
+    stream: Regex,
+    per_minute: Regex,
+    /// "error rate" is the probe's number even when the line names the logs.
+    rate: Regex,
+    counted: Regex,
+    /// A number and what follows it: a unit, or a duration (never a limit).
+    count: Regex,
+    /// "in 5 minutes", "per hour": the span a count is over.
+    span: Regex,
+    /// A change from the baseline: turns a percentage from a share of the
+    /// lines (not measured) into a relative rule, and a count into an
+    /// increase. Narrower than the error rate's: "spike" and "over" often
+    /// introduce an absolute count in log alerts, and "up" only counts
+    /// before a number ("shows up more than 5 times").
+    relative: Regex,
+    /// "doubled", "tripled": a relative rule without a number.
+    multiple: Regex,
 }
 
 fn build() -> Result<Patterns, regex::Error> {
@@ -31,6 +56,24 @@ fn build() -> Result<Patterns, regex::Error> {
         relative: ascii_re(
             r"(?i)baseline|increase|\brise|\bspike|\bjump|above (?:normal|usual)|\bpp\b|points?\b",
         )?,
+        log: LogPatterns {
+            stream: ascii_re(r"(?i)\blog(?:s|ged)?\b|\berror lines?\b")?,
+            per_minute: ascii_re(r"(?i)/\s*min(?:ute)?\b|\bper\s+min(?:ute)?\b")?,
+            rate: ascii_re(r"(?i)\b(?:error|failure) rates?\b")?,
+            counted: ascii_re(
+                r"(?i)\berrors?\b|\b5xx\b|\bexceptions?\b|\bfatals?\b|\bfailures?\b|\bfailed requests\b",
+            )?,
+            count: ascii_re(
+                r"(?i)(\d+(?:\.\d+)?)\s*(?:(%|percent\b|x\b|times\b)|(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)?",
+            )?,
+            span: ascii_re(
+                r"(?i)\b(?:in|within|over|per|every|each|an?)\s+(?:(\d+(?:\.\d+)?)\s*)?(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b",
+            )?,
+            relative: ascii_re(
+                r"(?i)baseline|increase|\bris(?:e|es|ing)\b|\bjump|\bup\s+(?:by\s+)?\d|\bgrow|\bclimb|(?:above|over|than) (?:normal|usual|before)",
+            )?,
+            multiple: ascii_re(r"(?i)\b(?:doubl(?:e|ed|es|ing)|twice|tripl(?:e|ed|es|ing))\b")?,
+        },
     })
 }
 
@@ -51,6 +94,16 @@ pub fn classify(text: &str, line: usize) -> Criterion {
     // Host metrics are not measured by the health probe.
     if p.host_metric.is_match(text) {
         return manual;
+    }
+    if is_log(p, text) {
+        return log_rule(&p.log, text).map_or(manual, |(rule, threshold, unit)| Criterion {
+            text: text.to_string(),
+            kind: CriterionKind::LogErrors,
+            rule: Some(rule),
+            threshold: Some(threshold),
+            unit: Some(unit),
+            line,
+        });
     }
     let err_at = p.error.find(text).map(|m| m.start());
     let lat_at = p.latency.find(text).map(|m| m.start());
@@ -113,6 +166,94 @@ pub fn classify(text: &str, line: usize) -> Criterion {
         unit: Some(unit),
         line,
     }
+}
+
+/// Errors counted in the logs, unless latency is what the line is about
+/// (its first metric wins, as for error rate against latency).
+fn is_log(p: &Patterns, text: &str) -> bool {
+    let Some(counted) = p.log.counted.find(text) else {
+        return false;
+    };
+    if p.latency
+        .find(text)
+        .is_some_and(|l| l.start() < counted.start())
+    {
+        return false;
+    }
+    p.log.per_minute.is_match(text) || (p.log.stream.is_match(text) && !p.log.rate.is_match(text))
+}
+
+/// `None` when the line names no limit the stream can judge: it stays the
+/// operator's call.
+fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
+    // "5xx" and "p95" are names, "5 minutes" a span and "-20" a flag
+    // (`head -20`), not limits.
+    let number = p.count.captures_iter(text).find(|c| {
+        let Some(digits) = c.get(1) else {
+            return false;
+        };
+        if c.get(3).is_some() {
+            return false;
+        }
+        let before = text[..digits.start()].chars().next_back();
+        let after = text[digits.end()..].chars().next();
+        let glued = |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphabetic());
+        !glued(before) && before != Some('-') && (c.get(2).is_some() || !glued(after))
+    });
+    let Some(caps) = number else {
+        let m = p.multiple.find(text)?;
+        let times = if m.as_str().to_lowercase().starts_with("tripl") {
+            3.0
+        } else {
+            2.0
+        };
+        return Some((Rule::IncreasePercent, (times - 1.0) * 100.0, Unit::Percent));
+    };
+    let n: f64 = caps[1].parse().ok()?;
+    // "5 times per minute" is a count, not a multiple of the baseline.
+    let unit = caps
+        .get(2)
+        .filter(|u| {
+            let rest = text[u.end()..].trim_start();
+            !(u.as_str().eq_ignore_ascii_case("times")
+                && p.per_minute.find(rest).is_some_and(|m| m.start() == 0))
+        })
+        .map(|u| u.as_str().to_lowercase());
+    match unit.as_deref() {
+        Some("%" | "percent") if p.relative.is_match(text) => {
+            Some((Rule::IncreasePercent, n, Unit::Percent))
+        }
+        // "5% of the lines": a share the stream does not measure.
+        Some("%" | "percent") => None,
+        Some(_) => Some((Rule::IncreasePercent, (n - 1.0) * 100.0, Unit::Percent)),
+        None if p.relative.is_match(text) => Some((
+            Rule::IncreasePoints,
+            per_minute(p, text, n),
+            Unit::PerMinute,
+        )),
+        _ => Some((Rule::Above, per_minute(p, text, n), Unit::PerMinute)),
+    }
+}
+
+/// A count over another span ("50 errors in 5 minutes") as the per-minute
+/// rate the stream's 60 s count is judged against.
+fn per_minute(p: &LogPatterns, text: &str, n: f64) -> f64 {
+    if p.per_minute.is_match(text) {
+        return n;
+    }
+    let Some(span) = p.span.captures(text) else {
+        return n;
+    };
+    let amount: f64 = span
+        .get(1)
+        .and_then(|a| a.as_str().parse().ok())
+        .unwrap_or(1.0);
+    let minutes = match span[2].to_ascii_lowercase().chars().next() {
+        Some('s') => amount / 60.0,
+        Some('h') => amount * 60.0,
+        _ => amount,
+    };
+    if minutes > 0.0 { n / minutes } else { n }
 }
 
 #[cfg(test)]
@@ -195,6 +336,162 @@ mod tests {
             ("CPU usage > 90%", (Manual, None, None, None)),
             ("Memory usage > 80%", (Manual, None, None, None)),
             ("Error rates keep climbing", (Manual, None, None, None)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(rule(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn log_error_counts() {
+        use CriterionKind::*;
+        use Rule::*;
+        let per_min = Some(Unit::PerMinute);
+        let cases = [
+            (
+                "More than 10 errors per minute in logs",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                ">10 errors per minute in logs",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Log errors above 20/min",
+                (LogErrors, Some(Above), Some(20.0), per_min),
+            ),
+            (
+                "5xx errors in logs more than 10 per minute",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Exceptions in the logs > 2.5/min",
+                (LogErrors, Some(Above), Some(2.5), per_min),
+            ),
+            (
+                "error lines per minute doubled / increase by 100% over baseline",
+                (
+                    LogErrors,
+                    Some(IncreasePercent),
+                    Some(100.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            (
+                "Errors per minute in logs doubled",
+                (
+                    LogErrors,
+                    Some(IncreasePercent),
+                    Some(100.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            (
+                "Log errors tripled",
+                (
+                    LogErrors,
+                    Some(IncreasePercent),
+                    Some(200.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            (
+                "Log errors 3x the baseline",
+                (
+                    LogErrors,
+                    Some(IncreasePercent),
+                    Some(200.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            (
+                "Log errors up 50%",
+                (
+                    LogErrors,
+                    Some(IncreasePercent),
+                    Some(50.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            (
+                "Errors per minute rise by more than 5 over baseline",
+                (LogErrors, Some(IncreasePoints), Some(5.0), per_min),
+            ),
+            (
+                "ERROR shows up more than 5 times per minute in the logs",
+                (LogErrors, Some(Above), Some(5.0), per_min),
+            ),
+            // A count over another span is judged as its rate per minute...
+            (
+                "More than 50 errors in the logs within 5 minutes",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Errors in logs over 2 minutes > 20",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+            (
+                "Log errors above 120 per hour",
+                (LogErrors, Some(Above), Some(2.0), per_min),
+            ),
+            // ...unless the line says per minute anyway.
+            (
+                "More than 10 errors per minute in logs for 5 minutes",
+                (LogErrors, Some(Above), Some(10.0), per_min),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(rule(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn log_criteria_the_stream_cannot_judge_stay_manual() {
+        for text in [
+            // No number: the operator reads the logs.
+            "No 5xx errors in logs",
+            "New errors in the logs",
+            // A share of the lines is not counted.
+            "Log errors > 5% of lines",
+            // A command quoted in the list.
+            "grep -i error logs.txt | head -20",
+        ] {
+            assert_eq!(rule(text).0, CriterionKind::Manual, "{text}");
+        }
+    }
+
+    #[test]
+    fn error_rate_criteria_are_not_taken_for_log_counts() {
+        use CriterionKind::*;
+        use Rule::*;
+        let cases = [
+            (
+                "Error rate > 5% above baseline",
+                (
+                    ErrorRate,
+                    Some(IncreasePoints),
+                    Some(5.0),
+                    Some(Unit::Percent),
+                ),
+            ),
+            ("error rate spike", (Manual, None, None, None)),
+            (
+                "Error rate in the logs > 2%",
+                (ErrorRate, Some(Above), Some(2.0), Some(Unit::Percent)),
+            ),
+            (
+                "Error rate above 5% for 2 minutes",
+                (ErrorRate, Some(Above), Some(5.0), Some(Unit::Percent)),
+            ),
+            (
+                "Login errors > 3%",
+                (ErrorRate, Some(Above), Some(3.0), Some(Unit::Percent)),
+            ),
+            (
+                "Latency > 500ms or more than 10 errors per minute in logs",
+                (Latency, Some(Above), Some(500.0), Some(Unit::Millis)),
+            ),
+            ("Memory errors in logs > 5/min", (Manual, None, None, None)),
         ];
         for (text, want) in cases {
             assert_eq!(rule(text), want, "{text}");

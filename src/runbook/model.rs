@@ -138,6 +138,8 @@ pub struct RollbackStep {
 pub enum CriterionKind {
     ErrorRate,
     Latency,
+    /// Error lines per minute in the application's log stream (`run --logs`).
+    LogErrors,
     /// Judged by the operator (critical functionality broken, data integrity).
     Manual,
 }
@@ -145,7 +147,8 @@ pub enum CriterionKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
-    /// Error rate above baseline by this many percentage points.
+    /// Above baseline by this much in the metric's unit: percentage points
+    /// for error rate, ms for latency, errors per minute for log errors.
     IncreasePoints,
     /// Above baseline by this percentage of the baseline.
     IncreasePercent,
@@ -159,6 +162,9 @@ pub enum Unit {
     Percent,
     #[serde(rename = "ms")]
     Millis,
+    /// Log error lines per minute.
+    #[serde(rename = "/min")]
+    PerMinute,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

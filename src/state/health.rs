@@ -52,6 +52,9 @@ pub struct Health {
     pub transitions: Vec<Transition>,
     /// Error lines per minute in the application's log stream.
     pub log_rate: LogRate,
+    /// A log stream runs (`LogStreamConfigured`), with this limit from
+    /// `--log-errors-above` or the config, if any.
+    log_stream: Option<Option<f64>>,
     /// The sample time of the last evaluation: a batch holds one probe per
     /// URL per interval, and judging once per interval (not per sample)
     /// keeps a 4-hour replay within its budget.
@@ -73,6 +76,7 @@ impl Health {
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
             log_rate: LogRate::default(),
+            log_stream: None,
             evaluated_at: None,
         }
     }
@@ -110,6 +114,7 @@ impl Health {
                 latency_ms,
                 samples,
                 source,
+                log_errors_per_min,
             } => {
                 if *source == BaselineSource::Auto && self.pin.baseline.is_some() {
                     return;
@@ -117,6 +122,7 @@ impl Health {
                 self.pin.baseline = Some(Baseline {
                     error_rate: *error_rate,
                     latency_ms: *latency_ms,
+                    log_errors_per_min: *log_errors_per_min,
                     samples: *samples,
                     pinned_at: r.ts,
                     source: *source,
@@ -129,9 +135,18 @@ impl Health {
             {
                 self.reevaluate();
             }
+            Event::LogStreamConfigured { errors_above, .. } => {
+                self.log_stream = Some(*errors_above);
+                self.rebuild();
+                self.note_logs();
+            }
             Event::LogCounts { counts } => {
                 for c in counts {
                     self.log_rate.push(*c);
+                }
+                self.note_logs();
+                if let Some(now) = self.log_rate.last() {
+                    self.evaluate_where(now, |k| k == Kind::LogErrors);
                 }
             }
             Event::CriterionToggled { criterion } => {
@@ -150,7 +165,26 @@ impl Health {
     /// A new configuration keeps the samples, the baseline and the manual
     /// criteria's states (a resumed session may change its flags).
     fn configure(&mut self, config: &MonitorConfig) {
-        let settings = config.settings();
+        self.window.set_span(config.window());
+        self.config = Some(config.clone());
+        self.rebuild();
+    }
+
+    /// The probe's settings (or the defaults), with the log stream's limit.
+    fn settings(&self) -> Settings {
+        let mut settings = self
+            .config
+            .as_ref()
+            .map_or_else(Settings::default, MonitorConfig::settings);
+        if let Some(Some(above)) = self.log_stream {
+            settings.log_errors_above = Some(above);
+        }
+        settings
+    }
+
+    /// New checks from the settings, keeping the manual criteria's states.
+    fn rebuild(&mut self) {
+        let settings = self.settings();
         let mut engine = Engine::new(criteria::checks(&self.criteria, &settings), settings);
         for (new, old) in engine.verdicts.iter_mut().zip(&self.engine.verdicts) {
             if new.kind == Kind::Manual && old.kind == Kind::Manual {
@@ -158,8 +192,12 @@ impl Health {
             }
         }
         self.engine = engine;
-        self.window.set_span(config.window());
-        self.config = Some(config.clone());
+    }
+
+    /// The log stream's figures in the stats the criteria read.
+    fn note_logs(&mut self) {
+        self.stats.log_stream = self.log_stream.is_some();
+        self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
     }
 
     fn sample(&mut self, s: &ProbeSample) {
@@ -183,8 +221,9 @@ impl Health {
         };
         self.evaluated_at = Some(now);
         self.stats = self.window.stats(now);
+        self.note_logs();
         self.pin.poll(now, &self.stats);
-        self.evaluate(now);
+        self.evaluate_where(now, |k| k != Kind::LogErrors);
     }
 
     fn reevaluate(&mut self) {
@@ -194,9 +233,13 @@ impl Health {
     }
 
     fn evaluate(&mut self, now: DateTime<Utc>) {
+        self.evaluate_where(now, |_| true);
+    }
+
+    fn evaluate_where(&mut self, now: DateTime<Utc>, which: impl Fn(Kind) -> bool) {
         let before: Vec<criteria::State> = self.engine.verdicts.iter().map(|v| v.state).collect();
         self.engine
-            .evaluate(&self.stats, self.pin.baseline.as_ref(), now);
+            .evaluate_where(&self.stats, self.pin.baseline.as_ref(), now, which);
         for (i, from) in before.into_iter().enumerate() {
             self.note_transition(i, from, now);
         }
@@ -248,6 +291,7 @@ pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
             latency_ms: b.latency_ms,
             samples: b.samples,
             source,
+            log_errors_per_min: b.log_errors_per_min,
         },
         None => Event::BaselineRequested { source },
     };

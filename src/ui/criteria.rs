@@ -42,15 +42,20 @@ pub fn rule_text(c: &Criterion) -> String {
     let metric = match c.kind {
         CriterionKind::ErrorRate => "err",
         CriterionKind::Latency => "p95",
+        CriterionKind::LogErrors => "log",
         CriterionKind::Manual => return "operator's call".to_string(),
     };
     let t = c.threshold.map(number).unwrap_or_else(|| "?".into());
     let unit = match c.unit {
         Some(Unit::Percent) => "%",
         Some(Unit::Millis) => " ms",
+        Some(Unit::PerMinute) => "/min",
         None => "",
     };
     match c.rule {
+        Some(Rule::IncreasePoints) if c.unit == Some(Unit::PerMinute) => {
+            format!("{metric} > baseline +{t}/min")
+        }
         Some(Rule::IncreasePoints) => format!("{metric} > baseline +{t} pp"),
         Some(Rule::IncreasePercent) => format!("{metric} > baseline +{t}%"),
         Some(Rule::Above) => format!("{metric} > {t}{unit}"),
