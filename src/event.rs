@@ -491,6 +491,7 @@ impl Cmd {
             Cmd::QuitWithReport => "quit + report",
             Cmd::Open => "run",
             Cmd::ZoomLogs => "app log",
+            Cmd::PageDown => "page",
             _ => self.name(),
         }
     }

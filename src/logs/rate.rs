@@ -51,7 +51,7 @@ impl LogRate {
 
     /// Error lines in the last minute; `None` before the first count.
     pub fn errors_per_minute(&self) -> Option<f64> {
-        (!self.history.is_empty()).then(|| self.errors_in_window as f64)
+        (!self.history.is_empty()).then_some(self.errors_in_window as f64)
     }
 
     /// All lines in the last minute.

@@ -33,6 +33,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
+    if state.mode() == crate::state::Mode::Logs {
+        // `/` filters the log rather than searching the checklist.
+        let search = Cmd::Search.hint();
+        for (_, h) in hints.iter_mut().filter(|(_, h)| *h == search) {
+            *h = "filter";
+        }
+    }
     // Every confirm shares the confirm keys, but only quitting can also
     // write the report: elsewhere the hint would promise a dead key.
     if !matches!(state.ui.modal, Some(Modal::Confirm(Confirm::Quit))) {
