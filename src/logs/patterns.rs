@@ -54,10 +54,7 @@ impl Default for ErrorPatterns {
         let sources: Vec<String> = DEFAULT_PATTERNS.iter().map(|p| p.to_string()).collect();
         // The defaults are tested to compile; should that ever break, no
         // line is an error rather than a crash.
-        ErrorPatterns::new(&sources).unwrap_or(ErrorPatterns {
-            sources,
-            any: None,
-        })
+        ErrorPatterns::new(&sources).unwrap_or(ErrorPatterns { sources, any: None })
     }
 }
 
