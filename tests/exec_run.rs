@@ -436,3 +436,19 @@ async fn an_observer_sees_every_masked_line_and_append_keeps_the_log() {
     assert!(log.starts_with("first\n--- again postgres://u:••••@h/db ---\n1\n2\n"));
     assert!(!log.contains("pw123456"));
 }
+
+#[tokio::test]
+async fn leftovers_can_be_ended_when_the_shell_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spec(dir.path(), 1, "sleep 1000 & echo $!; exit 4");
+    s.kill = quick_kill();
+    s.end_leftovers = true;
+    let (tx, mut rx) = mpsc::channel(exec::CHANNEL_CAPACITY);
+    exec::spawn(s, masker(), tx).unwrap();
+    let r = collect(&mut rx).await;
+    let grandchild: i32 = r.texts()[0].parse().unwrap();
+    assert!(eventually_gone(grandchild).await, "{grandchild} survived");
+    assert_eq!(r.exit.code, Some(4));
+    // SIGTERM: background processes ignore SIGINT.
+    assert_eq!(r.exit.sent, Some(15));
+}

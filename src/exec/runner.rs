@@ -87,6 +87,11 @@ pub struct RunSpec {
     pub log_header: Option<String>,
     /// Sees every line the log gets, before any is dropped for display.
     pub observer: Option<Arc<dyn LineObserver>>,
+    /// When the shell exits, end what it left running in its group (SIGTERM,
+    /// then SIGKILL per the [`KillPolicy`]) before reporting the exit. For a
+    /// command that is restarted: each start would otherwise add another
+    /// copy of whatever the last one left behind.
+    pub end_leftovers: bool,
     pub kill: KillPolicy,
 }
 
@@ -115,6 +120,7 @@ impl RunSpec {
             append: false,
             log_header: None,
             observer: None,
+            end_leftovers: false,
             kill: KillPolicy::default(),
         }
     }
@@ -310,6 +316,7 @@ pub fn spawn(
         id: spec.id,
         pgid: Pid::from_raw(pid as i32),
         policy: spec.kill,
+        end_leftovers: spec.end_leftovers,
         events,
         log,
         started,
@@ -573,6 +580,7 @@ struct Supervisor {
     id: RunId,
     pgid: Pid,
     policy: KillPolicy,
+    end_leftovers: bool,
     events: mpsc::Sender<ExecEvent>,
     log: Arc<LogFile>,
     started: Instant,
@@ -630,7 +638,7 @@ impl Supervisor {
             let deadline = self.deadline(status.map(|s| s.1), readers_done);
             tokio::select! {
                 c = control.recv(), if control_open => match c {
-                    Some(Control::Kill) => self.start_kill(),
+                    Some(Control::Kill) => self.start_kill(Signal::SIGINT),
                     Some(Control::Signal(n)) => {
                         if let Ok(sig) = Signal::try_from(n) {
                             let _ = killpg(self.pgid, sig);
@@ -640,11 +648,13 @@ impl Supervisor {
                 },
                 r = child.wait(), if status.is_none() => {
                     status = Some((r.ok(), Instant::now()));
-                    if self.kill.as_ref().is_some_and(|k| k.sent == Signal::SIGINT) && self.group_alive() {
+                    let asked = self.end_leftovers || self.kill.is_some();
+                    let sent = self.kill.as_ref().map(|k| k.sent);
+                    if asked && sent.is_none_or(|s| s == Signal::SIGINT) && self.group_alive() {
                         // The shell is gone; what is left of the group was
                         // started in the background, where bash ignores
                         // SIGINT: go straight to SIGTERM.
-                        self.signal(Signal::SIGTERM);
+                        self.start_kill(Signal::SIGTERM);
                     }
                 }
                 b = batches.recv(), if !readers_done => match b {
@@ -693,15 +703,23 @@ impl Supervisor {
         let _ = self.events.send(ExecEvent::Exited(exit)).await;
     }
 
-    fn start_kill(&mut self) {
-        if self.kill.is_none() {
-            let now = Instant::now();
-            self.kill = Some(KillState {
-                asked: now,
-                sent: Signal::SIGINT,
-                sent_at: now,
-            });
-            let _ = killpg(self.pgid, Signal::SIGINT);
+    /// Starts the escalation with `first`, or moves one already under way
+    /// on to it; the times still count from the first request.
+    fn start_kill(&mut self, first: Signal) {
+        match &self.kill {
+            None => {
+                let now = Instant::now();
+                self.kill = Some(KillState {
+                    asked: now,
+                    sent: first,
+                    sent_at: now,
+                });
+                let _ = killpg(self.pgid, first);
+            }
+            // A second request to kill changes nothing; a stronger first
+            // signal moves the escalation on.
+            Some(_) if first != Signal::SIGINT => self.signal(first),
+            Some(_) => {}
         }
     }
 
