@@ -5,6 +5,7 @@
 //! second, so "errors per minute" is judged like the probe's numbers.
 
 pub mod patterns;
+pub mod stream;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::exec::Line;
 
 pub use patterns::{DEFAULT_PATTERNS, ErrorPatterns};
+pub use stream::{Backoff, LogHandle, LogSpec, spawn};
 
 /// One second of the stream, counted before any line is dropped for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
