@@ -233,3 +233,86 @@ async fn the_plans_curl_lines_reach_the_simulator_through_a_profile() {
     assert!(!o.status.success());
     assert!(service.snapshot().maintenance);
 }
+
+/// `railway logs` as the cockpit runs it: through the log stream, with the
+/// demo's environment, against a simulator that then goes bad.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn railway_logs_follows_the_service_and_shows_its_errors() {
+    use rollout_cockpit::exec::{Masker, SecretNames};
+    use rollout_cockpit::logs::{self, LogMsg, LogSpec};
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::time::{Instant, timeout};
+
+    let (_, service) = Service::start(ScenarioConfig::new(Scenario::Degrade, SPEED, ADMIN_TOKEN))
+        .await
+        .unwrap();
+    let tools = Tools::install().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let vars = demo_vars(&tools, &service.url());
+    let masker = Masker::with_vars(SecretNames::default(), vars.clone());
+    let mut spec = LogSpec::new(
+        "railway logs --environment production",
+        work.path().join("logs.log"),
+        Arc::new(masker),
+    );
+    spec.run.env = vars;
+    spec.run.workdir = work.path().to_path_buf();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let handle = logs::spawn(spec, tx);
+
+    // Collects lines until `done` says so, given them and the errors the
+    // counts saw meanwhile.
+    async fn until(
+        rx: &mut tokio::sync::mpsc::Receiver<LogMsg>,
+        done: impl Fn(&[String], u32) -> bool,
+    ) -> (Vec<String>, u32) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (mut seen, mut errors) = (Vec::new(), 0);
+        while !done(&seen, errors) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match timeout(left, rx.recv()).await {
+                Ok(Some(LogMsg::Lines { lines, .. })) => {
+                    seen.extend(lines.into_iter().map(|l| l.text));
+                }
+                Ok(Some(LogMsg::Count(c))) => errors += c.errors,
+                Ok(Some(LogMsg::Exited { code, error, .. })) => {
+                    panic!("railway logs ended: {code:?} {error:?}; saw {seen:?}")
+                }
+                Ok(Some(LogMsg::Started { .. })) => {}
+                Ok(None) | Err(_) => panic!("not in time; saw {seen:?}"),
+            }
+        }
+        (seen, errors)
+    }
+    let access_ok = |l: &String| l.starts_with("10.0.0.") && l.contains(" HTTP/1.1\" 200 ");
+    let (good, _) = until(&mut rx, |s, _| {
+        s.iter().filter(|l| access_ok(l)).count() >= 20
+    })
+    .await;
+    assert!(
+        good[0].contains("INFO  [server] > terp@2.3.1 start"),
+        "{good:?}"
+    );
+    assert!(good.iter().any(|l| l.contains(" INFO  [")));
+
+    service.switch_version(NEW_VERSION);
+    let failed = |l: &String| l.starts_with("10.0.0.") && l.contains(" HTTP/1.1\" 5");
+    // The counts see them too, once the second they came in is over.
+    let (bad, _) = until(&mut rx, |s, errors| {
+        s.iter().any(failed) && s.iter().any(|l| l.contains(" ERROR [")) && errors > 0
+    })
+    .await;
+    assert!(bad.iter().any(|l| l.contains("terp-api v2.4.0 listening")));
+    assert!(
+        bad.iter().any(access_ok),
+        "a bad version still serves most requests"
+    );
+
+    timeout(Duration::from_secs(20), handle.stop())
+        .await
+        .unwrap();
+    let log = std::fs::read_to_string(work.path().join("logs.log")).unwrap();
+    assert!(log.contains(" HTTP/1.1\" 5"));
+    assert!(!log.contains(DB_PASSWORD));
+}

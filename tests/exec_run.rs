@@ -377,3 +377,78 @@ async fn twenty_megabytes_drain_with_a_bounded_pane() {
     assert_eq!(pane.total(), r.exit.lines);
     assert!(pane.len() <= 10_000);
 }
+
+/// Records what the readers hand to an observer.
+#[derive(Debug, Default)]
+struct Seen {
+    text: std::sync::Mutex<Vec<(Stream, String)>>,
+}
+
+impl exec::LineObserver for Seen {
+    fn observe(&self, stream: Stream, lines: &str) {
+        self.text.lock().unwrap().push((stream, lines.to_string()));
+    }
+}
+
+#[tokio::test]
+async fn an_observer_sees_every_masked_line_and_append_keeps_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Arc::new(Seen::default());
+    let mut first = spec(dir.path(), 1, "echo first");
+    first.log_path = dir.path().join("shared.log");
+    let (tx, mut rx) = mpsc::channel(exec::CHANNEL_CAPACITY);
+    exec::spawn(first.clone(), masker(), tx).unwrap();
+    collect(&mut rx).await;
+
+    let mut second = first;
+    second.code = "seq 1 50000; echo 'db postgres://u:pw123456@h/db' >&2; printf tail".into();
+    second.append = true;
+    second.log_header = Some("--- again postgres://u:pw123456@h/db ---".into());
+    second.observer = Some(seen.clone());
+    let (tx, mut rx) = mpsc::channel(1);
+    exec::spawn(second, masker(), tx).unwrap();
+    // Not reading until the log is complete: display lines are dropped,
+    // the observer must still see them all.
+    let log_path = dir.path().join("shared.log");
+    let deadline = Instant::now() + DEADLINE;
+    while !std::fs::read_to_string(&log_path)
+        .unwrap()
+        .ends_with("tail\n")
+    {
+        assert!(Instant::now() < deadline, "the log is never complete");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let r = collect(&mut rx).await;
+    assert_eq!(r.exit.lines, 50_002);
+
+    let seen = seen.text.lock().unwrap();
+    let stdout: String = seen
+        .iter()
+        .filter(|(s, _)| *s == Stream::Stdout)
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let expected: String = (1..=50_000).map(|i| format!("{i}\n")).collect();
+    assert_eq!(stdout, format!("{expected}tail\n"));
+    assert!(seen.iter().all(|(_, t)| t.ends_with('\n')));
+    assert!(seen.contains(&(Stream::Stderr, "db postgres://u:••••@h/db\n".into())));
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.starts_with("first\n--- again postgres://u:••••@h/db ---\n1\n2\n"));
+    assert!(!log.contains("pw123456"));
+}
+
+#[tokio::test]
+async fn leftovers_can_be_ended_when_the_shell_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = spec(dir.path(), 1, "sleep 1000 & echo $!; exit 4");
+    s.kill = quick_kill();
+    s.end_leftovers = true;
+    let (tx, mut rx) = mpsc::channel(exec::CHANNEL_CAPACITY);
+    exec::spawn(s, masker(), tx).unwrap();
+    let r = collect(&mut rx).await;
+    let grandchild: i32 = r.texts()[0].parse().unwrap();
+    assert!(eventually_gone(grandchild).await, "{grandchild} survived");
+    assert_eq!(r.exit.code, Some(4));
+    // SIGTERM: background processes ignore SIGINT.
+    assert_eq!(r.exit.sent, Some(15));
+}

@@ -6,6 +6,7 @@
 pub mod env;
 pub mod service;
 pub mod tools;
+pub mod traffic;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -17,6 +17,10 @@
 //! - `POST /_demo/version?name=V`: the deploy switched the running version.
 //! - `POST /_demo/rollback`: back to the version before (the start one if none).
 //! - `GET /_demo/state`: the [`Snapshot`] as JSON.
+//! - `GET /_demo/logs`: the service's log, followed until the client hangs
+//!   up (chunked): access and application lines for about
+//!   [`REQUESTS_PER_SEC`] simulated requests a second, failing at the same
+//!   rate as `/health` (see [`super::traffic`]).
 
 use std::convert::Infallible;
 use std::io;
@@ -26,8 +30,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Bytes, Frame, Incoming};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -38,6 +43,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
+
+use super::traffic::{Moment, REQUESTS_PER_SEC, Traffic};
 
 /// What production runs when the demo starts.
 pub const BASE_VERSION: &str = "v2.3.1";
@@ -126,10 +133,10 @@ pub struct Snapshot {
 
 /// splitmix64: tiny, seedable, good enough for jitter and coin flips.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
+    pub(super) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -138,12 +145,12 @@ impl Rng {
     }
 
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(super) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(super) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
 }
@@ -180,6 +187,8 @@ struct Sim {
     health_errors: u64,
     deploys: u64,
     rollbacks: u64,
+    /// Followers of `/_demo/logs` so far; each gets its own random numbers.
+    log_followers: u64,
 }
 
 /// One `/health` answer, decided under the lock and sent after the delay.
@@ -209,6 +218,7 @@ impl Sim {
             health_errors: 0,
             deploys: 0,
             rollbacks: 0,
+            log_followers: 0,
         }
     }
 
@@ -360,8 +370,14 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Sim> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn respond(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+/// A whole JSON document, or the log that never ends.
+type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// How often a follower of the log is sent what happened since.
+const LOG_SLICE: Duration = Duration::from_millis(100);
+
+fn respond(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())).boxed_unsync());
     *r.status_mut() = status;
     r.headers_mut().insert(
         CONTENT_TYPE,
@@ -395,10 +411,7 @@ fn authorized(req: &Request<Incoming>, token: &str) -> bool {
         .is_some_and(|t| !token.is_empty() && t.trim() == token)
 }
 
-async fn handle(
-    shared: Shared,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let response = match (method, path.as_str()) {
@@ -444,6 +457,7 @@ async fn handle(
             sim.rollback();
             respond(StatusCode::OK, &json!({ "version": sim.version }))
         }
+        (Method::GET, "/_demo/logs") => follow_logs(shared),
         (Method::GET, "/_demo/state") => {
             let snap = lock(&shared).snapshot();
             respond(
@@ -451,7 +465,7 @@ async fn handle(
                 &serde_json::to_value(snap).unwrap_or(Value::Null),
             )
         }
-        (_, "/health" | "/_demo/version" | "/_demo/rollback" | "/_demo/state")
+        (_, "/health" | "/_demo/version" | "/_demo/rollback" | "/_demo/state" | "/_demo/logs")
         | (_, "/admin/maintenance/enable" | "/admin/maintenance/disable") => respond(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({ "error": "method not allowed" }),
@@ -459,6 +473,50 @@ async fn handle(
         _ => respond(StatusCode::NOT_FOUND, &json!({ "error": "not found" })),
     };
     Ok(response)
+}
+
+/// The service's log from now on, chunk by chunk, until the client goes:
+/// traffic made up slice by slice at the degradation of that moment.
+fn follow_logs(shared: Shared) -> Response<Body> {
+    let seed = {
+        let mut sim = lock(&shared);
+        sim.log_followers += 1;
+        sim.config.seed ^ sim.log_followers.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    };
+    let mut slices = tokio::time::interval(LOG_SLICE);
+    slices.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let state = (shared, Traffic::new(seed), slices, Instant::now());
+    let chunks = futures::stream::unfold(
+        state,
+        |(shared, mut traffic, mut slices, mut last)| async move {
+            let mut out = String::new();
+            while out.is_empty() {
+                slices.tick().await;
+                let now = Instant::now();
+                let (version, level) = {
+                    let sim = lock(&shared);
+                    (sim.version.clone(), sim.level())
+                };
+                let moment = Moment {
+                    now: Utc::now(),
+                    version: &version,
+                    level,
+                    error_rate: Sim::error_rate(level),
+                    latency_factor: Sim::latency_factor(level),
+                };
+                traffic.advance(now - last, REQUESTS_PER_SEC, &moment, &mut out);
+                last = now;
+            }
+            let chunk: Result<_, Infallible> = Ok(Frame::data(Bytes::from(out)));
+            Some((chunk, (shared, traffic, slices, last)))
+        },
+    );
+    let mut r = Response::new(StreamBody::new(chunks).boxed_unsync());
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
 }
 
 async fn serve(listener: TcpListener, shared: Shared, mut stop: oneshot::Receiver<()>) {

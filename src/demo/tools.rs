@@ -1,4 +1,5 @@
-//! Stand-ins for the tools the TERP plan calls: `railway`, `pnpm`,
+//! Stand-ins for the tools the TERP plan calls: `railway` (and `railway
+//! logs`, the demo's log stream), `pnpm`,
 //! `mysqldump` and `mysql`, as small bash scripts written into a temporary
 //! directory that goes first on PATH. The real `curl` (and `tee`, `date`)
 //! stay in use: the plan's own `curl` lines talk to the simulator through the
@@ -84,8 +85,16 @@ case "$cmd" in
   status)
     curl -fsS "$url/_demo/state"; echo
     ;;
+  logs)
+    # Follows the service's log until killed, as the real one does. -N: each
+    # line as it arrives, not a pipe buffer's worth at a time.
+    if ! curl -fsSN "$url/_demo/logs"; then
+      echo "railway: cannot reach the Railway API" >&2
+      exit 1
+    fi
+    ;;
   *)
-    echo "railway (demo stand-in): deploy | rollback | status [--environment ENV]" >&2
+    echo "railway (demo stand-in): deploy | rollback | status | logs [--environment ENV]" >&2
     exit 2
     ;;
 esac

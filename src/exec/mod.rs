@@ -19,8 +19,8 @@ pub use crate::mask::{MASK, Masker, SecretNames};
 pub use ansi::strip_ansi;
 pub use buffer::{Line, OutputBuffer, Stream};
 pub use runner::{
-    CHANNEL_CAPACITY, Control, ExecEvent, Exit, KillPolicy, RunHandle, RunId, RunSpec, SpawnError,
-    spawn,
+    CHANNEL_CAPACITY, Control, ExecEvent, Exit, KillPolicy, LineObserver, PENDING_BYTES,
+    PENDING_LINES, RunHandle, RunId, RunSpec, SpawnError, spawn,
 };
 pub use substitute::{
     Command, SubstituteError, Suggestion, default_for, placeholders, shell_quote, substitute,

@@ -79,7 +79,31 @@ pub struct RunSpec {
     pub env: Vec<(String, String)>,
     /// Masked, escape-free output, one file per command.
     pub log_path: PathBuf,
+    /// Add to the log file instead of starting it afresh: a command that is
+    /// restarted keeps one file.
+    pub append: bool,
+    /// A line written (masked) to the log before the command's output, to
+    /// mark where this run's part of an appended file begins.
+    pub log_header: Option<String>,
+    /// Sees every line the log gets, before any is dropped for display.
+    pub observer: Option<Arc<dyn LineObserver>>,
+    /// When the shell exits, end what it left running in its group (SIGTERM,
+    /// then SIGKILL per the [`KillPolicy`]) before reporting the exit. For a
+    /// command that is restarted: each start would otherwise add another
+    /// copy of whatever the last one left behind.
+    pub end_leftovers: bool,
     pub kill: KillPolicy,
+}
+
+/// Called by the reader threads with each read's lines exactly as the log
+/// file gets them, so that whatever it computes (a count, say) covers every
+/// line even when the loop is too slow to be sent them all. It runs on the
+/// readers' time, not the loop's, and holds the reader up while it runs:
+/// keep it to a pass over the text.
+pub trait LineObserver: Send + Sync + std::fmt::Debug {
+    /// `lines`: one or more whole lines, masked and escape-free, each
+    /// ending in `\n`; never empty.
+    fn observe(&self, stream: Stream, lines: &str);
 }
 
 impl RunSpec {
@@ -93,6 +117,10 @@ impl RunSpec {
             workdir: PathBuf::from("."),
             env: Vec::new(),
             log_path: log_path.into(),
+            append: false,
+            log_header: None,
+            observer: None,
+            end_leftovers: false,
             kill: KillPolicy::default(),
         }
     }
@@ -224,10 +252,15 @@ pub fn spawn(
             path: spec.workdir.display().to_string(),
             source,
         })?;
-    let log = LogFile::create(&spec.log_path).map_err(|source| SpawnError::Log {
+    let log = LogFile::create(&spec.log_path, spec.append).map_err(|source| SpawnError::Log {
         path: spec.log_path.display().to_string(),
         source,
     })?;
+    if let Some(header) = &spec.log_header {
+        let mut line = masker.mask(header).into_owned();
+        line.push('\n');
+        log.write(line.as_bytes());
+    }
     let spawn_err = |source| SpawnError::Spawn {
         shell: spec.shell.clone(),
         source,
@@ -269,12 +302,12 @@ pub fn spawn(
             continue;
         };
         let ingest = Ingest::new(stream, masker.clone(), PENDING_LINES);
-        let (log, tx) = (log.clone(), batch_tx.clone());
+        let (log, tx, observer) = (log.clone(), batch_tx.clone(), spec.observer.clone());
         // Plain threads, not `spawn_blocking`: a background process that
         // keeps the pipe open must not keep a runtime from shutting down.
         std::thread::Builder::new()
             .name(format!("exec-{}-{stream:?}", spec.id.0))
-            .spawn(move || read_pipe(File::from(fd), ingest, &log, &tx))
+            .spawn(move || read_pipe(File::from(fd), ingest, &log, observer.as_deref(), &tx))
             .map_err(spawn_err)?;
     }
     drop(batch_tx);
@@ -283,6 +316,7 @@ pub fn spawn(
         id: spec.id,
         pgid: Pid::from_raw(pid as i32),
         policy: spec.kill,
+        end_leftovers: spec.end_leftovers,
         events,
         log,
         started,
@@ -303,7 +337,13 @@ struct Batch {
     logged: u64,
 }
 
-fn read_pipe(mut pipe: File, mut ingest: Ingest, log: &LogFile, tx: &mpsc::Sender<Batch>) {
+fn read_pipe(
+    mut pipe: File,
+    mut ingest: Ingest,
+    log: &LogFile,
+    observer: Option<&dyn LineObserver>,
+    tx: &mpsc::Sender<Batch>,
+) {
     let mut buf = vec![0u8; READ_SIZE];
     let mut chunk = Chunk::default();
     let mut recent = Recent::new(ingest.stream(), PENDING_LINES as u64);
@@ -342,6 +382,16 @@ fn read_pipe(mut pipe: File, mut ingest: Ingest, log: &LogFile, tx: &mpsc::Sende
             }
         }
         log.write(&chunk.log);
+        if let Some(observer) = observer
+            && !chunk.log.is_empty()
+        {
+            // Always UTF-8 (ingest decodes lossily); checked rather than
+            // trusted, since an observer may parse it.
+            match std::str::from_utf8(&chunk.log) {
+                Ok(text) => observer.observe(ingest.stream(), text),
+                Err(_) => observer.observe(ingest.stream(), &String::from_utf8_lossy(&chunk.log)),
+            }
+        }
         recent.add(&mut chunk);
         chunk.clear();
     }
@@ -433,11 +483,16 @@ struct LogState {
 }
 
 impl LogFile {
-    fn create(path: &Path) -> std::io::Result<LogFile> {
+    fn create(path: &Path, append: bool) -> std::io::Result<LogFile> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let file = File::create(path)?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .append(append)
+            .truncate(!append)
+            .open(path)?;
         Ok(LogFile {
             inner: Mutex::new(LogState {
                 out: BufWriter::with_capacity(256 * 1024, file),
@@ -525,6 +580,7 @@ struct Supervisor {
     id: RunId,
     pgid: Pid,
     policy: KillPolicy,
+    end_leftovers: bool,
     events: mpsc::Sender<ExecEvent>,
     log: Arc<LogFile>,
     started: Instant,
@@ -582,7 +638,7 @@ impl Supervisor {
             let deadline = self.deadline(status.map(|s| s.1), readers_done);
             tokio::select! {
                 c = control.recv(), if control_open => match c {
-                    Some(Control::Kill) => self.start_kill(),
+                    Some(Control::Kill) => self.start_kill(Signal::SIGINT),
                     Some(Control::Signal(n)) => {
                         if let Ok(sig) = Signal::try_from(n) {
                             let _ = killpg(self.pgid, sig);
@@ -592,11 +648,13 @@ impl Supervisor {
                 },
                 r = child.wait(), if status.is_none() => {
                     status = Some((r.ok(), Instant::now()));
-                    if self.kill.as_ref().is_some_and(|k| k.sent == Signal::SIGINT) && self.group_alive() {
+                    let asked = self.end_leftovers || self.kill.is_some();
+                    let sent = self.kill.as_ref().map(|k| k.sent);
+                    if asked && sent.is_none_or(|s| s == Signal::SIGINT) && self.group_alive() {
                         // The shell is gone; what is left of the group was
                         // started in the background, where bash ignores
                         // SIGINT: go straight to SIGTERM.
-                        self.signal(Signal::SIGTERM);
+                        self.start_kill(Signal::SIGTERM);
                     }
                 }
                 b = batches.recv(), if !readers_done => match b {
@@ -645,15 +703,23 @@ impl Supervisor {
         let _ = self.events.send(ExecEvent::Exited(exit)).await;
     }
 
-    fn start_kill(&mut self) {
-        if self.kill.is_none() {
-            let now = Instant::now();
-            self.kill = Some(KillState {
-                asked: now,
-                sent: Signal::SIGINT,
-                sent_at: now,
-            });
-            let _ = killpg(self.pgid, Signal::SIGINT);
+    /// Starts the escalation with `first`, or moves one already under way
+    /// on to it; the times still count from the first request.
+    fn start_kill(&mut self, first: Signal) {
+        match &self.kill {
+            None => {
+                let now = Instant::now();
+                self.kill = Some(KillState {
+                    asked: now,
+                    sent: first,
+                    sent_at: now,
+                });
+                let _ = killpg(self.pgid, first);
+            }
+            // A second request to kill changes nothing; a stronger first
+            // signal moves the escalation on.
+            Some(_) if first != Signal::SIGINT => self.signal(first),
+            Some(_) => {}
         }
     }
 

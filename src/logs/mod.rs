@@ -7,6 +7,7 @@
 pub mod patterns;
 pub mod rate;
 pub mod setup;
+pub mod stream;
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::exec::Line;
 
 pub use patterns::{DEFAULT_PATTERNS, ErrorPatterns};
+pub use stream::{Backoff, LogHandle, LogSpec, spawn};
 
 /// One second of the stream, counted before any line is dropped for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
