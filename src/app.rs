@@ -23,6 +23,7 @@ use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn, Target};
 use crate::exec::terminal::TerminalRun;
 use crate::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::journal::Journal;
+use crate::logs::{LogCount, LogMsg, LogSpec};
 use crate::probing::Batch;
 use crate::state::{State, update};
 use crate::ui::{self, ViewState};
@@ -43,6 +44,8 @@ pub enum Msg {
     /// A mirror's line from a command's log file: only ever `Output` (an
     /// exit is the journal's `command_exited`, never re-journaled here).
     Exec(ExecEvent),
+    /// A mirror's lines from the application log file.
+    Log(LogMsg),
 }
 
 /// Where the state's facts come from: this session's own journal writer
@@ -151,15 +154,46 @@ pub async fn run(
             let _ = jtx.send(ev);
         }
     }
+    let session_dir = journal_path
+        .as_deref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf);
+    let (log_tx, mut log_rx) = mpsc::channel::<LogMsg>(exec::CHANNEL_CAPACITY);
+    let mut log_counts: Vec<LogCount> = Vec::new();
+    let log_stream = match (&journal_tx, &state.settings.logs.command, &session_dir) {
+        (Some(jtx), Some(command), Some(dir)) => {
+            let e = &state.settings.exec;
+            let _ = jtx.send(Event::LogStreamConfigured {
+                command_masked: e.masker.0.mask(command).into_owned(),
+                patterns: state.settings.logs.patterns.sources().to_vec(),
+                errors_above: state.settings.logs.errors_above,
+            });
+            let mut spec = LogSpec::new(
+                command.clone(),
+                dir.join(crate::logs::stream::FILE_NAME),
+                e.masker.0.clone(),
+            );
+            spec.run.shell = e.shell.clone();
+            spec.run.shell_flags = e.flags.clone();
+            spec.run.workdir = e.workdir.clone();
+            spec.patterns = state.settings.logs.patterns.clone();
+            // Quitting waits for the stream's end: it gets less patience
+            // than a runbook step.
+            spec.run.kill.term_after = Duration::from_secs(1);
+            spec.run.kill.kill_after = Duration::from_secs(2);
+            if let Err(err) = std::fs::create_dir_all(dir.join("logs")) {
+                log::error!("log stream: {}: {err}", dir.display());
+            }
+            log::info!("log stream: {}", e.masker.0.mask(command));
+            Some(crate::logs::spawn(spec, log_tx))
+        }
+        _ => None,
+    };
     spawn_machine(tx.clone());
     let probes = state.settings.monitor.spawn(&tx);
     let mut batch = Batch::default();
     let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
     let mut runner = Runner::default();
-    let session_dir = journal_path
-        .as_deref()
-        .and_then(|p| p.parent())
-        .map(std::path::Path::to_path_buf);
 
     let mut events = Some(EventStream::new());
     let mut suspended: Option<Suspended> = None;
@@ -247,6 +281,7 @@ pub async fn run(
                 Msg::Probe(p) => batch.push(p),
                 Msg::Exec(ev @ ExecEvent::Output { .. }) => actions.push(Action::Exec(ev)),
                 Msg::Exec(_) => {}
+                Msg::Log(msg) => actions.push(Action::Log(msg)),
                 Msg::Posted(result) => {
                     match result {
                         Ok(()) => state.ui.flash = Some("announcement posted".into()),
@@ -257,6 +292,11 @@ pub async fn run(
                     }
                     dirty = true;
                 }
+            },
+            Some(msg) = log_rx.recv() => match msg {
+                // Batched into one `LogCounts` record a second, like probes.
+                LogMsg::Count(c) => log_counts.push(c),
+                other => actions.push(Action::Log(other)),
             },
             Some(ev) = exec_rx.recv() => {
                 if let ExecEvent::Exited(e) = &ev {
@@ -273,6 +313,9 @@ pub async fn run(
                 actions.push(Action::Clock(now));
                 if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
                     let _ = jtx.send(ev);
+                }
+                if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
+                    let _ = jtx.send(Event::LogCounts { counts: std::mem::take(&mut log_counts) });
                 }
             },
             exit = wait_terminal(&mut suspended) => {
@@ -360,8 +403,14 @@ pub async fn run(
     for h in runner.handles.values() {
         h.kill();
     }
+    if let Some(stream) = log_stream {
+        stream.stop().await;
+    }
     if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
         let _ = jtx.send(ev);
+    }
+    if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
+        let _ = jtx.send(Event::LogCounts { counts: log_counts });
     }
     // Let the writer finish what it was given before the process ends.
     drop(journal_tx);

@@ -519,6 +519,8 @@ pub enum Action {
     PinBaseline(BaselineSource),
     /// A running command reported (started, output, exited).
     Exec(crate::exec::ExecEvent),
+    /// The log stream's worker reported (lines, a start, an exit).
+    Log(crate::logs::LogMsg),
     /// The loop could not start a journaled command.
     SpawnFailed {
         run: u64,

@@ -233,6 +233,14 @@ fn prepare(
             &loaded.name,
         )?
     };
+    let logs = crate::logs::setup::LogSetup::resolve(&args.logs, &config)?;
+    if logs.command.is_none() && logs.errors_above.is_some() {
+        return Err(
+            "--log-errors-above (or [logs] errors_above) needs a log stream to count: \
+             give --logs CMD or [logs] command"
+                .into(),
+        );
+    }
     let plan = Plan::new(loaded.runbook, &loaded.text);
     let mut settings = Settings {
         operator,
@@ -249,6 +257,7 @@ fn prepare(
         profile,
         exec: exec_settings(args, &config)?,
         demo,
+        logs,
     };
 
     let unfinished = session::newest_unfinished(&root, &stem);
@@ -327,6 +336,7 @@ fn prepare(
         }
     };
     let mut state = state;
+    state.logs.patterns = state.settings.logs.patterns.clone();
     if state.settings.demo.is_some() {
         state.ui.modal = Some(Modal::Tour);
     }

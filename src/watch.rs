@@ -118,6 +118,14 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
         .name("journal-tail".into())
         .spawn(move || {
             let mut follower: Option<(u64, Arc<AtomicBool>)> = None;
+            // The application log is followed for as long as the mirror is
+            // open (it appears once `run` starts its stream).
+            let app_log = tail.dir.join(crate::logs::stream::FILE_NAME);
+            let never = Arc::new(AtomicBool::new(false));
+            let wrap = |lines, skipped| Msg::Log(crate::logs::LogMsg::Lines { lines, skipped });
+            if let Err(e) = follow_lines("app-log-tail".into(), app_log, never, tx.clone(), wrap) {
+                log::warn!("following the application log: {e}");
+            }
             if let Some((run, log, running)) = tail.first.take() {
                 let done = Arc::new(AtomicBool::new(!running));
                 if follow(run, resolve_log(&tail.dir, &log), done.clone(), tx.clone()).is_ok() {
@@ -280,8 +288,25 @@ fn follow(
     done: Arc<AtomicBool>,
     tx: UnboundedSender<Msg>,
 ) -> io::Result<()> {
+    follow_lines(format!("log-tail-{run}"), path, done, tx, move |lines, skipped| {
+        Msg::Exec(ExecEvent::Output {
+            id: RunId(run),
+            lines,
+            skipped,
+        })
+    })
+}
+
+/// Follows a log file's new lines until `done`; `wrap` makes them a message.
+fn follow_lines(
+    name: String,
+    path: PathBuf,
+    done: Arc<AtomicBool>,
+    tx: UnboundedSender<Msg>,
+    wrap: impl Fn(Vec<Line>, u64) -> Msg + Send + 'static,
+) -> io::Result<()> {
     thread::Builder::new()
-        .name(format!("log-tail-{run}"))
+        .name(name)
         .spawn(move || {
             let mut tail = LogTail::new(path, crate::exec::buffer::DEFAULT_CAPACITY);
             loop {
@@ -289,15 +314,11 @@ fn follow(
                 let last = done.load(Ordering::Relaxed);
                 match tail.poll(last) {
                     Ok((skipped, lines)) if skipped > 0 || !lines.is_empty() => {
-                        let ev = ExecEvent::Output {
-                            id: RunId(run),
-                            lines: lines
-                                .into_iter()
-                                .map(|t| Line::new(Stream::Stdout, t))
-                                .collect(),
-                            skipped,
-                        };
-                        if tx.send(Msg::Exec(ev)).is_err() {
+                        let lines = lines
+                            .into_iter()
+                            .map(|t| Line::new(Stream::Stdout, t))
+                            .collect();
+                        if tx.send(wrap(lines, skipped)).is_err() {
                             return;
                         }
                     }
@@ -352,6 +373,12 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
         &replayed.records,
     );
     state.read_only = true;
+    // Error lines are red in the mirror too, by the deployer's patterns.
+    if let Ok(p) = crate::logs::ErrorPatterns::new(&state.session.logs.patterns)
+        && state.session.logs.command.is_some()
+    {
+        state.logs.patterns = p;
+    }
     let mut tail = Tail::after(&replayed.journal, &replayed.loaded, &replayed.plan.hash);
     // The deployer's pane shows the newest command: so does the mirror's,
     // running (followed) or ended (its log's last lines).

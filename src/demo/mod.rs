@@ -20,6 +20,9 @@ use tools::Tools;
 
 /// The host the bundled TERP plan's commands and health check use.
 pub const PLAN_HOST: &str = "api.production.terp-app.local";
+/// The demo's log stream: the `railway` stand-in follows the simulator's.
+pub const LOG_COMMAND: &str = "railway logs --environment production";
+
 /// The bundled plan's health endpoint.
 pub const PLAN_HEALTH_URL: &str = "https://api.production.terp-app.local/health";
 /// The demo probes often, so that its baseline is ready within seconds.
@@ -113,6 +116,9 @@ pub fn main(args: &DemoArgs) -> u8 {
         "5s",
         "--session-dir",
         &root_arg,
+        // The application log, as a third tmux pane would follow it.
+        "--logs",
+        LOG_COMMAND,
     ];
     if args.mouse {
         argv.push("--mouse");

@@ -68,6 +68,9 @@ impl Backoff {
     }
 }
 
+/// The stream's masked log, in the session directory.
+pub const FILE_NAME: &str = "logs/app.log";
+
 /// What to stream. `run` says how (shell, flags, workdir, environment, kill
 /// times) and where the log goes; its `id`, `append`, `log_header`,
 /// `observer` and `end_leftovers` are the stream's to set.

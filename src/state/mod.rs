@@ -423,6 +423,8 @@ pub struct Settings {
     pub exec: ExecSettings,
     /// Set by `rollout-cockpit demo` only.
     pub demo: Option<DemoSettings>,
+    /// The application's log stream (`--logs`, `[logs]`).
+    pub logs: crate::logs::setup::LogSetup,
 }
 
 impl Settings {
@@ -441,6 +443,7 @@ impl Settings {
             profile: Default::default(),
             exec: Default::default(),
             demo: None,
+            logs: Default::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             rollback::tick(state)
         }
         Action::Exec(ev) => runs::exec_event(state, ev),
+        Action::Log(msg) => logs::message(state, msg),
         Action::SpawnFailed { run, error } => runs::spawn_failed(state, run, error),
         Action::Machine(m) => {
             state.machine = Some(m);

@@ -24,9 +24,11 @@ const NO_ENDPOINT: &str = "no health endpoint yet — pass --health URL";
 /// Rows the pane would like: borders, figures, two sparklines, baseline, details.
 pub fn wanted_height(state: &State, width: u16) -> u16 {
     let h = &state.session.health;
+    let log = u16::from(state.session.logs.command.is_some());
     if h.config.is_none() {
         let inner = usize::from(width.saturating_sub(2)).max(1);
-        return u16::try_from(2 + NO_ENDPOINT.chars().count().div_ceil(inner)).unwrap_or(3);
+        let text = u16::try_from(NO_ENDPOINT.chars().count().div_ceil(inner)).unwrap_or(1);
+        return 2 + text + log;
     }
     if h.last.is_none() {
         return 4;
@@ -37,7 +39,9 @@ pub fn wanted_height(state: &State, width: u16) -> u16 {
         2
     };
     let details = health::lines(h).len();
-    u16::try_from(2 + figures + 3 + details).unwrap_or(u16::MAX)
+    u16::try_from(2 + figures + 3 + details)
+        .unwrap_or(u16::MAX)
+        .saturating_add(log)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -49,8 +53,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let rows = usize::from(area.height.saturating_sub(2));
     let lines = match (&h.config, h.last) {
         (None, _) => {
-            let p = Paragraph::new(Line::styled(NO_ENDPOINT, theme::dim()))
-                .wrap(ratatui::widgets::Wrap { trim: true });
+            let mut lines = vec![Line::styled(NO_ENDPOINT, theme::dim())];
+            lines.extend(spark_log(state, inner));
+            let p = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true });
             frame.render_widget(p.block(block), area);
             return;
         }
@@ -107,8 +112,13 @@ fn measured(state: &State, inner: usize, rows: usize) -> Vec<Line<'static>> {
     all.push((n, n + 3, baseline_line(state, inner)));
     all.push((n + 1, n + 1, err));
     all.push((n + 2, n + 2, lat));
+    let log = spark_log(state, inner);
+    let has_log = usize::from(log.is_some());
+    if let Some(l) = log {
+        all.push((n + 3, n + 3, l));
+    }
     for (i, l) in details.into_iter().enumerate() {
-        all.push((n + 3 + i, n + 4 + i, l));
+        all.push((n + 3 + has_log + i, n + 4 + has_log + i, l));
     }
     all.sort_by_key(|(p, _, _)| *p);
     all.truncate(rows);
@@ -234,6 +244,50 @@ fn spark_latency(
         });
     }
     Line::from(spans)
+}
+
+/// Error lines per minute in the application log, one column a second,
+/// then the figure; bars over the log criterion's limit are red.
+fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
+    state.session.logs.command.as_ref()?;
+    let h = &state.session.health;
+    let rate = &h.log_rate;
+    let limit = h
+        .engine
+        .checks
+        .iter()
+        .zip(&h.engine.verdicts)
+        .find(|(c, _)| c.kind == Kind::LogErrors)
+        .and_then(|(_, v)| v.limit);
+    let figure = rate
+        .errors_per_minute()
+        .map_or_else(|| " —/min".to_string(), |n| format!(" {n:.0}/min"));
+    let cols = inner
+        .saturating_sub(LABEL + figure.chars().count())
+        .max(1);
+    let points: Vec<u32> = {
+        let mut p: Vec<u32> = rate.history().rev().take(cols).map(|(_, n)| n).collect();
+        p.reverse();
+        p
+    };
+    let top = points
+        .iter()
+        .map(|&n| f64::from(n))
+        .fold(limit.unwrap_or(0.0), f64::max)
+        .max(1.0);
+    let mut spans = vec![Span::styled("log ", theme::dim()), pad(cols, points.len())];
+    for n in points {
+        let n = f64::from(n);
+        let level = ((n / top) * 7.0).round().clamp(0.0, 7.0) as usize;
+        let style = match limit {
+            Some(lim) if n > lim => theme::red(),
+            _ if n > 0.0 => theme::amber(),
+            _ => theme::ok(),
+        };
+        spans.push(Span::styled(BARS[level], style));
+    }
+    spans.push(Span::styled(figure, theme::title()));
+    Some(Line::from(spans))
 }
 
 /// `base err 0.4% p95 80 ms · operator 23:40`, or how far collecting is.
