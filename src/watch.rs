@@ -288,13 +288,19 @@ fn follow(
     done: Arc<AtomicBool>,
     tx: UnboundedSender<Msg>,
 ) -> io::Result<()> {
-    follow_lines(format!("log-tail-{run}"), path, done, tx, move |lines, skipped| {
-        Msg::Exec(ExecEvent::Output {
-            id: RunId(run),
-            lines,
-            skipped,
-        })
-    })
+    follow_lines(
+        format!("log-tail-{run}"),
+        path,
+        done,
+        tx,
+        move |lines, skipped| {
+            Msg::Exec(ExecEvent::Output {
+                id: RunId(run),
+                lines,
+                skipped,
+            })
+        },
+    )
 }
 
 /// Follows a log file's new lines until `done`; `wrap` makes them a message.
@@ -305,35 +311,33 @@ fn follow_lines(
     tx: UnboundedSender<Msg>,
     wrap: impl Fn(Vec<Line>, u64) -> Msg + Send + 'static,
 ) -> io::Result<()> {
-    thread::Builder::new()
-        .name(name)
-        .spawn(move || {
-            let mut tail = LogTail::new(path, crate::exec::buffer::DEFAULT_CAPACITY);
-            loop {
-                // Read the flag first: a read after it is seen set is final.
-                let last = done.load(Ordering::Relaxed);
-                match tail.poll(last) {
-                    Ok((skipped, lines)) if skipped > 0 || !lines.is_empty() => {
-                        let lines = lines
-                            .into_iter()
-                            .map(|t| Line::new(Stream::Stdout, t))
-                            .collect();
-                        if tx.send(wrap(lines, skipped)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        log::warn!("{}: {e}", tail.path.display());
+    thread::Builder::new().name(name).spawn(move || {
+        let mut tail = LogTail::new(path, crate::exec::buffer::DEFAULT_CAPACITY);
+        loop {
+            // Read the flag first: a read after it is seen set is final.
+            let last = done.load(Ordering::Relaxed);
+            match tail.poll(last) {
+                Ok((skipped, lines)) if skipped > 0 || !lines.is_empty() => {
+                    let lines = lines
+                        .into_iter()
+                        .map(|t| Line::new(Stream::Stdout, t))
+                        .collect();
+                    if tx.send(wrap(lines, skipped)).is_err() {
                         return;
                     }
                 }
-                if last || tx.is_closed() {
+                Ok(_) => {}
+                Err(e) => {
+                    log::warn!("{}: {e}", tail.path.display());
                     return;
                 }
-                thread::sleep(LOG_POLL);
             }
-        })?;
+            if last || tx.is_closed() {
+                return;
+            }
+            thread::sleep(LOG_POLL);
+        }
+    })?;
     Ok(())
 }
 

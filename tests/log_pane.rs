@@ -156,7 +156,8 @@ fn an_exit_shows_until_the_stream_counts_again() {
     });
     assert!(s.state.session.logs.down().is_none());
     let screen = screen_text(&s.state, 120, 40);
-    assert!(screen.contains(&format!("▶ {CMD}")), "{screen}");
+    assert!(screen.contains("App log ▶ up"), "{screen}");
+    assert!(screen.contains(CMD), "{screen}");
 }
 
 #[test]

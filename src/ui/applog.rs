@@ -15,6 +15,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let stream = &state.session.logs;
     let pane = &state.logs;
     let mut title = vec![Span::styled(" App log ", theme::title())];
+    let rate = &state.session.health.log_rate;
+    let per_min = rate.errors_per_minute().map(|n| {
+        let style = if n > 0.0 {
+            theme::amber()
+        } else {
+            theme::dim()
+        };
+        Span::styled(format!("· {n:.0} err/min "), style)
+    });
     match (&stream.command, stream.down()) {
         (None, _) => title.push(Span::styled("no log stream ", theme::dim())),
         (Some(_), Some(exit)) => {
@@ -28,26 +37,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             };
             title.push(Span::styled(text, theme::red()));
         }
-        (Some(cmd), None) => title.push(Span::styled(format!("▶ {cmd} "), theme::ok())),
+        (Some(_), None) => title.push(Span::styled("▶ up ", theme::ok())),
     }
-    let rate = &state.session.health.log_rate;
-    if let Some(per_min) = rate.errors_per_minute() {
-        let style = if per_min > 0.0 {
-            theme::amber()
-        } else {
-            theme::dim()
-        };
-        title.push(Span::styled(format!("· {per_min:.0} err/min "), style));
-    }
-    title.push(Span::styled(
-        format!("· {} lines ", pane.lines.0.total()),
-        theme::dim(),
-    ));
+    title.extend(per_min);
     let filter = logs::filter(state);
     if let Some(f) = filter.filter(|f| !f.is_empty()) {
         title.push(Span::styled(format!("· filter \"{f}\" "), theme::amber()));
     } else if !pane.lines.0.is_following() {
         title.push(Span::styled("· scrolled (end follows) ", theme::dim()));
+    }
+    title.push(Span::styled(
+        format!("· {} lines ", pane.lines.0.total()),
+        theme::dim(),
+    ));
+    // The command last, cut: the status and the numbers must stay visible.
+    if let Some(cmd) = &stream.command {
+        let room = usize::from(area.width)
+            .saturating_sub(Line::from(title.clone()).width() + 6)
+            .min(48);
+        if room > 8 {
+            let shown: String = if cmd.chars().count() > room {
+                let cut: String = cmd.chars().take(room - 1).collect();
+                format!("{cut}…")
+            } else {
+                cmd.clone()
+            };
+            title.push(Span::styled(format!("· {shown} "), theme::dim()));
+        }
     }
     let block = Block::bordered()
         .border_style(theme::border())

@@ -262,9 +262,7 @@ fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
     let figure = rate
         .errors_per_minute()
         .map_or_else(|| " —/min".to_string(), |n| format!(" {n:.0}/min"));
-    let cols = inner
-        .saturating_sub(LABEL + figure.chars().count())
-        .max(1);
+    let cols = inner.saturating_sub(LABEL + figure.chars().count()).max(1);
     let points: Vec<u32> = {
         let mut p: Vec<u32> = rate.history().rev().take(cols).map(|(_, n)| n).collect();
         p.reverse();

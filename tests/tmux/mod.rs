@@ -215,6 +215,17 @@ impl Cockpit {
     /// `args` as a shell would split them (quote paths); `--session-dir` is
     /// added. `None` (with a note) when tmux is not installed.
     pub fn start(name: &str, w: u16, h: u16, args: &str) -> Option<Cockpit> {
+        Cockpit::start_with_env(name, w, h, args, &[])
+    }
+
+    /// [`Cockpit::start`] with variables in the cockpit's environment.
+    pub fn start_with_env(
+        name: &str,
+        w: u16,
+        h: u16,
+        args: &str,
+        env: &[(&str, &str)],
+    ) -> Option<Cockpit> {
         if !available() {
             eprintln!("tmux not installed: skipping the end-to-end test");
             return None;
@@ -224,8 +235,9 @@ impl Cockpit {
         std::fs::create_dir_all(&work).unwrap();
         let sessions = dir.path().join("sessions");
         let exit_file = dir.path().join("exit");
+        let vars: String = env.iter().map(|(k, v)| format!("{k}='{v}' ")).collect();
         let shell = format!(
-            "cd '{}' && '{}' {args} --session-dir '{}'; echo EXIT=$? > '{}'",
+            "cd '{}' && {vars}'{}' {args} --session-dir '{}'; echo EXIT=$? > '{}'",
             work.display(),
             env!("CARGO_BIN_EXE_rollout-cockpit"),
             sessions.display(),
