@@ -1,4 +1,6 @@
-//! Full-frame render of the TERP plan (budget: under 2 ms at 200x50).
+//! Full-frame render of the TERP plan (budget: under 2 ms at 200x50), and
+//! with the application log's ring full (10,000 lines): strip, zoomed, and
+//! zoomed with a filter that scans every line (issue 9: no frame over 50 ms).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -107,7 +109,75 @@ fn probed() -> State {
     s
 }
 
+/// The probed screen with a log stream: 10,000 lines in the pane, a minute
+/// of counts with errors.
+fn logged() -> State {
+    use rollout_cockpit::exec::{Line, Stream};
+    use rollout_cockpit::logs::{ErrorPatterns, LogCount, LogMsg};
+    let mut s = probed();
+    let t0 = s.now - chrono::Duration::seconds(60);
+    let mut seq = 1000;
+    let mut apply = |s: &mut State, event: Event| {
+        seq += 1;
+        s.session.apply(&Record {
+            seq,
+            ts: t0,
+            by: "alice".into(),
+            event,
+        });
+    };
+    apply(
+        &mut s,
+        Event::LogStreamConfigured {
+            command_masked: "railway logs".into(),
+            patterns: ErrorPatterns::default().sources().to_vec(),
+            errors_above: Some(10.0),
+        },
+    );
+    let counts = (0..60)
+        .map(|k| LogCount {
+            at: t0 + chrono::Duration::seconds(k),
+            lines: 10_000,
+            errors: 100,
+        })
+        .collect();
+    apply(&mut s, Event::LogCounts { counts });
+    let lines = (0..10_000)
+        .map(|n| {
+            let text = if n % 100 == 0 {
+                format!("2026-11-24T23:00:00Z ERROR order {n} failed: gateway timeout")
+            } else {
+                format!(
+                    r#"10.0.0.{} - - "GET /api/orders/{n} HTTP/1.1" 200 512 "-" "bench""#,
+                    n % 250
+                )
+            };
+            Line::new(Stream::Stdout, text)
+        })
+        .collect();
+    update(&mut s, Action::Log(LogMsg::Lines { lines, skipped: 0 }));
+    s
+}
+
 fn bench(c: &mut Criterion) {
+    let mut l = logged();
+    for (name, zoom, filter) in [
+        ("strip", false, None),
+        ("zoomed", true, None),
+        ("zoomed, filtered", true, Some("ERROR")),
+    ] {
+        l.logs.zoom = zoom;
+        l.logs.filter = filter.map(str::to_string);
+        let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+        let mut view = ViewState::new(Keymap::default());
+        c.bench_function(&format!("render 200x50 log {name}"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| ui::render(f, black_box(&l), &mut view))
+                    .unwrap();
+            })
+        });
+    }
     let p = probed();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
     let mut view = ViewState::new(Keymap::default());

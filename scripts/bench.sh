@@ -6,8 +6,9 @@
 # turning red. Needs tmux, curl, procps `watch` and python3 (for a local
 # health server): all Debian packages. Everything runs on 127.0.0.1.
 #
-#   scripts/bench.sh              # RUNS=5 IDLE_SECS=60 by default
+#   scripts/bench.sh              # RUNS=5 IDLE_SECS=60 LOG_SECS=60 by default
 #   RUNS=3 IDLE_SECS=20 scripts/bench.sh
+#   ONLY=logs scripts/bench.sh    # just the log stream (step 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -69,6 +70,7 @@ MD
 tmux -L "$SOCK" new-session -d -s idle -x 120 -y 40 "sleep 100000"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%FT%TZ)"
 
+if [ "${ONLY:-all}" = all ]; then
 # 1. Startup to first frame.
 for i in $(seq "$RUNS"); do
   t0=$(now_ms)
@@ -147,3 +149,61 @@ awk '{print $1}' "$WORK/flood.txt" | median | xargs printf '200 MB through the c
 awk '{print $2; print $3; print $4}' "$WORK/flood.txt" | median | xargs printf 'key to screen while it flows: median %s ms'
 awk '{print $2; print $3; print $4}' "$WORK/flood.txt" | sort -n | tail -1 | xargs printf ', worst %s ms\n'
 awk '{print $5}' "$WORK/flood.txt" | sort -n | tail -1 | xargs printf 'peak RSS during the flood: %s MB\n'
+fi
+
+# 5. A log stream of 10,000 lines a second for LOG_SECS (1 in 100 an error,
+# access-log lines with quotes): key to screen while it flows, CPU, peak
+# RSS, and whether every line and error reached the journaled counts.
+LOG_SECS=${LOG_SECS:-60}
+cat > "$WORK/gen.py" <<'PY'
+import sys, time
+secs, rate = int(sys.argv[1]), 10000
+out, t0 = sys.stdout, time.monotonic()
+for s in range(secs):
+    for i in range(rate):
+        n = s * rate + i
+        if n % 100:
+            out.write(f'10.0.0.{n % 250} - - "GET /api/orders/{n} HTTP/1.1" 200 512 "-" "bench"\n')
+        else:
+            out.write(f'2026-11-24T23:00:00Z ERROR order {n} failed: gateway timeout\n')
+    out.flush()
+    wait = t0 + s + 1 - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+time.sleep(3600)  # a log command follows forever
+PY
+tmux -L "$SOCK" new-window -t idle -n logs "cd '$WORK' && '$BIN' run --no-health --new --session-dir '$WORK/ls' --logs 'python3 $WORK/gen.py $LOG_SECS' '$WORK/bench.md'"
+wait_for "idle:logs" "App log" "$(now_ms)" >/dev/null
+PID=$(cockpit_pid "idle:logs")
+c0=$(cpu_ticks "$PID"); t0=$(now_ms)
+lat=()
+while [ $(( $(now_ms) - t0 )) -lt $(( LOG_SECS * 1000 )) ]; do
+  sleep 0.5
+  k0=$(now_ms)
+  tmux -L "$SOCK" send-keys -t "idle:logs" '?'
+  lat+=("$(wait_for "idle:logs" " Keys " "$k0" 10000)")
+  tmux -L "$SOCK" send-keys -t "idle:logs" Escape
+done
+sleep 3
+c1=$(cpu_ticks "$PID"); t1=$(now_ms)
+hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$PID/status")
+tmux -L "$SOCK" send-keys -t "idle:logs" q
+wait_for "idle:logs" "Quit the cockpit?" "$(now_ms)" >/dev/null
+tmux -L "$SOCK" send-keys -t "idle:logs" y
+sleep 1
+printf '%s\n' "${lat[@]}" | median | xargs printf 'log stream, 10,000 lines/s for %s s: key to screen median %s ms' "$LOG_SECS"
+printf '%s\n' "${lat[@]}" | sort -n | tail -1 | xargs printf ', worst %s ms'
+printf ' (%s presses)\n' "${#lat[@]}"
+echo "log stream: cockpit CPU $(( (c1 - c0) * 1000 / HZ * 100 / (t1 - t0) ))% of one core, peak RSS $hwm MB"
+python3 - "$WORK/ls" "$LOG_SECS" <<'PY'
+import json, pathlib, sys
+root, secs = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+lines = errors = 0
+for j in root.glob("*/journal.jsonl"):
+    for row in j.read_text().splitlines():
+        r = json.loads(row)
+        if r.get("type") == "log_counts":
+            for c in r["counts"]:
+                lines += c["lines"]; errors += c["errors"]
+print(f"log stream: counted {lines} lines, {errors} errors of {secs * 10000} and {secs * 100} written")
+PY

@@ -375,6 +375,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     section_criteria(&mut out, &fold, tz);
     section_rollback(&mut out, &state, tz);
     section_escalation(&mut out, &state, tz);
+    section_app_log(&mut out, &state, tz);
     if outcome == Some(Outcome::RolledBack) {
         section_incident(&mut out, &fold, &title, tz);
     }
@@ -508,6 +509,41 @@ fn section_escalation(out: &mut String, state: &State, tz: Tz) {
             due,
             cell(&contacted)
         );
+    }
+    out.push('\n');
+}
+
+/// The log stream's totals: lines, error lines, the worst minute, exits.
+fn section_app_log(out: &mut String, state: &State, tz: Tz) {
+    let stream = &state.session.logs;
+    let Some(command) = &stream.command else {
+        return;
+    };
+    let rate = &state.session.health.log_rate;
+    let _ = writeln!(
+        out,
+        "## Application log
+"
+    );
+    let _ = writeln!(
+        out,
+        "- Command: `{command}` (masked lines in `logs/app.log`)"
+    );
+    let _ = writeln!(
+        out,
+        "- Lines: {}, error lines: {}",
+        rate.total_lines, rate.total_errors
+    );
+    if let Some((peak, at)) = rate.peak {
+        let _ = writeln!(
+            out,
+            "- Worst minute: {peak} error lines, ending {}",
+            stamp(at, tz)
+        );
+    }
+    let _ = writeln!(out, "- Exits: {}", stream.exits.len());
+    for e in stream.exits.iter().take(20) {
+        let _ = writeln!(out, "  - {}: {}", stamp(e.stamp.at, tz), e.text());
     }
     out.push('\n');
 }

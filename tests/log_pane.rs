@@ -252,3 +252,25 @@ fn snapshots_of_the_log_pane() {
     let _ = render(&s.state, 20, 5);
     let _ = render(&s.state, 40, 12);
 }
+
+#[test]
+fn the_report_sums_the_stream() {
+    let mut s = streaming(Some(10.0));
+    counts(&mut s, 0, 90, 50, 1);
+    s.record(Event::LogStreamExited {
+        code: Some(1),
+        signal: None,
+        error: None,
+        restart_in_ms: 2000,
+    });
+    let report = rollout_cockpit::report::render(&s.state.plan, &s.records, &[]);
+    assert!(report.contains("## Application log"), "{report}");
+    assert!(report.contains("`railway logs`"), "{report}");
+    assert!(report.contains("Lines: 4500, error lines: 90"), "{report}");
+    assert!(report.contains("Worst minute: 60 error lines"), "{report}");
+    assert!(report.contains("exited 1, restarting in 2 s"), "{report}");
+    assert!(
+        report.contains("log stream started"),
+        "the timeline: {report}"
+    );
+}
