@@ -46,6 +46,11 @@ pub enum Msg {
     Exec(ExecEvent),
     /// A mirror's lines from the application log file.
     Log(LogMsg),
+    /// A default for a form field, found on disk.
+    Suggested {
+        name: String,
+        value: String,
+    },
 }
 
 /// Where the state's facts come from: this session's own journal writer
@@ -282,6 +287,7 @@ pub async fn run(
                 Msg::Exec(ev @ ExecEvent::Output { .. }) => actions.push(Action::Exec(ev)),
                 Msg::Exec(_) => {}
                 Msg::Log(msg) => actions.push(Action::Log(msg)),
+                Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
                 Msg::Posted(result) => {
                     match result {
                         Ok(()) => state.ui.flash = Some("announcement posted".into()),
@@ -371,14 +377,31 @@ pub async fn run(
                     Effect::SaveFile { name, text } => {
                         if let Some(dir) = &session_dir {
                             let path = dir.join(&name);
-                            let saved = path
-                                .parent()
-                                .map_or(Ok(()), std::fs::create_dir_all)
-                                .and_then(|()| std::fs::write(&path, format!("{text}\n")));
-                            if let Err(e) = saved {
-                                log::error!("{}: {e}", path.display());
-                            }
+                            // Off the loop: a slow disk must not stall a frame.
+                            tokio::task::spawn_blocking(move || {
+                                let saved = path
+                                    .parent()
+                                    .map_or(Ok(()), std::fs::create_dir_all)
+                                    .and_then(|()| std::fs::write(&path, format!("{text}\n")));
+                                if let Err(e) = saved {
+                                    log::error!("{}: {e}", path.display());
+                                }
+                            });
                         }
+                    }
+                    Effect::Suggest { code, names } => {
+                        let dir = state.settings.exec.workdir.clone();
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            for name in names {
+                                if let Some(s) = exec::default_for(&code, &name, &dir) {
+                                    let _ = tx.send(Msg::Suggested {
+                                        name,
+                                        value: s.value,
+                                    });
+                                }
+                            }
+                        });
                     }
                     Effect::Webhook(text) => {
                         if let Some(url) = state.settings.exec.webhook.clone() {

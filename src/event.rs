@@ -521,6 +521,11 @@ pub enum Action {
     Exec(crate::exec::ExecEvent),
     /// The log stream's worker reported (lines, a start, an exit).
     Log(crate::logs::LogMsg),
+    /// A default found for an open form's field ([`Effect::Suggest`]).
+    Suggested {
+        name: String,
+        value: String,
+    },
     /// The loop could not start a journaled command.
     SpawnFailed {
         run: u64,
@@ -549,6 +554,13 @@ pub enum Effect {
     },
     /// POST `{"text": ...}` to the configured webhook.
     Webhook(String),
+    /// Look in the working directory for defaults of these placeholders of
+    /// `code` (the newest `prod_backup_*.sql` for `..._YYYYMMDD_HHMMSS`):
+    /// the disk is the loop's business, never `update`'s.
+    Suggest {
+        code: String,
+        names: Vec<String>,
+    },
 }
 
 /// What the loop needs to run a command; `code` holds the real values (it

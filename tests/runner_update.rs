@@ -207,3 +207,60 @@ fn a_profile_rewrites_the_host_in_what_runs_and_what_the_confirm_shows() {
         plan.code
     );
 }
+
+/// The form asks the loop to look for defaults (`update` never reads the
+/// disk); what the loop finds is offered, unless the operator typed first.
+#[test]
+fn the_backup_default_comes_from_the_loop_not_from_update() {
+    let text = "# Restore\n\n## Steps\n\n- [ ] Restore the database\n  ```bash\n  mysql terp < prod_backup_YYYYMMDD_HHMMSS.sql\n  ```\n";
+    let plan = rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(text), text);
+    let mut s = Session::new(rollout_cockpit::state::State::new(
+        plan,
+        common::settings(),
+        now(),
+    ));
+    s.go("Restore the database");
+    s.cmd(Cmd::Open);
+    let Some(Modal::Form(form)) = s.state.ui.modal.clone() else {
+        panic!("{:?}", s.state.ui.modal)
+    };
+    let field = form
+        .fields
+        .iter()
+        .find(|f| f.name.contains("YYYYMMDD"))
+        .expect("the backup's placeholder");
+    assert_eq!(field.default, None, "nothing read from disk in update");
+    let asked = s.effects.iter().find_map(|e| match e {
+        Effect::Suggest { code, names } => Some((code.clone(), names.clone())),
+        _ => None,
+    });
+    let (code, names) = asked.expect("a Suggest effect");
+    assert!(code.contains("prod_backup_YYYYMMDD_HHMMSS.sql"), "{code}");
+    assert!(names.contains(&field.name), "{names:?}");
+
+    // What the loop would find in the working directory.
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "prod_backup_20261123_220000.sql",
+        "prod_backup_20261124_220500.sql",
+    ] {
+        std::fs::write(dir.path().join(f), "").unwrap();
+    }
+    let found = rollout_cockpit::exec::default_for(&code, &field.name, dir.path()).unwrap();
+    s.act(Action::Suggested {
+        name: field.name.clone(),
+        value: found.value.clone(),
+    });
+    let Some(Modal::Form(form)) = &s.state.ui.modal else {
+        panic!()
+    };
+    let offered = form.fields.iter().find(|f| f.name == field.name).unwrap();
+    assert_eq!(offered.default.as_deref(), Some(found.value.as_str()));
+    assert!(
+        found.value.contains("20261124_220500"),
+        "the newest: {}",
+        found.value
+    );
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(screen.contains("20261124_220500"), "{screen}");
+}

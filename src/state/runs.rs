@@ -239,6 +239,8 @@ pub struct ExecUi {
     pub issued: u64,
     /// Every value typed this session, secrets included (memory only).
     pub values: BTreeMap<String, String>,
+    /// Placeholders of a form just opened, to look up defaults for.
+    pub suggest: Option<(String, Vec<String>)>,
 }
 
 /// A command ready to confirm: the real text and what the confirm shows.
@@ -375,16 +377,15 @@ pub fn prepare(
     let mut fields: Vec<FormField> = Vec::new();
     let masker = state.settings.exec.masker.0.clone();
     for p in placeholders.iter().filter(|p| !known.contains_key(*p)) {
-        // Reads the working directory's listing: the one look at the disk
-        // `update` makes, so the form can offer the newest backup.
-        let default = exec::default_for(&code, p, &state.settings.exec.workdir).map(|s| s.value);
         fields.push(FormField {
             name: p.clone(),
             value: String::new(),
             secret: masker.is_secret_name(p),
-            default,
+            // Filled in by `suggested` once the loop has looked at the disk.
+            default: None,
         });
     }
+    let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
     for v in exec::unset_vars(&code, &known) {
         if !fields.iter().any(|f| f.name == v) {
             fields.push(FormField {
@@ -394,6 +395,9 @@ pub fn prepare(
                 default: None,
             });
         }
+    }
+    if !names.is_empty() {
+        state.exec.suggest = Some((code.clone(), names));
     }
     if !fields.is_empty() {
         state.ui.modal = Some(Modal::Form(Form {
@@ -691,5 +695,18 @@ pub fn elapsed_ms(state: &State, run: &Run) -> u64 {
     match &run.exit {
         Some(x) => x.duration_ms,
         None => u64::try_from((state.now - run.started.at).num_milliseconds().max(0)).unwrap_or(0),
+    }
+}
+
+/// A default the loop found for a field of the open form; a value the
+/// operator already typed (or a closed form) wins.
+pub fn suggested(state: &mut State, name: &str, value: String) {
+    if let Some(Modal::Form(form)) = &mut state.ui.modal
+        && let Some(f) = form
+            .fields
+            .iter_mut()
+            .find(|f| f.name == name && f.default.is_none())
+    {
+        f.default = Some(value);
     }
 }

@@ -10,6 +10,14 @@ use super::{
 use crate::event::{Action, Cmd, Effect, Event};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    if let Some((code, names)) = state.exec.suggest.take() {
+        effects.push(Effect::Suggest { code, names });
+    }
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Clock(now) => {
             state.now = now;
@@ -17,6 +25,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Exec(ev) => runs::exec_event(state, ev),
         Action::Log(msg) => logs::message(state, msg),
+        Action::Suggested { name, value } => {
+            runs::suggested(state, &name, value);
+            Vec::new()
+        }
         Action::SpawnFailed { run, error } => runs::spawn_failed(state, run, error),
         Action::Machine(m) => {
             state.machine = Some(m);
