@@ -2,6 +2,8 @@
 //! the log file when a step runs, fails, prints secrets or must be killed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod procs;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -181,34 +183,13 @@ async fn kill_after_first_line(dir: &Path, code: &str) -> (String, Exit) {
     (first, r.exit)
 }
 
-fn gone(pid: i32) -> bool {
-    // A zombie has already exited; only its parent's bookkeeping is left.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
-}
-
-async fn eventually_gone(pid: i32) -> bool {
-    let until = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < until {
-        if gone(pid) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    false
-}
-
 #[tokio::test]
 async fn kill_leaves_no_grandchild_behind() {
     let dir = tempfile::tempdir().unwrap();
     let (first, exit) = kill_after_first_line(dir.path(), "sleep 1000 & echo $!; wait").await;
     let grandchild: i32 = first.parse().unwrap();
     assert!(
-        eventually_gone(grandchild).await,
+        procs::eventually_gone(grandchild, Duration::from_secs(3)).await,
         "grandchild {grandchild} survived"
     );
     assert!(!exit.success());
@@ -238,7 +219,7 @@ async fn a_command_ignoring_sigint_and_sigterm_gets_sigkill() {
     .await;
     assert_eq!(exit.signal, Some(libc_sig::KILL));
     assert_eq!(exit.sent, Some(libc_sig::KILL));
-    assert!(eventually_gone(first.parse().unwrap()).await);
+    assert!(procs::eventually_gone(first.parse().unwrap(), Duration::from_secs(3)).await);
 }
 
 mod libc_sig {
@@ -447,7 +428,10 @@ async fn leftovers_can_be_ended_when_the_shell_exits() {
     exec::spawn(s, masker(), tx).unwrap();
     let r = collect(&mut rx).await;
     let grandchild: i32 = r.texts()[0].parse().unwrap();
-    assert!(eventually_gone(grandchild).await, "{grandchild} survived");
+    assert!(
+        procs::eventually_gone(grandchild, Duration::from_secs(3)).await,
+        "{grandchild} survived"
+    );
     assert_eq!(r.exit.code, Some(4));
     // SIGTERM: background processes ignore SIGINT.
     assert_eq!(r.exit.sent, Some(15));

@@ -1,7 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The log stream with real `bash`: exact counts at a steady rate and under
 //! a flood, restarts with a back-off, masking, and a stop that leaves no
 //! process behind.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod procs;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -303,27 +305,6 @@ async fn secrets_are_masked_on_screen_and_in_the_log() {
     }
 }
 
-fn gone(pid: i32) -> bool {
-    // A zombie has exited; only its parent's bookkeeping is left.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
-}
-
-async fn eventually_gone(pid: i32) -> bool {
-    let until = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < until {
-        if gone(pid) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    false
-}
-
 /// Starts a stream whose command leaves a background grandchild and prints
 /// ticks; returns the handle, the channel and the grandchild's pid.
 async fn stream_with_grandchild(dir: &Path) -> (LogHandle, mpsc::Receiver<LogMsg>, i32) {
@@ -343,7 +324,7 @@ async fn stream_with_grandchild(dir: &Path) -> (LogHandle, mpsc::Receiver<LogMsg
             break pid.parse().unwrap();
         }
     };
-    assert!(!gone(pid));
+    assert!(!procs::gone(pid));
     (handle, rx, pid)
 }
 
@@ -364,7 +345,7 @@ async fn stop_kills_the_whole_group_and_starts_nothing_more() {
     let (handle, mut rx, grandchild) = stream_with_grandchild(dir.path()).await;
     timeout(DEADLINE, handle.stop()).await.unwrap();
     assert!(
-        eventually_gone(grandchild).await,
+        procs::eventually_gone(grandchild, Duration::from_secs(5)).await,
         "grandchild {grandchild} survived"
     );
     assert_no_restart(&mut rx).await;
@@ -376,7 +357,7 @@ async fn dropping_the_handle_stops_the_stream_too() {
     let (handle, mut rx, grandchild) = stream_with_grandchild(dir.path()).await;
     drop(handle);
     assert!(
-        eventually_gone(grandchild).await,
+        procs::eventually_gone(grandchild, Duration::from_secs(5)).await,
         "grandchild {grandchild} survived"
     );
     assert_no_restart(&mut rx).await;
@@ -396,7 +377,10 @@ async fn what_an_exited_command_left_running_is_ended_before_a_restart() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(eventually_gone(pid).await, "grandchild {pid} survived");
+    assert!(
+        procs::eventually_gone(pid, Duration::from_secs(5)).await,
+        "grandchild {pid} survived"
+    );
     assert!(matches!(
         run.exit,
         Some(LogMsg::Exited { code: Some(1), .. })
