@@ -162,13 +162,28 @@ fn lines(state: &State) -> Vec<Line<'static>> {
         }
         let marker = if selected { "▸ " } else { "" };
         lines.push(Line::styled(format!("{marker}{}", check.text), text_style));
-        let detail = if check.kind == Kind::Manual {
+        // Log criteria have numbers once the stream has counted, probe
+        // or no probe.
+        let has_numbers = match check.kind {
+            Kind::LogErrors => health.log_rate.last().is_some(),
+            _ => measured,
+        };
+        let mut detail = if check.kind == Kind::Manual {
             manual_detail(state, i, s)
-        } else if measured {
+        } else if has_numbers {
             verdict.text.clone()
         } else {
             check_rule(state, i, check)
         };
+        if s == MState::Pending
+            && let Some(since) = verdict.since
+        {
+            // How long the breach must still hold before it fires.
+            let hold = chrono::TimeDelta::from_std(health.engine.settings.hold)
+                .unwrap_or(chrono::TimeDelta::zero());
+            let left = (since + hold - state.now).num_seconds().max(0);
+            detail.push_str(&format!(" · fires in {left}s if it holds"));
+        }
         let detail_style = match (firing, s) {
             (true, _) => theme::alarm(),
             (false, MState::Pending) => theme::amber(),
