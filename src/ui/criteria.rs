@@ -182,7 +182,7 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             let hold = chrono::TimeDelta::from_std(health.engine.settings.hold)
                 .unwrap_or(chrono::TimeDelta::zero());
             let left = (since + hold - state.now).num_seconds().max(0);
-            detail.push_str(&format!(" · fires in {left}s if it holds"));
+            detail.push_str(&format!(" · fires in {left}s"));
         }
         let detail_style = match (firing, s) {
             (true, _) => theme::alarm(),
