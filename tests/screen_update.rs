@@ -338,3 +338,38 @@ fn replaying_the_journal_gives_the_same_state() {
     whole.machine = live.machine;
     assert_eq!(whole, live);
 }
+
+/// After a search, every match in the visible rows is drawn reversed, and
+/// nothing else is.
+#[test]
+fn search_matches_are_highlighted_in_the_checklist() {
+    let mut s = common::Session::new(common::terp());
+    s.go("backup");
+    let t = common::render(&s.state, 120, 40);
+    let buf = t.backend().buffer();
+    let mut marked_rows = Vec::new();
+    for y in 0..buf.area.height {
+        let mut word = String::new();
+        for x in 0..60 {
+            let cell = &buf[(x, y)];
+            if cell.modifier.contains(ratatui::style::Modifier::REVERSED) {
+                word.push_str(cell.symbol());
+            }
+        }
+        if !word.is_empty() {
+            marked_rows.push(word);
+        }
+    }
+    assert!(!marked_rows.is_empty());
+    for w in &marked_rows {
+        // The selected row is reversed whole; others show only the match.
+        assert!(
+            w.to_lowercase().contains("backup"),
+            "reversed text without the match: {w:?}"
+        );
+    }
+    assert!(
+        marked_rows.iter().any(|w| w.eq_ignore_ascii_case("backup")),
+        "a row other than the cursor's shows just the match: {marked_rows:?}"
+    );
+}

@@ -86,7 +86,7 @@ fn line(state: &State, row: Row) -> Line<'static> {
                 let st = state.row_status(row);
                 spans.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
             }
-            spans.push(Span::styled(sec.title.clone(), theme::title()));
+            spans.extend(marked(&sec.title, theme::title(), state));
             if info.has_command || sec.runnable {
                 spans.push(Span::styled(" $", theme::command()));
             }
@@ -113,7 +113,7 @@ fn line(state: &State, row: Row) -> Line<'static> {
             } else {
                 Style::new()
             };
-            spans.push(Span::styled(item.text.clone(), text_style));
+            spans.extend(marked(&item.text, text_style, state));
             if outline.has_command(row) {
                 spans.push(Span::styled(" $", theme::command()));
             }
@@ -123,6 +123,38 @@ fn line(state: &State, row: Row) -> Line<'static> {
         spans.push(Span::styled(" ✎", theme::dim()));
     }
     Line::from(spans)
+}
+
+/// `text` with the matches of the last search (`n`/`N` step through them)
+/// shown reversed, so the eye finds them in a long list.
+fn marked(text: &str, style: Style, state: &State) -> Vec<Span<'static>> {
+    let Some(needle) = state.ui.search.as_deref().filter(|n| !n.is_empty()) else {
+        return vec![Span::styled(text.to_string(), style)];
+    };
+    let hay = text.to_lowercase();
+    let needle = needle.to_lowercase();
+    // Lowercasing can change byte lengths outside ASCII; then the offsets
+    // would not fit `text`, and it is shown plain.
+    if hay.len() != text.len() {
+        return vec![Span::styled(text.to_string(), style)];
+    }
+    let hit = style.add_modifier(ratatui::style::Modifier::REVERSED);
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (start, m) in hay.match_indices(&needle) {
+        if !text.is_char_boundary(start) || !text.is_char_boundary(start + m.len()) {
+            continue;
+        }
+        if start > at {
+            out.push(Span::styled(text[at..start].to_string(), style));
+        }
+        out.push(Span::styled(text[start..start + m.len()].to_string(), hit));
+        at = start + m.len();
+    }
+    if at < text.len() {
+        out.push(Span::styled(text[at..].to_string(), style));
+    }
+    out
 }
 
 /// "due 20:00 EST", "overdue 35m" or "done", against the window's start.
