@@ -348,3 +348,19 @@ fn a_changed_runbook_maps_contacted_steps_by_their_text() {
     assert_eq!(r.notices.len(), 1, "Management is gone: {:?}", r.notices);
     assert!(r.notices[0].contains("escalation step not in the changed runbook"));
 }
+
+/// In the demo (`--speed 20`) a step due "within 15 minutes" is due after
+/// 45 real seconds, as the window clock in the header runs.
+#[test]
+fn the_demo_runs_the_escalation_clock_at_its_speed() {
+    let mut s = degraded();
+    let start = first_firing(&s);
+    s.state.settings.demo = Some(rollout_cockpit::state::DemoSettings {
+        speed: 20.0,
+        origin: start - Duration::seconds(30),
+    });
+    s.act(Action::Clock(start + Duration::seconds(12)));
+    assert_eq!(due_text(&s.state, 1).as_deref(), Some("due in 11 min"));
+    s.act(Action::Clock(start + Duration::seconds(45)));
+    assert_eq!(due_text(&s.state, 1).as_deref(), Some("due now"));
+}

@@ -107,8 +107,12 @@ pub fn due_at(state: &State, step: &EscalationStep) -> Option<DateTime<Utc>> {
     Some(start + chrono::Duration::minutes(i64::from(step.due_minutes?)))
 }
 
+/// How soon a step is due, on the window's clock: the demo's `--speed`
+/// runs it faster, as it does the header's.
 pub fn due(state: &State, step: &EscalationStep) -> Option<Due> {
-    let secs = (due_at(state, step)? - state.now).num_seconds();
+    let start = state.window_time(state.session.escalation.started.as_ref()?.at);
+    let at = start + chrono::Duration::minutes(i64::from(step.due_minutes?));
+    let secs = (at - state.window_time(state.now)).num_seconds();
     Some(if secs > 0 {
         Due::In((secs + 59) / 60)
     } else if secs > -60 {
