@@ -58,16 +58,7 @@ fn probed() -> State {
     let body = r#"{"status":"degraded","checks":{"database":{"status":"ok","latency":4},"memory":{"percentage":60.5},"connectionPool":{"total":10,"free":1,"queued":3}}}"#;
     let details =
         rollout_cockpit::monitor::HealthDetails::from_json(&serde_json::from_str(body).unwrap());
-    let mut seq = 100;
-    let mut apply = |s: &mut State, event: Event| {
-        seq += 1;
-        s.session.apply(&Record {
-            seq,
-            ts: t0,
-            by: "alice".into(),
-            event,
-        });
-    };
+    let apply = |s: &mut State, event: Event| record(s, t0, event);
     apply(
         &mut s,
         Event::MonitorConfigured(MonitorConfig::for_urls(vec![
@@ -116,16 +107,7 @@ fn logged() -> State {
     use rollout_cockpit::logs::{ErrorPatterns, LogCount, LogMsg};
     let mut s = probed();
     let t0 = s.now - chrono::Duration::seconds(60);
-    let mut seq = 1000;
-    let mut apply = |s: &mut State, event: Event| {
-        seq += 1;
-        s.session.apply(&Record {
-            seq,
-            ts: t0,
-            by: "alice".into(),
-            event,
-        });
-    };
+    let apply = |s: &mut State, event: Event| record(s, t0, event);
     apply(
         &mut s,
         Event::LogStreamConfigured {
@@ -157,6 +139,17 @@ fn logged() -> State {
         .collect();
     update(&mut s, Action::Log(LogMsg::Lines { lines, skipped: 0 }));
     s
+}
+
+/// Folds `event` in as the journal's next record, at `ts`.
+fn record(s: &mut State, ts: DateTime<Utc>, event: Event) {
+    let seq = s.session.last_seq + 1;
+    s.session.apply(&Record {
+        seq,
+        ts,
+        by: "alice".into(),
+        event,
+    });
 }
 
 fn bench(c: &mut Criterion) {
