@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::CheckArgs;
 use crate::runbook::{
     BlockKind, Checkpoint, Contact, Criterion, EscalationStep, Loaded, Placeholder, Runbook,
-    Warning, Window,
+    StepKind, Warning, Window,
 };
 
 #[derive(Debug, Serialize)]
@@ -20,6 +20,9 @@ pub struct Report<'a> {
     pub commands: usize,
     pub manual_blocks: usize,
     pub templates: usize,
+    /// Blocks shown (and copyable) but never run: reference material,
+    /// crontab lines, config files.
+    pub reference_blocks: usize,
     pub rollback: RollbackSummary,
     pub criteria: &'a [Criterion],
     pub window: Option<&'a Window>,
@@ -35,8 +38,79 @@ pub struct Report<'a> {
 #[derive(Debug, Serialize)]
 pub struct RollbackSummary {
     pub found: bool,
+    /// The procedure `R` runs.
+    pub heading: Option<String>,
+    pub line: Option<usize>,
     pub steps: usize,
     pub commands: usize,
+    pub outline: Vec<OutlineStep>,
+    /// The other procedures' headings, offered in the confirm (`tab`).
+    pub others: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutlineStep {
+    pub title: String,
+    pub kind: StepKind,
+    pub commands: usize,
+    pub options: Vec<OutlineOption>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutlineOption {
+    pub title: String,
+    pub commands: usize,
+}
+
+impl RollbackSummary {
+    pub fn new(rb: &Runbook) -> Self {
+        let commands = |blocks: &[usize]| {
+            blocks
+                .iter()
+                .filter(|&&b| {
+                    rb.blocks
+                        .get(b)
+                        .is_some_and(|b| b.kind == BlockKind::Command)
+                })
+                .count()
+        };
+        let Some(r) = &rb.rollback else {
+            return RollbackSummary {
+                found: false,
+                heading: None,
+                line: None,
+                steps: 0,
+                commands: 0,
+                outline: Vec::new(),
+                others: Vec::new(),
+            };
+        };
+        RollbackSummary {
+            found: true,
+            heading: Some(r.title.clone()),
+            line: Some(r.line),
+            steps: r.steps.len(),
+            commands: r.command_count(rb),
+            outline: r
+                .steps
+                .iter()
+                .map(|s| OutlineStep {
+                    title: s.title.clone(),
+                    kind: s.kind,
+                    commands: commands(&s.blocks),
+                    options: s
+                        .options
+                        .iter()
+                        .map(|o| OutlineOption {
+                            title: o.title.clone(),
+                            commands: commands(&o.blocks),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            others: rb.rollback_others.iter().map(|o| o.title.clone()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -82,11 +156,8 @@ impl<'a> Report<'a> {
             commands: count(BlockKind::Command),
             manual_blocks: count(BlockKind::Manual),
             templates: count(BlockKind::Template),
-            rollback: RollbackSummary {
-                found: rb.rollback.is_some(),
-                steps: rb.rollback.as_ref().map_or(0, |r| r.steps.len()),
-                commands: rb.rollback.as_ref().map_or(0, |r| r.command_count(rb)),
-            },
+            reference_blocks: count(BlockKind::Reference),
+            rollback: RollbackSummary::new(rb),
             criteria: &rb.criteria,
             window: rb.window.as_ref(),
             checkpoints: &rb.checkpoints,
@@ -144,10 +215,11 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
         .collect();
     let _ = writeln!(
         o,
-        "  commands     {} to run, {} manual, {} templates; runnable steps: {}",
+        "  commands     {} to run, {} manual, {} templates, {} reference (never run); runnable steps: {}",
         report.commands,
         report.manual_blocks,
         report.templates,
+        report.reference_blocks,
         if steps.is_empty() {
             "none".to_string()
         } else {
@@ -162,12 +234,22 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
                 r.title, r.line, report.rollback.steps, report.rollback.commands
             );
             for (i, s) in r.steps.iter().enumerate() {
+                let mark = match s.kind {
+                    StepKind::Run => "",
+                    StepKind::Optional => " [asks first]",
+                    StepKind::Choice => " [asks which one]",
+                    StepKind::Manual => " [manual]",
+                };
+                let _ = writeln!(o, "                 {}. {}{mark}", i + 1, s.title);
+                for (k, opt) in s.options.iter().enumerate() {
+                    let _ = writeln!(o, "                    {}) {}", k + 1, opt.title);
+                }
+            }
+            for other in &rb.rollback_others {
                 let _ = writeln!(
                     o,
-                    "                 {}. {}{}",
-                    i + 1,
-                    s.title,
-                    if s.optional { " [asks first]" } else { "" }
+                    "               also \"{}\" (line {}): an alternative procedure, offered by tab in R's confirm",
+                    other.title, other.line
                 );
             }
         }

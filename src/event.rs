@@ -41,6 +41,10 @@ impl Outcome {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// A fact, as journaled. Adding variants is fine; renaming one breaks old
 /// journals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,6 +148,17 @@ pub enum Event {
         /// "manual", or the texts of the criteria that fired.
         trigger: String,
         metrics: RollbackMetrics,
+        /// Which of the runbook's procedures: 0 is the one `R` offers first,
+        /// others were picked with `tab` in the confirm.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        procedure: usize,
+    },
+    /// A choice step of the rollback: which alternative the record's `by`
+    /// picked (`None`: skipped). Only that one runs.
+    RollbackChoice {
+        step: usize,
+        option: Option<usize>,
+        title: String,
     },
     RollbackStep {
         step: usize,
@@ -511,6 +526,8 @@ pub enum Action {
     Cmd(Cmd),
     /// A character typed into the open text field.
     Input(char),
+    /// `1`..`9` on a question with alternatives: the 0-based option.
+    Choose(usize),
     /// The wall clock moved (the only way time reaches the state).
     Clock(DateTime<Utc>),
     Machine(Machine),

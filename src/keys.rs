@@ -220,6 +220,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Ask, Key::ch('s'), Skip),
         (Ask, Key::ch('r'), Retry),
         (Ask, Key::ch('a'), Abort),
+        (Ask, Key::plain(K::Esc), Cancel),
         (
             Ask,
             Key {
@@ -250,6 +251,12 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
             Interrupt,
         ),
         (Mode::Confirm, Key::ch('y'), Cmd::Confirm),
+        // The rollback confirm: other procedures, and a long one scrolls.
+        (Mode::Confirm, Key::plain(K::Tab), FocusNext),
+        (Mode::Confirm, Key::ch('j'), Down),
+        (Mode::Confirm, Key::plain(K::Down), Down),
+        (Mode::Confirm, Key::ch('k'), Up),
+        (Mode::Confirm, Key::plain(K::Up), Up),
         (Mode::Confirm, Key::ch('t'), Cmd::RunInTerminal),
         (Mode::Confirm, Key::ch('r'), Cmd::QuitWithReport),
         (Mode::Confirm, Key::ch('n'), Cancel),
@@ -372,6 +379,14 @@ impl Keymap {
                     ctrl: false,
                 },
             ) => Some(Action::Input(c)),
+            // A choice between alternatives: the digit is the option.
+            (
+                Mode::Ask,
+                Key {
+                    code: KeyCode::Char(c @ '1'..='9'),
+                    ctrl: false,
+                },
+            ) => Some(Action::Choose(usize::from(c as u8 - b'1'))),
             _ => None,
         }
     }

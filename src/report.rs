@@ -159,6 +159,10 @@ impl Fold {
             Event::RollbackStarted { trigger, .. } => {
                 format!("ROLLBACK started (trigger: {trigger})")
             }
+            Event::RollbackChoice { title, option, .. } => match option {
+                Some(_) => format!("rollback choice: {title}"),
+                None => format!("rollback choice skipped: {title}"),
+            },
             Event::RollbackStep { title, result, .. } => {
                 format!("rollback step {title}: {}", result.text())
             }

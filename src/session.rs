@@ -248,6 +248,7 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             Event::CommandExited { .. }
             | Event::VariableSet { .. }
             | Event::RollbackStarted { .. }
+            | Event::RollbackChoice { .. }
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. }
             | Event::AutoRollbackCancelled { .. }

@@ -58,10 +58,24 @@ fn json_contract_for_the_bundled_plan() {
     assert_eq!(v["commands"], 7);
     assert_eq!(v["manual_blocks"], 0);
     assert_eq!(v["templates"], 2);
+    let rb = &v["rollback"];
     assert_eq!(
-        v["rollback"],
-        serde_json::json!({"found": true, "steps": 5, "commands": 2})
+        (&rb["found"], &rb["steps"], &rb["commands"]),
+        (&Value::from(true), &Value::from(5), &Value::from(2))
     );
+    assert_eq!(
+        (&rb["heading"], &rb["line"]),
+        (&Value::from("Rollback Procedure"), &Value::from(146))
+    );
+    let kinds: Vec<&str> = rb["outline"]
+        .as_array()
+        .expect("outline")
+        .iter()
+        .map(|s| s["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["run", "optional", "manual", "manual", "manual"]);
+    assert_eq!(rb["others"], serde_json::json!([]));
+    assert_eq!(v["reference_blocks"], 0);
     let criteria = v["criteria"].as_array().expect("criteria");
     assert_eq!(criteria.len(), 5);
     assert_eq!(

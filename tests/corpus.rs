@@ -6,12 +6,17 @@
 
 use std::path::PathBuf;
 
-use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Rule, Runbook};
+use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Rule, Runbook, StepKind};
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/runbooks");
     if dir.is_dir() {
         Some(dir)
+    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{} is absent: CI runs with ../shared beside the repository",
+            dir.display()
+        );
     } else {
         eprintln!(
             "skipped: {} is absent (the corpus lives beside the repository)",
@@ -36,7 +41,14 @@ struct Expect {
     commands: usize,
     manual: usize,
     templates: usize,
-    rollback: (usize, usize),
+    /// Shown, never run: reference sections, crontab lines, config files.
+    reference: usize,
+    /// Steps and commands of the procedure `R` runs.
+    rollback: Option<(usize, usize)>,
+    /// Each step's title, what it does, and its options' titles.
+    outline: &'static [(&'static str, StepKind, &'static [&'static str])],
+    /// The other procedures, offered but never run after the first.
+    others: &'static [&'static str],
     criteria: &'static [(CriterionKind, Option<Rule>, Option<f64>, usize)],
     checkpoints: &'static [(u32, usize)],
     health: &'static [&'static str],
@@ -66,16 +78,41 @@ fn check(e: &Expect) {
         "{}: templates",
         e.file
     );
+    assert_eq!(
+        count(BlockKind::Reference),
+        e.reference,
+        "{}: reference blocks",
+        e.file
+    );
     let rollback = rb
         .rollback
         .as_ref()
         .map(|r| (r.steps.len(), r.command_count(&rb)));
-    assert_eq!(
-        rollback,
-        Some(e.rollback),
-        "{}: rollback steps/commands",
-        e.file
-    );
+    assert_eq!(rollback, e.rollback, "{}: rollback steps/commands", e.file);
+    let outline: Vec<(&str, StepKind, Vec<&str>)> = rb
+        .rollback
+        .iter()
+        .flat_map(|r| &r.steps)
+        .map(|s| {
+            (
+                s.title.as_str(),
+                s.kind,
+                s.options.iter().map(|o| o.title.as_str()).collect(),
+            )
+        })
+        .collect();
+    let want: Vec<(&str, StepKind, Vec<&str>)> = e
+        .outline
+        .iter()
+        .map(|(t, k, o)| (*t, *k, o.to_vec()))
+        .collect();
+    assert_eq!(outline, want, "{}: rollback outline", e.file);
+    let others: Vec<&str> = rb
+        .rollback_others
+        .iter()
+        .map(|r| r.title.as_str())
+        .collect();
+    assert_eq!(others, e.others, "{}: other procedures", e.file);
     let criteria: Vec<_> = rb
         .criteria
         .iter()
@@ -101,6 +138,7 @@ fn check(e: &Expect) {
 }
 
 use CriterionKind::{ErrorRate, Latency, Manual};
+use StepKind::{Choice, Manual as ByHand, Optional, Run};
 
 const TERP_CRITERIA: &[(CriterionKind, Option<Rule>, Option<f64>, usize)] = &[
     (Manual, None, None, 150),
@@ -116,7 +154,16 @@ const TERP: Expect = Expect {
     commands: 7,
     manual: 0,
     templates: 2,
-    rollback: (5, 2),
+    reference: 0,
+    rollback: Some((5, 2)),
+    outline: &[
+        ("Immediate Actions", Run, &[]),
+        ("Database Rollback (if needed)", Optional, &[]),
+        ("Verification", ByHand, &[]),
+        ("Communication", ByHand, &[]),
+        ("Post-Mortem", ByHand, &[]),
+    ],
+    others: &[],
     criteria: TERP_CRITERIA,
     checkpoints: &[(1440, 39), (120, 47), (30, 57)],
     health: &["https://api.production.terp-app.local/health"],
@@ -169,21 +216,6 @@ fn production_rollout() {
     };
     assert_eq!(rb.items[i].text, "Create fresh database backup:");
     let rollback = rb.rollback.as_ref().expect("rollback");
-    let titles: Vec<_> = rollback
-        .steps
-        .iter()
-        .map(|s| (s.title.as_str(), s.optional))
-        .collect();
-    assert_eq!(
-        titles,
-        [
-            ("Immediate Actions", false),
-            ("Database Rollback (if needed)", true),
-            ("Verification", false),
-            ("Communication", false),
-            ("Post-Mortem", false)
-        ]
-    );
     assert_eq!(
         rollback.steps[2].items.len(),
         4,
@@ -249,7 +281,21 @@ fn staging_rollout() {
         commands: 5,
         manual: 1,
         templates: 2,
-        rollback: (6, 2),
+        reference: 0,
+        rollback: Some((6, 2)),
+        outline: &[
+            ("Stop the deployment immediately", ByHand, &[]),
+            ("Document the issue with screenshots/logs", ByHand, &[]),
+            ("Rollback application to previous version", Run, &[]),
+            (
+                "Restore database if schema changes were applied",
+                Optional,
+                &[],
+            ),
+            ("Verify rollback with smoke tests", ByHand, &[]),
+            ("Create incident report", ByHand, &[]),
+        ],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &[],
@@ -263,10 +309,26 @@ fn thursday_deployment() {
     check(&Expect {
         file: "terp/THURSDAY_DEPLOYMENT_RUNBOOK.md",
         items: 26,
-        commands: 13,
+        // 12 outside the appendix; "Database Backup (If Needed)" and the
+        // smoke tests each offer two alternatives in one block.
+        commands: 14,
         manual: 0,
         templates: 4,
-        rollback: (4, 3),
+        reference: 1, // "Appendix: Quick Commands"
+        rollback: Some((2, 3)),
+        outline: &[
+            (
+                "Choose one",
+                Choice,
+                &[
+                    "Option 1: Git Revert",
+                    "Option 2: DigitalOcean Rollback",
+                    "Option 3: Force Previous Deployment",
+                ],
+            ),
+            ("Post-Rollback Steps", ByHand, &[]),
+        ],
+        others: &[],
         criteria: &[
             (Manual, None, None, 186),
             (Manual, None, None, 187),
@@ -274,9 +336,10 @@ fn thursday_deployment() {
         ],
         checkpoints: &[(30, 22)],
         health: &["https://terp-app-b9s35.ondigitalocean.app/health/live"],
-        // 7 blanks, 5 x <APP_ID>, <PREVIOUS_DEPLOYMENT_ID>, <DATABASE_ID>,
-        // [describe issue], [describe plan], [List issues].
-        placeholders: 17,
+        // 7 blanks, 4 x <APP_ID>, <PREVIOUS_DEPLOYMENT_ID>, <DATABASE_ID>,
+        // [describe issue], [describe plan], [List issues]; the appendix's
+        // <APP_ID> is reference, never run, so never filled.
+        placeholders: 16,
         vars: &[],
     });
 }
@@ -289,7 +352,14 @@ fn deployment_checklist() {
         commands: 8,
         manual: 0,
         templates: 0,
-        rollback: (3, 1),
+        reference: 0,
+        rollback: Some((3, 1)),
+        outline: &[
+            ("Check logs", Run, &[]),
+            ("If migration fails", ByHand, &[]),
+            ("If data corruption", ByHand, &[]),
+        ],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &[],
@@ -303,10 +373,22 @@ fn seeding_runbook() {
     check(&Expect {
         file: "terp/SEEDING_RUNBOOK.md",
         items: 0,
-        commands: 10,
-        manual: 0,
+        // 3.2, 3.3, 4 and the two alternatives "one of these commands" offers.
+        commands: 5,
+        // Blocks that only set variables: for the hosting console.
+        manual: 5,
         templates: 0,
-        rollback: (2, 1),
+        reference: 1, // "Command Quick Reference"
+        rollback: Some((2, 0)),
+        outline: &[
+            ("6.1 Stop future synthetic inserts", ByHand, &[]),
+            (
+                "6.2 Remove previously inserted seeded rows (optional)",
+                ByHand,
+                &[],
+            ),
+        ],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &[],
@@ -320,10 +402,25 @@ fn monitoring_rollback_plan() {
     check(&Expect {
         file: "terp/TERP_MONITORING_ROLLBACK_PLAN.md",
         items: 12,
-        commands: 11,
+        commands: 9,
         manual: 0,
         templates: 4,
-        rollback: (3, 4),
+        // The health JSON, the crontab line, "Key Commands".
+        reference: 3,
+        rollback: Some((3, 4)),
+        outline: &[
+            (
+                "Scenario 1: Critical Bug in Latest Deployment",
+                Choice,
+                &[
+                    "Option A: Git Revert (Recommended)",
+                    "Option B: DigitalOcean Rollback (Faster)",
+                ],
+            ),
+            ("Scenario 2: Database Schema Issue", Optional, &[]),
+            ("Scenario 3: Environment Variable Issue", Optional, &[]),
+        ],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &["https://terp-app-b9s35.ondigitalocean.app/health"],
@@ -347,7 +444,18 @@ fn staging_deployment() {
         commands: 4,
         manual: 0,
         templates: 0,
-        rollback: (3, 2),
+        reference: 0,
+        rollback: Some((1, 2)),
+        outline: &[(
+            "Choose one",
+            Choice,
+            &[
+                "Option A: Revert commit (auto-redeploy)",
+                "Option B: DigitalOcean console rollback",
+                "Option C: Manual revert and push",
+            ],
+        )],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &["https://terp-staging-yicld.ondigitalocean.app/api/health"],
@@ -357,14 +465,19 @@ fn staging_deployment() {
     let Some(rb) = load("terp/STAGING_DEPLOYMENT_RUNBOOK.md") else {
         return;
     };
-    // Alternatives are asked for, never all run in a row.
-    assert!(
-        rb.rollback
-            .expect("rollback")
-            .steps
-            .iter()
-            .all(|s| s.optional)
-    );
+    // Option B is done in a console: choosing it runs nothing.
+    let choice = &rb.rollback.expect("rollback").steps[0];
+    let runs: Vec<usize> = choice
+        .options
+        .iter()
+        .map(|o| {
+            o.blocks
+                .iter()
+                .filter(|&&b| rb.blocks[b].kind == BlockKind::Command)
+                .count()
+        })
+        .collect();
+    assert_eq!(runs, [1, 0, 1]);
 }
 
 #[test]
@@ -375,7 +488,14 @@ fn verification_checklist() {
         commands: 1,
         manual: 0,
         templates: 0,
-        rollback: (3, 1),
+        reference: 0,
+        rollback: Some((3, 1)),
+        outline: &[
+            ("Immediate Rollback", Run, &[]),
+            ("Alternative Fix", ByHand, &[]),
+            ("Emergency Workaround", ByHand, &[]),
+        ],
+        others: &[],
         criteria: &[],
         checkpoints: &[],
         health: &[],
@@ -392,7 +512,14 @@ fn other_teams_rollout_rollback() {
         commands: 14,
         manual: 0,
         templates: 3,
-        rollback: (2, 4),
+        reference: 0,
+        // Two alternative procedures, not two steps of one.
+        rollback: Some((2, 2)),
+        outline: &[
+            ("Emergency Rollback Trigger", Run, &[]),
+            ("Validation After Rollback", Run, &[]),
+        ],
+        others: &["Planned Rollback (15+ minutes)"],
         criteria: &[
             (Latency, Some(Rule::Above), Some(5000.0), 215),
             (ErrorRate, Some(Rule::Above), Some(1.0), 216),
@@ -414,7 +541,7 @@ fn other_teams_rollout_rollback() {
 fn every_corpus_file_is_covered_above() {
     let Some(dir) = corpus() else { return };
     let mut files = Vec::new();
-    for sub in ["terp", "other"] {
+    for sub in ["terp", "other", "real"] {
         for e in std::fs::read_dir(dir.join(sub)).expect("corpus dir") {
             files.push(format!(
                 "{sub}/{}",
@@ -425,7 +552,163 @@ fn every_corpus_file_is_covered_above() {
     files.sort();
     assert_eq!(
         files.len(),
-        10,
+        14,
         "a new runbook in the corpus needs its own test: {files:?}"
     );
+}
+
+#[test]
+fn govuk_deploying() {
+    check(&Expect {
+        file: "real/01-govuk-deploying.md",
+        // The 11 numbered deployment steps are prose, not task items.
+        items: 0,
+        commands: 0,
+        manual: 0,
+        templates: 0,
+        reference: 0,
+        // "### Rollback" is prose with two conditional paths: found, but no
+        // list of steps to invent.
+        rollback: Some((0, 0)),
+        outline: &[],
+        others: &[],
+        criteria: &[],
+        checkpoints: &[],
+        health: &[],
+        placeholders: 0,
+        vars: &[],
+    });
+    let Some(rb) = load("real/01-govuk-deploying.md") else {
+        return;
+    };
+    // Front matter is the page's metadata; its `title:` names the page.
+    assert_eq!(rb.title, "Deploy an application to GOV.UK");
+    assert_eq!(rb.rollback.as_ref().map(|r| r.line), Some(88));
+    assert!(rb.sections.iter().all(|s| !s.title.contains("owner_slack")));
+}
+
+#[test]
+fn labels_lab_rollback() {
+    check(&Expect {
+        file: "real/03-labels-lab-rollback.md",
+        items: 24,
+        // 11 bash blocks: 8 in the rollback steps, 3 under "Common Issues
+        // and Solutions" (troubleshooting: shown, never run).
+        commands: 8,
+        manual: 0,
+        templates: 0,
+        reference: 3,
+        rollback: Some((5, 8)),
+        outline: &[
+            ("Assess Situation (2 min)", Run, &[]),
+            (
+                "Initiate Rollback (1 min)",
+                Choice,
+                &[
+                    "Option A: Quick Rollback (Kubernetes)",
+                    "Option B: Specific Version Rollback",
+                    "Option C: Emergency Git Revert",
+                ],
+            ),
+            ("Verify Rollback (3 min)", Run, &[]),
+            ("Monitor Stability (5 min)", Run, &[]),
+            ("Communicate Status", Run, &[]),
+        ],
+        others: &[],
+        // "When to Use" and the "Decision Matrix" are the criteria issue's.
+        criteria: &[],
+        checkpoints: &[],
+        health: &["https://api.example.com/health"],
+        placeholders: 0,
+        vars: &["SLACK_WEBHOOK", "INCIDENT_ID", "STATUS_TOKEN"],
+    });
+    let Some(rb) = load("real/03-labels-lab-rollback.md") else {
+        return;
+    };
+    // Option C pushes to main: it runs only when picked, alone.
+    let choice = &rb.rollback.as_ref().expect("rollback").steps[1];
+    let push = rb
+        .blocks
+        .iter()
+        .find(|b| b.code.contains("git push origin main"))
+        .expect("option C");
+    let holding: Vec<usize> = choice
+        .options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.blocks.contains(&push.id))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(holding, [2]);
+    assert!(choice.blocks.is_empty(), "nothing runs before the choice");
+    assert_eq!(rb.escalation.len(), 4);
+}
+
+#[test]
+fn sdd_deployment_checklist() {
+    check(&Expect {
+        file: "real/05-sdd-deployment-checklist.md",
+        items: 15,
+        commands: 0,
+        manual: 0,
+        templates: 0,
+        reference: 0,
+        // "**Rollback Process:**" is a procedure of three steps, not three
+        // more criteria.
+        rollback: Some((3, 0)),
+        outline: &[
+            (
+                "Revert deployment (blue-green switch / previous Docker tag)",
+                ByHand,
+                &[],
+            ),
+            ("Notify team", ByHand, &[]),
+            ("Post-mortem scheduled", ByHand, &[]),
+        ],
+        others: &[],
+        criteria: &[
+            (ErrorRate, Some(Rule::Above), Some(1.0), 36),
+            (Latency, Some(Rule::IncreasePercent), Some(100.0), 37),
+            (Manual, None, None, 38),
+            (Manual, None, None, 39),
+        ],
+        checkpoints: &[],
+        health: &[],
+        placeholders: 0,
+        vars: &[],
+    });
+    let Some(rb) = load("real/05-sdd-deployment-checklist.md") else {
+        return;
+    };
+    assert_eq!(
+        rb.rollback.as_ref().map(|r| (r.title.as_str(), r.line)),
+        Some(("Rollback Process", 41))
+    );
+}
+
+#[test]
+fn updog_release_checklist() {
+    check(&Expect {
+        file: "real/07-updog-release-checklist.md",
+        items: 47,
+        commands: 0,
+        manual: 0,
+        templates: 0,
+        reference: 0,
+        rollback: None,
+        outline: &[],
+        others: &[],
+        criteria: &[
+            (ErrorRate, Some(Rule::Above), Some(1.0), 74),
+            (Latency, Some(Rule::IncreasePercent), Some(400.0), 75),
+            (Manual, None, None, 76),
+            (Manual, None, None, 77),
+            (Manual, None, None, 78),
+        ],
+        checkpoints: &[],
+        health: &[],
+        // [Name] and [Phone] for three contacts.
+        placeholders: 6,
+        vars: &[],
+    });
 }

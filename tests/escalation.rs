@@ -82,6 +82,7 @@ fn the_clock_starts_at_the_first_firing_not_before() {
 fn a_rollback_starts_the_clock_too() {
     let mut s = Session::new(terp());
     s.record(Event::RollbackStarted {
+        procedure: 0,
         trigger: "manual".into(),
         metrics: Default::default(),
     });

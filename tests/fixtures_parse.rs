@@ -115,14 +115,15 @@ fn rollback_criteria_from_a_table_and_steps_from_a_numbered_list() {
     let steps: Vec<_> = rollback
         .steps
         .iter()
-        .map(|s| (s.title.as_str(), s.optional, s.blocks.len(), s.items.len()))
+        .map(|s| (s.title.as_str(), s.kind, s.blocks.len(), s.items.len()))
         .collect();
+    use rollout_cockpit::runbook::StepKind;
     assert_eq!(
         steps,
         [
-            ("Stop traffic", false, 1, 0),
-            ("Restore database (optional)", true, 1, 0),
-            ("Verify", false, 0, 2)
+            ("Stop traffic", StepKind::Run, 1, 0),
+            ("Restore database (optional)", StepKind::Optional, 1, 0),
+            ("Verify", StepKind::Manual, 0, 2)
         ]
     );
 }

@@ -4,10 +4,13 @@
 
 use std::collections::HashSet;
 
+use super::alternatives;
 use super::classify::classify;
 use super::model::*;
+use super::procedure;
+use super::reference;
 use super::scan::{self, Source};
-use super::walk::{Entry, Walked};
+use super::walk::{self, Entry, RawBlock, Walked};
 use super::window;
 
 fn lower(s: &str) -> String {
@@ -28,7 +31,7 @@ fn names_rollback(title: &str) -> bool {
 
 /// "Decision Criteria for Rollback", "When to Rollback", "Rollback Decision
 /// Tree": the conditions, not the procedure.
-fn is_criteria_heading(title: &str) -> bool {
+pub fn is_criteria_heading(title: &str) -> bool {
     let t = lower(title);
     names_rollback(title)
         && [
@@ -45,7 +48,7 @@ fn is_criteria_heading(title: &str) -> bool {
 
 /// A heading that holds the rollback procedure itself, not a message about
 /// it ("Rollback Notification") or what follows it ("Post-Rollback Steps").
-fn is_rollback_heading(title: &str) -> bool {
+pub fn is_rollback_heading(title: &str) -> bool {
     names_rollback(title)
         && !is_criteria_heading(title)
         && !mentions(
@@ -65,35 +68,18 @@ fn is_rollback_heading(title: &str) -> bool {
         )
 }
 
-fn is_optional(text: &str) -> bool {
-    let t = lower(text);
-    [
-        "if needed",
-        "if applicable",
-        "if required",
-        "if necessary",
-        "optional",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
-        || t.starts_with("if ")
-        || t.contains(" if ")
-        || t.starts_with("option ")
-        || t.starts_with("scenario ")
-}
-
-struct Ctx<'a> {
-    w: &'a Walked,
+pub struct Ctx<'a> {
+    pub w: &'a Walked,
     /// Byte offset where each checklist item starts.
     item_starts: Vec<usize>,
 }
 
 impl Ctx<'_> {
-    fn in_span(&self, offset: usize, span: (usize, usize)) -> bool {
+    pub fn in_span(&self, offset: usize, span: (usize, usize)) -> bool {
         span.0 <= offset && offset < span.1
     }
 
-    fn children(&self, s: usize) -> Vec<usize> {
+    pub fn children(&self, s: usize) -> Vec<usize> {
         self.w
             .sections
             .iter()
@@ -103,39 +89,48 @@ impl Ctx<'_> {
     }
 
     /// Top-level list entries written directly under section `s`.
-    fn own_entries(&self, s: usize) -> impl Iterator<Item = &Entry> {
+    pub fn own_entries(&self, s: usize) -> impl Iterator<Item = &Entry> {
         self.w
             .entries
             .iter()
             .filter(move |e| e.section == Some(s) && e.parent.is_none())
     }
 
-    fn blocks_in(&self, span: (usize, usize)) -> Vec<usize> {
+    pub fn blocks_in(&self, span: (usize, usize)) -> Vec<usize> {
         (0..self.w.blocks.len())
             .filter(|&b| self.in_span(self.w.raw_blocks[b].start, span))
             .collect()
     }
 
-    fn items_in(&self, span: (usize, usize)) -> Vec<usize> {
+    pub fn items_in(&self, span: (usize, usize)) -> Vec<usize> {
         (0..self.item_starts.len())
             .filter(|&i| self.in_span(self.item_starts[i], span))
             .collect()
     }
 }
 
-pub fn build(w: Walked) -> Runbook {
+pub fn build(mut w: Walked) -> Runbook {
     let mut item_starts = vec![0; w.items.len()];
     for e in &w.entries {
         if let Some(i) = e.item {
             item_starts[i] = e.start;
         }
     }
+    let reference = reference_sections(&w);
+    classify_blocks(&mut w, &reference);
+    split_alternatives(&mut w);
     let ctx = Ctx { w: &w, item_starts };
     let title_section = w.sections.iter().find(|s| s.level == 1).map(|s| s.id);
-    let title = title_section
-        .or_else(|| w.sections.first().map(|s| s.id))
-        .map(|s| w.sections[s].title.clone())
-        .unwrap_or_default();
+    // Front matter names the page when no `#` heading does.
+    let title = match (title_section, &w.front_matter_title) {
+        (Some(s), _) => w.sections[s].title.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => w
+            .sections
+            .first()
+            .map(|s| s.title.clone())
+            .unwrap_or_default(),
+    };
 
     let mut sections = w.sections.clone();
     for (b, block) in w.blocks.iter().enumerate() {
@@ -158,20 +153,23 @@ pub fn build(w: Walked) -> Runbook {
         }
     }
 
-    let rollback = rollback(&ctx, title_section);
+    let procedure::Procedures {
+        chosen: rollback,
+        others: rollback_others,
+    } = procedure::procedures(&ctx, title_section, &reference);
     let criteria = criteria(&ctx);
     let (contacts, escalation) = contacts(&ctx);
     let (placeholders, env_vars) = unresolved(&ctx);
-    let health_urls = health_urls(&ctx);
+    let mut warnings = Vec::new();
+    let health_urls = health_urls(&ctx, &reference, &mut warnings);
     let window = window::window(&w.text_lines);
 
-    let mut warnings = Vec::new();
     match &rollback {
         None => warnings.push(Warning {
             line: None,
             message: "no rollback section (a heading such as \"Rollback Procedure\"): R will have nothing to run".into(),
         }),
-        Some(r) if r.steps.iter().all(|s| s.blocks.iter().all(|&b| w.blocks[b].kind != BlockKind::Command)) => {
+        Some(r) if r.command_blocks(&w.blocks).is_empty() => {
             warnings.push(Warning {
                 line: Some(r.line),
                 message: format!("rollback section \"{}\" has no commands: R can only show its steps", r.title),
@@ -201,10 +199,14 @@ pub fn build(w: Walked) -> Runbook {
                 Owner::Document => "the runbook".to_string(),
             };
             if w.raw_blocks[i].top_level || matches!(b.owner, Owner::Item(_)) {
+                let why = b
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| "only comments".to_string());
                 warnings.push(Warning {
                     line: Some(b.line),
                     message: format!(
-                        "{whose} has a shell block with only comments: a manual step, nothing will run"
+                        "{whose} has a shell block that is a manual step ({why}): nothing will run"
                     ),
                 });
             }
@@ -224,6 +226,7 @@ pub fn build(w: Walked) -> Runbook {
         items: w.items.clone(),
         blocks: w.blocks.clone(),
         rollback,
+        rollback_others,
         criteria,
         window,
         checkpoints,
@@ -236,58 +239,126 @@ pub fn build(w: Walked) -> Runbook {
     }
 }
 
-fn rollback(ctx: &Ctx<'_>, title_section: Option<usize>) -> Option<Rollback> {
-    let w = ctx.w;
-    let heading = w
-        .sections
-        .iter()
-        .filter(|s| Some(s.id) != title_section && is_rollback_heading(&s.title))
-        .min_by_key(|s| (s.level, s.id))?;
-    // "Rollback Procedure" > "Rollback Steps" > the numbered list: step down
-    // while a single sub-section is all there is.
-    let mut container = heading.id;
-    let kids = loop {
-        let kids: Vec<usize> = ctx
-            .children(container)
-            .into_iter()
-            .filter(|&k| !is_criteria_heading(&w.sections[k].title))
-            .collect();
-        let has_numbered = ctx.own_entries(container).any(|e| e.ordered);
-        match kids.as_slice() {
-            [only] if !has_numbered => container = *only,
-            _ => break kids,
-        }
-    };
-    let numbered: Vec<&Entry> = ctx.own_entries(container).filter(|e| e.ordered).collect();
-    let mut steps = Vec::new();
-    let mut step = |title: &str, line: usize, span: (usize, usize)| {
-        let title = title.trim().trim_end_matches(':').trim().to_string();
-        steps.push(RollbackStep {
-            optional: is_optional(&title),
-            title,
-            line,
-            blocks: ctx.blocks_in(span),
-            items: ctx.items_in(span),
-        });
-    };
-    if !numbered.is_empty() {
-        for e in numbered {
-            step(&e.text, e.line, (e.start, e.end));
-        }
-    } else if !kids.is_empty() {
-        for k in kids {
-            step(&w.sections[k].title, w.sections[k].line, w.section_spans[k]);
-        }
-    } else {
-        let s = &w.sections[container];
-        step(&s.title, s.line, w.section_spans[container]);
+/// Sections under a heading such as "Key Commands" or "Troubleshooting".
+fn reference_sections(w: &Walked) -> Vec<bool> {
+    let mut out = vec![false; w.sections.len()];
+    for s in &w.sections {
+        out[s.id] = reference::is_reference_heading(&s.title)
+            || s.parent
+                .is_some_and(|p| out.get(p).copied().unwrap_or(false));
     }
-    Some(Rollback {
-        title: heading.title.clone(),
-        line: heading.line,
-        section: heading.id,
-        steps,
-    })
+    out
+}
+
+/// Shell blocks that are no step to run: reference material, a crontab
+/// line, a config file, variables for a hosting console.
+fn classify_blocks(w: &mut Walked, reference: &[bool]) {
+    for (b, block) in w.blocks.iter_mut().enumerate() {
+        if !matches!(block.kind, BlockKind::Command | BlockKind::Manual) {
+            continue;
+        }
+        let raw = &w.raw_blocks[b];
+        let under = block
+            .section
+            .filter(|&s| reference.get(s).copied().unwrap_or(false))
+            .map(|s| {
+                // The heading that made it reference, not a sub-heading.
+                let mut top = s;
+                while let Some(p) = w.sections[top].parent {
+                    if !reference.get(p).copied().unwrap_or(false) {
+                        break;
+                    }
+                    top = p;
+                }
+                w.sections[top].title.clone()
+            });
+        let (kind, note) = if let Some(heading) = under {
+            (
+                BlockKind::Reference,
+                format!("reference: under \"{heading}\""),
+            )
+        } else if let Some(lead) = raw
+            .lead
+            .as_deref()
+            .filter(|l| reference::is_reference_lead(l))
+        {
+            (BlockKind::Reference, format!("reference: \"{lead}\""))
+        } else if block.kind == BlockKind::Command
+            && let Some(why) = reference::content_reason(&block.code)
+        {
+            let kind = if why.starts_with("only sets variables") {
+                BlockKind::Manual
+            } else {
+                BlockKind::Reference
+            };
+            (kind, why)
+        } else {
+            continue;
+        };
+        block.kind = kind;
+        block.note = Some(note);
+    }
+}
+
+/// Blocks written as alternatives (`# Or ...`) become one part each, so
+/// that only the chosen part can run. Reference blocks stay whole: they
+/// never run anyway.
+fn split_alternatives(w: &mut Walked) {
+    if !w.blocks.iter().any(|b| b.kind == BlockKind::Command) {
+        return;
+    }
+    let blocks = std::mem::take(&mut w.blocks);
+    let raws = std::mem::take(&mut w.raw_blocks);
+    for (block, raw) in blocks.into_iter().zip(raws) {
+        let console = matches!(
+            block.lang.as_deref(),
+            Some("console" | "shell-session" | "shellsession")
+        );
+        let parts = (block.kind == BlockKind::Command && !console)
+            .then(|| alternatives::split(&raw.raw, raw.lead.as_deref()))
+            .flatten();
+        let Some(parts) = parts else {
+            w.blocks.push(Block {
+                id: w.blocks.len(),
+                ..block
+            });
+            w.raw_blocks.push(raw);
+            continue;
+        };
+        let group = w.blocks.len() + usize::from(parts.first().is_some_and(|p| p.alt.is_none()));
+        for part in parts {
+            w.blocks.push(Block {
+                id: w.blocks.len(),
+                kind: walk::block_kind(block.lang.as_deref(), &part.code),
+                code: part.code.clone(),
+                line: block.line + part.offset,
+                alt: part.alt.map(|(index, title)| Alt {
+                    group,
+                    index,
+                    title,
+                }),
+                ..block.clone()
+            });
+            w.raw_blocks.push(RawBlock {
+                raw: part.code,
+                first_code_line: raw.first_code_line + part.offset,
+                lead: raw.lead.clone(),
+                ..raw
+            });
+        }
+    }
+}
+
+/// Whether section `s` lies inside section `outer`'s subtree.
+fn within(w: &Walked, s: usize, outer: usize) -> bool {
+    let mut cur = Some(s);
+    while let Some(c) = cur {
+        if c == outer {
+            return true;
+        }
+        cur = w.sections[c].parent;
+    }
+    false
 }
 
 fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
@@ -295,11 +366,26 @@ fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
     let mut out = Vec::new();
     for s in w.sections.iter().filter(|s| is_criteria_heading(&s.title)) {
         let span = w.section_spans[s.id];
-        for e in w
-            .entries
+        // "**Rollback Process:**" inside "Rollback Criteria": steps, not
+        // conditions.
+        let procedures: Vec<usize> = w
+            .sections
             .iter()
-            .filter(|e| e.parent.is_none() && ctx.in_span(e.start, span))
-        {
+            .filter(|p| {
+                p.id != s.id
+                    && within(w, p.id, s.id)
+                    && is_rollback_heading(&p.title)
+                    && !is_criteria_heading(&p.title)
+            })
+            .map(|p| p.id)
+            .collect();
+        for e in w.entries.iter().filter(|e| {
+            e.parent.is_none()
+                && ctx.in_span(e.start, span)
+                && !e
+                    .section
+                    .is_some_and(|es| procedures.iter().any(|&p| within(w, es, p)))
+        }) {
             let text = e.title.as_deref().unwrap_or(&e.text);
             if !text.trim().is_empty() {
                 out.push(classify(text.trim(), e.line));
@@ -424,7 +510,9 @@ fn unresolved(ctx: &Ctx<'_>) -> (Vec<Placeholder>, Vec<EnvVar>) {
             BlockKind::Reference => {}
         }
     }
+    let headings: HashSet<usize> = w.sections.iter().map(|s| s.line).collect();
     for l in &w.text_lines {
+        let before = placeholders.len();
         scan::placeholders(
             &l.plain,
             l.line,
@@ -433,35 +521,140 @@ fn unresolved(ctx: &Ctx<'_>) -> (Vec<Placeholder>, Vec<EnvVar>) {
             &mut placeholders,
             &mut seen,
         );
+        let heading = headings.contains(&l.line);
+        let sentence = is_sentence(&l.plain);
+        let mut k = before;
+        while k < placeholders.len() {
+            let text = &placeholders[k].text;
+            // "Deploy [production]" names where, not a blank; "<name>" in a
+            // usage line or a sentence describes, it is not to be filled.
+            let keep =
+                !((heading && names_environment(text)) || (text.starts_with('<') && sentence));
+            if keep {
+                k += 1;
+            } else {
+                placeholders.remove(k);
+            }
+        }
     }
     placeholders.sort_by_key(|p| p.line);
     (placeholders, env_vars)
 }
 
-fn health_urls(ctx: &Ctx<'_>) -> Vec<String> {
+/// Health endpoints to probe, in order of first mention. A URL seen only in
+/// reference text, and a path with no host, are warnings instead: probing
+/// them would judge the wrong thing or nothing.
+/// `[production]`, `[staging]`: an environment named in brackets.
+fn names_environment(placeholder: &str) -> bool {
+    let inner = placeholder
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_lowercase();
+    [
+        "production",
+        "prod",
+        "staging",
+        "stage",
+        "dev",
+        "development",
+        "qa",
+        "test",
+        "uat",
+        "preprod",
+        "pre-production",
+        "sandbox",
+        "demo",
+        "local",
+    ]
+    .contains(&inner.as_str())
+}
+
+/// A usage line, or prose that reads as a sentence: not a label with a blank.
+fn is_sentence(text: &str) -> bool {
+    let t = text.trim();
+    if t.to_lowercase().contains("usage") {
+        return true;
+    }
+    let words = t.split_whitespace().filter(|w| !w.starts_with('<')).count();
+    // "App ID: <APP_ID>" is a blank to fill; "Run it with <name> to ..." is not.
+    let label = t.split_once(':').is_some_and(|(head, tail)| {
+        head.split_whitespace().count() <= 4 && tail.trim().starts_with('<')
+    });
+    words >= 5 && !label
+}
+
+fn health_urls(ctx: &Ctx<'_>, reference: &[bool], warnings: &mut Vec<Warning>) -> Vec<String> {
     let w = ctx.w;
     let mut found: Vec<(usize, String)> = Vec::new();
-    let mut add = |line: usize, text: &str| {
+    let mut only_reference: Vec<(usize, String)> = Vec::new();
+    let section_at = |line: usize| {
+        let i = w.sections.partition_point(|s| s.line <= line);
+        i.checked_sub(1)
+    };
+    let in_reference =
+        |line: usize| section_at(line).is_some_and(|s| reference.get(s).copied().unwrap_or(false));
+    let scan = |text: &str, named: bool| {
         let mut urls = Vec::new();
         scan::health_urls(text, &mut urls);
-        found.extend(urls.into_iter().map(|u| (line, u)));
+        if named {
+            scan::named_health_urls(text, &mut urls);
+        }
+        urls
     };
     for (b, block) in w.blocks.iter().enumerate() {
-        if block.kind != BlockKind::Reference {
-            add(block.line, &w.raw_blocks[b].raw);
+        let urls = scan(&w.raw_blocks[b].raw, false);
+        if block.kind == BlockKind::Reference {
+            only_reference.extend(urls.into_iter().map(|u| (block.line, u)));
+        } else {
+            found.extend(urls.into_iter().map(|u| (block.line, u)));
         }
     }
     for l in &w.text_lines {
-        add(l.line, &l.text);
+        let urls = scan(&l.text, true);
+        if in_reference(l.line) {
+            only_reference.extend(urls.into_iter().map(|u| (l.line, u)));
+        } else {
+            found.extend(urls.into_iter().map(|u| (l.line, u)));
+        }
     }
     for (line, url) in &w.link_urls {
-        add(*line, url);
+        let urls = scan(url, false);
+        if in_reference(*line) {
+            only_reference.extend(urls.into_iter().map(|u| (*line, u)));
+        } else {
+            found.extend(urls.into_iter().map(|u| (*line, u)));
+        }
     }
     found.sort_by_key(|(line, _)| *line);
     let mut out: Vec<String> = Vec::new();
     for (_, url) in found {
         if !out.contains(&url) {
             out.push(url);
+        }
+    }
+    let mut warned: Vec<String> = Vec::new();
+    only_reference.sort_by_key(|(line, _)| *line);
+    for (line, url) in only_reference {
+        if !out.contains(&url) && !warned.contains(&url) {
+            warnings.push(Warning {
+                line: Some(line),
+                message: format!(
+                    "health URL {url} appears only in reference text: not probed (give it with --health)"
+                ),
+            });
+            warned.push(url);
+        }
+    }
+    for l in w.text_lines.iter().filter(|l| !in_reference(l.line)) {
+        for path in scan::health_paths(&l.text) {
+            if !out.iter().any(|u| u.contains(&path)) && !warned.contains(&path) {
+                warnings.push(Warning {
+                    line: Some(l.line),
+                    message: format!(
+                        "health path {path} has no host: not probed (give the URL with --health)"
+                    ),
+                });
+                warned.push(path);
+            }
         }
     }
     out

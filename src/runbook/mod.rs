@@ -2,9 +2,12 @@
 //! a runbook (possibly empty, with warnings); only `load` can fail, and only
 //! for paths that give no text at all.
 
+mod alternatives;
 mod classify;
 mod derive;
 mod model;
+mod procedure;
+mod reference;
 pub(crate) mod scan;
 mod text;
 mod walk;
@@ -13,6 +16,7 @@ mod window;
 use std::path::{Path, PathBuf};
 
 pub use model::*;
+pub use procedure::expand as alternatives;
 
 /// The TERP production rollout plan, used whenever no runbook is given.
 pub const BUNDLED: &str = include_str!("../../assets/runbooks/terp-production-rollout.md");

@@ -15,7 +15,12 @@ pub struct Runbook {
     pub items: Vec<Item>,
     /// Fenced and indented code blocks in document order.
     pub blocks: Vec<Block>,
+    /// The procedure `R` runs: the one an operator would pick.
     pub rollback: Option<Rollback>,
+    /// Other rollback procedures the runbook offers ("Planned Rollback"
+    /// beside "Immediate Rollback"): the confirm offers them, never runs them
+    /// after the first.
+    pub rollback_others: Vec<Rollback>,
     pub criteria: Vec<Criterion>,
     pub window: Option<Window>,
     pub checkpoints: Vec<Checkpoint>,
@@ -27,6 +32,20 @@ pub struct Runbook {
     /// a property of the environment, not of the runbook (see `check`).
     pub env_vars: Vec<EnvVar>,
     pub warnings: Vec<Warning>,
+}
+
+impl Runbook {
+    /// Procedure `i`: 0 is the one `R` offers first, then the others.
+    pub fn procedure(&self, i: usize) -> Option<&Rollback> {
+        match i {
+            0 => self.rollback.as_ref(),
+            _ => self.rollback_others.get(i - 1),
+        }
+    }
+
+    pub fn procedures(&self) -> impl Iterator<Item = &Rollback> {
+        self.rollback.iter().chain(&self.rollback_others)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,40 +116,105 @@ pub struct Block {
     pub section: Option<usize>,
     /// False when the fence was never closed (the block ran to the end).
     pub closed: bool,
+    /// Why a shell block is shown but never run: reference material, a
+    /// crontab line, a config file, variables for a hosting console.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// One of several alternatives written in one block (`# Or ...`): the
+    /// block was split, and only one part of the group ever runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alt: Option<Alt>,
+}
+
+/// A part of a block written as alternatives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alt {
+    /// The id of the group's first part.
+    pub group: usize,
+    /// 0-based place among the group's alternatives.
+    pub index: usize,
+    /// The comment that introduces it ("using doctl with managed database").
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rollback {
     pub title: String,
-    /// Line of the heading that names the rollback.
+    /// Line of the heading (or bold label) that names the rollback.
     pub line: usize,
     pub section: usize,
     pub steps: Vec<RollbackStep>,
 }
 
 impl Rollback {
-    /// Command blocks across all steps.
-    pub fn command_count(&self, runbook: &Runbook) -> usize {
-        self.steps
+    /// Every command block the procedure may run, each once, in order: the
+    /// steps' own and every option's.
+    pub fn command_blocks(&self, blocks: &[Block]) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .steps
             .iter()
-            .flat_map(|s| &s.blocks)
-            .filter(|&&b| runbook.blocks[b].kind == BlockKind::Command)
-            .count()
+            .flat_map(|s| {
+                s.blocks
+                    .iter()
+                    .chain(s.options.iter().flat_map(|o| &o.blocks))
+            })
+            .copied()
+            .filter(|&b| blocks.get(b).is_some_and(|b| b.kind == BlockKind::Command))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
+
+    /// Command blocks across all steps and options.
+    pub fn command_count(&self, runbook: &Runbook) -> usize {
+        self.command_blocks(&runbook.blocks).len()
+    }
+}
+
+/// What the rollback does when it reaches a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Runs its commands in order.
+    Run,
+    /// "(if needed)", a condition ("If migration fails"): asks `y`/`n` first.
+    Optional,
+    /// Alternatives ("Option A/B/C", "# Or ..."): asks which one, never
+    /// runs two.
+    Choice,
+    /// Nothing to run: a checklist, a note, a message to send.
+    Manual,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RollbackStep {
     pub title: String,
     pub line: usize,
-    /// "(if needed)", "(if applicable)", "optional", a condition ("If
-    /// migration fails") or one of several alternatives ("Option B"): the
-    /// operator is asked before it runs.
-    pub optional: bool,
-    /// Indexes into `Runbook::blocks`, in order.
+    pub kind: StepKind,
+    /// Indexes into `Runbook::blocks`, in order. For a choice, the blocks
+    /// every option shares (already inside each option's own list).
     pub blocks: Vec<usize>,
+    /// The alternatives of a choice; empty otherwise.
+    pub options: Vec<StepOption>,
     /// Indexes into `Runbook::items`: the step's verification checklist.
     pub items: Vec<usize>,
+}
+
+impl RollbackStep {
+    /// The operator is asked before anything of it runs.
+    pub fn asks(&self) -> bool {
+        matches!(self.kind, StepKind::Optional | StepKind::Choice)
+    }
+}
+
+/// One alternative of a choice step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepOption {
+    pub title: String,
+    pub line: usize,
+    /// Everything that runs when it is chosen, in order.
+    pub blocks: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -302,6 +302,10 @@ const HEALTH_SUFFIXES: &[&str] = &[
     "/ready",
     "/readyz",
     "/api/health",
+    "/status",
+    "/ping",
+    "/livez",
+    "/_cluster/ready",
 ];
 
 /// Health endpoints mentioned in `text`, in order of appearance.
@@ -320,6 +324,67 @@ pub fn health_urls(text: &str, out: &mut Vec<String>) {
             out.push(url.to_string());
         }
     }
+}
+
+/// URLs a sentence names as the health check ("Health is judged from
+/// `https://.../status`"), whatever their path.
+pub fn named_health_urls(text: &str, out: &mut Vec<String>) {
+    let Some(p) = patterns() else {
+        return;
+    };
+    let lower = text.to_lowercase();
+    if !text.contains("http") || !(lower.contains("health") || lower.contains("liveness")) {
+        return;
+    }
+    // The sentence is about health: a status page or a docs link is not.
+    let urls: Vec<&str> = p
+        .url
+        .find_iter(text)
+        .map(|m| {
+            m.as_str()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_', '`'])
+        })
+        .collect();
+    if urls.len() != 1 {
+        return;
+    }
+    let url = urls[0];
+    let says = [
+        "health check",
+        "health is",
+        "health endpoint",
+        "healthcheck",
+        "health url",
+        "health from",
+        "liveness",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if says && !out.iter().any(|u| u == url) {
+        out.push(url.to_string());
+    }
+}
+
+/// Health paths written without a host (`/health`, `/api/health`).
+pub fn health_paths(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in
+        text.split(|c: char| c.is_whitespace() || matches!(c, '`' | '(' | ')' | ',' | '"' | '\''))
+    {
+        let word = word.trim_end_matches(['.', ':', ';', '!', '?']);
+        if word.starts_with('/')
+            && !word.starts_with("//")
+            && word.len() > 1
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '.'))
+            && is_health_url(word)
+            && !out.iter().any(|p: &String| p == word)
+        {
+            out.push(word.to_string());
+        }
+    }
+    out
 }
 
 fn is_health_url(url: &str) -> bool {

@@ -22,6 +22,8 @@ pub struct Entry {
     pub start: usize,
     pub end: usize,
     title_from: Option<usize>,
+    /// The prose just before the list ("Choose one:"), if any.
+    pub lead: Option<String>,
 }
 
 /// One line of prose as a reader sees it. `plain` leaves inline code out, so
@@ -48,6 +50,9 @@ pub struct RawBlock {
     pub start: usize,
     /// Not inside any list item: the section's own content.
     pub top_level: bool,
+    /// The prose just before the block ("Then use one of these commands:",
+    /// "Using cron (every 5 minutes):"): what the author says it is for.
+    pub lead: Option<String>,
 }
 
 pub struct Walked {
@@ -62,6 +67,8 @@ pub struct Walked {
     pub text_lines: Vec<TextLine>,
     pub tables: Vec<Table>,
     pub link_urls: Vec<(usize, String)>,
+    /// `title:` of YAML front matter (`---` ... `---` at the top).
+    pub front_matter_title: Option<String>,
 }
 
 struct Code {
@@ -92,6 +99,23 @@ struct Walker<'a> {
     code: Option<Code>,
     table: Option<TableBuild>,
     line_buf: Option<TextLine>,
+    /// The newest line of prose since the last heading.
+    last_prose: Option<String>,
+    /// Each open list's lead-in.
+    list_leads: Vec<Option<String>>,
+    /// A paragraph outside lists and tables that may be only a bold label.
+    para: Option<Para>,
+    metadata: Option<String>,
+}
+
+/// A paragraph being read: `**Rollback Process:**` alone on its line is a
+/// heading in all but name.
+struct Para {
+    start: usize,
+    strong: String,
+    /// Text outside the bold part (other than a colon).
+    other: bool,
+    in_strong: bool,
 }
 
 pub fn walk(src: &str) -> Walked {
@@ -108,6 +132,7 @@ pub fn walk(src: &str) -> Walked {
             text_lines: Vec::new(),
             tables: Vec::new(),
             link_urls: Vec::new(),
+            front_matter_title: None,
         },
         section_stack: Vec::new(),
         section_starts: Vec::new(),
@@ -117,9 +142,15 @@ pub fn walk(src: &str) -> Walked {
         code: None,
         table: None,
         line_buf: None,
+        last_prose: None,
+        list_leads: Vec::new(),
+        para: None,
+        metadata: None,
     };
-    let options =
-        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let options = Options::ENABLE_TASKLISTS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
         w.event(event, range);
     }
@@ -133,6 +164,27 @@ impl Walker<'_> {
     }
 
     fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
+        if let Some(meta) = &mut self.metadata {
+            match event {
+                Event::Text(t) => meta.push_str(&t),
+                Event::End(TagEnd::MetadataBlock(_)) => {
+                    let meta = self.metadata.take().unwrap_or_default();
+                    self.out.front_matter_title = front_matter_title(&meta);
+                }
+                _ => {}
+            }
+            return;
+        }
+        if let Some(p) = &mut self.para {
+            match &event {
+                Event::Start(Tag::Strong) => p.in_strong = true,
+                Event::End(TagEnd::Strong) => p.in_strong = false,
+                Event::Text(t) | Event::Code(t) if p.in_strong => p.strong.push_str(t),
+                Event::Text(t) if t.trim().trim_start_matches(':').trim().is_empty() => {}
+                Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => {}
+                _ => p.other = true,
+            }
+        }
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag, range),
@@ -169,6 +221,12 @@ impl Walker<'_> {
             Tag::List(first) => {
                 self.flush_line();
                 self.list_stack.push(first.is_some());
+                let lead = if self.entry_stack.is_empty() {
+                    self.last_prose.clone()
+                } else {
+                    None
+                };
+                self.list_leads.push(lead);
             }
             Tag::Item => {
                 self.flush_line();
@@ -184,6 +242,7 @@ impl Walker<'_> {
                     start: range.start,
                     end: range.end,
                     title_from: None,
+                    lead: self.list_leads.last().cloned().flatten(),
                 });
                 self.entry_stack.push(id);
             }
@@ -236,7 +295,19 @@ impl Walker<'_> {
                 let line = self.lines.line(range.start);
                 self.out.link_urls.push((line, dest_url.to_string()));
             }
-            Tag::Paragraph | Tag::BlockQuote(_) => self.flush_line(),
+            Tag::MetadataBlock(_) => self.metadata = Some(String::new()),
+            Tag::Paragraph => {
+                self.flush_line();
+                if self.entry_stack.is_empty() && self.table.is_none() {
+                    self.para = Some(Para {
+                        start: range.start,
+                        strong: String::new(),
+                        other: false,
+                        in_strong: false,
+                    });
+                }
+            }
+            Tag::BlockQuote(_) => self.flush_line(),
             _ => {}
         }
     }
@@ -247,6 +318,7 @@ impl Walker<'_> {
             TagEnd::List(_) => {
                 self.flush_line();
                 self.list_stack.pop();
+                self.list_leads.pop();
             }
             TagEnd::Item => {
                 self.flush_line();
@@ -305,6 +377,13 @@ impl Walker<'_> {
                 if let Some(&e) = self.entry_stack.last() {
                     self.out.entries[e].text.push(' ');
                 }
+                if let Some(p) = self.para.take() {
+                    let label = collapse_spaces(&p.strong);
+                    let label = label.trim_end_matches(':').trim();
+                    if !p.other && !label.is_empty() && names_procedure_label(label) {
+                        self.label_section(p.start, label.to_string());
+                    }
+                }
             }
             _ => {}
         }
@@ -343,8 +422,19 @@ impl Walker<'_> {
             && !l.text.trim().is_empty()
         {
             l.text = l.text.trim().to_string();
+            self.last_prose = Some(l.text.clone());
             self.out.text_lines.push(l);
         }
+    }
+
+    /// A bold-label paragraph that names a procedure opens a section one
+    /// level below the current one, closed by the next heading.
+    fn label_section(&mut self, start: usize, title: String) {
+        let level = self
+            .current_section()
+            .map_or(2, |s| self.out.sections[s].level.saturating_add(1))
+            .min(6);
+        self.open_section(level, start, title, false);
     }
 
     fn task_marker(&mut self, checked: bool) {
@@ -381,6 +471,11 @@ impl Walker<'_> {
         let Some((level, start, text)) = self.heading.take() else {
             return;
         };
+        self.open_section(level, start, collapse_spaces(&text), true);
+    }
+
+    fn open_section(&mut self, level: u8, start: usize, title: String, heading: bool) {
+        self.last_prose = None;
         while let Some(&top) = self.section_stack.last() {
             if self.out.sections[top].level >= level {
                 self.section_stack.pop();
@@ -389,13 +484,14 @@ impl Walker<'_> {
             }
         }
         let id = self.out.sections.len();
-        let title = collapse_spaces(&text);
         let line = self.lines.line(start);
-        self.out.text_lines.push(TextLine {
-            line,
-            text: title.clone(),
-            plain: title.clone(),
-        });
+        if heading {
+            self.out.text_lines.push(TextLine {
+                line,
+                text: title.clone(),
+                plain: title.clone(),
+            });
+        }
         self.out.sections.push(Section {
             id,
             level,
@@ -451,12 +547,15 @@ impl Walker<'_> {
             owner,
             section,
             closed,
+            note: None,
+            alt: None,
         });
         self.out.raw_blocks.push(RawBlock {
             raw,
             first_code_line: if fenced { line + 1 } else { line },
             start: code.start,
             top_level: self.entry_stack.is_empty(),
+            lead: self.last_prose.clone(),
         });
     }
 
@@ -475,7 +574,7 @@ impl Walker<'_> {
     }
 }
 
-fn block_kind(lang: Option<&str>, code: &str) -> BlockKind {
+pub fn block_kind(lang: Option<&str>, code: &str) -> BlockKind {
     match lang {
         Some("bash" | "sh" | "shell" | "zsh" | "console" | "shell-session" | "shellsession") => {
             let runnable = code.lines().any(|l| {
@@ -530,6 +629,28 @@ fn fence_closed(source: &str) -> bool {
     let opening = first.chars().take_while(|c| *c == fence).count();
     let closing = last.chars().take_while(|c| *c == fence).count();
     lines.len() > 1 && closing >= opening && last.chars().skip(closing).all(char::is_whitespace)
+}
+
+/// `title: Deploy an application` in front matter, quotes dropped.
+fn front_matter_title(meta: &str) -> Option<String> {
+    meta.lines().find_map(|l| {
+        let value = l.strip_prefix("title:")?.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value)
+            .trim();
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// Bold labels that open a procedure of their own: the rollback.
+fn names_procedure_label(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ["rollback", "roll back", "roll-back"]
+        .iter()
+        .any(|w| l.contains(w))
 }
 
 pub fn collapse_spaces(s: &str) -> String {

@@ -212,6 +212,7 @@ impl Session {
             }
             Event::CommandExited { .. } | Event::VariableSet { .. } => self.runs.apply(r),
             Event::RollbackStarted { .. }
+            | Event::RollbackChoice { .. }
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. } => RollbackLog::apply(&mut self.rollback, r),
             Event::AutoRollbackCancelled { .. }
@@ -319,6 +320,8 @@ pub enum Modal {
     Rollback,
     /// A running rollback's question.
     Ask(Ask),
+    /// Which of a row's alternatives `enter` should run.
+    Pick(runs::Pick),
     /// An announcement template (block id), filled from the session.
     Announcement(usize),
     /// Contacts and the escalation path; `step` is the selected step.
@@ -398,6 +401,10 @@ pub struct Ui {
     pub show_log: bool,
     /// Rows a page moves; the view sets it from the pane height.
     pub page: usize,
+    /// The procedure the rollback confirm shows (`tab` cycles).
+    pub rollback_procedure: usize,
+    /// Lines scrolled in a long confirm.
+    pub modal_scroll: u16,
     pub focus: Focus,
     /// The selected rollback criterion (criteria focus).
     pub criterion: usize,
@@ -574,7 +581,7 @@ impl State {
             Some(Modal::Input { .. }) => Mode::Input,
             Some(Modal::Form(_)) => Mode::Input,
             Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback) => Mode::Confirm,
-            Some(Modal::Ask(_)) => Mode::Ask,
+            Some(Modal::Ask(_) | Modal::Pick(_)) => Mode::Ask,
             Some(Modal::Escalation { .. }) => Mode::Escalation,
             Some(Modal::Help | Modal::Tour | Modal::Command(_) | Modal::Announcement(_)) => {
                 Mode::Overlay

@@ -10,6 +10,7 @@ use super::runs::{self, Then};
 use super::{Focus, Modal, Row, Stamp, State};
 use crate::event::{Effect, Event, Record, RollbackMetrics, RollbackResult, StepResult};
 use crate::monitor::criteria::{Kind, State as Verdict};
+use crate::runbook::{BlockKind, StepKind};
 
 /// The countdown before an automatic rollback runs.
 pub const COUNTDOWN: Duration = Duration::seconds(10);
@@ -20,6 +21,10 @@ pub struct RollbackLog {
     pub stamp: Stamp,
     pub trigger: String,
     pub metrics: RollbackMetrics,
+    /// Which procedure (see [`crate::runbook::Runbook::procedure`]).
+    pub procedure: usize,
+    /// The alternatives picked at choice steps: (step, option, title, who).
+    pub choices: Vec<(usize, Option<usize>, String, Stamp)>,
     pub steps: Vec<(usize, String, StepResult, DateTime<Utc>)>,
     pub finished: Option<(RollbackResult, DateTime<Utc>)>,
 }
@@ -28,14 +33,30 @@ impl RollbackLog {
     /// Folds the rollback's records; `None` stays `None` until it starts.
     pub fn apply(log: &mut Option<RollbackLog>, r: &Record) {
         match &r.event {
-            Event::RollbackStarted { trigger, metrics } => {
+            Event::RollbackStarted {
+                trigger,
+                metrics,
+                procedure,
+            } => {
                 *log = Some(RollbackLog {
                     stamp: Stamp::of(r),
                     trigger: trigger.clone(),
                     metrics: metrics.clone(),
+                    procedure: *procedure,
+                    choices: Vec::new(),
                     steps: Vec::new(),
                     finished: None,
                 });
+            }
+            Event::RollbackChoice {
+                step,
+                option,
+                title,
+            } => {
+                if let Some(l) = log {
+                    l.choices
+                        .push((*step, *option, title.clone(), Stamp::of(r)));
+                }
             }
             Event::RollbackStep {
                 step,
@@ -63,12 +84,17 @@ pub enum Ask {
     Optional(usize),
     /// `r` retry / `s` skip / `a` abort.
     Failed(usize),
+    /// `1`..`9`: which alternative; `s` skips the step.
+    Choice(usize),
 }
 
 /// Where the running rollback is (this screen's; the journal has the facts).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Driver {
+    pub procedure: usize,
     pub step: usize,
+    /// The alternative picked at a choice step.
+    pub chosen: Option<usize>,
     /// Index into the step's command blocks.
     pub block: usize,
     /// The optional step was confirmed.
@@ -116,6 +142,8 @@ pub fn metrics(state: &State) -> RollbackMetrics {
 
 /// `R`.
 pub fn open(state: &mut State) {
+    state.ui.rollback_procedure = 0;
+    state.ui.modal_scroll = 0;
     if state.runbook().rollback.is_none() {
         state.ui.flash = Some("this runbook has no rollback procedure".into());
         return;
@@ -131,11 +159,24 @@ pub fn open(state: &mut State) {
 pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
     state.ui.modal = None;
     state.auto.countdown = None;
+    let procedure = if state
+        .runbook()
+        .procedure(state.ui.rollback_procedure)
+        .is_some()
+    {
+        state.ui.rollback_procedure
+    } else {
+        0
+    };
     let mut effects = vec![Effect::Journal(Event::RollbackStarted {
         trigger,
         metrics: metrics(state),
+        procedure,
     })];
-    state.rollback = Some(Driver::default());
+    state.rollback = Some(Driver {
+        procedure,
+        ..Driver::default()
+    });
     effects.extend(advance(state));
     effects
 }
@@ -143,7 +184,10 @@ pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
 /// Runs the next command of the rollback, asks, or finishes.
 pub fn advance(state: &mut State) -> Vec<Effect> {
     let rb = state.plan.runbook.clone();
-    let Some(rollback) = &rb.rollback else {
+    let Some(procedure) = state.rollback.as_ref().map(|d| d.procedure) else {
+        return Vec::new();
+    };
+    let Some(rollback) = rb.procedure(procedure) else {
         return Vec::new();
     };
     let mut effects = Vec::new();
@@ -158,13 +202,25 @@ pub fn advance(state: &mut State) -> Vec<Effect> {
             finish(state);
             return effects;
         };
-        let commands: Vec<usize> = step
-            .blocks
+        // A choice runs only the picked alternative: ask first.
+        let list = match (step.kind, d.chosen) {
+            (StepKind::Choice, None) => {
+                state.ui.modal = Some(Modal::Ask(Ask::Choice(d.step)));
+                return effects;
+            }
+            (StepKind::Choice, Some(k)) => step.options.get(k).map_or(&[][..], |o| &o.blocks[..]),
+            _ => &step.blocks[..],
+        };
+        let commands: Vec<usize> = list
             .iter()
             .copied()
-            .filter(|&b| rb.blocks[b].kind == crate::runbook::BlockKind::Command)
+            .filter(|&b| {
+                rb.blocks
+                    .get(b)
+                    .is_some_and(|b| b.kind == BlockKind::Command)
+            })
             .collect();
-        if step.optional && !d.asked && !commands.is_empty() {
+        if step.kind == StepKind::Optional && !d.asked && !commands.is_empty() {
             state.ui.modal = Some(Modal::Ask(Ask::Optional(d.step)));
             return effects;
         }
@@ -203,18 +259,116 @@ pub fn advance(state: &mut State) -> Vec<Effect> {
 fn next_step(state: &mut State) {
     if let Some(d) = &mut state.rollback {
         *d = Driver {
+            procedure: d.procedure,
             step: d.step + 1,
             ..Driver::default()
         };
     }
 }
 
+/// The procedure a running rollback (else the confirm) is about.
+pub fn procedure(state: &State) -> Option<&crate::runbook::Rollback> {
+    let i = state
+        .rollback
+        .as_ref()
+        .map_or(state.ui.rollback_procedure, |d| d.procedure);
+    state.runbook().procedure(i)
+}
+
+/// `tab` in the confirm: the next of the runbook's procedures.
+pub fn cycle_procedure(state: &mut State) {
+    let n = state.runbook().procedures().count();
+    if n > 1 {
+        state.ui.rollback_procedure = (state.ui.rollback_procedure + 1) % n;
+        state.ui.modal_scroll = 0;
+    }
+}
+
+/// `1`..`9` on a choice: journal who picked which, then run it.
+pub fn choose(state: &mut State, ask: Ask, option: usize) -> Vec<Effect> {
+    let Ask::Choice(i) = ask else {
+        return Vec::new();
+    };
+    let Some(title) = procedure(state)
+        .and_then(|r| r.steps.get(i))
+        .and_then(|s| s.options.get(option))
+        .map(|o| o.title.clone())
+    else {
+        state.ui.flash = Some(format!("there is no option {}", option + 1));
+        return Vec::new();
+    };
+    state.ui.modal = None;
+    if let Some(d) = &mut state.rollback {
+        d.chosen = Some(option);
+    }
+    let mut effects = vec![Effect::Journal(Event::RollbackChoice {
+        step: i,
+        option: Some(option),
+        title,
+    })];
+    effects.extend(advance(state));
+    effects
+}
+
+/// What the red confirm says will run, line by line: every command of
+/// every step and every alternative, masked, so that `y` runs nothing the
+/// operator has not seen.
+pub fn confirm_lines(state: &State, procedure: usize) -> Vec<(ConfirmLine, String)> {
+    let rb = state.runbook();
+    let Some(r) = rb.procedure(procedure) else {
+        return Vec::new();
+    };
+    let masker = &state.settings.exec.masker.0;
+    let mut out = Vec::new();
+    let commands = |blocks: &[usize], out: &mut Vec<(ConfirmLine, String)>, indent: &str| {
+        for b in blocks.iter().filter_map(|&b| rb.blocks.get(b)) {
+            if b.kind != BlockKind::Command {
+                continue;
+            }
+            for l in b.code.lines().filter(|l| !l.trim().is_empty()) {
+                out.push((ConfirmLine::Command, format!("{indent}{}", masker.mask(l))));
+            }
+        }
+    };
+    for (i, s) in r.steps.iter().enumerate() {
+        let what = match s.kind {
+            StepKind::Run => "runs",
+            StepKind::Optional => "asks first",
+            StepKind::Choice => "asks which one, runs only that",
+            StepKind::Manual => "manual: nothing runs",
+        };
+        out.push((
+            ConfirmLine::Step,
+            format!("{}. {} ({what})", i + 1, s.title),
+        ));
+        match s.kind {
+            StepKind::Choice => {
+                for (k, o) in s.options.iter().enumerate() {
+                    out.push((ConfirmLine::Option, format!("   {}) {}", k + 1, o.title)));
+                    commands(&o.blocks, &mut out, "      ");
+                }
+            }
+            _ => commands(&s.blocks, &mut out, "   "),
+        }
+    }
+    out
+}
+
+/// How a confirm line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmLine {
+    Step,
+    Option,
+    Command,
+}
+
 /// The rollback is over: its verification checklist gets the cursor.
 fn finish(state: &mut State) {
+    let procedure = state.rollback.as_ref().map_or(0, |d| d.procedure);
     state.rollback = None;
     state.ui.focus = Focus::Checklist;
     let rb = state.plan.runbook.clone();
-    if let Some(r) = &rb.rollback {
+    if let Some(r) = rb.procedure(procedure) {
         let first_item = r.steps.iter().flat_map(|s| s.items.iter()).next().copied();
         let mut cur = Some(r.section);
         while let Some(c) = cur {
@@ -254,9 +408,9 @@ pub fn on_exit(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
 pub fn answer(state: &mut State, ask: Ask, cmd: crate::event::Cmd) -> Vec<Effect> {
     use crate::event::Cmd;
     let rb = state.plan.runbook.clone();
+    let procedure = state.rollback.as_ref().map_or(0, |d| d.procedure);
     let title = |i: usize| {
-        rb.rollback
-            .as_ref()
+        rb.procedure(procedure)
             .and_then(|r| r.steps.get(i))
             .map_or_else(String::new, |s| s.title.clone())
     };
@@ -267,6 +421,24 @@ pub fn answer(state: &mut State, ask: Ask, cmd: crate::event::Cmd) -> Vec<Effect
                 d.asked = true;
             }
             advance(state)
+        }
+        (Ask::Choice(i), Cmd::Skip) => {
+            state.ui.modal = None;
+            next_step(state);
+            let mut effects = vec![
+                Effect::Journal(Event::RollbackChoice {
+                    step: i,
+                    option: None,
+                    title: title(i),
+                }),
+                Effect::Journal(Event::RollbackStep {
+                    step: i,
+                    title: title(i),
+                    result: StepResult::Skipped,
+                }),
+            ];
+            effects.extend(advance(state));
+            effects
         }
         (Ask::Optional(i), Cmd::Skip) => {
             state.ui.modal = None;

@@ -274,6 +274,8 @@ impl std::fmt::Debug for RunPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Then {
     Run(Row),
+    /// One of a row's alternatives (0-based).
+    RunOption(Row, usize),
     Rollback,
 }
 
@@ -434,8 +436,58 @@ pub fn open(state: &mut State, row: Row) {
         state.ui.modal = Some(Modal::Command(row));
         return;
     }
+    // Alternatives written in one block (`# Or ...`): which one first; the
+    // confirm then shows only that one.
+    let options = crate::runbook::alternatives(&rb.blocks, "", 0, blocks.clone());
+    if options.len() >= 2 {
+        state.ui.modal = Some(Modal::Pick(Pick {
+            row,
+            title: state.row_text(row).to_string(),
+            options,
+        }));
+        return;
+    }
     let title = state.row_text(row).to_string();
     if let Some(plan) = prepare(state, title, row.target(&rb), &blocks, None, Then::Run(row)) {
+        state.ui.modal = Some(Modal::Run(Box::new(plan)));
+    }
+}
+
+/// A row's alternatives, one of which `enter` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub row: Row,
+    pub title: String,
+    pub options: Vec<crate::runbook::StepOption>,
+}
+
+/// `1`..`9` on a row's alternatives: the confirm for that one.
+pub fn pick(state: &mut State, pick: Pick, option: usize) -> Vec<Effect> {
+    if option >= pick.options.len() {
+        state.ui.flash = Some(format!("there is no option {}", option + 1));
+        return Vec::new();
+    }
+    state.ui.modal = None;
+    open_option(state, pick.row, option);
+    Vec::new()
+}
+
+fn open_option(state: &mut State, row: Row, option: usize) {
+    let rb = state.plan.runbook.clone();
+    let blocks = command_blocks(&rb, row);
+    let options = crate::runbook::alternatives(&rb.blocks, "", 0, blocks);
+    let Some(o) = options.get(option) else {
+        return;
+    };
+    let title = format!("{}: {}", state.row_text(row), o.title);
+    if let Some(plan) = prepare(
+        state,
+        title,
+        row.target(&rb),
+        &o.blocks,
+        None,
+        Then::RunOption(row, option),
+    ) {
         state.ui.modal = Some(Modal::Run(Box::new(plan)));
     }
 }
@@ -662,6 +714,7 @@ pub fn form_submit(state: &mut State) -> Vec<Effect> {
     }
     match form.then {
         Then::Run(row) => open(state, row),
+        Then::RunOption(row, k) => open_option(state, row, k),
         Then::Rollback => effects.extend(super::rollback::advance(state)),
     }
     effects

@@ -51,6 +51,12 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                     _ => rollback::answer(state, ask, cmd),
                 };
             }
+            if matches!(state.ui.modal, Some(Modal::Pick(_))) {
+                if matches!(cmd, Cmd::Skip | Cmd::Cancel | Cmd::Interrupt) {
+                    state.ui.modal = None;
+                }
+                return Vec::new();
+            }
             if state.mode() == super::Mode::Criteria
                 && let Some(effects) = health::criteria_command(state, cmd)
             {
@@ -62,6 +68,14 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             command(state, cmd)
         }
         Action::PinBaseline(source) => health::pin(state, source),
+        Action::Choose(option) => {
+            state.ui.flash = None;
+            match state.ui.modal.clone() {
+                Some(Modal::Ask(ask)) if !state.read_only => rollback::choose(state, ask, option),
+                Some(Modal::Pick(pick)) if !state.read_only => runs::pick(state, pick, option),
+                _ => Vec::new(),
+            }
+        }
     }
 }
 
@@ -78,6 +92,22 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     }
     if let Some(effects) = escalation::command(state, cmd) {
         return effects;
+    }
+    // The confirms never move the cursor behind them; the rollback's
+    // scrolls and shows the other procedures.
+    if matches!(
+        state.ui.modal,
+        Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback)
+    ) && matches!(cmd, Cmd::Up | Cmd::Down | Cmd::FocusNext)
+    {
+        if matches!(state.ui.modal, Some(Modal::Rollback)) {
+            match cmd {
+                Cmd::Down => state.ui.modal_scroll = state.ui.modal_scroll.saturating_add(1),
+                Cmd::Up => state.ui.modal_scroll = state.ui.modal_scroll.saturating_sub(1),
+                _ => rollback::cycle_procedure(state),
+            }
+        }
+        return Vec::new();
     }
     match cmd {
         Cmd::Up => move_by(state, -1),

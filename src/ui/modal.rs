@@ -444,71 +444,69 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 lines,
             );
         }
-        Modal::Rollback => {
-            let rb = state.runbook();
-            let mut lines = vec![Line::styled(
-                "ROLL BACK: run the runbook's rollback steps, in order:",
-                theme::red(),
-            )];
-            if let Some(r) = &rb.rollback {
-                for (i, s) in r.steps.iter().enumerate() {
-                    let n = s
-                        .blocks
-                        .iter()
-                        .filter(|&&b| rb.blocks[b].kind == crate::runbook::BlockKind::Command)
-                        .count();
-                    let what = match (n, s.optional) {
-                        (0, _) => "checklist".to_string(),
-                        (n, true) => format!("{n} command(s), asks first"),
-                        (n, false) => format!("{n} command(s)"),
-                    };
-                    lines.push(Line::raw(format!("  {}. {} ({what})", i + 1, s.title)));
+        Modal::Rollback => rollback_confirm(frame, area, state, wide),
+        Modal::Ask(ask) => {
+            let step = |i: usize| rollback::procedure(state).and_then(|r| r.steps.get(i));
+            let title = |i: usize| step(i).map_or_else(String::new, |s| s.title.clone());
+            let mut lines = Vec::new();
+            match ask {
+                Ask::Optional(i) => {
+                    lines.push(Line::raw(format!(
+                        "Step {}: {} is optional. Run it?",
+                        i + 1,
+                        title(*i)
+                    )));
+                    lines.push(Line::raw(""));
+                    lines.push(keys_line(&[("y", "run"), ("n", "skip")]));
+                }
+                Ask::Failed(i) => {
+                    lines.push(Line::raw(format!("Step {}: {} failed.", i + 1, title(*i))));
+                    lines.push(Line::raw(""));
+                    lines.push(keys_line(&[
+                        ("r", "retry"),
+                        ("s", "skip"),
+                        ("a", "abort the rollback"),
+                    ]));
+                }
+                Ask::Choice(i) => {
+                    lines.push(Line::raw(format!(
+                        "Step {}: {}: these are alternatives. Which one?",
+                        i + 1,
+                        title(*i)
+                    )));
+                    lines.push(Line::styled(
+                        "only the one you pick runs; your choice is journaled",
+                        theme::dim(),
+                    ));
+                    lines.extend(option_lines(
+                        state,
+                        step(*i).map(|s| &s.options[..]).unwrap_or(&[]),
+                    ));
+                    lines.push(Line::raw(""));
+                    lines.push(keys_line(&[
+                        ("1-9", "run that one"),
+                        ("s", "skip the step"),
+                    ]));
                 }
             }
-            let fired = rollback::firing(state);
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                if fired.is_empty() {
-                    "trigger: manual (no criterion is firing)".to_string()
-                } else {
-                    format!("firing: {}", fired.join("; "))
-                },
-                theme::red(),
-            ));
-            let m = rollback::metrics(state);
-            let pct = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.1}%"));
-            let ms = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.0} ms"));
-            lines.push(Line::raw(format!(
-                "now: err {} · p95 {}   baseline: err {} · p95 {}",
-                pct(m.error_rate),
-                ms(m.p95_ms),
-                pct(m.baseline_error_rate),
-                ms(m.baseline_p95_ms)
-            )));
-            lines.push(Line::raw(""));
-            lines.push(keys_line(&[("y", "roll back now"), ("n/esc", "cancel")]));
-            boxed(frame, area, wide, " ROLLBACK ", theme::red(), lines);
+            boxed(frame, area, wide.min(90), " Rollback ", theme::red(), lines);
         }
-        Modal::Ask(ask) => {
-            let rb = state.runbook();
-            let title = |i: usize| {
-                rb.rollback
-                    .as_ref()
-                    .and_then(|r| r.steps.get(i))
-                    .map_or_else(String::new, |s| s.title.clone())
-            };
-            let (text, keys): (String, &[(&str, &str)]) = match ask {
-                Ask::Optional(i) => (
-                    format!("Step {}: {} is optional. Run it?", i + 1, title(*i)),
-                    &[("y", "run"), ("n", "skip")],
-                ),
-                Ask::Failed(i) => (
-                    format!("Step {}: {} failed.", i + 1, title(*i)),
-                    &[("r", "retry"), ("s", "skip"), ("a", "abort the rollback")],
-                ),
-            };
-            let lines = vec![Line::raw(text), Line::raw(""), keys_line(keys)];
-            boxed(frame, area, wide.min(80), " Rollback ", theme::red(), lines);
+        Modal::Pick(pick) => {
+            let mut lines = vec![
+                Line::styled(pick.title.clone(), theme::title()),
+                Line::raw("These are alternatives: run which one?"),
+            ];
+            lines.extend(option_lines(state, &pick.options));
+            lines.push(Line::raw(""));
+            lines.push(keys_line(&[("1-9", "confirm that one"), ("esc", "cancel")]));
+            boxed(
+                frame,
+                area,
+                wide.min(90),
+                " Which one? ",
+                theme::amber(),
+                lines,
+            );
         }
         Modal::Announcement(b) => {
             let mut lines: Vec<Line<'static>> = announce::fill(state, *b)
@@ -581,4 +579,133 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             );
         }
     }
+}
+
+/// Numbered alternatives, each with the commands it would run (masked).
+fn option_lines(state: &State, options: &[crate::runbook::StepOption]) -> Vec<Line<'static>> {
+    let rb = state.runbook();
+    let masker = &state.settings.exec.masker.0;
+    let mut lines = Vec::new();
+    for (k, o) in options.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", k + 1), theme::key()),
+            Span::styled(o.title.clone(), theme::title()),
+        ]));
+        for b in o.blocks.iter().filter_map(|&b| rb.blocks.get(b)) {
+            if b.kind != crate::runbook::BlockKind::Command {
+                continue;
+            }
+            for l in b.code.lines().filter(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with('#')
+            }) {
+                lines.push(Line::styled(
+                    format!("    {}", masker.mask(l)),
+                    theme::command(),
+                ));
+            }
+        }
+    }
+    lines
+}
+
+/// The red confirm: the procedure, every command it may run (masked), the
+/// trigger and the metrics now. A long procedure scrolls (`j`/`k`); the
+/// keys stay on screen.
+fn rollback_confirm(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
+    let rb = state.runbook();
+    let n = rb.procedures().count();
+    let which = state.ui.rollback_procedure.min(n.saturating_sub(1));
+    let Some(r) = rb.procedure(which) else { return };
+    let mut head = vec![Line::styled(
+        format!("ROLL BACK: \"{}\" (line {}), in order:", r.title, r.line),
+        theme::red(),
+    )];
+    if n > 1 {
+        head.push(Line::styled(
+            format!(
+                "procedure {} of {n}: tab shows {}",
+                which + 1,
+                rb.procedure((which + 1) % n)
+                    .map_or_else(String::new, |o| format!("\"{}\"", o.title))
+            ),
+            theme::amber(),
+        ));
+    }
+    let mut body: Vec<Line<'static>> = rollback::confirm_lines(state, which)
+        .into_iter()
+        .map(|(kind, text)| match kind {
+            rollback::ConfirmLine::Step => Line::raw(text),
+            rollback::ConfirmLine::Option => Line::styled(text, theme::title()),
+            rollback::ConfirmLine::Command => Line::styled(text, theme::command()),
+        })
+        .collect();
+    if body.is_empty() {
+        body.push(Line::styled(
+            "no steps to run: the procedure is prose; read it in the runbook",
+            theme::dim(),
+        ));
+    }
+    let fired = rollback::firing(state);
+    let m = rollback::metrics(state);
+    let pct = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.1}%"));
+    let ms = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.0} ms"));
+    let mut keys = vec![("y", "roll back now")];
+    if n > 1 {
+        keys.push(("tab", "other procedure"));
+    }
+    keys.push(("n/esc", "cancel"));
+    let foot = vec![
+        Line::raw(""),
+        Line::styled(
+            if fired.is_empty() {
+                "trigger: manual (no criterion is firing)".to_string()
+            } else {
+                format!("firing: {}", fired.join("; "))
+            },
+            theme::red(),
+        ),
+        Line::raw(format!(
+            "now: err {} · p95 {}   baseline: err {} · p95 {}",
+            pct(m.error_rate),
+            ms(m.p95_ms),
+            pct(m.baseline_error_rate),
+            ms(m.baseline_p95_ms)
+        )),
+        keys_line(&keys),
+    ];
+    let width = wide.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows =
+        |ls: &[Line<'_>]| -> usize { ls.iter().map(|l| l.width().max(1).div_ceil(inner)).sum() };
+    let scroll = usize::from(state.ui.modal_scroll).min(body.len().saturating_sub(1));
+    let room = usize::from(area.height.saturating_sub(2))
+        .saturating_sub(rows(&head) + rows(&foot) + usize::from(scroll > 0));
+    let mut shown: Vec<Line<'static>> = Vec::new();
+    let mut used = 0;
+    let total = body.len();
+    for (i, l) in body.into_iter().enumerate().skip(scroll) {
+        let h = l.width().max(1).div_ceil(inner);
+        // Keep a row for the "more" line unless this is the last one.
+        let reserve = usize::from(i + 1 < total);
+        if used + h + reserve > room {
+            shown.push(Line::styled(
+                format!("… {} more lines: j/k scroll", total - i),
+                theme::amber(),
+            ));
+            break;
+        }
+        used += h;
+        shown.push(l);
+    }
+    let mut lines = head;
+    if scroll > 0 {
+        lines.push(Line::styled(
+            format!("… {scroll} lines above"),
+            theme::amber(),
+        ));
+    }
+    lines.extend(shown);
+    lines.extend(foot);
+    boxed(frame, area, width, " ROLLBACK ", theme::red(), lines);
 }
