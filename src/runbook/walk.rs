@@ -31,6 +31,9 @@ pub struct TextLine {
     pub line: usize,
     pub text: String,
     pub plain: String,
+    /// The same paragraph goes on from the line before (a soft or hard
+    /// break), so a sentence can be read across source lines.
+    pub continues: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +95,7 @@ struct Walker<'a> {
     code: Option<Code>,
     table: Option<TableBuild>,
     line_buf: Option<TextLine>,
+    after_break: bool,
 }
 
 pub fn walk(src: &str) -> Walked {
@@ -117,6 +121,7 @@ pub fn walk(src: &str) -> Walked {
         code: None,
         table: None,
         line_buf: None,
+        after_break: false,
     };
     let options =
         Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
@@ -146,6 +151,7 @@ impl Walker<'_> {
                 // A new source line: prose is scanned line by line, but the
                 // item or heading it belongs to reads on with a space.
                 self.flush_line();
+                self.after_break = true;
                 if let Some((_, _, heading)) = &mut self.heading {
                     heading.push(' ');
                 } else if let Some(cell) = self.table.as_mut().and_then(|t| t.cell.as_mut()) {
@@ -329,16 +335,19 @@ impl Walker<'_> {
         if self.heading.is_some() {
             return;
         }
+        let continues = std::mem::take(&mut self.after_break);
         let buf = self.line_buf.get_or_insert_with(|| TextLine {
             line: self.lines.line(offset),
             text: String::new(),
             plain: String::new(),
+            continues,
         });
         buf.text.push_str(shown);
         buf.plain.push_str(plain);
     }
 
     fn flush_line(&mut self) {
+        self.after_break = false;
         if let Some(mut l) = self.line_buf.take()
             && !l.text.trim().is_empty()
         {
@@ -395,6 +404,7 @@ impl Walker<'_> {
             line,
             text: title.clone(),
             plain: title.clone(),
+            continues: false,
         });
         self.out.sections.push(Section {
             id,
