@@ -10,6 +10,7 @@ use assert_cmd::Command;
 use chrono::{DateTime, Utc};
 use rollout_cockpit::runbook::{self, Window};
 use rollout_cockpit::state::clock::{Level, Phase, window_view};
+use rollout_cockpit::state::{Plan, Settings, State, announce};
 use serde_json::{Value, json};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/runbooks");
@@ -190,4 +191,24 @@ fn a_friday_window_ends_at_its_own_end() {
     let v = window_view(&govuk_like(), utc("2025-07-18T14:45:00Z"), None).unwrap();
     assert_eq!(v.text, "09:30-16:00 BST, 15m left");
     assert_eq!(v.level, Level::Amber);
+}
+
+#[test]
+fn a_friday_announcement_names_fridays_end() {
+    let text = "# Deploy\n\n**Deploy hours:** 09:30-17:00 Europe/London, Fridays until 4pm\n\n## Step 1: Announce Deployment\n\n```\nDeploying until [END TIME]\n```\n";
+    let plan = Plan::new(runbook::parse(text), text);
+    let settings = Settings::replay("alice".into(), "production".into(), "RUNBOOK.md".into());
+    let at = |now: &str| {
+        let state = State::new(plan.clone(), settings.clone(), utc(now));
+        let b = announce::templates(state.runbook())[0];
+        announce::fill(&state, b)
+    };
+    assert_eq!(
+        at("2025-01-17T10:00:00Z"),
+        "Deploying until 16:00 Europe/London"
+    );
+    assert_eq!(
+        at("2025-01-16T10:00:00Z"),
+        "Deploying until 17:00 Europe/London"
+    );
 }

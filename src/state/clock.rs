@@ -30,6 +30,9 @@ pub struct WindowView {
     /// The window this session belongs to (or the next one).
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The end as the runbook writes it for this window's day ("16:00" on
+    /// a Friday that closes early).
+    pub end_text: String,
     pub phase: Phase,
     pub level: Level,
     /// "22:00-02:00 EST, 2h19m left"
@@ -129,7 +132,7 @@ pub fn window_view(
     let day = start.with_timezone(&tz).weekday().to_string();
     // As written, not as computed: a DST change inside the window must not
     // move the end the runbook states.
-    let end_text = window.day_ends.get(&day).unwrap_or(&window.end);
+    let end_text = window.day_ends.get(&day).unwrap_or(&window.end).clone();
     let mut text = format!("{}-{end_text} {abbr}", window.start);
     match phase {
         Phase::Before { starts_in } => text.push_str(&format!(", starts in {}", human(starts_in))),
@@ -162,6 +165,7 @@ pub fn window_view(
         tz,
         start,
         end,
+        end_text,
         phase,
         level,
         text,

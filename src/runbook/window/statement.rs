@@ -14,8 +14,10 @@ use crate::runbook::text::ascii_re;
 pub(super) enum Form {
     /// The value of a label that names the window: any range in it counts.
     Label,
-    /// A sentence about releasing: only ranges said as ranges ("between X
-    /// and Y", "from X until Y") count, so "the job runs 10:00-10:05" does not.
+    /// A sentence about releasing: ranges said as ranges ("between X and
+    /// Y", "from X until Y") count; a bare "10:00-16:00" only where the
+    /// sentence grants a time ("allowed", "window"), since timelines write
+    /// "22:00-22:30 Deploy backend".
     Sentence,
 }
 
@@ -33,6 +35,7 @@ struct Patterns {
     between: Regex,
     from: Regex,
     negation: Regex,
+    grant: Regex,
     end_on_days: Regex,
     days_until: Regex,
     days_range: Regex,
@@ -58,6 +61,7 @@ fn build() -> Result<Patterns, regex::Error> {
         negation: ascii_re(
             r"(?i)\b(?:not|never|no|don.t|doesn.t|can.t|cannot|avoid|outside|freeze|frozen|blackout)\b",
         )?,
+        grant: ascii_re(r"(?i)\b(?:allowed|permitted|window|only|can|may)\b")?,
         end_on_days: ascii_re(&format!(r"(?i)({clock})\s+(?:on|for)\s+({days})"))?,
         days_until: ascii_re(&format!(
             r"(?i)({days})\s*[:,]?\s*(?:until|till|by|to|ends?\s+at|finish(?:es|ed)?\s+by)\s+({clock})"
@@ -82,12 +86,14 @@ struct Found {
 
 /// The leftmost range that reads as a window.
 fn find_range(p: &Patterns, text: &str, form: Form) -> Option<Found> {
-    let patterns: &[&Regex] = match form {
-        Form::Label => &[&p.plain, &p.between, &p.from],
-        Form::Sentence => &[&p.between, &p.from],
+    let patterns = [&p.between, &p.from, &p.plain];
+    let n = if form == Form::Label || p.grant.is_match(text) {
+        3
+    } else {
+        2
     };
     let mut best: Option<Found> = None;
-    for re in patterns {
+    for re in &patterns[..n] {
         for c in re.captures_iter(text) {
             let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
@@ -99,9 +105,9 @@ fn find_range(p: &Patterns, text: &str, form: Form) -> Option<Found> {
             let Some((start, end)) = clocks.and_then(|(a, b)| times::range(a, b)) else {
                 continue;
             };
-            // Prose mentions short timings ("runs from 10:00 to 10:05"); a
-            // window to release in is longer than that.
-            if form == Form::Sentence && times::span(start, end) < 30 {
+            // Prose mentions the timings of steps ("deploy the backend from
+            // 22:00 to 22:30"); a window to release in is longer than that.
+            if form == Form::Sentence && times::span(start, end) < 60 {
                 continue;
             }
             best = Some(Found {

@@ -284,6 +284,18 @@ fn sentences_about_releasing() {
             1
         )
     );
+    let w = read(&["Deployments are allowed Monday-Thursday, 10:00-16:00 UK time."]).unwrap();
+    assert_eq!(
+        summary(&w),
+        (
+            "10:00",
+            "16:00",
+            Some("Europe/London"),
+            vec!["Mon", "Tue", "Wed", "Thu"],
+            vec![],
+            1
+        )
+    );
     let w = read(&["All times are CET. Deployments happen between 9 and 11am."]).unwrap();
     assert_eq!((w.start.as_str(), w.end.as_str()), ("09:00", "11:00"));
     assert_eq!(w.tz, None, "a zone in another sentence is not this one's");
@@ -308,6 +320,9 @@ fn time_ranges_that_are_not_windows() {
         "Rollback within 5 min",
         "The job runs 10:00-10:05",
         "The deploy job runs from 10:00 to 10:05.",
+        "Deploy the backend from 22:00 to 22:30.",
+        "22:00-23:30 Deploy backend and run the migrations",
+        "Deploy the release 10:00-12:00 (see the timeline).",
         "Rollback Window: 2 hours",
         "Rollback Window: 22:00-23:00",
         "Response Time: 10:00-12:00",

@@ -32,6 +32,7 @@ const ZONES: &[(&str, &str)] = &[
     ("GMT", "UTC"),
     ("Z", "UTC"),
     ("BST", "Europe/London"),
+    ("UK", "Europe/London"),
     ("WET", "Europe/Lisbon"),
     ("CET", "Europe/Berlin"),
     ("CEST", "Europe/Berlin"),
