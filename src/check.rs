@@ -277,12 +277,30 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
     }
     match &rb.window {
         Some(w) => {
+            let mut day_ends: Vec<(&String, &String)> = w.day_ends.iter().collect();
+            day_ends.sort_by_key(|(day, _)| {
+                day.parse::<chrono::Weekday>()
+                    .map_or(7, |d| d.num_days_from_monday())
+            });
+            let day_ends: Vec<String> = day_ends
+                .iter()
+                .map(|(day, end)| format!("{day} until {end}"))
+                .collect();
             let _ = writeln!(
                 o,
-                "  window       {}-{} {}{}{}",
+                "  window       {}-{}{}{}{}{}",
                 w.start,
                 w.end,
-                w.tz.as_deref().unwrap_or("(no time zone: local time)"),
+                if day_ends.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", day_ends.join(", "))
+                },
+                // The cockpit's clock needs a zone; say which one it falls back to.
+                w.tz.as_ref().map_or_else(
+                    || ", zone not stated (the cockpit counts in UTC)".to_string(),
+                    |tz| format!(" {tz}")
+                ),
                 w.max_hours
                     .map(|h| format!(", at most {h} h"))
                     .unwrap_or_default(),

@@ -183,6 +183,13 @@ pub fn build(mut w: Walked) -> Runbook {
             message: "no rollback criteria (a list under a heading such as \"When to Rollback\"): the default rules apply (error rate +5 pp, latency +50% over baseline)".into(),
         });
     }
+    if let Some(win) = window.as_ref().filter(|win| win.tz.is_none()) {
+        warnings.push(Warning {
+            line: Some(win.line),
+            message: "the maintenance window names no time zone: the cockpit counts it in UTC"
+                .into(),
+        });
+    }
     for b in &w.blocks {
         if !b.closed {
             warnings.push(Warning {

@@ -2,6 +2,8 @@
 //! source line so that warnings, the checklist and the journal can point back
 //! at the Markdown the team wrote.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// A whole runbook, parsed. Built by [`crate::runbook::parse`]; never mutated
@@ -271,6 +273,10 @@ pub struct Window {
     pub max_hours: Option<u32>,
     /// "Mon".."Sun".
     pub preferred_days: Vec<String>,
+    /// Days on which the window closes early: "Fri" -> "16:00" for "or 4pm
+    /// on Fridays". Only what the runbook wrote.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub day_ends: BTreeMap<String, String>,
     pub line: usize,
 }
 

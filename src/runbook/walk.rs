@@ -33,6 +33,9 @@ pub struct TextLine {
     pub line: usize,
     pub text: String,
     pub plain: String,
+    /// The same paragraph goes on from the line before (a soft or hard
+    /// break), so a sentence can be read across source lines.
+    pub continues: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +109,7 @@ struct Walker<'a> {
     /// A paragraph outside lists and tables that may be only a bold label.
     para: Option<Para>,
     metadata: Option<String>,
+    after_break: bool,
 }
 
 /// A paragraph being read: `**Rollback Process:**` alone on its line is a
@@ -146,6 +150,7 @@ pub fn walk(src: &str) -> Walked {
         list_leads: Vec::new(),
         para: None,
         metadata: None,
+        after_break: false,
     };
     let options = Options::ENABLE_TASKLISTS
         | Options::ENABLE_TABLES
@@ -198,6 +203,7 @@ impl Walker<'_> {
                 // A new source line: prose is scanned line by line, but the
                 // item or heading it belongs to reads on with a space.
                 self.flush_line();
+                self.after_break = true;
                 if let Some((_, _, heading)) = &mut self.heading {
                     heading.push(' ');
                 } else if let Some(cell) = self.table.as_mut().and_then(|t| t.cell.as_mut()) {
@@ -408,21 +414,28 @@ impl Walker<'_> {
         if self.heading.is_some() {
             return;
         }
+        let continues = std::mem::take(&mut self.after_break);
         let buf = self.line_buf.get_or_insert_with(|| TextLine {
             line: self.lines.line(offset),
             text: String::new(),
             plain: String::new(),
+            continues,
         });
         buf.text.push_str(shown);
         buf.plain.push_str(plain);
     }
 
     fn flush_line(&mut self) {
+        self.after_break = false;
         if let Some(mut l) = self.line_buf.take()
             && !l.text.trim().is_empty()
         {
             l.text = l.text.trim().to_string();
-            self.last_prose = Some(l.text.clone());
+            // A lead-in is the whole paragraph, however it was wrapped.
+            self.last_prose = Some(match (l.continues, self.last_prose.take()) {
+                (true, Some(before)) => format!("{before} {}", l.text),
+                _ => l.text.clone(),
+            });
             self.out.text_lines.push(l);
         }
     }
@@ -490,6 +503,7 @@ impl Walker<'_> {
                 line,
                 text: title.clone(),
                 plain: title.clone(),
+                continues: false,
             });
         }
         self.out.sections.push(Section {

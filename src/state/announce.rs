@@ -58,9 +58,15 @@ pub fn fill(state: &State, block: usize) -> String {
         || "?".into(),
         |w| format!("{} {tz}", w.start).trim().to_string(),
     );
+    // A Friday that closes early announces its own end.
     let end = w.map_or_else(
         || "?".into(),
-        |w| format!("{} {tz}", w.end).trim().to_string(),
+        |w| {
+            let end = state
+                .window_view()
+                .map_or_else(|| w.end.clone(), |v| v.end_text);
+            format!("{end} {tz}").trim().to_string()
+        },
     );
     let reason = state
         .session

@@ -2,6 +2,8 @@
 //! waiting for), how long is left, and the warnings a deployer must not miss.
 //! Pure: `now` is always passed in, so tests and snapshots fix it.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -28,6 +30,9 @@ pub struct WindowView {
     /// The window this session belongs to (or the next one).
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The end as the runbook writes it for this window's day ("16:00" on
+    /// a Friday that closes early).
+    pub end_text: String,
     pub phase: Phase,
     pub level: Level,
     /// "22:00-02:00 EST, 2h19m left"
@@ -81,23 +86,33 @@ pub fn window_view(
     first_step: Option<DateTime<Utc>>,
 ) -> Option<WindowView> {
     let tz = zone(Some(window));
-    let (start_t, end_t) = (parse_hm(&window.start)?, parse_hm(&window.end)?);
-    let mut span = end_t.signed_duration_since(start_t);
-    if span <= Duration::zero() {
-        span += Duration::days(1);
-    }
+    let start_t = parse_hm(&window.start)?;
+    let end_t = parse_hm(&window.end)?;
+    // The span of the window that opens on `date`: "or 4pm on Fridays"
+    // closes Friday's early.
+    let span_on = |date: chrono::NaiveDate| {
+        let day_end = window
+            .day_ends
+            .get(&date.weekday().to_string())
+            .and_then(|t| parse_hm(t));
+        let mut span = day_end.unwrap_or(end_t).signed_duration_since(start_t);
+        if span <= Duration::zero() {
+            span += Duration::days(1);
+        }
+        span
+    };
     let anchor = first_step.unwrap_or(now);
     let today = anchor.with_timezone(&tz).date_naive();
-    let candidates: Vec<DateTime<Utc>> = (-1..=1)
+    let candidates: Vec<(DateTime<Utc>, Duration)> = (-1..=1)
         .filter_map(|d| today.checked_add_signed(Duration::days(d)))
-        .filter_map(|d| at(tz, d, start_t))
+        .filter_map(|d| Some((at(tz, d, start_t)?, span_on(d))))
         .collect();
     // The window holding the anchor, else the next one after it.
-    let start = candidates
+    let (start, span) = candidates
         .iter()
         .copied()
-        .find(|&s| s <= anchor && anchor < s + span)
-        .or_else(|| candidates.iter().copied().find(|&s| s > anchor))?;
+        .find(|&(s, span)| s <= anchor && anchor < s + span)
+        .or_else(|| candidates.iter().copied().find(|&(s, _)| s > anchor))?;
     let end = start + span;
     let phase = if now < start {
         Phase::Before {
@@ -114,7 +129,11 @@ pub fn window_view(
         _ => Level::Calm,
     };
     let abbr = now.with_timezone(&tz).format("%Z").to_string();
-    let mut text = format!("{}-{} {abbr}", window.start, window.end);
+    let day = start.with_timezone(&tz).weekday().to_string();
+    // As written, not as computed: a DST change inside the window must not
+    // move the end the runbook states.
+    let end_text = window.day_ends.get(&day).unwrap_or(&window.end).clone();
+    let mut text = format!("{}-{end_text} {abbr}", window.start);
     match phase {
         Phase::Before { starts_in } => text.push_str(&format!(", starts in {}", human(starts_in))),
         Phase::Inside { left } => text.push_str(&format!(", {} left", human(left))),
@@ -131,7 +150,6 @@ pub fn window_view(
     if !matches!(phase, Phase::Inside { .. }) {
         warnings.insert(0, "outside the window: emergency?".to_string());
     }
-    let day = start.with_timezone(&tz).weekday().to_string();
     if !window.preferred_days.is_empty()
         && !window
             .preferred_days
@@ -147,6 +165,7 @@ pub fn window_view(
         tz,
         start,
         end,
+        end_text,
         phase,
         level,
         text,
@@ -169,6 +188,7 @@ pub fn opening_now(window: Option<&Window>, now: DateTime<Utc>) -> Window {
         tz: window.and_then(|w| w.tz.clone()),
         max_hours: Some(hours),
         preferred_days: vec![local.weekday().to_string()],
+        day_ends: BTreeMap::new(),
         line: window.map_or(0, |w| w.line),
     }
 }
@@ -184,6 +204,7 @@ mod tests {
             tz: Some("America/New_York".into()),
             max_hours: Some(4),
             preferred_days: vec!["Tue".into(), "Wed".into(), "Thu".into()],
+            day_ends: BTreeMap::new(),
             line: 1,
         }
     }
@@ -230,6 +251,20 @@ mod tests {
         let v = window_view(&opening_now(Some(&terp()), late), late, None).unwrap();
         assert!(v.warnings.is_empty(), "{:?}", v.warnings);
         assert!(matches!(v.phase, Phase::Inside { .. }));
+    }
+
+    #[test]
+    fn a_day_with_its_own_end_closes_early() {
+        // Fri 2025-01-17 22:30 EST (03:30 UTC Sat): Friday's window ends at 23:00.
+        let mut w = terp();
+        w.preferred_days.push("Fri".into());
+        w.day_ends.insert("Fri".into(), "23:00".into());
+        let v = window_view(&w, utc("2025-01-18T03:30:00Z"), None).unwrap();
+        assert_eq!(v.text, "22:00-23:00 EST, 30m left");
+        assert_eq!(v.level, Level::Amber);
+        // Thursday's runs to 02:00 as before.
+        let v = window_view(&w, utc("2025-01-17T03:30:00Z"), None).unwrap();
+        assert_eq!(v.text, "22:00-02:00 EST, 3h30m left");
     }
 
     #[test]
