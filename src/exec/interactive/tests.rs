@@ -220,6 +220,15 @@ fn terminals_are_interactive() {
     asks("kubectl edit deploy/web", "kubectl edit opens an editor");
     asks("vim /etc/app.conf", "vim opens an editor");
     asks("crontab -e", "crontab -e opens an editor");
+    asks("terraform apply", "terraform apply asks for approval");
+    asks(
+        "terraform apply -var env=prod -target module.web",
+        "terraform apply asks for approval",
+    );
+    asks(
+        "terraform -chdir=infra destroy -var env=prod",
+        "terraform destroy asks for approval",
+    );
 }
 
 #[test]
@@ -242,6 +251,11 @@ fn the_same_tools_without_a_terminal_are_not() {
     quiet("kubectl rollout restart deployment/app -n production");
     quiet("vim -es -c 'wq' file");
     quiet("crontab -l");
+    quiet("terraform apply -auto-approve");
+    quiet("terraform apply tfplan");
+    quiet("terraform apply -input=false");
+    quiet("yes yes | terraform destroy");
+    quiet("terraform plan -out tfplan");
 }
 
 #[test]
@@ -331,5 +345,26 @@ fn odd_scripts_never_panic() {
         "function",
     ] {
         let _ = interactive(code);
+    }
+}
+
+proptest::proptest! {
+    /// A runbook is anyone's text: whatever it holds, the judgement ends
+    /// without a panic and points at a line of the script.
+    #[test]
+    fn any_script_is_judged_within_its_lines(code in "[a-z -'\"$(){}`<>|&;#=\\\\\n]{0,120}") {
+        if let Some(found) = interactive(&code) {
+            proptest::prop_assert!(found.line_offset <= code.matches('\n').count());
+        }
+    }
+
+    #[test]
+    fn shell_words_around_the_tools_never_panic(
+        words in proptest::collection::vec(
+            "(sudo|ssh|read|mysql|psql|docker|kubectl|exec|-it|-p|-t|-n|-S|-u|--|\\||<|<<|\\(|\\)|;|\n|do|done|while|case|in|esac|x|'a b'|\"\\$y\")",
+            0..16,
+        )
+    ) {
+        let _ = interactive(&words.join(" "));
     }
 }

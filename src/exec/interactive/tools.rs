@@ -81,6 +81,7 @@ pub fn judge(words: &[Word], keyboard: bool) -> Option<Found> {
                 .then_some(())?;
             asks(w, "passwd asks for a password")
         }
+        "terraform" | "tofu" => terraform(name, w, args, keyboard),
         "bash" | "sh" | "zsh" | "dash" | "ksh" => shell_c(args, keyboard),
         _ => None,
     }
@@ -378,6 +379,47 @@ fn kubectl(name: &str, w: &Word, args: &[Word], keyboard: bool) -> Option<Found>
         }
         _ => None,
     }
+}
+
+/// `terraform apply` asks "Do you want to perform these actions?" unless
+/// approved up front, told not to ask, or given a saved plan.
+fn terraform(name: &str, w: &Word, args: &[Word], keyboard: bool) -> Option<Found> {
+    let (sub, rest) = args
+        .iter()
+        .position(|a| !a.text.starts_with('-'))
+        .and_then(|i| args.get(i..))?
+        .split_first()?;
+    let sub = sub.text.as_str();
+    matches!(sub, "apply" | "destroy").then_some(())?;
+    let answered = rest.iter().any(|a| {
+        let t = a.text.trim_start_matches('-');
+        t == "auto-approve" || t == "auto-approve=true" || t == "input=false"
+    });
+    // Go's flags take `-var x=1` as well as `-var=x=1`: skip the values.
+    let valued = [
+        "var",
+        "var-file",
+        "target",
+        "replace",
+        "parallelism",
+        "state",
+        "state-out",
+        "backup",
+        "lock-timeout",
+    ];
+    let mut operands = 0;
+    let mut i = 0;
+    while let Some(a) = rest.get(i) {
+        match a.text.strip_prefix('-') {
+            Some(flag) if valued.contains(&flag.trim_start_matches('-')) => i += 1,
+            Some(_) => {}
+            None => operands += 1,
+        }
+        i += 1;
+    }
+    let saved_plan = sub == "apply" && operands > 0;
+    (keyboard && !answered && !saved_plan).then_some(())?;
+    asks(w, format!("{name} {sub} asks for approval"))
 }
 
 /// `bash -c 'script'`: the script, judged as one.
