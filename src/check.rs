@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::CheckArgs;
 use crate::runbook::{
-    BlockKind, Checkpoint, Contact, Criterion, EscalationStep, Loaded, Placeholder, Runbook,
+    Block, BlockKind, Checkpoint, Contact, Criterion, EscalationStep, Loaded, Placeholder, Runbook,
     StepKind, Warning, Window,
 };
 
@@ -23,6 +23,9 @@ pub struct Report<'a> {
     /// Blocks shown (and copyable) but never run: reference material,
     /// crontab lines, config files.
     pub reference_blocks: usize,
+    /// Commands the cockpit runs on the terminal itself: they wait for the
+    /// operator (a prompt, a password, a terminal session).
+    pub interactive: Vec<InteractiveCommand>,
     pub rollback: RollbackSummary,
     pub criteria: &'a [Criterion],
     pub window: Option<&'a Window>,
@@ -114,6 +117,13 @@ impl RollbackSummary {
 }
 
 #[derive(Debug, Serialize)]
+pub struct InteractiveCommand {
+    /// The source line of the command that waits, not of its block.
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
 pub struct EnvVarStatus {
     pub name: String,
     pub set: bool,
@@ -126,7 +136,8 @@ pub fn is_set(name: &str) -> bool {
 }
 
 impl<'a> Report<'a> {
-    pub fn new(rb: &'a Runbook) -> Self {
+    pub fn new(loaded: &'a Loaded) -> Self {
+        let rb = &loaded.runbook;
         let count = |kind| rb.blocks.iter().filter(|b| b.kind == kind).count();
         let env_vars: Vec<EnvVarStatus> = rb
             .env_vars
@@ -157,6 +168,7 @@ impl<'a> Report<'a> {
             manual_blocks: count(BlockKind::Manual),
             templates: count(BlockKind::Template),
             reference_blocks: count(BlockKind::Reference),
+            interactive: interactive_commands(loaded),
             rollback: RollbackSummary::new(rb),
             criteria: &rb.criteria,
             window: rb.window.as_ref(),
@@ -169,6 +181,46 @@ impl<'a> Report<'a> {
             warnings,
         }
     }
+}
+
+/// Each command block's first line that waits for the operator.
+fn interactive_commands(loaded: &Loaded) -> Vec<InteractiveCommand> {
+    loaded
+        .runbook
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Command)
+        .filter_map(|b| {
+            let found = crate::exec::interactive(&b.code)?;
+            Some(InteractiveCommand {
+                line: source_line(&loaded.text, b, found.line_offset),
+                reason: found.reason,
+            })
+        })
+        .collect()
+}
+
+/// The source line of a block's `offset`-th line of code. A console
+/// transcript runs only what follows its `$ ` prompts, so there the
+/// offset counts prompt lines.
+fn source_line(text: &str, b: &Block, offset: usize) -> usize {
+    // Command blocks are fenced: the code starts under the fence.
+    let first = b.line + 1;
+    if !matches!(
+        b.lang.as_deref(),
+        Some("console" | "shell-session" | "shellsession")
+    ) {
+        return first + offset;
+    }
+    text.lines()
+        .enumerate()
+        .skip(b.line)
+        .filter(|(_, l)| {
+            let t = l.trim_start_matches([' ', '\t', '>']);
+            t.starts_with("$ ") || t.trim_end() == "$"
+        })
+        .nth(offset)
+        .map_or(first + offset, |(i, _)| i + 1)
 }
 
 fn describe(c: &Criterion) -> String {
@@ -226,6 +278,24 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             steps.join(", ")
         }
     );
+    if !report.interactive.is_empty() {
+        let n = report.interactive.len();
+        let list: Vec<String> = report
+            .interactive
+            .iter()
+            .map(|i| format!("line {} ({})", i.line, i.reason))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  interactive  {n} {} on the terminal: {}",
+            if n == 1 {
+                "command runs"
+            } else {
+                "commands run"
+            },
+            list.join(", ")
+        );
+    }
     match &rb.rollback {
         Some(r) => {
             let _ = writeln!(
@@ -380,7 +450,7 @@ pub fn main(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    let report = Report::new(&loaded.runbook);
+    let report = Report::new(&loaded);
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -237,3 +237,47 @@ fn help_explains_the_command() {
             "bundled TERP production rollout plan",
         ));
 }
+
+/// Commands that wait for the operator are listed with the line of the
+/// command itself (a console transcript counts its prompt lines), and what
+/// only looks like one (a comment, an echo, `sudo -n`, `-p"$PW"`) is not.
+#[test]
+fn interactive_commands_are_listed_with_their_lines() {
+    let path = fixture("interactive-steps.md");
+    let out = cockpit()
+        .args(["check", "--json", &path])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        v["interactive"],
+        serde_json::json!([
+            {"line": 17, "reason": "read -p prompts for input"},
+            {"line": 32, "reason": "ssh -t opens a terminal"},
+            {"line": 42, "reason": "read -p prompts for input"},
+        ])
+    );
+    // The fields scripts already read are still there.
+    assert_eq!(v["commands"], 5);
+    cockpit()
+        .args(["check", &path])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "interactive  3 commands run on the terminal: line 17 (read -p prompts for input), \
+             line 32 (ssh -t opens a terminal), line 42 (read -p prompts for input)",
+        ));
+}
+
+#[test]
+fn a_plan_without_interactive_commands_lists_none() {
+    let out = cockpit().args(["check", "--json"]).output().expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["interactive"], serde_json::json!([]));
+    cockpit()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("interactive").not());
+}

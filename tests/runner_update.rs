@@ -264,3 +264,96 @@ fn the_backup_default_comes_from_the_loop_not_from_update() {
     let screen = common::screen_text(&s.state, 120, 40);
     assert!(screen.contains("20261124_220500"), "{screen}");
 }
+
+fn interactive_fixture() -> Session {
+    let text = include_str!("fixtures/interactive-steps.md");
+    let plan = rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(text), text);
+    Session::new(rollout_cockpit::state::State::new(
+        plan,
+        common::settings(),
+        now(),
+    ))
+}
+
+/// A step that prompts (`read -p`) is run on the terminal without being
+/// asked to: captured, it would wait for a keyboard it does not have. The
+/// confirm says so, and `y` starts it the way `t` does.
+#[test]
+fn a_step_that_prompts_is_confirmed_for_the_terminal() {
+    let mut s = interactive_fixture();
+    s.go("Step 2: Name the Release");
+    s.cmd(Cmd::Open);
+    let Some(Modal::Run(plan)) = s.state.ui.modal.clone() else {
+        panic!("{:?}", s.state.ui.modal)
+    };
+    assert!(plan.terminal, "{plan:?}");
+    assert_eq!(
+        plan.interactive.as_deref(),
+        Some("read -p prompts for input")
+    );
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(
+        screen.contains("runs on the terminal: read -p prompts for input"),
+        "{screen}"
+    );
+    s.cmd(Cmd::Confirm);
+    let sp = spawns(&s);
+    assert_eq!(sp.len(), 1);
+    assert!(sp[0].terminal, "y runs it on the terminal");
+    assert!(
+        s.records
+            .iter()
+            .any(|r| matches!(&r.event, Event::CommandStarted { terminal: true, .. }))
+    );
+
+    // Look-alikes stay captured: a comment, an echo, `sudo -n`, a password
+    // attached to its flag, `psql -c`.
+    for step in ["Step 1: Check the Release", "Step 3: Query the Database"] {
+        s.go(step);
+        s.cmd(Cmd::Open);
+        if let Some(Modal::Form(_)) = s.state.ui.modal {
+            s.type_text("value");
+            s.cmd(Cmd::Submit);
+            if let Some(Modal::Form(_)) = s.state.ui.modal {
+                s.type_text("value");
+                s.cmd(Cmd::Submit);
+            }
+        }
+        let Some(Modal::Run(plan)) = s.state.ui.modal.clone() else {
+            panic!("{step}: {:?}", s.state.ui.modal)
+        };
+        assert!(
+            !plan.terminal && plan.interactive.is_none(),
+            "{step}: {plan:?}"
+        );
+        let screen = common::screen_text(&s.state, 120, 40);
+        assert!(!screen.contains("runs on the terminal"), "{screen}");
+        s.cmd(Cmd::Cancel);
+    }
+}
+
+/// The rollback asks no confirm per step: a step that prompts goes to the
+/// terminal by itself.
+#[test]
+fn a_rollback_step_that_prompts_runs_on_the_terminal() {
+    let mut s = interactive_fixture();
+    s.cmd(Cmd::Rollback);
+    assert!(matches!(s.state.ui.modal, Some(Modal::Rollback)));
+    s.cmd(Cmd::Confirm);
+    let sp = spawns(&s);
+    assert_eq!(sp.len(), 1, "{:?}", s.state.ui.modal);
+    assert!(
+        sp[0].code.contains("Previous release name"),
+        "{}",
+        sp[0].code
+    );
+    assert!(sp[0].terminal);
+    assert!(s.records.iter().any(|r| matches!(
+        &r.event,
+        Event::CommandStarted {
+            terminal: true,
+            rollback_step: Some(0),
+            ..
+        }
+    )));
+}

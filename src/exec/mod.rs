@@ -11,6 +11,7 @@
 pub mod ansi;
 pub mod buffer;
 pub mod ingest;
+pub mod interactive;
 pub mod runner;
 pub mod substitute;
 pub mod terminal;
@@ -18,6 +19,7 @@ pub mod terminal;
 pub use crate::mask::{MASK, Masker, SecretNames};
 pub use ansi::strip_ansi;
 pub use buffer::{Line, OutputBuffer, Stream};
+pub use interactive::{Interactive, interactive};
 pub use runner::{
     CHANNEL_CAPACITY, Control, ExecEvent, Exit, KillPolicy, LineObserver, PENDING_BYTES,
     PENDING_LINES, RunHandle, RunId, RunSpec, SpawnError, spawn,

@@ -254,8 +254,12 @@ pub struct RunPlan {
     /// Another command is running: `y` starts a second one.
     pub second: bool,
     pub rollback_step: Option<usize>,
-    /// `t` rather than `y`: run in the terminal, the screen suspended.
+    /// Run in the terminal, the screen suspended: `t` rather than `y`, or
+    /// a command that waits for the operator.
     pub terminal: bool,
+    /// Why the command needs the terminal ("read -p prompts for input"):
+    /// captured, it would wait for a keyboard it does not have.
+    pub interactive: Option<String>,
 }
 
 impl Eq for RunPlan {}
@@ -266,6 +270,8 @@ impl std::fmt::Debug for RunPlan {
             .field("title", &self.title)
             .field("display", &self.display)
             .field("second", &self.second)
+            .field("terminal", &self.terminal)
+            .field("interactive", &self.interactive)
             .finish_non_exhaustive()
     }
 }
@@ -411,16 +417,21 @@ pub fn prepare(
         return None;
     }
     match exec::substitute(&code, &placeholders, &known, &masker) {
-        Ok(cmd) => Some(RunPlan {
-            title,
-            target,
-            block: blocks.first().copied().unwrap_or(0),
-            code: cmd.text,
-            display: cmd.display,
-            second: running(state).is_some(),
-            rollback_step,
-            terminal: false,
-        }),
+        Ok(cmd) => {
+            // Judged on what will run: a value filled in is one quoted word.
+            let interactive = exec::interactive(&cmd.text).map(|i| i.reason);
+            Some(RunPlan {
+                title,
+                target,
+                block: blocks.first().copied().unwrap_or(0),
+                code: cmd.text,
+                display: cmd.display,
+                second: running(state).is_some(),
+                rollback_step,
+                terminal: interactive.is_some(),
+                interactive,
+            })
+        }
         Err(e) => {
             state.ui.flash = Some(format!("cannot run: {e}"));
             None

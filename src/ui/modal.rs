@@ -383,11 +383,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     theme::amber(),
                 ));
             }
-            lines.push(keys_line(&[
-                ("y", "run it"),
-                ("t", "run in the terminal (tty)"),
-                ("n/esc", "cancel"),
-            ]));
+            match &plan.interactive {
+                Some(reason) => {
+                    lines.push(Line::styled(
+                        format!("runs on the terminal: {reason} (output is not captured)"),
+                        theme::amber(),
+                    ));
+                    lines.push(keys_line(&[
+                        ("y", "run in the terminal (tty)"),
+                        ("n/esc", "cancel"),
+                    ]));
+                }
+                None => lines.push(keys_line(&[
+                    ("y", "run it"),
+                    ("t", "run in the terminal (tty)"),
+                    ("n/esc", "cancel"),
+                ])),
+            }
             boxed(frame, area, wide, " Run this? ", theme::amber(), lines);
         }
         Modal::Form(form) => {
