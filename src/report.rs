@@ -445,6 +445,24 @@ fn section_rollback(out: &mut String, state: &State, tz: Tz) {
         rb.stamp.by,
         stamp(rb.stamp.at, tz)
     );
+    if let Some(p) = state.runbook().procedure(rb.procedure) {
+        let _ = writeln!(out, "- Procedure: {} (line {})", p.title, p.line);
+    }
+    for (step, option, title, who) in &rb.choices {
+        let _ = writeln!(
+            out,
+            "- Step {}: {} {} by {} at {}",
+            step + 1,
+            if option.is_some() {
+                "chose"
+            } else {
+                "skipped the choice"
+            },
+            title,
+            who.by,
+            stamp(who.at, tz)
+        );
+    }
     let _ = writeln!(
         out,
         "- Metrics at that moment: error rate {} (baseline {}), p95 {} (baseline {}), {} samples",

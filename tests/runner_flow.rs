@@ -257,3 +257,132 @@ fn placeholders_are_asked_quoted_and_secrets_never_written() {
     let screen = common::screen_text(&r.s.state, 120, 40);
     assert!(!screen.contains(secret));
 }
+
+fn alternatives_plan() -> Plan {
+    let text = include_str!("fixtures/alternatives.md");
+    Plan::new(runbook::parse(text), text)
+}
+
+/// `R` `y` on a procedure whose step 2 holds Options A, B and C: step 1
+/// runs, the rollback stops and asks which option, `2` runs Option B and
+/// nothing of A or C (C pushes to main), and the choice is journaled with
+/// who made it.
+#[test]
+fn the_rollback_asks_which_alternative_and_runs_only_that_one() {
+    let mut r = Rig::new(alternatives_plan());
+    r.cmd(Cmd::Rollback);
+    r.cmd(Cmd::Confirm);
+    assert_eq!(r.s.state.ui.modal, Some(Modal::Ask(Ask::Choice(1))));
+    assert_eq!(r.file("rollback.log"), "stop\n");
+    let screen = common::screen_text(&r.s.state, 100, 40);
+    assert!(
+        screen.contains("Which one?")
+            && screen.contains("2 Option B: Undo to a revision")
+            && screen.contains("git push origin main"),
+        "{screen}"
+    );
+    // A digit that is no option changes nothing.
+    r.act(Action::Choose(5));
+    assert_eq!(r.s.state.ui.modal, Some(Modal::Ask(Ask::Choice(1))));
+    r.act(Action::Choose(1));
+    assert_eq!(r.file("rollback.log"), "stop\nB\nverify\n");
+    let choice =
+        r.s.records
+            .iter()
+            .find(|rec| matches!(rec.event, Event::RollbackChoice { .. }))
+            .expect("the choice is journaled");
+    assert_eq!(choice.by, "alice");
+    assert_eq!(
+        choice.event,
+        Event::RollbackChoice {
+            step: 1,
+            option: Some(1),
+            title: "Option B: Undo to a revision".into()
+        }
+    );
+    let rb = r.s.state.session.rollback.clone().unwrap();
+    assert_eq!(rb.choices.len(), 1);
+    assert!(rb.finished.is_some());
+    let report = rollout_cockpit::report::render(&alternatives_plan(), &r.s.records, &[]);
+    assert!(
+        report.contains("- Procedure: Manual Rollback (line 44)")
+            && report.contains("- Step 2: chose Option B: Undo to a revision by alice"),
+        "{report}"
+    );
+}
+
+#[test]
+fn skipping_a_choice_runs_none_of_its_alternatives() {
+    let mut r = Rig::new(alternatives_plan());
+    r.cmd(Cmd::Rollback);
+    r.cmd(Cmd::Confirm);
+    r.cmd(Cmd::Skip);
+    assert_eq!(r.file("rollback.log"), "stop\nverify\n");
+    assert!(r.s.records.iter().any(|rec| rec.event
+        == Event::RollbackChoice {
+            step: 1,
+            option: None,
+            title: "Revert the release".into()
+        }));
+}
+
+/// `enter` on a step written as `# Create manual backup` / `# Or using the
+/// managed database` asks which; the confirm then shows that one only.
+#[test]
+fn enter_on_alternatives_in_one_block_asks_which_then_confirms_only_that() {
+    let mut r = Rig::new(alternatives_plan());
+    r.s.go("Database Backup");
+    r.cmd(Cmd::Open);
+    let Some(Modal::Pick(pick)) = r.s.state.ui.modal.clone() else {
+        panic!("{:?}", r.s.state.ui.modal)
+    };
+    let titles: Vec<&str> = pick.options.iter().map(|o| o.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Create manual backup", "Using the managed database"]
+    );
+    r.act(Action::Choose(1));
+    let Some(Modal::Run(plan)) = r.s.state.ui.modal.clone() else {
+        panic!("{:?}", r.s.state.ui.modal)
+    };
+    assert!(plan.display.contains("echo managed"), "{}", plan.display);
+    assert!(!plan.display.contains("echo manual"), "{}", plan.display);
+    r.cmd(Cmd::Confirm);
+    assert_eq!(r.file("backup-managed.txt"), "managed\n");
+    assert_eq!(r.file("backup-manual.txt"), "");
+}
+
+/// Reference material is a row: `enter` shows it marked "reference: not
+/// run", runs nothing, and `c` copies it.
+#[test]
+fn a_reference_block_is_shown_and_copied_never_run() {
+    let mut r = Rig::new(alternatives_plan());
+    r.s.go("Key Commands");
+    r.cmd(Cmd::Open);
+    assert!(matches!(r.s.state.ui.modal, Some(Modal::Command(_))));
+    let screen = common::screen_text(&r.s.state, 100, 40);
+    assert!(
+        screen.contains("reference: not run") && screen.contains("git push origin main"),
+        "{screen}"
+    );
+    // Straight through `update`: the rig would carry the effect out.
+    r.s.cmd(Cmd::Copy);
+    assert!(
+        r.s.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Clipboard(t) if t.contains("git push origin main")))
+    );
+    assert!(r.s.state.session.runs.list.is_empty(), "nothing ran");
+    assert!(
+        !r.s.records
+            .iter()
+            .any(|rec| matches!(rec.event, Event::CommandStarted { .. }))
+    );
+    // The crontab line is a row too, and never offered to run.
+    r.cmd(Cmd::Cancel);
+    r.s.go("Automated Health Monitoring");
+    r.cmd(Cmd::Open);
+    assert!(matches!(r.s.state.ui.modal, Some(Modal::Command(_))));
+    let screen = common::screen_text(&r.s.state, 100, 40);
+    assert!(screen.contains("crontab"), "{screen}");
+}

@@ -454,40 +454,50 @@ fn step(ctx: &Ctx<'_>, r: &RawStep) -> RollbackStep {
 }
 
 /// The ways to run `blocks`: one, or one per alternative written inside a
-/// block (`# Or ...`), each with what runs either way.
+/// block (`# Or ...`), each with what runs either way. Two such groups in
+/// one list give every pairing, at most [`MAX_OPTIONS`].
 pub fn expand(blocks: &[Block], title: &str, line: usize, list: Vec<usize>) -> Vec<StepOption> {
-    let mut groups: Vec<usize> = list
-        .iter()
-        .filter_map(|&b| blocks.get(b)?.alt.as_ref().map(|a| a.group))
-        .collect();
+    let group_of = |b: usize| blocks.get(b).and_then(|x| x.alt.as_ref()).map(|a| a.group);
+    let mut groups: Vec<usize> = list.iter().filter_map(|&b| group_of(b)).collect();
     groups.dedup();
-    let Some(&group) = groups.first() else {
-        return vec![StepOption {
-            title: title.to_string(),
-            line,
-            blocks: list,
-        }];
-    };
-    let alts: Vec<usize> = list
-        .iter()
-        .copied()
-        .filter(|&b| blocks[b].alt.as_ref().is_some_and(|a| a.group == group))
-        .collect();
-    let mut out = Vec::new();
-    for &chosen in &alts {
-        let kept: Vec<usize> = list
-            .iter()
-            .copied()
-            .filter(|b| !alts.contains(b) || *b == chosen)
-            .collect();
-        let alt_title = blocks[chosen].alt.as_ref().map_or("", |a| a.title.as_str());
-        let title = if title.is_empty() {
-            alt_title.to_string()
-        } else {
-            format!("{title}: {alt_title}")
-        };
-        // A second group in the same list is expanded in turn.
-        out.extend(expand(blocks, &title, blocks[chosen].line, kept));
+    let mut out = vec![StepOption {
+        title: title.to_string(),
+        line,
+        blocks: list,
+    }];
+    for group in groups {
+        let mut next = Vec::new();
+        for o in &out {
+            let alts: Vec<usize> = o
+                .blocks
+                .iter()
+                .copied()
+                .filter(|&b| group_of(b) == Some(group))
+                .collect();
+            for &chosen in &alts {
+                let alt_title = blocks[chosen].alt.as_ref().map_or("", |a| a.title.as_str());
+                next.push(StepOption {
+                    title: if o.title.is_empty() {
+                        alt_title.to_string()
+                    } else {
+                        format!("{}: {alt_title}", o.title)
+                    },
+                    line: if o.title.is_empty() {
+                        blocks[chosen].line
+                    } else {
+                        o.line
+                    },
+                    blocks: o
+                        .blocks
+                        .iter()
+                        .copied()
+                        .filter(|b| !alts.contains(b) || *b == chosen)
+                        .collect(),
+                });
+            }
+        }
+        next.truncate(MAX_OPTIONS);
+        out = next;
     }
     out
 }

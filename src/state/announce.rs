@@ -115,6 +115,9 @@ fn title(state: &State, block: usize) -> String {
 
 /// `c` on an open announcement.
 pub fn copy(state: &mut State) -> Vec<Effect> {
+    if let Some(Modal::Command(row)) = state.ui.modal {
+        return copy_code(state, row);
+    }
     let Some(Modal::Announcement(b)) = state.ui.modal else {
         return Vec::new();
     };
@@ -136,6 +139,32 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
             file: Some(name),
         }),
     ]
+}
+
+/// `c` on a row's code (a command, or reference material never run): to
+/// the clipboard as the confirm would show it, secrets masked.
+fn copy_code(state: &mut State, row: super::Row) -> Vec<Effect> {
+    let owner = match row {
+        super::Row::Item(i) => crate::runbook::Owner::Item(i),
+        super::Row::Section(s) => crate::runbook::Owner::Section(s),
+    };
+    let masker = state.settings.exec.masker.0.clone();
+    let text: Vec<String> = state
+        .runbook()
+        .blocks
+        .iter()
+        .filter(|b| {
+            b.owner == owner
+                && (b.kind == crate::runbook::BlockKind::Command
+                    || super::outline::is_shown_not_run(b))
+        })
+        .map(|b| masker.mask(b.code.trim_end()).into_owned())
+        .collect();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    state.ui.flash = Some("copied (OSC 52): nothing was run".into());
+    vec![Effect::Clipboard(text.join("\n\n"))]
 }
 
 /// `w` on an open announcement: asks first.

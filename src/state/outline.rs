@@ -7,6 +7,12 @@ use std::collections::BTreeSet;
 use crate::event::Target;
 use crate::runbook::{BlockKind, Owner, Runbook};
 
+/// Shell code the reader decided not to run: reference material, crontab
+/// lines, config files, variables for a console.
+pub fn is_shown_not_run(block: &crate::runbook::Block) -> bool {
+    block.note.is_some() && matches!(block.kind, BlockKind::Reference | BlockKind::Manual)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SectionInfo {
     /// Shown at all: it holds items, or is a step, or a checkpoint.
@@ -21,6 +27,9 @@ pub struct SectionInfo {
     pub descendants: Vec<usize>,
     /// The section's own text has a command block: it is a step.
     pub has_command: bool,
+    /// It holds shell code that is never run (reference, crontab, config):
+    /// a row, so `enter` can show it and `c` copy it.
+    pub has_reference: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,6 +38,7 @@ pub struct Outline {
     /// Items before the first heading.
     pub loose_items: Vec<usize>,
     pub item_has_command: Vec<bool>,
+    pub item_has_reference: Vec<bool>,
 }
 
 /// One line of the checklist.
@@ -54,7 +64,15 @@ impl Outline {
         let n = runbook.sections.len();
         let mut sections = vec![SectionInfo::default(); n];
         let mut item_has_command = vec![false; runbook.items.len()];
+        let mut item_has_reference = vec![false; runbook.items.len()];
         let mut loose_items = Vec::new();
+        for block in runbook.blocks.iter().filter(|b| is_shown_not_run(b)) {
+            match block.owner {
+                Owner::Item(i) if i < item_has_reference.len() => item_has_reference[i] = true,
+                Owner::Section(s) if s < n => sections[s].has_reference = true,
+                _ => {}
+            }
+        }
         for block in &runbook.blocks {
             if block.kind != BlockKind::Command {
                 continue;
@@ -89,6 +107,7 @@ impl Outline {
             .collect();
         for (id, sec) in runbook.sections.iter().enumerate() {
             let own = sections[id].has_command
+                || sections[id].has_reference
                 || sec.runnable
                 || sec.before_start_minutes.is_some()
                 || announcing.contains(&id);
@@ -131,6 +150,7 @@ impl Outline {
             sections,
             loose_items,
             item_has_command,
+            item_has_reference,
         }
     }
 
@@ -165,6 +185,14 @@ impl Outline {
             cur = runbook.sections.get(c).and_then(|s| s.parent);
         }
         None
+    }
+
+    /// Shell code on the row that is shown but never run.
+    pub fn has_reference(&self, row: Row) -> bool {
+        match row {
+            Row::Section(s) => self.sections.get(s).is_some_and(|s| s.has_reference),
+            Row::Item(i) => self.item_has_reference.get(i).copied().unwrap_or(false),
+        }
     }
 
     pub fn has_command(&self, row: Row) -> bool {

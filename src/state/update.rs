@@ -351,6 +351,9 @@ fn open(state: &mut State) {
         } else {
             runs::open(state, row);
         }
+    } else if state.plan.outline.has_reference(row) {
+        // Reference material: shown, copyable, never run.
+        state.ui.modal = Some(Modal::Command(row));
     } else if let Row::Section(s) = row {
         toggle_collapse(state, s);
     } else {

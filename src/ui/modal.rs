@@ -315,7 +315,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         Modal::Command(row) => {
             let mut lines = output::lines(state, *row);
             lines.push(Line::raw(""));
-            lines.push(Line::styled("esc closes", theme::dim()));
+            lines.push(Line::styled(
+                if state.read_only {
+                    "esc closes"
+                } else {
+                    "c copies it (OSC 52), runs nothing · esc closes"
+                },
+                theme::dim(),
+            ));
             let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
             frame_box(
                 frame,

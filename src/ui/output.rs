@@ -96,7 +96,11 @@ pub fn blocks(state: &State, row: Row) -> Vec<&crate::runbook::Block> {
         .runbook()
         .blocks
         .iter()
-        .filter(|b| b.owner == owner && matches!(b.kind, BlockKind::Command | BlockKind::Manual))
+        .filter(|b| {
+            b.owner == owner
+                && (matches!(b.kind, BlockKind::Command | BlockKind::Manual)
+                    || crate::state::outline::is_shown_not_run(b))
+        })
         .collect()
 }
 
@@ -138,6 +142,7 @@ pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
     }
     for b in blocks {
         let what = match b.kind {
+            BlockKind::Reference => "reference: not run",
             BlockKind::Manual => "manual step",
             _ => "command",
         };
@@ -149,6 +154,9 @@ pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
             ),
             theme::dim(),
         ));
+        if let Some(note) = &b.note {
+            out.push(Line::styled(note.clone(), theme::amber()));
+        }
         out.extend(
             b.code
                 .lines()

@@ -16,12 +16,23 @@ pub fn available() -> bool {
     Command::new("tmux").arg("-V").output().is_ok()
 }
 
+/// A missing tmux skips an end-to-end test on a developer's machine (with a
+/// note), and fails it on CI (`CI=true`), whose image must have it.
+fn skip(what: &str) {
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "tmux is not installed and CI=true: {what} cannot run"
+    );
+    eprintln!("tmux not installed: skipping {what}");
+}
+
 impl Tmux {
     /// A private server with no session yet; `None` (with a note) when tmux
     /// is not installed.
     pub fn server(name: &str) -> Option<Tmux> {
         if !available() {
-            eprintln!("tmux not installed: skipping");
+            skip("this end-to-end test");
             return None;
         }
         Some(Tmux {
@@ -227,7 +238,7 @@ impl Cockpit {
         env: &[(&str, &str)],
     ) -> Option<Cockpit> {
         if !available() {
-            eprintln!("tmux not installed: skipping the end-to-end test");
+            skip("the end-to-end test");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
