@@ -8,15 +8,22 @@ use serde::Serialize;
 
 use crate::cli::CheckArgs;
 use crate::runbook::{
-    Block, BlockKind, Checkpoint, Contact, Criterion, EscalationStep, Loaded, Placeholder, Runbook,
-    StepKind, Warning, Window,
+    Block, BlockKind, Checkpoint, Contact, Criterion, EscalationStep, ItemKind, Loaded,
+    Placeholder, Runbook, StepKind, Warning, Window,
 };
 
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     pub title: &'a str,
+    /// Rows to tick: task items and procedure steps alike.
     pub checklist_items: usize,
     pub checked_items: usize,
+    /// The rows that came from procedure lists ("1. Deploy to staging").
+    pub step_items: usize,
+    /// Where each row came from.
+    pub items: Vec<ItemRow>,
+    /// Shell commands written inline in a step (`make deploy`).
+    pub inline_commands: usize,
     pub commands: usize,
     pub manual_blocks: usize,
     pub templates: usize,
@@ -36,6 +43,14 @@ pub struct Report<'a> {
     pub contacts: &'a [Contact],
     pub escalation: &'a [EscalationStep],
     pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemRow {
+    pub line: usize,
+    pub kind: ItemKind,
+    pub depth: usize,
+    pub text: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -164,6 +179,22 @@ impl<'a> Report<'a> {
             title: &rb.title,
             checklist_items: rb.items.len(),
             checked_items: rb.items.iter().filter(|i| i.checked).count(),
+            step_items: rb.items.iter().filter(|i| i.kind == ItemKind::Step).count(),
+            items: rb
+                .items
+                .iter()
+                .map(|i| ItemRow {
+                    line: i.line,
+                    kind: i.kind,
+                    depth: i.depth,
+                    text: i.text.clone(),
+                })
+                .collect(),
+            inline_commands: rb
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Command && b.lang.as_deref() == Some("inline"))
+                .count(),
             commands: count(BlockKind::Command),
             manual_blocks: count(BlockKind::Manual),
             templates: count(BlockKind::Template),

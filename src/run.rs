@@ -176,6 +176,14 @@ fn prepare(
     demo: Option<DemoSettings>,
 ) -> Result<Prepared, String> {
     let mut loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
+    if loaded.runbook.items.is_empty() && !loaded.runbook.sections.iter().any(|s| s.runnable) {
+        // An empty checklist would give the deployer nothing to tick, run or
+        // record: say so before the window, not inside it.
+        return Err(format!(
+            "{}: nothing to run or tick: no task items (- [ ]), no numbered procedure steps and no step with a command; `rollout-cockpit check {}` shows what was read",
+            loaded.name, loaded.name
+        ));
+    }
     if let Some(d) = demo {
         // The demo's window opens now: a rehearsal at any hour is not an
         // emergency. The saved copy of the runbook keeps the real window.

@@ -281,3 +281,61 @@ fn a_plan_without_interactive_commands_lists_none() {
         .success()
         .stdout(predicate::str::contains("interactive").not());
 }
+
+/// A procedure written as a numbered list: its steps are rows, inline
+/// commands and a one-line fence with no language are commands, an
+/// announcement with no language stays a template, "Choose one:" is a
+/// choice and "Roll back if ..." a criterion.
+#[test]
+fn numbered_steps_and_inline_commands_in_check_json() {
+    let out = cockpit()
+        .args(["check", "--json", &fixture("numbered-procedure.md")])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["checklist_items"], 10);
+    assert_eq!(v["step_items"], 10);
+    // 2 in step 5, 1 in step 2, 1 in each rollback option; `#billing-deploy`
+    // is a channel, not a command.
+    assert_eq!(v["inline_commands"], 5);
+    assert_eq!(v["commands"], 6, "the inline ones and ./bin/migrate");
+    assert_eq!(v["templates"], 1, "the announcement");
+    let items = v["items"].as_array().expect("items");
+    assert!(items.iter().all(|i| i["kind"] == "step"));
+    assert_eq!(
+        items[0]["text"],
+        "Announce the release in `#billing-deploy`"
+    );
+    assert_eq!(
+        (&items[6]["text"], &items[6]["depth"]),
+        (&Value::from("Error rate"), &Value::from(1))
+    );
+    assert!(
+        !items.iter().any(|i| i["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("release app lists"))),
+        "the Introduction's bullets are text"
+    );
+    let outline = &v["rollback"]["outline"];
+    assert_eq!(outline[0]["kind"], "choice");
+    assert_eq!(outline[0]["options"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["criteria"][0]["kind"], "error_rate");
+    assert_eq!(v["criteria"][0]["threshold"], 2.0);
+}
+
+/// Nothing to tick and nothing to run: `check` warns and `run` refuses,
+/// rather than opening an empty cockpit in the window.
+#[test]
+fn a_runbook_with_no_rows_is_refused_by_run() {
+    cockpit()
+        .args(["check", &fixture("bare.md")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no checklist"));
+    cockpit()
+        .args(["run", &fixture("bare.md"), "--no-health"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to run or tick"));
+}

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Rule, Runbook, StepKind};
+use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, ItemKind, Rule, Runbook, StepKind};
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/runbooks");
@@ -37,7 +37,8 @@ fn load(rel: &str) -> Option<Runbook> {
 
 struct Expect {
     file: &'static str,
-    items: usize,
+    /// Task items (`- [ ]`) and procedure steps ("1. Deploy to staging").
+    items: (usize, usize),
     commands: usize,
     manual: usize,
     templates: usize,
@@ -59,7 +60,13 @@ struct Expect {
 fn check(e: &Expect) {
     let Some(rb) = load(e.file) else { return };
     let count = |k| rb.blocks.iter().filter(|b| b.kind == k).count();
-    assert_eq!(rb.items.len(), e.items, "{}: checklist items", e.file);
+    let kind = |k| rb.items.iter().filter(|i| i.kind == k).count();
+    assert_eq!(
+        (kind(ItemKind::Task), kind(ItemKind::Step)),
+        e.items,
+        "{}: checklist tasks and steps",
+        e.file
+    );
     assert_eq!(
         count(BlockKind::Command),
         e.commands,
@@ -150,7 +157,7 @@ const TERP_CRITERIA: &[(CriterionKind, Option<Rule>, Option<f64>, usize)] = &[
 
 const TERP: Expect = Expect {
     file: "terp/PRODUCTION_ROLLOUT.md",
-    items: 65,
+    items: (65, 0),
     commands: 7,
     manual: 0,
     templates: 2,
@@ -277,7 +284,7 @@ fn mojibake_copy_gives_the_same_runbook_repaired() {
 fn staging_rollout() {
     check(&Expect {
         file: "terp/STAGING_ROLLOUT.md",
-        items: 28,
+        items: (28, 6),
         commands: 5,
         manual: 1,
         templates: 2,
@@ -308,7 +315,7 @@ fn staging_rollout() {
 fn thursday_deployment() {
     check(&Expect {
         file: "terp/THURSDAY_DEPLOYMENT_RUNBOOK.md",
-        items: 26,
+        items: (26, 3),
         // 12 outside the appendix; "Database Backup (If Needed)" and the
         // smoke tests each offer two alternatives in one block.
         commands: 14,
@@ -346,9 +353,25 @@ fn thursday_deployment() {
 
 #[test]
 fn deployment_checklist() {
+    if let Some(rb) = load("terp/DEPLOYMENT-CHECKLIST.md") {
+        // "Deployment Procedure": its three steps' numbered lists are rows.
+        let procedure: Vec<(usize, &str)> = rb
+            .items
+            .iter()
+            .filter(|i| {
+                i.section
+                    .and_then(|s| rb.sections[s].parent)
+                    .is_some_and(|p| rb.sections[p].title.contains("Deployment Procedure"))
+            })
+            .map(|i| (i.line, i.text.as_str()))
+            .collect();
+        assert_eq!(procedure.len(), 13, "{procedure:?}");
+        assert_eq!(procedure[0], (151, "✅ Run local tests"));
+        assert_eq!(procedure[12], (167, "Validate UI functionality"));
+    }
     check(&Expect {
         file: "terp/DEPLOYMENT-CHECKLIST.md",
-        items: 0,
+        items: (0, 26),
         commands: 8,
         manual: 0,
         templates: 0,
@@ -372,7 +395,7 @@ fn deployment_checklist() {
 fn seeding_runbook() {
     check(&Expect {
         file: "terp/SEEDING_RUNBOOK.md",
-        items: 0,
+        items: (0, 0),
         // 3.2, 3.3, 4 and the two alternatives "one of these commands" offers.
         commands: 5,
         // Blocks that only set variables: for the hosting console.
@@ -401,7 +424,7 @@ fn seeding_runbook() {
 fn monitoring_rollback_plan() {
     check(&Expect {
         file: "terp/TERP_MONITORING_ROLLBACK_PLAN.md",
-        items: 12,
+        items: (12, 24),
         commands: 9,
         manual: 0,
         templates: 4,
@@ -440,7 +463,7 @@ fn monitoring_rollback_plan() {
 fn staging_deployment() {
     check(&Expect {
         file: "terp/STAGING_DEPLOYMENT_RUNBOOK.md",
-        items: 4,
+        items: (4, 15),
         commands: 4,
         manual: 0,
         templates: 0,
@@ -484,7 +507,7 @@ fn staging_deployment() {
 fn verification_checklist() {
     check(&Expect {
         file: "terp/DEPLOYMENT-VERIFICATION-CHECKLIST.md",
-        items: 25,
+        items: (25, 0),
         commands: 1,
         manual: 0,
         templates: 0,
@@ -508,7 +531,7 @@ fn verification_checklist() {
 fn other_teams_rollout_rollback() {
     check(&Expect {
         file: "other/deployment-rollout-rollback.md",
-        items: 22,
+        items: (22, 12),
         commands: 14,
         manual: 0,
         templates: 3,
@@ -562,7 +585,7 @@ fn govuk_deploying() {
     check(&Expect {
         file: "real/01-govuk-deploying.md",
         // The 11 numbered deployment steps are prose, not task items.
-        items: 0,
+        items: (0, 11),
         commands: 0,
         manual: 0,
         templates: 0,
@@ -572,7 +595,9 @@ fn govuk_deploying() {
         rollback: Some((0, 0)),
         outline: &[],
         others: &[],
-        criteria: &[],
+        // "If a release fails in staging and it is not a quick-fix, you
+        // should rollback the change": the operator's call.
+        criteria: &[(Manual, None, None, 100)],
         checkpoints: &[],
         health: &[],
         placeholders: 0,
@@ -585,13 +610,31 @@ fn govuk_deploying() {
     assert_eq!(rb.title, "Deploy an application to GOV.UK");
     assert_eq!(rb.rollback.as_ref().map(|r| r.line), Some(88));
     assert!(rb.sections.iter().all(|s| !s.title.contains("owner_slack")));
+    // The eleven numbered steps of "### Deployment" are the checklist; the
+    // Introduction's bullets stay text.
+    let under = |title: &str| {
+        rb.items
+            .iter()
+            .filter(|i| i.section.is_some_and(|s| rb.sections[s].title == title))
+            .count()
+    };
+    assert_eq!(under("Deployment"), 11);
+    assert_eq!(under("Introduction"), 0);
+    assert_eq!(
+        rb.items[0].text,
+        "Check with anyone whose changes you will release during your deploy (check the release app)"
+    );
+    assert_eq!(
+        rb.items[10].text,
+        "Stay around for a while just in case something goes wrong"
+    );
 }
 
 #[test]
 fn labels_lab_rollback() {
     check(&Expect {
         file: "real/03-labels-lab-rollback.md",
-        items: 24,
+        items: (24, 0),
         // 11 bash blocks: 8 in the rollback steps, 3 under "Common Issues
         // and Solutions" (troubleshooting: shown, never run).
         commands: 8,
@@ -648,7 +691,7 @@ fn labels_lab_rollback() {
 fn sdd_deployment_checklist() {
     check(&Expect {
         file: "real/05-sdd-deployment-checklist.md",
-        items: 15,
+        items: (15, 3),
         commands: 0,
         manual: 0,
         templates: 0,
@@ -690,7 +733,7 @@ fn sdd_deployment_checklist() {
 fn updog_release_checklist() {
     check(&Expect {
         file: "real/07-updog-release-checklist.md",
-        items: 47,
+        items: (47, 0),
         commands: 0,
         manual: 0,
         templates: 0,

@@ -264,7 +264,8 @@ fn crlf_line_endings_parse_like_lf() {
             .iter()
             .map(|i| (i.line, i.checked, i.text.as_str()))
             .collect::<Vec<_>>(),
-        [(5, false, "first"), (6, true, "second")]
+        // The rollback's numbered step is a row too.
+        [(5, false, "first"), (6, true, "second"), (14, false, "Revert")]
     );
     assert_eq!(
         rb.blocks[0].code, "echo \"$GREETING\"\n",

@@ -10,6 +10,7 @@ use super::model::*;
 use super::procedure;
 use super::reference;
 use super::scan::{self, Source};
+use super::steps;
 use super::walk::{self, Entry, RawBlock, Walked};
 use super::window;
 
@@ -119,6 +120,18 @@ pub fn build(mut w: Walked) -> Runbook {
     let reference = reference_sections(&w);
     classify_blocks(&mut w, &reference);
     split_alternatives(&mut w);
+    // Procedures written as numbered lists: their steps are rows too.
+    let first_step = w.items.len();
+    let found = steps::find(&w, first_step);
+    steps::attach(
+        &mut w.blocks,
+        &mut w.raw_blocks,
+        &found.items,
+        &found.spans,
+        first_step,
+    );
+    item_starts.extend(found.spans.iter().map(|s| s.0));
+    w.items.extend(found.items);
     let ctx = Ctx { w: &w, item_starts };
     let title_section = w.sections.iter().find(|s| s.level == 1).map(|s| s.id);
     // Front matter names the page when no `#` heading does.
@@ -176,6 +189,12 @@ pub fn build(mut w: Walked) -> Runbook {
             });
         }
         Some(_) => {}
+    }
+    if w.items.is_empty() && !sections.iter().any(|s| s.runnable) {
+        warnings.push(Warning {
+            line: None,
+            message: "no checklist: no task items (- [ ]), no numbered procedure steps and no runnable steps; run refuses it".into(),
+        });
     }
     if criteria.is_empty() {
         warnings.push(Warning {
@@ -415,8 +434,57 @@ fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
             }
         }
     }
+    prose_criteria(w, &mut out);
     out.sort_by_key(|c| c.line);
     out
+}
+
+/// "Roll back if the error rate stays above 2%." and "If a release fails in
+/// staging and it is not a quick fix, you should roll back": criteria
+/// written as sentences in a paragraph (not in a list, which has its own
+/// reading).
+fn prose_criteria(w: &Walked, out: &mut Vec<Criterion>) {
+    let entry_lines: HashSet<usize> = w.entries.iter().map(|e| e.line).collect();
+    let heading_lines: HashSet<usize> = w.sections.iter().map(|s| s.line).collect();
+    let mut paragraphs: Vec<(usize, String)> = Vec::new();
+    for l in &w.text_lines {
+        match paragraphs.last_mut() {
+            Some((_, text)) if l.continues => {
+                text.push(' ');
+                text.push_str(&l.text);
+            }
+            _ => paragraphs.push((l.line, l.text.clone())),
+        }
+    }
+    for (line, text) in paragraphs {
+        if entry_lines.contains(&line) || heading_lines.contains(&line) {
+            continue;
+        }
+        for sentence in text.split_inclusive(['.', '!']).map(str::trim) {
+            let s = lower(sentence);
+            let direct = ["roll back if", "rollback if", "roll back when", "abort if"]
+                .iter()
+                .any(|p| s.starts_with(p));
+            let conditional = s.starts_with("if ")
+                && [
+                    "should roll",
+                    "should rollback",
+                    "must roll",
+                    "must rollback",
+                    "should revert",
+                    "should abort",
+                ]
+                .iter()
+                .any(|p| s.contains(p))
+                && !["don't", "do not", "no need", "not need"]
+                    .iter()
+                    .any(|p| s.contains(p));
+            // "Rollback if:" leads into a list, which is read as such.
+            if (direct || conditional) && !sentence.ends_with(':') {
+                out.push(classify(sentence.trim_end_matches('.'), line));
+            }
+        }
+    }
 }
 
 fn contacts(ctx: &Ctx<'_>) -> (Vec<Contact>, Vec<EscalationStep>) {

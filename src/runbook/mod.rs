@@ -9,6 +9,7 @@ mod model;
 mod procedure;
 mod reference;
 pub(crate) mod scan;
+mod steps;
 mod text;
 mod walk;
 mod window;

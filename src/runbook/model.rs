@@ -79,6 +79,19 @@ pub struct Item {
     pub title: Option<String>,
     pub checked: bool,
     pub line: usize,
+    /// A `- [ ]` task, or a step of a numbered procedure.
+    pub kind: ItemKind,
+}
+
+/// Where a checklist row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A task-list item (`- [ ]`).
+    Task,
+    /// An item of a procedure list ("1. Deploy to staging") in a section
+    /// without task items of its own.
+    Step,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

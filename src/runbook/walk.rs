@@ -5,7 +5,7 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use super::model::{Block, BlockKind, Item, Owner, Section};
+use super::model::{Block, BlockKind, Item, ItemKind, Owner, Section};
 use super::text::LineIndex;
 
 /// A list item of any kind (checklist or not): rollback steps, criteria and
@@ -24,6 +24,8 @@ pub struct Entry {
     title_from: Option<usize>,
     /// The prose just before the list ("Choose one:"), if any.
     pub lead: Option<String>,
+    /// Which list it is in (a counter over the document's lists).
+    pub list: usize,
 }
 
 /// One line of prose as a reader sees it. `plain` leaves inline code out, so
@@ -110,6 +112,9 @@ struct Walker<'a> {
     para: Option<Para>,
     metadata: Option<String>,
     after_break: bool,
+    /// Open lists' ids, innermost last.
+    lists: Vec<usize>,
+    list_count: usize,
 }
 
 /// A paragraph being read: `**Rollback Process:**` alone on its line is a
@@ -151,6 +156,8 @@ pub fn walk(src: &str) -> Walked {
         para: None,
         metadata: None,
         after_break: false,
+        lists: Vec::new(),
+        list_count: 0,
     };
     let options = Options::ENABLE_TASKLISTS
         | Options::ENABLE_TABLES
@@ -227,6 +234,8 @@ impl Walker<'_> {
             Tag::List(first) => {
                 self.flush_line();
                 self.list_stack.push(first.is_some());
+                self.list_count += 1;
+                self.lists.push(self.list_count);
                 let lead = if self.entry_stack.is_empty() {
                     self.last_prose.clone()
                 } else {
@@ -249,6 +258,7 @@ impl Walker<'_> {
                     end: range.end,
                     title_from: None,
                     lead: self.list_leads.last().cloned().flatten(),
+                    list: self.lists.last().copied().unwrap_or(0),
                 });
                 self.entry_stack.push(id);
             }
@@ -325,6 +335,7 @@ impl Walker<'_> {
                 self.flush_line();
                 self.list_stack.pop();
                 self.list_leads.pop();
+                self.lists.pop();
             }
             TagEnd::Item => {
                 self.flush_line();
@@ -477,6 +488,7 @@ impl Walker<'_> {
             title: None,
             checked,
             line: entry.line,
+            kind: ItemKind::Task,
         });
     }
 
