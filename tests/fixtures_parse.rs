@@ -265,7 +265,11 @@ fn crlf_line_endings_parse_like_lf() {
             .map(|i| (i.line, i.checked, i.text.as_str()))
             .collect::<Vec<_>>(),
         // The rollback's numbered step is a row too.
-        [(5, false, "first"), (6, true, "second"), (14, false, "Revert")]
+        [
+            (5, false, "first"),
+            (6, true, "second"),
+            (14, false, "Revert")
+        ]
     );
     assert_eq!(
         rb.blocks[0].code, "echo \"$GREETING\"\n",
