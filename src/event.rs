@@ -474,7 +474,7 @@ impl Cmd {
             Cmd::Abort => "abort the rollback",
             Cmd::Follow => "output: follow the newest line again",
             Cmd::Announce => "show the filled announcement of this row",
-            Cmd::Copy => "copy the announcement (OSC 52) and save it",
+            Cmd::Copy => "copy (OSC 52): an announcement (also saved), or a row's code",
             Cmd::Post => "post the announcement to the webhook (asks)",
             Cmd::Escalation => "contacts and the escalation path (its clock)",
             Cmd::Contacted => "escalation: mark the step contacted (who and when are recorded)",

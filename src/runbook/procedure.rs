@@ -210,23 +210,29 @@ fn build(ctx: &Ctx<'_>, heading: usize, reference: &[bool]) -> Rollback {
             _ => break kids,
         }
     };
-    let numbered: Vec<&Entry> = ctx.own_entries(container).filter(|e| e.ordered).collect();
+    // With their indexes: sub-items point at their parent by index.
+    let numbered: Vec<(usize, &Entry)> = w
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.section == Some(container) && e.parent.is_none() && e.ordered)
+        .collect();
     let mut raw_steps: Vec<RawStep> = Vec::new();
     let list_is_choice = numbered.len() >= 2
         && numbered
             .first()
-            .and_then(|e| e.lead.as_deref())
+            .and_then(|(_, e)| e.lead.as_deref())
             .is_some_and(lead_offers_choice);
     if list_is_choice {
         // "Choose one:" then a numbered list: one step, its items the options.
-        let first = numbered[0];
+        let first = numbered[0].1;
         raw_steps.push(RawStep {
             title: clean_title(first.lead.as_deref().unwrap_or("Choose one")),
             line: first.line,
-            span: (first.start, numbered[numbered.len() - 1].end),
+            span: (first.start, numbered[numbered.len() - 1].1.end),
             options: numbered
                 .iter()
-                .map(|x| {
+                .map(|(_, x)| {
                     (
                         clean_title(x.title.as_deref().unwrap_or(&x.text)),
                         x.line,
@@ -236,11 +242,11 @@ fn build(ctx: &Ctx<'_>, heading: usize, reference: &[bool]) -> Rollback {
                 .collect(),
         });
     } else if !numbered.is_empty() {
-        for e in numbered {
+        for (index, e) in numbered {
             let sub: Vec<&Entry> = w
                 .entries
                 .iter()
-                .filter(|x| x.parent == Some(e_index(ctx, e)))
+                .filter(|x| x.parent == Some(index))
                 .collect();
             let choose = lead_offers_choice(&e.text)
                 || sub
@@ -321,14 +327,6 @@ struct RawStep {
     line: usize,
     span: (usize, usize),
     options: Vec<(String, usize, Vec<usize>)>,
-}
-
-fn e_index(ctx: &Ctx<'_>, e: &Entry) -> usize {
-    ctx.w
-        .entries
-        .iter()
-        .position(|x| std::ptr::eq(x, e))
-        .unwrap_or(usize::MAX)
 }
 
 /// "Use point-in-time restore", "Via the console": a means, not an action.
