@@ -195,11 +195,16 @@ async fn human_lines_without_json() {
                 &health,
             ])
             .assert()
-            .code(0)
+            // Half a second never reaches a baseline: nothing relative was
+            // judged, so neither pass nor fail.
+            .code(4)
             .stdout(
                 predicate::str::contains("COLLECTING").and(predicate::str::contains("err 0.0%")),
             )
-            .stderr(predicate::str::contains("probing http://127.0.0.1"));
+            .stderr(
+                predicate::str::contains("probing http://127.0.0.1")
+                    .and(predicate::str::contains("inconclusive: no baseline")),
+            );
     })
     .await
     .unwrap();
@@ -330,4 +335,36 @@ fn a_password_in_a_url_is_never_printed() {
     );
     assert!(all.contains("deploy:••••@127.0.0.1:9"), "{all}");
     assert!(!all.contains("hunter2"), "{all}");
+}
+
+/// A service that is down from the start never gives a baseline: `monitor`
+/// says so and exits 4 (inconclusive), never 0 with a 100% "normal".
+#[test]
+fn a_service_down_from_the_start_is_inconclusive_not_ok() {
+    // Nothing listens on this port: every probe is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let health = format!("http://127.0.0.1:{port}/health");
+    monitor()
+        .args([
+            "--json",
+            "--interval",
+            "50ms",
+            "--baseline-for",
+            "100ms",
+            "--duration",
+            "1500ms",
+            "--health",
+            &health,
+        ])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("\"verdict\":\"ok\"").not())
+        .stderr(
+            predicate::str::contains("inconclusive")
+                .and(predicate::str::contains("never healthy (err 100.0%")),
+        );
 }

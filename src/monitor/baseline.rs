@@ -7,6 +7,11 @@ use super::window::Stats;
 
 /// Fewer samples than this say too little about "normal" to judge against.
 pub const MIN_SAMPLES: usize = 10;
+/// A window failing more than this is no picture of "normal": pinned, it
+/// would hide an outage (a dead service's 100% baseline never fires).
+pub const MAX_ERROR_RATE: f64 = 20.0;
+/// Latency needs successful probes to mean anything.
+pub const MIN_SUCCESSES: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,13 +51,34 @@ impl Baseline {
         }
     }
 
-    /// `None` until the window holds [`MIN_SAMPLES`].
+    /// Why a window with enough samples still cannot be the baseline.
+    pub fn unhealthy(stats: &Stats) -> Option<String> {
+        if stats.samples < MIN_SAMPLES {
+            return None;
+        }
+        let err = stats.error_rate.unwrap_or(0.0);
+        if err > MAX_ERROR_RATE {
+            return Some(format!(
+                "err {err:.1}% over {} probes (above {MAX_ERROR_RATE:.0}%)",
+                stats.samples
+            ));
+        }
+        (stats.ok < MIN_SUCCESSES).then(|| {
+            format!(
+                "{} of {} probes succeeded (fewer than {MIN_SUCCESSES})",
+                stats.ok, stats.samples
+            )
+        })
+    }
+
+    /// `None` until the window holds [`MIN_SAMPLES`], and while it is
+    /// [`Baseline::unhealthy`].
     pub fn from_stats(
         stats: &Stats,
         source: BaselineSource,
         now: DateTime<Utc>,
     ) -> Option<Baseline> {
-        if stats.samples < MIN_SAMPLES {
+        if stats.samples < MIN_SAMPLES || Baseline::unhealthy(stats).is_some() {
             return None;
         }
         Some(Baseline {
@@ -112,6 +138,14 @@ impl Pin {
     pub fn is_collecting(&self) -> bool {
         self.baseline.is_none()
     }
+
+    /// A pin was asked for, but the service is failing: why it waits.
+    pub fn unhealthy(&self, stats: &Stats) -> Option<String> {
+        if self.baseline.is_some() || self.requested.is_none() {
+            return None;
+        }
+        Baseline::unhealthy(stats)
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +189,28 @@ mod tests {
         );
         assert_eq!((b.pinned_at, b.source), (later, BaselineSource::Auto));
         assert_eq!(pin.poll(later, &stats(11, 1, 90.0)), None, "pins once");
+    }
+
+    #[test]
+    fn a_failing_window_is_never_pinned_as_normal() {
+        let mut pin = Pin::default();
+        // A dead service: every probe fails.
+        assert_eq!(
+            pin.request(BaselineSource::Auto, now(), &stats(45, 45, 0.0)),
+            None
+        );
+        assert_eq!(
+            pin.unhealthy(&stats(45, 45, 0.0)).as_deref(),
+            Some("err 100.0% over 45 probes (above 20%)")
+        );
+        // 3 stray failures in 60 are normal enough; 25% is not.
+        assert!(Baseline::unhealthy(&stats(60, 3, 80.0)).is_none());
+        assert!(Baseline::unhealthy(&stats(60, 15, 80.0)).is_some());
+        // It pins once the service is healthy.
+        let later = now() + TimeDelta::seconds(30);
+        let b = pin.poll(later, &stats(60, 2, 85.0)).unwrap();
+        assert_eq!(b.samples, 60);
+        assert_eq!(pin.unhealthy(&stats(60, 60, 0.0)), None, "pinned already");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::baseline::{Baseline, BaselineSource, Pin};
 use super::clock::Clock;
-use super::criteria::{self, Engine, Kind, State};
+use super::criteria::{self, Engine, Kind, Limit, State};
 use super::evaluation::Evaluation;
 use super::probe::{self, ProbeSettings, Prober};
 use super::setup;
@@ -21,6 +21,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_RUNTIME: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_FIRED: u8 = 3;
+/// No healthy baseline (or no data) to judge the relative rules against:
+/// neither a pass nor a fail.
+pub const EXIT_INCONCLUSIVE: u8 = 4;
 
 /// Everything the run needs, checked before anything starts.
 struct Plan {
@@ -201,6 +204,23 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     };
     for w in workers {
         w.abort();
+    }
+    // "ok" is only for what was measured: a relative rule with no healthy
+    // baseline judged nothing.
+    let relative = plan.engine.checks.iter().any(|c| {
+        matches!(
+            c.limit,
+            Some(Limit::IncreasePoints(_) | Limit::IncreasePercent(_))
+        )
+    });
+    if code == EXIT_OK && relative && pin.baseline.is_none() {
+        let stats = window.stats(clock.now());
+        let why = Baseline::unhealthy(&stats).map_or_else(
+            || format!("{} probes: too few to pin a baseline", stats.samples),
+            |w| format!("the service was never healthy ({w})"),
+        );
+        eprintln!("rollout-cockpit monitor: inconclusive: no baseline to judge against: {why}");
+        return EXIT_INCONCLUSIVE;
     }
     code
 }

@@ -313,7 +313,10 @@ fn baseline_line(state: &State, inner: usize) -> Line<'static> {
         return line;
     }
     let (have, need) = h.collecting().unwrap_or_default();
-    let text = if h.pin.requested.is_some() {
+    let text = if let Some(why) = h.pin.unhealthy(&h.stats) {
+        // Never a failing window as "normal": it would hide the outage.
+        format!("baseline: unhealthy, not pinned ({why}) · pins once healthy")
+    } else if h.pin.requested.is_some() {
         format!("baseline: pins at sample {need} ({have}/{need})")
     } else if have >= need {
         // Enough samples: only a pin (b, or the deployment's first command) is missing.
