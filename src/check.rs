@@ -255,6 +255,22 @@ fn source_line(text: &str, b: &Block, offset: usize) -> usize {
 }
 
 fn describe(c: &Criterion) -> String {
+    let mut out = describe_rule(c);
+    if let Some(p) = c.percentile.filter(|&p| p != 95) {
+        out = out.replacen("latency", &format!("p{p} latency"), 1);
+    }
+    if let Some(s) = c.for_s {
+        let held = if s % 60 == 0 {
+            format!("{} min", s / 60)
+        } else {
+            format!("{s} s")
+        };
+        out.push_str(&format!(", held {held}"));
+    }
+    out
+}
+
+fn describe_rule(c: &Criterion) -> String {
     use crate::runbook::{CriterionKind as K, Rule as R};
     let n = c.threshold.unwrap_or_default();
     match (c.kind, c.rule) {

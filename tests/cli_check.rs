@@ -80,9 +80,13 @@ fn json_contract_for_the_bundled_plan() {
     assert_eq!(criteria.len(), 5);
     assert_eq!(
         criteria[2],
-        serde_json::json!({"text": "Error rate > 5% above baseline", "kind": "error_rate", "rule": "increase_points", "threshold": 5.0, "unit": "%", "line": 152})
+        serde_json::json!({"text": "Error rate > 5% above baseline", "kind": "error_rate", "rule": "increase_points", "threshold": 5.0, "unit": "%", "line": 152, "for_s": null, "percentile": null})
     );
     assert_eq!(criteria[3]["kind"], "latency");
+    assert_eq!(
+        criteria[3]["percentile"], 95,
+        "p95 when a latency rule names none"
+    );
     assert_eq!(criteria[3]["rule"], "increase_percent");
     assert_eq!(criteria[3]["threshold"], 50.0);
     assert_eq!(criteria[0]["kind"], "manual");

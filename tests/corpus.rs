@@ -144,7 +144,7 @@ fn check(e: &Expect) {
     assert_eq!(vars, e.vars, "{}: variables", e.file);
 }
 
-use CriterionKind::{ErrorRate, Latency, Manual};
+use CriterionKind::{ErrorRate, Latency, LogErrors, Manual};
 use StepKind::{Choice, Manual as ByHand, Optional, Run};
 
 const TERP_CRITERIA: &[(CriterionKind, Option<Rule>, Option<f64>, usize)] = &[
@@ -444,7 +444,15 @@ fn monitoring_rollback_plan() {
             ("Scenario 3: Environment Variable Issue", Optional, &[]),
         ],
         others: &[],
-        criteria: &[],
+        // Its own "**Trigger:**" lines replace the default rules.
+        criteria: &[
+            (Manual, None, None, 117),
+            (LogErrors, Some(Rule::Above), Some(10.0), 124),
+            (Manual, None, None, 131),
+            (Manual, None, None, 140),
+            (Latency, Some(Rule::Above), Some(2000.0), 146),
+            (Manual, None, None, 153),
+        ],
         checkpoints: &[],
         health: &["https://terp-app-b9s35.ondigitalocean.app/health"],
         placeholders: 31,
@@ -658,8 +666,21 @@ fn labels_lab_rollback() {
             ("Communicate Status", Run, &[]),
         ],
         others: &[],
-        // "When to Use" and the "Decision Matrix" are the criteria issue's.
-        criteria: &[],
+        // "When to Use" (errors > 5% is an absolute rate) and the
+        // "Decision Matrix": both tiers of the error rate, P95 in seconds,
+        // memory and CPU the operator's call, 500s per minute in the logs.
+        criteria: &[
+            (ErrorRate, Some(Rule::Above), Some(5.0), 5),
+            (Manual, None, None, 6),
+            (Latency, Some(Rule::IncreasePercent), Some(50.0), 7),
+            (Manual, None, None, 8),
+            (ErrorRate, Some(Rule::Above), Some(10.0), 116),
+            (ErrorRate, Some(Rule::Above), Some(5.0), 117),
+            (Latency, Some(Rule::Above), Some(5000.0), 118),
+            (Manual, None, None, 119),
+            (Manual, None, None, 120),
+            (LogErrors, Some(Rule::Above), Some(100.0), 121),
+        ],
         checkpoints: &[],
         health: &["https://api.example.com/health"],
         placeholders: 0,
@@ -668,6 +689,9 @@ fn labels_lab_rollback() {
     let Some(rb) = load("real/03-labels-lab-rollback.md") else {
         return;
     };
+    // "5-10% -> rollback within 5 min": the tier holds 5 minutes.
+    assert_eq!(rb.criteria[5].for_s, Some(300));
+    assert_eq!(rb.criteria[6].percentile, Some(95));
     // Option C pushes to main: it runs only when picked, alone.
     let choice = &rb.rollback.as_ref().expect("rollback").steps[1];
     let push = rb
@@ -754,4 +778,15 @@ fn updog_release_checklist() {
         placeholders: 6,
         vars: &[],
     });
+    let Some(rb) = load("real/07-updog-release-checklist.md") else {
+        return;
+    };
+    // Each criterion keeps its own hold and percentile.
+    let kept: Vec<(Option<u64>, Option<u8>)> = rb
+        .criteria
+        .iter()
+        .take(2)
+        .map(|c| (c.for_s, c.percentile))
+        .collect();
+    assert_eq!(kept, [(Some(300), None), (None, Some(99))]);
 }

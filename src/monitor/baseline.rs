@@ -30,6 +30,11 @@ pub struct Baseline {
     pub error_rate: f64,
     /// p95 of successful probes; `None` when every probe in the window failed.
     pub latency_ms: Option<f64>,
+    /// p50 and p99, for rules that name them; absent in older journals.
+    #[serde(default)]
+    pub p50_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
     /// Log error lines per minute at the pin; `None` without a log stream
     /// (or before its first count), and in journals older than the stream.
     #[serde(default)]
@@ -44,6 +49,8 @@ impl Baseline {
         Baseline {
             error_rate,
             latency_ms: Some(latency_ms),
+            p50_ms: None,
+            p99_ms: None,
             log_errors_per_min: None,
             samples: 0,
             pinned_at: now,
@@ -84,6 +91,8 @@ impl Baseline {
         Some(Baseline {
             error_rate: stats.error_rate.unwrap_or(0.0),
             latency_ms: stats.p95,
+            p50_ms: stats.p50,
+            p99_ms: stats.p99,
             log_errors_per_min: stats.log_errors_per_min,
             samples: stats.samples,
             pinned_at: now,

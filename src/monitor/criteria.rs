@@ -56,6 +56,12 @@ pub struct Check {
     /// The runbook's wording, or a description of the default.
     pub text: String,
     pub line: Option<usize>,
+    /// Its own hold ("for 5 minutes"); `None` takes the settings' `--for`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Duration>,
+    /// Which latency percentile it judges; `None` is p95.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<u8>,
 }
 
 /// Operator overrides; `None` keeps the runbook's value (else the default).
@@ -96,6 +102,8 @@ impl Check {
             limit: Some(Limit::IncreasePoints(n)),
             text: format!("Error rate > {}% above baseline", num(n)),
             line: None,
+            hold: None,
+            percentile: None,
         }
     }
 
@@ -108,6 +116,8 @@ impl Check {
             limit: Some(Limit::IncreasePercent(n)),
             text: format!("Latency (p95) > {}% above baseline", num(n)),
             line: None,
+            hold: None,
+            percentile: None,
         }
     }
 
@@ -118,6 +128,8 @@ impl Check {
             limit: Some(Limit::Above(n)),
             text: format!("Log errors > {}/min", num(n)),
             line: None,
+            hold: None,
+            percentile: None,
         }
     }
 }
@@ -211,6 +223,8 @@ fn check(c: &Criterion, settings: &Settings) -> Check {
         limit,
         text: c.text.clone(),
         line: Some(c.line),
+        hold: c.for_s.map(Duration::from_secs),
+        percentile: c.percentile,
     }
 }
 
@@ -304,12 +318,13 @@ pub fn evaluate(
     };
     let r = read(
         check.kind,
+        check.percentile,
         limit,
         stats,
         baseline,
         settings.latency_floor_ms,
     );
-    let hold = TimeDelta::from_std(settings.hold).unwrap_or(TimeDelta::MAX);
+    let hold = TimeDelta::from_std(check.hold.unwrap_or(settings.hold)).unwrap_or(TimeDelta::MAX);
     let mut v = Verdict {
         value: r.value,
         limit: r.limit,
@@ -398,16 +413,30 @@ struct Metric {
 }
 
 impl Metric {
-    fn of(kind: Kind, stats: &Stats, baseline: Option<&Baseline>) -> Metric {
+    fn of(
+        kind: Kind,
+        percentile: Option<u8>,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+    ) -> Metric {
         match kind {
-            Kind::Latency => Metric {
-                name: "p95",
-                current: stats.p95,
-                base: baseline.and_then(|b| b.latency_ms),
-                fmt: ms,
-                limit: ms,
-                delta: ms,
-            },
+            // The window keeps p50, p95 and p99; p90 is judged on p95, the
+            // nearest one above it (a stricter reading never misses).
+            Kind::Latency => {
+                let (name, current, base) = match percentile {
+                    Some(50) => ("p50", stats.p50, baseline.and_then(|b| b.p50_ms)),
+                    Some(99) => ("p99", stats.p99, baseline.and_then(|b| b.p99_ms)),
+                    _ => ("p95", stats.p95, baseline.and_then(|b| b.latency_ms)),
+                };
+                Metric {
+                    name,
+                    current,
+                    base,
+                    fmt: ms,
+                    limit: ms,
+                    delta: ms,
+                }
+            }
             Kind::LogErrors => Metric {
                 name: "log",
                 current: stats.log_errors_per_min,
@@ -430,6 +459,7 @@ impl Metric {
 
 fn read(
     kind: Kind,
+    percentile: Option<u8>,
     limit: Limit,
     stats: &Stats,
     baseline: Option<&Baseline>,
@@ -442,7 +472,7 @@ fn read(
         fmt,
         limit: fmt_limit,
         delta: fmt_delta,
-    } = Metric::of(kind, stats, baseline);
+    } = Metric::of(kind, percentile, stats, baseline);
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
         let why = match kind {

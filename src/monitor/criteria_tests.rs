@@ -47,6 +47,8 @@ fn err_check(limit: Limit) -> Check {
         limit: Some(limit),
         text: "err".into(),
         line: None,
+        hold: None,
+        percentile: None,
     }
 }
 
@@ -56,6 +58,8 @@ fn lat_check(limit: Limit) -> Check {
         limit: Some(limit),
         text: "latency".into(),
         line: None,
+        hold: None,
+        percentile: None,
     }
 }
 
@@ -296,6 +300,8 @@ fn manual_criteria_fire_at_once_when_toggled() {
                 limit: None,
                 text: "Critical functionality broken".into(),
                 line: Some(12),
+                hold: None,
+                percentile: None,
             },
         ],
         Settings::default(),
@@ -331,6 +337,8 @@ fn criterion(
         threshold,
         unit,
         line: 7,
+        for_s: None,
+        percentile: None,
     }
 }
 
@@ -420,6 +428,8 @@ fn log_check(limit: Limit) -> Check {
         limit: Some(limit),
         text: "log errors".into(),
         line: None,
+        hold: None,
+        percentile: None,
     }
 }
 
@@ -722,4 +732,68 @@ fn checks_with_log_criteria_and_the_log_override() {
             .iter()
             .all(|c| c.kind != Kind::LogErrors)
     );
+}
+
+#[test]
+fn a_criterion_keeps_its_own_hold() {
+    // "Error rate > 1% for 5 minutes": 10 s (the global --for) is not enough.
+    let check = Check {
+        hold: Some(Duration::from_secs(300)),
+        ..err_check(Limit::Above(1.0))
+    };
+    let v = run(
+        &check,
+        &settings(10),
+        None,
+        &[
+            (0.0, Some(3.0), None),
+            (60.0, Some(3.0), None),
+            (299.0, Some(3.0), None),
+            (300.0, Some(3.0), None),
+        ],
+    );
+    assert_eq!(states(&v), [Pending, Pending, Pending, Firing]);
+}
+
+#[test]
+fn a_p99_rule_judges_p99_against_the_baselines_p99() {
+    let check = Check {
+        percentile: Some(99),
+        ..lat_check(Limit::IncreasePercent(400.0))
+    };
+    let baseline = Baseline {
+        p99_ms: Some(100.0),
+        ..base(0.0, 60.0)
+    };
+    let window = |p95: f64, p99: f64| Stats {
+        p95: Some(p95),
+        p99: Some(p99),
+        ..stats(Some(0.0), Some(p95))
+    };
+    let s = settings(0);
+    let prev = Verdict::initial(&check);
+    // p95 far above 5x the p95 baseline, but p99 within 5x the p99 one.
+    let v = evaluate(
+        &check,
+        &prev,
+        &window(400.0, 450.0),
+        Some(&baseline),
+        &s,
+        t(0.0),
+    );
+    assert_eq!(v.state, Ok, "{}", v.text);
+    assert!(
+        v.text.starts_with("p99 450 ms vs 100 ms base"),
+        "{}",
+        v.text
+    );
+    let v = evaluate(
+        &check,
+        &v,
+        &window(400.0, 550.0),
+        Some(&baseline),
+        &s,
+        t(1.0),
+    );
+    assert_eq!(v.state, Firing, "{}", v.text);
 }

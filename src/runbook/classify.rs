@@ -12,6 +12,9 @@ use super::text::ascii_re;
 use super::model::{Criterion, CriterionKind, Rule, Unit};
 
 struct Patterns {
+    hold: Regex,
+    percentile: Regex,
+    range: Regex,
     number: Regex,
     error: Regex,
     latency: Regex,
@@ -45,6 +48,11 @@ struct LogPatterns {
 
 fn build() -> Result<Patterns, regex::Error> {
     Ok(Patterns {
+        hold: ascii_re(
+            r"(?i)\b(?:for|sustained for|lasting)\s+(?:at least\s+|more than\s+|over\s+)?(\d+)\s*\+?\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b",
+        )?,
+        percentile: ascii_re(r"(?i)\bp(50|90|95|99)\b")?,
+        range: ascii_re(r"(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*(?:%|percent\b)")?,
         number: ascii_re(
             r"(?i)(\d+(?:\.\d+)?)\s*(%|percent\b|pp\b|points?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|x\b|times\b)",
         )?,
@@ -79,7 +87,38 @@ fn build() -> Result<Patterns, regex::Error> {
 
 static PATTERNS: LazyLock<Result<Patterns, regex::Error>> = LazyLock::new(build);
 
+/// A criterion line as the engine will judge it: the rule, its own hold
+/// ("for 5 minutes", "for 2+ minutes") and, for latency, the percentile.
 pub fn classify(text: &str, line: usize) -> Criterion {
+    let mut c = classify_rule(text, line);
+    c.for_s = hold_seconds(text);
+    if c.kind == CriterionKind::Latency {
+        c.percentile = Some(percentile(text).unwrap_or(95));
+    }
+    c
+}
+
+/// "for 5 minutes", "for 2+ minutes", "for 30s": the breach must last.
+pub fn hold_seconds(text: &str) -> Option<u64> {
+    let p = PATTERNS.as_ref().ok()?;
+    let c = p.hold.captures(text)?;
+    let n: u64 = c[1].parse().ok()?;
+    let unit = c[2].to_ascii_lowercase();
+    let secs = match unit.chars().next() {
+        Some('h') => n.checked_mul(3600)?,
+        Some('m') => n.checked_mul(60)?,
+        _ => n,
+    };
+    Some(secs)
+}
+
+/// "p99 latency", "P95": which percentile a latency rule names.
+fn percentile(text: &str) -> Option<u8> {
+    let p = PATTERNS.as_ref().ok()?;
+    p.percentile.captures(text)?[1].parse().ok()
+}
+
+fn classify_rule(text: &str, line: usize) -> Criterion {
     let manual = Criterion {
         text: text.to_string(),
         kind: CriterionKind::Manual,
@@ -87,6 +126,8 @@ pub fn classify(text: &str, line: usize) -> Criterion {
         threshold: None,
         unit: None,
         line,
+        for_s: None,
+        percentile: None,
     };
     let Ok(p) = PATTERNS.as_ref() else {
         return manual;
@@ -103,6 +144,8 @@ pub fn classify(text: &str, line: usize) -> Criterion {
             threshold: Some(threshold),
             unit: Some(unit),
             line,
+            for_s: None,
+            percentile: None,
         });
     }
     let err_at = p.error.find(text).map(|m| m.start());
@@ -116,9 +159,19 @@ pub fn classify(text: &str, line: usize) -> Criterion {
     let Some(caps) = p.number.captures(text) else {
         return manual;
     };
-    let Ok(n) = caps[1].parse::<f64>() else {
+    let Ok(mut n) = caps[1].parse::<f64>() else {
         return manual;
     };
+    // A tier "5-10%" starts at its lower bound.
+    if let Some(r) = p
+        .range
+        .captures(text)
+        .filter(|r| r.get(0).map(|m| m.end()) == caps.get(0).map(|m| m.end()))
+    {
+        if let Ok(low) = r[1].parse::<f64>() {
+            n = low;
+        }
+    }
     let unit = caps[2].to_lowercase();
     let relative = p.relative.is_match(text);
     let (kind, rule, threshold, unit) = if is_error {
@@ -165,6 +218,8 @@ pub fn classify(text: &str, line: usize) -> Criterion {
         threshold: Some(threshold),
         unit: Some(unit),
         line,
+        for_s: None,
+        percentile: None,
     }
 }
 
@@ -198,7 +253,14 @@ fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
         let before = text[..digits.start()].chars().next_back();
         let after = text[digits.end()..].chars().next();
         let glued = |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphabetic());
-        !glued(before) && before != Some('-') && (c.get(2).is_some() || !glued(after))
+        // "500 errors" names a status, as "5xx" does.
+        let status = digits.as_str().len() == 3
+            && matches!(digits.as_str().as_bytes()[0], b'4' | b'5')
+            && text[digits.end()..]
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("error");
+        !status && !glued(before) && before != Some('-') && (c.get(2).is_some() || !glued(after))
     });
     let Some(caps) = number else {
         let m = p.multiple.find(text)?;

@@ -34,17 +34,29 @@ fn names_rollback(title: &str) -> bool {
 /// Tree": the conditions, not the procedure.
 pub fn is_criteria_heading(title: &str) -> bool {
     let t = lower(title);
-    names_rollback(title)
-        && [
-            "criteria",
-            "criterion",
-            "when to",
-            "decision tree",
-            "trigger",
-            "condition",
-        ]
-        .iter()
-        .any(|w| t.contains(w))
+    // Said without naming the rollback, or naming an abort.
+    let standalone = [
+        "decision matrix",
+        "when to abort",
+        "abort criteria",
+        "abort if",
+        "abort condition",
+        "abort trigger",
+    ]
+    .iter()
+    .any(|w| t.contains(w));
+    standalone
+        || names_rollback(title)
+            && [
+                "criteria",
+                "criterion",
+                "when to",
+                "decision tree",
+                "trigger",
+                "condition",
+            ]
+            .iter()
+            .any(|w| t.contains(w))
 }
 
 /// A heading that holds the rollback procedure itself, not a message about
@@ -170,7 +182,7 @@ pub fn build(mut w: Walked) -> Runbook {
         chosen: rollback,
         others: rollback_others,
     } = procedure::procedures(&ctx, title_section, &reference);
-    let criteria = criteria(&ctx);
+    let criteria = criteria(&ctx, &title, &reference);
     let (contacts, escalation) = contacts(&ctx);
     let (placeholders, env_vars) = unresolved(&ctx);
     let mut warnings = Vec::new();
@@ -387,10 +399,100 @@ fn within(w: &Walked, s: usize, outer: usize) -> bool {
     false
 }
 
-fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
+/// A lead-in that says the list after it is when to roll back: "Rollback
+/// if:", "The system automatically triggers rollbacks when:".
+fn lead_names_criteria(lead: &str) -> bool {
+    let l = lower(lead);
+    [
+        "rollback if",
+        "roll back if",
+        "rollback when",
+        "roll back when",
+        "abort if",
+        "abort when",
+        "triggers rollbacks when",
+        "triggers a rollback when",
+        "trigger a rollback",
+        "rollback is triggered",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+/// The criteria of a table whose action is a column ("Action": "Immediate
+/// rollback") or whose header says it ("ROLLBACK IF"). The condition is the
+/// row's cells before the action ("Error Rate >10%"); a "Hold"/"For" column
+/// or "within 5 min" in the action is the criterion's own hold.
+fn table_criteria(t: &super::walk::Table, everywhere: bool) -> Vec<Criterion> {
+    let header: Vec<String> = t.header.iter().map(|h| lower(h)).collect();
+    let says =
+        |h: &String| lead_names_criteria(h) || h.trim() == "rollback" || h.contains("rollback if");
+    let header_action = header.iter().position(says);
+    if everywhere && header_action.is_none() {
+        return Vec::new();
+    }
+    let action = header_action
+        .or_else(|| header.iter().position(|h| h.contains("action")))
+        .unwrap_or(t.header.len().saturating_sub(1));
+    let hold_col = header
+        .iter()
+        .position(|h| matches!(h.trim(), "hold" | "for" | "duration" | "sustained"));
+    let skip = |i: usize| {
+        Some(i) == hold_col
+            || header.get(i).is_some_and(|h| {
+                h.contains("severity") || h.contains("priority") || h.contains("owner")
+            })
+    };
+    let mut out = Vec::new();
+    for (line, row) in &t.rows {
+        let action_cell = row.get(action).map(String::as_str).unwrap_or("");
+        // Under a "ROLLBACK IF" header every row is a condition; else the
+        // action must say rollback.
+        let condition: Vec<&str> = if header_action.is_some() {
+            row.iter()
+                .enumerate()
+                .filter(|(i, c)| !skip(*i) && !c.trim().is_empty())
+                .map(|(_, c)| c.as_str())
+                .collect()
+        } else if names_rollback(action_cell) {
+            row.iter()
+                .take(action)
+                .enumerate()
+                .filter(|(i, c)| !skip(*i) && !c.trim().is_empty())
+                .map(|(_, c)| c.as_str())
+                .collect()
+        } else {
+            continue;
+        };
+        if condition.is_empty() {
+            continue;
+        }
+        let mut c = classify(&condition.join(" "), *line);
+        let hold_text = hold_col
+            .and_then(|i| row.get(i))
+            .map(|h| format!("for {h}"))
+            .or_else(|| {
+                lower(action_cell)
+                    .split_once("within")
+                    .map(|(_, rest)| format!("for {rest}"))
+            });
+        if let Some(h) = hold_text.and_then(|h| super::classify::hold_seconds(&h)) {
+            c.for_s = Some(h);
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn criteria(ctx: &Ctx<'_>, doc_title: &str, reference: &[bool]) -> Vec<Criterion> {
     let w = ctx.w;
     let mut out = Vec::new();
-    for s in w.sections.iter().filter(|s| is_criteria_heading(&s.title)) {
+    // "When to Use" a rollback runbook is when to roll back.
+    let rollback_doc = names_rollback(doc_title);
+    let is_crit =
+        |t: &str| is_criteria_heading(t) || (rollback_doc && lower(t).contains("when to use"));
+    let mut in_criteria_section: HashSet<usize> = HashSet::new();
+    for s in w.sections.iter().filter(|s| is_crit(&s.title)) {
         let span = w.section_spans[s.id];
         // "**Rollback Process:**" inside "Rollback Criteria": steps, not
         // conditions.
@@ -405,13 +507,14 @@ fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
             })
             .map(|p| p.id)
             .collect();
-        for e in w.entries.iter().filter(|e| {
+        for (i, e) in w.entries.iter().enumerate().filter(|(_, e)| {
             e.parent.is_none()
                 && ctx.in_span(e.start, span)
                 && !e
                     .section
                     .is_some_and(|es| procedures.iter().any(|&p| within(w, es, p)))
         }) {
+            in_criteria_section.insert(i);
             let text = e.title.as_deref().unwrap_or(&e.text);
             if !text.trim().is_empty() {
                 out.push(classify(text.trim(), e.line));
@@ -421,21 +524,34 @@ fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
             t.section
                 .is_some_and(|ts| ctx.in_span(w.section_spans[ts].0, span))
         }) {
-            let action = t
-                .header
-                .iter()
-                .position(|h| lower(h).contains("action"))
-                .unwrap_or(t.header.len().saturating_sub(1));
-            for (line, row) in &t.rows {
-                let says_rollback = row.get(action).is_some_and(|a| names_rollback(a));
-                if let (true, Some(condition)) = (says_rollback, row.first()) {
-                    out.push(classify(condition, *line));
-                }
+            out.extend(table_criteria(t, false));
+        }
+    }
+    // Lists led in by "Rollback if:" and tables headed "ROLLBACK IF", under
+    // any heading but reference material.
+    let in_reference =
+        |s: Option<usize>| s.is_some_and(|s| reference.get(s).copied().unwrap_or(false));
+    for (i, e) in w.entries.iter().enumerate() {
+        if e.parent.is_none()
+            && !in_criteria_section.contains(&i)
+            && !in_reference(e.section)
+            && e.lead.as_deref().is_some_and(lead_names_criteria)
+        {
+            let text = e.title.as_deref().unwrap_or(&e.text);
+            if !text.trim().is_empty() {
+                out.push(classify(text.trim(), e.line));
             }
         }
     }
+    for t in w.tables.iter().filter(|t| {
+        !in_reference(t.section) && !t.section.is_some_and(|s| is_crit(&w.sections[s].title))
+    }) {
+        out.extend(table_criteria(t, true));
+    }
     prose_criteria(w, &mut out);
     out.sort_by_key(|c| c.line);
+    // Nested criteria headings read the same lines twice.
+    out.dedup_by(|a, b| a.line == b.line && a.text == b.text);
     out
 }
 
@@ -446,8 +562,39 @@ fn criteria(ctx: &Ctx<'_>) -> Vec<Criterion> {
 fn prose_criteria(w: &Walked, out: &mut Vec<Criterion>) {
     let entry_lines: HashSet<usize> = w.entries.iter().map(|e| e.line).collect();
     let heading_lines: HashSet<usize> = w.sections.iter().map(|s| s.line).collect();
+    let alerting = |line: usize| {
+        let mut cur = w
+            .sections
+            .partition_point(|s| s.line <= line)
+            .checked_sub(1);
+        while let Some(c) = cur {
+            let t = lower(&w.sections[c].title);
+            if ["alert", "rollback", "roll back", "abort", "incident"]
+                .iter()
+                .any(|x| t.contains(x))
+            {
+                return true;
+            }
+            cur = w.sections[c].parent;
+        }
+        false
+    };
     let mut paragraphs: Vec<(usize, String)> = Vec::new();
     for l in &w.text_lines {
+        // "**Trigger:** >10 errors per minute in logs": an alert's trigger,
+        // on its own line, under a heading about alerts or the rollback (a
+        // deploy's "Trigger: push to main" is not one).
+        if alerting(l.line)
+            && let Some((label, rest)) = l.text.split_once(':')
+            && matches!(
+                lower(label).trim(),
+                "trigger" | "triggers" | "rollback trigger" | "abort trigger"
+            )
+            && !rest.trim().is_empty()
+            && !entry_lines.contains(&l.line)
+        {
+            out.push(classify(rest.trim(), l.line));
+        }
         match paragraphs.last_mut() {
             Some((_, text)) if l.continues => {
                 text.push(' ');
@@ -460,6 +607,7 @@ fn prose_criteria(w: &Walked, out: &mut Vec<Criterion>) {
         if entry_lines.contains(&line) || heading_lines.contains(&line) {
             continue;
         }
+
         for sentence in text.split_inclusive(['.', '!']).map(str::trim) {
             let s = lower(sentence);
             let direct = ["roll back if", "rollback if", "roll back when", "abort if"]

@@ -274,6 +274,12 @@ pub struct Criterion {
     pub threshold: Option<f64>,
     pub unit: Option<Unit>,
     pub line: usize,
+    /// Its own hold ("for 5 minutes"): how long a breach must last before
+    /// it fires. `None`: the global `--for`.
+    pub for_s: Option<u64>,
+    /// The latency percentile it judges (50, 90, 95, 99); `None` for other
+    /// metrics. p95 when a latency rule names none.
+    pub percentile: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -119,9 +119,14 @@ impl Health {
                 if *source == BaselineSource::Auto && self.pin.baseline.is_some() {
                     return;
                 }
+                // p50/p99 come from the window the pin was taken from (a
+                // given baseline has none): the record keeps its p95 only.
+                let from_window = *source != BaselineSource::Given;
                 self.pin.baseline = Some(Baseline {
                     error_rate: *error_rate,
                     latency_ms: *latency_ms,
+                    p50_ms: self.stats.p50.filter(|_| from_window),
+                    p99_ms: self.stats.p99.filter(|_| from_window),
                     log_errors_per_min: *log_errors_per_min,
                     samples: *samples,
                     pinned_at: r.ts,

@@ -179,8 +179,9 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             && let Some(since) = verdict.since
         {
             // How long the breach must still hold before it fires.
-            let hold = chrono::TimeDelta::from_std(health.engine.settings.hold)
-                .unwrap_or(chrono::TimeDelta::zero());
+            let hold =
+                chrono::TimeDelta::from_std(check.hold.unwrap_or(health.engine.settings.hold))
+                    .unwrap_or(chrono::TimeDelta::zero());
             let left = (since + hold - state.now).num_seconds().max(0);
             detail.push_str(&format!(" · fires in {left}s"));
         }
