@@ -301,6 +301,7 @@ pub fn finish(dir: &Path, loaded: journal::Loaded, plan: Plan) -> Replayed {
     if let Some(t) = &loaded.torn {
         notices.push(t.notice(&path));
     }
+    notices.extend(loaded.fragments.iter().map(|f| f.notice(&path)));
     let (records, warnings) = remap(dir, loaded.records.clone(), &plan);
     notices.extend(
         warnings

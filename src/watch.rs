@@ -93,6 +93,9 @@ impl Tail {
         let loaded =
             journal::parse(&name, &whole, self.line, self.seq).map_err(|e| e.to_string())?;
         self.line += lines;
+        for f in &loaded.fragments {
+            log::warn!("{}", f.notice(Path::new(&name)));
+        }
         if let Some(r) = loaded.records.last() {
             self.seq = r.seq;
         }
