@@ -19,7 +19,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use std::collections::HashMap;
 
-use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn, Target};
+use crate::event::{Action, Cmd, Effect, Event, Leftover, Machine, Record, Spawn, Target};
 use crate::exec::terminal::TerminalRun;
 use crate::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::journal::Journal;
@@ -88,6 +88,23 @@ fn spawn_journal(
             }
         })?;
     Ok((etx, handle))
+}
+
+/// What became of the commands a stopped cockpit left without an exit
+/// (skipping those a resume before this one found already over).
+fn leftovers(state: &State) -> Vec<Leftover> {
+    state
+        .session
+        .runs
+        .list
+        .iter()
+        .filter(|r| r.exit.is_none() && (!r.lost || r.still_running) && !r.terminal)
+        .map(|r| Leftover {
+            run: r.run,
+            pgid: r.pgid,
+            alive: r.pgid.is_some_and(exec::group_running),
+        })
+        .collect()
 }
 
 /// Samples CPU and memory off the render path.
@@ -159,6 +176,21 @@ pub async fn run(
             let _ = jtx.send(ev);
         }
     }
+    // Commands the stopped cockpit left without an exit: found now, so the
+    // first frame can ask about one still running before anything starts.
+    let mut startup: Vec<Action> = match &journal_tx {
+        Some(_) if state.session.started.is_some() => {
+            let found = leftovers(&state);
+            if found.is_empty() {
+                Vec::new()
+            } else {
+                vec![Action::Leftovers(found)]
+            }
+        }
+        _ => Vec::new(),
+    };
+    // Groups a stopped cockpit left running, watched until they end.
+    let mut watched: HashMap<u64, u32> = HashMap::new();
     let session_dir = journal_path
         .as_deref()
         .and_then(|p| p.parent())
@@ -219,7 +251,7 @@ pub async fn run(
             last_draw = Instant::now();
             dirty = false;
         }
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut startup);
         tokio::select! {
             ev = next_event(&mut events) => match ev {
                 // The command in the terminal is over and a key was pressed.
@@ -317,6 +349,17 @@ pub async fn run(
                     dirty = true;
                 }
                 actions.push(Action::Clock(now));
+                let ended: Vec<Leftover> = watched
+                    .iter()
+                    .filter(|&(_, &pgid)| !exec::group_running(pgid))
+                    .map(|(&run, &pgid)| Leftover { run, pgid: Some(pgid), alive: false })
+                    .collect();
+                for l in &ended {
+                    watched.remove(&l.run);
+                }
+                if !ended.is_empty() {
+                    actions.push(Action::Leftovers(ended));
+                }
                 if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
                     let _ = jtx.send(ev);
                 }
@@ -365,6 +408,12 @@ pub async fn run(
                         if let Some(h) = runner.handles.get(&run) {
                             h.kill();
                         }
+                    }
+                    Effect::KillGroup(pgid) => {
+                        tokio::spawn(exec::end_group(pgid, exec::KillPolicy::default()));
+                    }
+                    Effect::WatchGroup { run, pgid } => {
+                        watched.insert(run, pgid);
                     }
                     Effect::Clipboard(text) => {
                         use std::io::Write;

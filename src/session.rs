@@ -246,6 +246,8 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             // Run ids, values and rollback steps do not depend on the
             // runbook's shape (a rollback step is kept by its title).
             Event::CommandExited { .. }
+            | Event::CommandSpawned { .. }
+            | Event::CommandInterrupted { .. }
             | Event::VariableSet { .. }
             | Event::RollbackStarted { .. }
             | Event::RollbackChoice { .. }

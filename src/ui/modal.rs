@@ -510,6 +510,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             }
             boxed(frame, area, wide.min(90), " Rollback ", theme::red(), lines);
         }
+        Modal::Leftover { run, pgid } => {
+            let lines = vec![
+                Line::raw(crate::state::runs::leftover_question(state, *run, *pgid)),
+                Line::styled("starting the step again could run it twice", theme::dim()),
+                Line::raw(""),
+                keys_line(&[("k", "kill it"), ("w", "wait"), ("l", "leave it")]),
+            ];
+            boxed(
+                frame,
+                area,
+                wide.min(100),
+                " Interrupted ",
+                theme::amber(),
+                lines,
+            );
+        }
         Modal::Pick(pick) => {
             let mut lines = vec![
                 Line::styled(pick.title.clone(), theme::title()),
