@@ -40,7 +40,9 @@ pub fn launch(
             match run(p.state, p.keymap, p.journal, p.notices, args.mouse) {
                 Ok(code) => (code, path),
                 Err(e) => {
-                    eprintln!("rollout-cockpit: {e:#}");
+                    // The terminal may be gone: a failed write must not panic
+                    // with the lock still held.
+                    let _ = writeln!(std::io::stderr(), "rollout-cockpit: {e:#}");
                     (1, path)
                 }
             }

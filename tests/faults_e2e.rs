@@ -245,3 +245,95 @@ fn kill_9_during_a_command_leaves_no_orphan_behind_resume() {
     }
     eprintln!("{rounds} rounds of kill -9 during a command: no group left behind");
 }
+
+/// The cockpit on the pty of a tmux pane, as the test's own child (so its
+/// exit status is seen), then the pane's server killed under it: the
+/// terminal vanishes (EIO), with or without the SIGHUP a controlling
+/// terminal would send. No abort (134), the step's group is stopped, its
+/// exit and the stop are journaled, and the lock is released.
+#[test]
+fn a_vanished_terminal_stops_the_commands_and_releases_the_lock() {
+    use std::os::unix::process::ExitStatusExt;
+    for hangup in [false, true] {
+        let Some(tmux) = Tmux::server(if hangup { "hup" } else { "eio" }) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let runbook = dir.path().join("orphan.md");
+        std::fs::write(&runbook, RUNBOOK.replace("1006", "1007")).unwrap();
+        let root = dir.path().join("sessions");
+        tmux.session("rc", 110, 30, "sleep 600");
+        let out = tmux.run(&["display", "-p", "-t", "rc", "#{pane_tty}"]);
+        let tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let open = || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&tty)
+                .unwrap()
+        };
+        let mut child = Command::new(BIN)
+            .args(["run", "--no-health", "--new", "--operator", "eio"])
+            .arg(&runbook)
+            .arg("--session-dir")
+            .arg(&root)
+            .current_dir(dir.path())
+            .env("TERM", "xterm-256color")
+            .stdin(open())
+            .stdout(open())
+            .stderr(open())
+            .spawn()
+            .unwrap();
+        let s = tmux::live_session(&root);
+        let t = "rc";
+        tmux.wait_in(t, "the cockpit", |sc| {
+            sc.contains("Step 2: Deploy Application")
+        });
+        tmux.keys_in(t, &["/"]);
+        tmux.ok(&["send-keys", "-t", t, "-l", "Deploy Application"]);
+        tmux.keys_in(t, &["Enter"]);
+        tmux.keys_in(t, &["Enter"]);
+        tmux.wait_in(t, "the run confirm", |sc| sc.contains("Run this?"));
+        tmux.keys_in(t, &["y"]);
+        tmux.wait_in(t, "the step's output", |sc| sc.contains("deploy-start"));
+        let pgid = spawned_pgid(&s, 1);
+        assert!(!group_members(pgid).is_empty());
+
+        tmux.ok(&["kill-server"]);
+        if hangup {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGHUP,
+            );
+        }
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(start.elapsed() < DEADLINE, "the cockpit did not close");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.signal(), None, "hangup {hangup}: {status:?}");
+        assert_ne!(status.code(), Some(134), "hangup {hangup}: aborted");
+        assert!(
+            group_members(pgid).is_empty(),
+            "hangup {hangup}: group {pgid} outlived the cockpit"
+        );
+        assert!(
+            !s.join("lock").exists(),
+            "hangup {hangup}: lock left behind"
+        );
+        let j = journal(&s);
+        assert!(j.contains("\"type\":\"command_exited\""), "{j}");
+        assert!(j.contains("lost its terminal"), "{j}");
+        assert!(
+            !j.contains("session_ended"),
+            "a lost terminal leaves the session to resume"
+        );
+        eprintln!(
+            "hangup {hangup}: exit {:?}, group {pgid} gone, lock released",
+            status.code()
+        );
+    }
+}
