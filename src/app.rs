@@ -614,6 +614,9 @@ impl Runner {
         spec.shell_flags = e.flags.clone();
         spec.workdir = e.workdir.clone();
         spec.env = s.env;
+        // A finished step's `sleep 1005 &` would otherwise outlive the step,
+        // and the cockpit: its kill reaches only the commands still running.
+        spec.end_leftovers = !e.keep_background;
         if s.terminal {
             return Ok(Some(spec));
         }

@@ -85,6 +85,9 @@ fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSe
         if let Some(t) = e.tick_on_success {
             s.tick_on_success = t;
         }
+        if let Some(k) = e.keep_background {
+            s.keep_background = k;
+        }
     }
     s.workdir = match &args.workdir {
         Some(w) => w.clone(),

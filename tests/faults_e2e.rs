@@ -102,11 +102,11 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(name: &str) -> Option<Bench> {
+    fn new(name: &str, text: &str) -> Option<Bench> {
         let tmux = Tmux::server(name)?;
         let dir = tempfile::tempdir().unwrap();
         let runbook = dir.path().join("orphan.md");
-        std::fs::write(&runbook, RUNBOOK).unwrap();
+        std::fs::write(&runbook, text).unwrap();
         tmux.session("rc", 110, 30, "sleep 600");
         Some(Bench {
             tmux,
@@ -160,7 +160,7 @@ impl Bench {
 /// row "interrupted" (not unticked), in the report too.
 #[test]
 fn kill_9_during_a_command_leaves_no_orphan_behind_resume() {
-    let Some(mut b) = Bench::new("orphan") else {
+    let Some(mut b) = Bench::new("orphan", RUNBOOK) else {
         return;
     };
     let rounds = 3;
@@ -335,5 +335,57 @@ fn a_vanished_terminal_stops_the_commands_and_releases_the_lock() {
             "hangup {hangup}: exit {:?}, group {pgid} gone, lock released",
             status.code()
         );
+    }
+}
+
+/// A step that leaves `sleep 1005 &` behind: by default the background
+/// process ends with the step's shell, so nothing outlives quit; with
+/// `[exec] keep_background = true` (a step meant to start a daemon) it is
+/// left running.
+#[test]
+fn a_finished_steps_background_child_ends_with_the_step_unless_kept() {
+    let text = RUNBOOK.replace(
+        "echo deploy-start\nsleep 1006\necho deploy-done",
+        "echo deploy-start\nsleep 1005 &\necho deploy-done",
+    );
+    for keep in [false, true] {
+        let Some(mut b) = Bench::new(if keep { "bgkeep" } else { "bg" }, &text) else {
+            return;
+        };
+        let flag = if keep {
+            let config = b._dir.path().join("keep.toml");
+            std::fs::write(&config, "[exec]\nkeep_background = true\n").unwrap();
+            format!("--new --config '{}'", config.display())
+        } else {
+            "--new".to_string()
+        };
+        let t = b.run(&flag);
+        let s = tmux::live_session(&b.root);
+        b.start_deploy(&t);
+        b.tmux
+            .wait_in(&t, "the step's exit 0", |sc| sc.contains("exit 0"));
+        let pgid = spawned_pgid(&s, 1);
+        if keep {
+            assert!(
+                !group_members(pgid).is_empty(),
+                "keep_background: the daemon is left running"
+            );
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pgid as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            continue;
+        }
+        assert!(
+            group_members(pgid).is_empty(),
+            "the step's background sleep outlived its step"
+        );
+        b.tmux.keys_in(&t, &["q"]);
+        b.tmux.wait_in(&t, "the quit question", |sc| {
+            sc.contains("Quit the cockpit?")
+        });
+        b.tmux.keys_in(&t, &["y"]);
+        wait_until("the lock's release", || !s.join("lock").exists());
+        assert!(group_members(pgid).is_empty(), "sleep 1005 outlived quit");
     }
 }

@@ -27,6 +27,10 @@ pub struct ExecSettings {
     pub workdir: PathBuf,
     /// A command that exits 0 ticks its row.
     pub tick_on_success: bool,
+    /// `[exec] keep_background`: a step's background processes outlive its
+    /// shell (for a runbook whose step starts a daemon). Off: they end with
+    /// the step, so nothing a finished step left outlives the cockpit.
+    pub keep_background: bool,
     /// Opt-in: an automatic criterion firing this long starts the countdown.
     pub auto_rollback_after: Option<Duration>,
     pub masker: SharedMasker,
@@ -51,6 +55,7 @@ impl Default for ExecSettings {
             flags: vec!["-e".into(), "-o".into(), "pipefail".into()],
             workdir: PathBuf::from("."),
             tick_on_success: true,
+            keep_background: false,
             auto_rollback_after: None,
             masker: SharedMasker::default(),
             webhook: None,
