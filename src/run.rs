@@ -272,6 +272,23 @@ fn prepare(
     {
         return Err(refused(dir, LockError::Held(h)));
     }
+    // A damaged session must not block the runbook for good: plain `run`
+    // passes it by, saying so; `--resume` still refuses it, with the line.
+    let unfinished = match unfinished {
+        Some(d) if !args.resume && !args.new => match journal::load(&d.join(journal::FILE_NAME)) {
+            Ok(_) => Some(d),
+            Err(e) => {
+                eprintln!(
+                    "rollout-cockpit: note: session {} is damaged and was skipped ({e}); a new \
+                     session starts (--new does this without looking; --resume would refuse it, \
+                     and its journal is left as it is)",
+                    d.display()
+                );
+                None
+            }
+        },
+        other => other,
+    };
     let resume_dir = match (&unfinished, args.resume, args.new) {
         (_, _, true) => None,
         (None, true, _) => {

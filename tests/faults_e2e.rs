@@ -389,3 +389,83 @@ fn a_finished_steps_background_child_ends_with_the_step_unless_kept() {
         assert!(group_members(pgid).is_empty(), "sleep 1005 outlived quit");
     }
 }
+
+/// A damaged old session (a line that is not a record) no longer blocks
+/// plain `run` of its runbook: it is passed by with a one-line note naming
+/// it and explaining `--new` and `--resume`; `--resume` still refuses it.
+#[test]
+fn a_damaged_session_is_skipped_by_plain_run_with_a_note() {
+    let line = |seq: u64| {
+        format!(
+            "{{\"seq\":{seq},\"ts\":\"2025-01-15T04:41:00Z\",\"by\":\"a\",\"type\":\"ticked\",\"target\":{{\"item\":0}}}}\n"
+        )
+    };
+    let damage = |root: &Path| {
+        let old = root.join("orphan-20250115-044100");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(
+            old.join("journal.jsonl"),
+            format!("{}{{garbage\n{}", line(1), line(2)),
+        )
+        .unwrap();
+        old
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = dir.path().join("orphan.md");
+    std::fs::write(&runbook, RUNBOOK).unwrap();
+    let root = dir.path().join("sessions");
+    let old = damage(&root);
+    let run = |flag: &[&str]| {
+        Command::new(BIN)
+            .args(["run", "--no-health", "--operator", "t"])
+            .args(flag)
+            .arg(&runbook)
+            .arg("--session-dir")
+            .arg(&root)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // No terminal here: the screen cannot open, but the session can.
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let note = err
+        .lines()
+        .find(|l| l.contains("is damaged and was skipped"))
+        .unwrap_or_else(|| panic!("no note: {err}"));
+    assert!(note.contains(&old.display().to_string()), "{note}");
+    assert!(
+        note.contains("journal.jsonl:2: not a journal record"),
+        "{note}"
+    );
+    assert!(
+        note.contains("--new") && note.contains("--resume"),
+        "{note}"
+    );
+    assert_ne!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&root).unwrap().count(),
+        2,
+        "a new session beside the damaged one"
+    );
+    let out = run(&["--resume"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a journal record"), "{err}");
+
+    // In a terminal, the cockpit opens.
+    let Some(mut b) = Bench::new("damaged", RUNBOOK) else {
+        return;
+    };
+    damage(&b.root);
+    let t = b.run("");
+    b.tmux.wait_in(&t, "the cockpit", |sc| {
+        sc.contains("Step 2: Deploy Application")
+    });
+    b.tmux.keys_in(&t, &["q"]);
+    b.tmux.wait_in(&t, "the quit question", |sc| {
+        sc.contains("Quit the cockpit?")
+    });
+    b.tmux.keys_in(&t, &["y"]);
+}
