@@ -425,7 +425,11 @@ pub fn main(args: &WatchArgs) -> u8 {
     match run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rollout-cockpit: {e:#}");
+            // The terminal may be gone: a failed write must not panic.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("rollout-cockpit: {e:#}\n"),
+            );
             1
         }
     }

@@ -163,7 +163,7 @@ fn kill_9_during_a_command_leaves_no_orphan_behind_resume() {
     let Some(mut b) = Bench::new("orphan", RUNBOOK) else {
         return;
     };
-    let rounds = 3;
+    let rounds = 10;
     let mut session: Option<PathBuf> = None;
     for round in 0..rounds {
         let flag = if round == 0 { "--new" } else { "--resume" };
@@ -219,6 +219,19 @@ fn kill_9_during_a_command_leaves_no_orphan_behind_resume() {
             .contains("was running when the cockpit stopped"),
         "no question about a group that is gone"
     );
+    // The mirror folds the same journal: the same row.
+    b.tmux.ok(&[
+        "new-window",
+        "-t",
+        "rc",
+        "-n",
+        "mirror",
+        &format!("'{BIN}' watch '{}'", s.display()),
+    ]);
+    b.tmux
+        .wait_in("rc:mirror", "the mirror's row: interrupted", |sc| {
+            sc.contains("⚠ Step 2: Deploy Application") && sc.contains("interrupted")
+        });
     b.tmux.keys_in(&t, &["q"]);
     b.tmux.wait_in(&t, "the quit question", |sc| {
         sc.contains("Quit the cockpit?")
