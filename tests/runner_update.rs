@@ -400,6 +400,31 @@ fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interru
         "{screen}"
     );
     assert!(screen.contains("k kill it"), "{screen}");
+    // `w`: the question closes; running the step again is warned about.
+    s.cmd(Cmd::Wait);
+    assert!(s.state.ui.modal.is_none());
+    assert!(
+        s.state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("waiting for pid 4711")
+    );
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    let screen = common::screen_text(&s.state, 160, 50);
+    assert!(
+        screen.contains("its last run (pid 4711) is still running since the cockpit stopped"),
+        "{screen}"
+    );
+    s.cmd(Cmd::Cancel);
+    // Asked again (another resume), `k` asks the loop to end the group.
+    s.act(Action::Leftovers(vec![Leftover {
+        run: 1,
+        pgid: Some(4711),
+        alive: true,
+    }]));
     s.cmd(Cmd::Kill);
     assert_eq!(s.effects.last(), Some(&Effect::KillGroup(4711)));
     assert!(s.state.ui.modal.is_none());

@@ -701,7 +701,9 @@ pub fn leftovers(state: &mut State, found: Vec<Leftover>) -> Vec<Effect> {
         }));
         match (l.alive, l.pgid) {
             (true, Some(pgid)) => {
-                state.exec.leftovers.push((l.run, pgid));
+                if !state.exec.leftovers.contains(&(l.run, pgid)) {
+                    state.exec.leftovers.push((l.run, pgid));
+                }
                 effects.push(Effect::WatchGroup { run: l.run, pgid });
             }
             _ if was_running => {
