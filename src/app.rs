@@ -19,7 +19,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use std::collections::HashMap;
 
-use crate::event::{Action, Cmd, Effect, Event, Machine, Record, Spawn, Target};
+use crate::event::{Action, Cmd, Effect, Event, Leftover, Machine, Record, Spawn, Target};
 use crate::exec::terminal::TerminalRun;
 use crate::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::journal::Journal;
@@ -88,6 +88,23 @@ fn spawn_journal(
             }
         })?;
     Ok((etx, handle))
+}
+
+/// What became of the commands a stopped cockpit left without an exit
+/// (skipping those a resume before this one found already over).
+fn leftovers(state: &State) -> Vec<Leftover> {
+    state
+        .session
+        .runs
+        .list
+        .iter()
+        .filter(|r| r.exit.is_none() && (!r.lost || r.still_running) && !r.terminal)
+        .map(|r| Leftover {
+            run: r.run,
+            pgid: r.pgid,
+            alive: r.pgid.is_some_and(exec::group_running),
+        })
+        .collect()
 }
 
 /// Samples CPU and memory off the render path.
@@ -159,6 +176,21 @@ pub async fn run(
             let _ = jtx.send(ev);
         }
     }
+    // Commands the stopped cockpit left without an exit: found now, so the
+    // first frame can ask about one still running before anything starts.
+    let mut startup: Vec<Action> = match &journal_tx {
+        Some(_) if state.session.started.is_some() => {
+            let found = leftovers(&state);
+            if found.is_empty() {
+                Vec::new()
+            } else {
+                vec![Action::Leftovers(found)]
+            }
+        }
+        _ => Vec::new(),
+    };
+    // Groups a stopped cockpit left running, watched until they end.
+    let mut watched: HashMap<u64, u32> = HashMap::new();
     let session_dir = journal_path
         .as_deref()
         .and_then(|p| p.parent())
@@ -211,21 +243,33 @@ pub async fn run(
     let mut dirty = true;
     let mut write_report = false;
     let mut last_draw = Instant::now() - FRAME;
+    // Why the terminal is gone, when it is (EIO, SIGHUP): the cockpit
+    // closes as on quit, but the session stays open for `--resume`.
+    let mut lost: Option<String> = None;
+    let mut ended: Option<Event> = None;
     let code = loop {
         if dirty && suspended.is_none() && last_draw.elapsed() >= FRAME {
             tui_logger::move_events();
-            crate::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))?;
+            if let Err(e) =
+                crate::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))
+            {
+                lost = Some(format!("writing to the terminal: {e}"));
+                break 1;
+            }
             state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
             last_draw = Instant::now();
             dirty = false;
         }
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut startup);
         tokio::select! {
             ev = next_event(&mut events) => match ev {
                 // The command in the terminal is over and a key was pressed.
                 Some(Ok(TermEvent::Key(_))) if matches!(suspended, Some(Suspended::Ended)) => {
                     suspended = None;
-                    crate::terminal::resume(&mut terminal, mouse)?;
+                    if let Err(e) = crate::terminal::resume(&mut terminal, mouse) {
+                        lost = Some(format!("the terminal: {e}"));
+                        break 1;
+                    }
                     dirty = true;
                 }
                 Some(Ok(_)) if suspended.is_some() => {}
@@ -233,8 +277,14 @@ pub async fn run(
                     dirty |= matches!(ev, TermEvent::Resize(..) | TermEvent::FocusGained);
                     actions.extend(terminal_action(&state, &view, &ev));
                 }
-                Some(Err(e)) => return Err(e).context("reading the terminal"),
-                None => break 0,
+                Some(Err(e)) => {
+                    lost = Some(format!("reading the terminal: {e}"));
+                    break 1;
+                }
+                None => {
+                    lost = Some("the terminal closed".into());
+                    break 1;
+                }
             },
             Some(msg) = rx.recv() => match msg {
                 Msg::Journaled(r) => {
@@ -251,7 +301,10 @@ pub async fn run(
                             Ok(Some(spec)) => {
                                 // The key reader would take the command's input.
                                 events = None;
-                                crate::terminal::suspend(mouse)?;
+                                if let Err(e) = crate::terminal::suspend(mouse) {
+                                    lost = Some(format!("the terminal: {e}"));
+                                    break 1;
+                                }
                                 let title = state.session.runs.get(*run).map_or(String::new(), |r| {
                                     match r.target {
                                         Some(Target::Item(i)) => state.row_text(crate::state::Row::Item(i)).to_string(),
@@ -263,7 +316,10 @@ pub async fn run(
                                 match TerminalRun::start(&spec, &title, shown) {
                                     Ok(t) => suspended = Some(Suspended::Running(Box::new(t))),
                                     Err(e) => {
-                                        crate::terminal::resume(&mut terminal, mouse)?;
+                                        if let Err(e) = crate::terminal::resume(&mut terminal, mouse) {
+                                            lost = Some(format!("the terminal: {e}"));
+                                            break 1;
+                                        }
                                         events = Some(EventStream::new());
                                         actions.push(Action::SpawnFailed { run: *run, error: e.to_string() });
                                     }
@@ -317,6 +373,17 @@ pub async fn run(
                     dirty = true;
                 }
                 actions.push(Action::Clock(now));
+                let ended: Vec<Leftover> = watched
+                    .iter()
+                    .filter(|&(_, &pgid)| !exec::group_running(pgid))
+                    .map(|(&run, &pgid)| Leftover { run, pgid: Some(pgid), alive: false })
+                    .collect();
+                for l in &ended {
+                    watched.remove(&l.run);
+                }
+                if !ended.is_empty() {
+                    actions.push(Action::Leftovers(ended));
+                }
                 if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
                     let _ = jtx.send(ev);
                 }
@@ -325,10 +392,17 @@ pub async fn run(
                 }
             },
             exit = wait_terminal(&mut suspended) => {
-                println!("{}", exec::terminal::ended_line(&exit));
+                {
+                    use std::io::Write;
+                    let _ = writeln!(io::stdout(), "{}", exec::terminal::ended_line(&exit));
+                }
                 suspended = Some(Suspended::Ended);
                 // Raw mode again, so one key (not a line) brings the screen back.
-                crossterm::terminal::enable_raw_mode()?;
+                if let Err(e) = crossterm::terminal::enable_raw_mode() {
+                    lost = Some(format!("the terminal: {e}"));
+                    actions.push(Action::Exec(ExecEvent::Exited(exit)));
+                    break 1;
+                }
                 events = Some(EventStream::new());
                 actions.push(Action::Exec(ExecEvent::Exited(exit)));
             },
@@ -340,7 +414,8 @@ pub async fn run(
                 break 0;
             },
             _ = sighup.recv() => {
-                log::warn!("SIGHUP: closing");
+                lost = Some("SIGHUP (the terminal hung up)".into());
+                // Asked to close, like SIGTERM: not an error of the cockpit.
                 break 0;
             },
         }
@@ -349,6 +424,10 @@ pub async fn run(
             dirty = true;
             for effect in update(&mut state, action) {
                 match effect {
+                    // The end goes last, after the exits of the commands
+                    // quitting stops: `run` reads a session's last line to
+                    // tell whether it ended.
+                    Effect::Journal(ev @ Event::SessionEnded { .. }) => ended = Some(ev),
                     Effect::Journal(ev) => {
                         // A mirror has no writer: nothing it does is a fact.
                         let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
@@ -365,6 +444,12 @@ pub async fn run(
                         if let Some(h) = runner.handles.get(&run) {
                             h.kill();
                         }
+                    }
+                    Effect::KillGroup(pgid) => {
+                        tokio::spawn(exec::end_group(pgid, exec::KillPolicy::default()));
+                    }
+                    Effect::WatchGroup { run, pgid } => {
+                        watched.insert(run, pgid);
                     }
                     Effect::Clipboard(text) => {
                         use std::io::Write;
@@ -422,9 +507,39 @@ pub async fn run(
     for p in probes {
         p.abort();
     }
-    // A command must not outlive the cockpit that shows it.
+    if let (Some(why), Some(jtx)) = (&lost, &journal_tx) {
+        log::warn!("{why}: closing");
+        let _ = jtx.send(Event::Noted {
+            target: None,
+            text: format!(
+                "the cockpit lost its terminal ({why}): it stopped its commands and closed; \
+                 run --resume picks the session up"
+            ),
+        });
+    }
+    // A command must not outlive the cockpit that shows it: the kill
+    // escalates as for `x`, and each exit is journaled once it came.
     for h in runner.handles.values() {
         h.kill();
+    }
+    let policy = exec::KillPolicy::default();
+    let until = Instant::now() + policy.kill_after + policy.drain_grace * 2;
+    while !runner.handles.is_empty() {
+        let Ok(Some(ev)) = tokio::time::timeout_at(until, exec_rx.recv()).await else {
+            break;
+        };
+        if let ExecEvent::Exited(e) = ev {
+            runner.handles.remove(&e.id.0);
+            if let Some(jtx) = &journal_tx {
+                let _ = jtx.send(Event::CommandExited {
+                    run: e.id.0,
+                    code: e.code,
+                    signal: e.signal,
+                    duration_ms: u64::try_from(e.duration.as_millis()).unwrap_or(u64::MAX),
+                    error: None,
+                });
+            }
+        }
     }
     if let Some(stream) = log_stream {
         stream.stop().await;
@@ -435,20 +550,32 @@ pub async fn run(
     if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
         let _ = jtx.send(Event::LogCounts { counts: log_counts });
     }
+    if let (Some(ev), Some(jtx)) = (ended, &journal_tx) {
+        let _ = jtx.send(ev);
+    }
     // Let the writer finish what it was given before the process ends.
     drop(journal_tx);
     if let Some(t) = journal_thread {
         let _ = t.join();
     }
-    drop(terminal);
+    crate::terminal::close(terminal);
     drop(guard);
+    use std::io::Write;
+    if let Some(why) = &lost {
+        let _ = writeln!(
+            io::stderr(),
+            "rollout-cockpit: {why}: commands stopped; run --resume picks the session up"
+        );
+    }
     if let (true, Some(path)) = (write_report, journal_path) {
         // After the journal is closed: the report is a fold over all of it.
         let dir = path.parent().unwrap_or(std::path::Path::new("."));
         match crate::report::save(dir) {
-            Ok(p) => eprintln!("report written: {}", p.display()),
+            Ok(p) => {
+                let _ = writeln!(io::stderr(), "report written: {}", p.display());
+            }
             Err(e) => {
-                eprintln!("rollout-cockpit: report not written: {e}");
+                let _ = writeln!(io::stderr(), "rollout-cockpit: report not written: {e}");
                 return Ok(1);
             }
         }
@@ -487,6 +614,9 @@ impl Runner {
         spec.shell_flags = e.flags.clone();
         spec.workdir = e.workdir.clone();
         spec.env = s.env;
+        // A finished step's `sleep 1005 &` would otherwise outlive the step,
+        // and the cockpit: its kill reaches only the commands still running.
+        spec.end_leftovers = !e.keep_background;
         if s.terminal {
             return Ok(Some(spec));
         }

@@ -80,6 +80,9 @@ pub struct ExecTable {
     pub shell: Option<String>,
     pub flags: Option<Vec<String>>,
     pub tick_on_success: Option<bool>,
+    /// Keep what a step starts in the background (`daemon &`) running after
+    /// its shell exits; by default it is ended with the step.
+    pub keep_background: Option<bool>,
 }
 
 /// `[rollback] auto_after = "60s"`: the opt-in auto-rollback.

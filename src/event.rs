@@ -126,6 +126,22 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         terminal: bool,
     },
+    /// The command's shell is running: its process group, so that a
+    /// cockpit that dies with it running (kill -9) lets `--resume` find what
+    /// it left behind. Absent in journals written before it was recorded.
+    CommandSpawned {
+        run: u64,
+        pgid: u32,
+    },
+    /// `run --resume` found a command of the stopped cockpit without an
+    /// exit: its group still running (`still_running`), or gone. Journaled
+    /// again with `still_running: false` once a group found running ends.
+    CommandInterrupted {
+        run: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pgid: Option<u32>,
+        still_running: bool,
+    },
     CommandExited {
         run: u64,
         /// `null` when a signal ended it (or it never started).
@@ -259,6 +275,8 @@ impl Event {
             Event::MonitorConfigured(_) | Event::Samples { .. } => false,
             // A command's exit is the runner's report; the start was fsync'd.
             Event::CommandExited { .. } => false,
+            // Fsync'd: the only trace of a group a kill -9 leaves running.
+            Event::CommandSpawned { .. } => true,
             Event::BaselinePinned { source, .. } | Event::BaselineRequested { source } => {
                 *source == BaselineSource::Operator
             }
@@ -335,10 +353,14 @@ pub enum Cmd {
     RunInTerminal,
     /// `L`: the application log full screen, and back.
     ZoomLogs,
+    /// `w` in the dialog about a command a stopped cockpit left running.
+    Wait,
+    /// `l` in that dialog: leave it running, noted in the journal.
+    Leave,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 42] = [
+    pub const ALL: [Cmd; 44] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -381,6 +403,8 @@ impl Cmd {
         Cmd::Contacted,
         Cmd::RunInTerminal,
         Cmd::ZoomLogs,
+        Cmd::Wait,
+        Cmd::Leave,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -428,6 +452,8 @@ impl Cmd {
             Cmd::Contacted => "contacted",
             Cmd::RunInTerminal => "run_in_terminal",
             Cmd::ZoomLogs => "zoom_logs",
+            Cmd::Wait => "wait",
+            Cmd::Leave => "leave",
         }
     }
 
@@ -483,6 +509,8 @@ impl Cmd {
                  (output is not captured)"
             }
             Cmd::ZoomLogs => "the application log (--logs): full screen / back; / filters it",
+            Cmd::Wait => "a command the stopped cockpit left running: wait for it to end",
+            Cmd::Leave => "a command the stopped cockpit left running: leave it (noted)",
         }
     }
 
@@ -543,11 +571,25 @@ pub enum Action {
         name: String,
         value: String,
     },
+    /// What the loop found of commands a stopped cockpit left without an
+    /// exit (at `--resume`, and again when a group found running ends):
+    /// liveness is the loop's business, never `update`'s.
+    Leftovers(Vec<Leftover>),
     /// The loop could not start a journaled command.
     SpawnFailed {
         run: u64,
         error: String,
     },
+}
+
+/// A command of a stopped cockpit, as the loop found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leftover {
+    pub run: u64,
+    /// Its process group, when the journal recorded one.
+    pub pgid: Option<u32>,
+    /// A process of the group is still running.
+    pub alive: bool,
 }
 
 /// What the loop must carry out for `update`.
@@ -562,6 +604,14 @@ pub enum Effect {
     Spawn(Spawn),
     /// The escalating kill of a run's process group.
     Kill(u64),
+    /// The same escalation for the group a stopped cockpit left running.
+    KillGroup(u32),
+    /// Watch a group a stopped cockpit left running, and report (as
+    /// [`Action::Leftovers`]) when it has ended.
+    WatchGroup {
+        run: u64,
+        pgid: u32,
+    },
     /// OSC 52 to the terminal (the clipboard, through tmux too).
     Clipboard(String),
     /// Write a file (an announcement) under the session directory.

@@ -2,7 +2,8 @@
 //! changes. Human decisions are fsync'd, so what the screen shows as ticked
 //! survives a crash. [`load`] is the strict reader resume, `watch` and
 //! `report` share: a torn last line (a crash mid-write) is dropped with a
-//! notice, any other damage stops it with the line number.
+//! notice, a fragment left by a failed write before a good record is skipped
+//! with a notice, any other damage stops it with the line number.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
@@ -14,11 +15,33 @@ use crate::event::{Event, Record};
 
 pub const FILE_NAME: &str = "journal.jsonl";
 
+/// Where a journal's bytes go: the file, or (in tests) a file whose writes
+/// fail part-way, as they do when the disk fills.
+pub trait Sink: Write + Send + std::fmt::Debug {
+    fn set_len(&mut self, len: u64) -> io::Result<()>;
+    fn sync_data(&mut self) -> io::Result<()>;
+}
+
+impl Sink for File {
+    fn set_len(&mut self, len: u64) -> io::Result<()> {
+        File::set_len(self, len)
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
 #[derive(Debug)]
 pub struct Journal {
-    file: File,
+    file: Box<dyn Sink>,
     path: PathBuf,
     seq: u64,
+    /// The file's length after the last record that was written whole.
+    len: u64,
+    /// A failed write left bytes past `len` that could not be cut off yet:
+    /// nothing may be appended until they are (it would land on their line).
+    dirty: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,11 +72,32 @@ pub struct Torn {
     pub bytes: usize,
 }
 
+/// The fragment of a write that failed part-way (a full disk), found at the
+/// start of a line that goes on with a whole record: skipped, and said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fragment {
+    pub line: usize,
+    pub bytes: usize,
+}
+
+impl Fragment {
+    pub fn notice(&self, path: &Path) -> String {
+        format!(
+            "{}:{}: {} bytes of an unfinished write (a full disk?) before the record skipped",
+            path.display(),
+            self.line,
+            self.bytes
+        )
+    }
+}
+
 /// A journal as read back: the records, and where the good part ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub records: Vec<Record>,
     pub torn: Option<Torn>,
+    /// Fragments of failed writes that were skipped to reach a good record.
+    pub fragments: Vec<Fragment>,
     /// Bytes up to the end of the last good line: resume truncates here so
     /// the next record never lands after a torn fragment.
     pub valid_len: u64,
@@ -116,7 +160,19 @@ impl Journal {
             .append(true)
             .create_new(true)
             .open(&path)?;
-        Ok(Journal { file, path, seq: 0 })
+        Ok(Journal::with_sink(path, Box::new(file), 0, 0))
+    }
+
+    /// A journal writing to `sink`, whose length is `len` and whose last
+    /// record is `seq`.
+    pub fn with_sink(path: PathBuf, sink: Box<dyn Sink>, seq: u64, len: u64) -> Journal {
+        Journal {
+            file: sink,
+            path,
+            seq,
+            len,
+            dirty: false,
+        }
     }
 
     /// Opens an existing journal to go on writing it: cuts a torn last line
@@ -127,15 +183,18 @@ impl Journal {
             file.set_len(loaded.valid_len)?;
             file.sync_all()?;
         }
+        let mut len = loaded.valid_len;
         if loaded.missing_newline {
             file.write_all(b"\n")?;
             file.sync_data()?;
+            len += 1;
         }
-        Ok(Journal {
-            file,
-            path: path.to_path_buf(),
-            seq: loaded.records.last().map_or(0, |r| r.seq),
-        })
+        Ok(Journal::with_sink(
+            path.to_path_buf(),
+            Box::new(file),
+            loaded.records.last().map_or(0, |r| r.seq),
+            len,
+        ))
     }
 
     pub fn path(&self) -> &Path {
@@ -152,11 +211,28 @@ impl Journal {
         };
         let mut line = serde_json::to_vec(&record).map_err(io::Error::other)?;
         line.push(b'\n');
-        // One write per line: a crash leaves at most a torn last line.
-        self.file.write_all(&line)?;
-        if record.event.is_human() {
-            self.file.sync_data()?;
+        if self.dirty {
+            // The next record must start a line of its own, or the loader
+            // would see one damaged line where two writes were.
+            self.file.set_len(self.len)?;
+            self.dirty = false;
         }
+        // One write per line: a crash leaves at most a torn last line.
+        let written = self.file.write_all(&line).and_then(|()| {
+            if record.event.is_human() {
+                self.file.sync_data()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = written {
+            // A short write (ENOSPC) leaves a fragment; a failed fsync leaves
+            // a record nobody was told about, whose seq the next record would
+            // repeat. Either way the bytes go, so the file ends on a whole line.
+            self.dirty = self.file.set_len(self.len).is_err();
+            return Err(e);
+        }
+        self.len += line.len() as u64;
         self.seq = record.seq;
         Ok(record)
     }
@@ -213,6 +289,7 @@ pub fn parse(
     let mut line_no = first_line;
     let mut last_seq = after_seq;
     let mut torn = None;
+    let mut fragments = Vec::new();
     let mut missing_newline = false;
     while at < bytes.len() {
         line_no += 1;
@@ -228,7 +305,22 @@ pub fn parse(
             }
             continue;
         }
-        match decode(line) {
+        let decoded = decode(line).or_else(|e| {
+            // A write cut short by a full disk, then the next record on the
+            // same line: the record is whole and its seq follows, so keep it.
+            let (skip, r) = after_fragment(line).ok_or(e)?;
+            if last_seq != 0 && r.seq != last_seq + 1 {
+                return Err(serde_json::Error::io(io::Error::other(
+                    "a fragment of a failed write, then a record out of sequence",
+                )));
+            }
+            fragments.push(Fragment {
+                line: line_no,
+                bytes: skip,
+            });
+            Ok(r)
+        });
+        match decoded {
             Ok(r) => {
                 if last_seq != 0 && r.seq != last_seq + 1 {
                     return Err(ReadError::Sequence {
@@ -267,9 +359,18 @@ pub fn parse(
     Ok(Loaded {
         records,
         torn,
+        fragments,
         valid_len: at as u64,
         missing_newline,
     })
+}
+
+/// The last record that starts inside `line` after some other bytes.
+fn after_fragment(line: &[u8]) -> Option<(usize, Record)> {
+    const START: &[u8] = br#"{"seq":"#;
+    memchr::memmem::rfind_iter(line, START)
+        .filter(|&at| at > 0)
+        .find_map(|at| Some((at, decode(&line[at..]).ok()?)))
 }
 
 /// Reads every record of a journal, stopping at the first bad line.
@@ -483,6 +584,116 @@ mod tests {
         std::fs::write(&p, format!("{}{}", line(1), line(3))).unwrap();
         let err = load(&p).unwrap_err().to_string();
         assert!(err.contains(":2: record seq 3 follows seq 1"), "{err}");
+    }
+
+    /// A real journal file whose writes stop after `room` more bytes, the
+    /// way a filling disk does: the write that crosses it is short, the
+    /// ones after fail outright, until `room` is raised again.
+    #[derive(Debug)]
+    struct FullDisk {
+        file: File,
+        room: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let room = self.room.load(SeqCst);
+            if room == 0 {
+                return Err(io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = self.file.write(&buf[..buf.len().min(room)])?;
+            self.room.fetch_sub(n, SeqCst);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.file.flush()
+        }
+    }
+
+    impl Sink for FullDisk {
+        fn set_len(&mut self, len: u64) -> io::Result<()> {
+            self.file.set_len(len)
+        }
+        fn sync_data(&mut self) -> io::Result<()> {
+            self.file.sync_data()
+        }
+    }
+
+    fn tick(j: &mut Journal, item: usize) -> io::Result<Record> {
+        j.append(
+            "alice",
+            Utc::now(),
+            Event::Ticked {
+                target: Target::Item(item),
+            },
+        )
+    }
+
+    #[test]
+    fn a_write_cut_short_by_a_full_disk_is_cut_back_and_the_session_stays_readable() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .open(&p)
+            .unwrap();
+        let room = std::sync::Arc::new(AtomicUsize::new(usize::MAX));
+        let sink = FullDisk {
+            file,
+            room: room.clone(),
+        };
+        let mut j = Journal::with_sink(p.clone(), Box::new(sink), 0, 0);
+        for i in 0..8 {
+            tick(&mut j, i).unwrap();
+        }
+        let good = std::fs::read(&p).unwrap();
+        // The disk fills 20 bytes into the 9th record.
+        room.store(20, SeqCst);
+        assert!(tick(&mut j, 8).is_err(), "a short write is an error");
+        assert_eq!(std::fs::read(&p).unwrap(), good, "the fragment is cut off");
+        assert!(tick(&mut j, 9).is_err(), "still full");
+        // Space comes back: the next decision is record 9, on its own line.
+        room.store(usize::MAX, SeqCst);
+        let r = tick(&mut j, 10).unwrap();
+        assert_eq!(r.seq, 9);
+        let loaded = load(&p).unwrap();
+        assert_eq!(loaded.records.len(), 9);
+        assert!(loaded.fragments.is_empty() && loaded.torn.is_none());
+        assert_eq!(
+            loaded.records[8].event,
+            Event::Ticked {
+                target: Target::Item(10)
+            }
+        );
+    }
+
+    #[test]
+    fn a_fragment_followed_by_a_record_on_its_line_is_skipped_with_a_notice() {
+        // What a journal written before the fix holds after a full disk.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let nine = line(9);
+        let fragment = &nine[..20];
+        let mut text: String = (1..=8).map(line).collect();
+        text.push_str(fragment);
+        text.push_str(&nine);
+        text.push_str(&line(10));
+        std::fs::write(&p, &text).unwrap();
+        let loaded = load(&p).unwrap();
+        assert_eq!(loaded.records.len(), 10);
+        assert_eq!(loaded.fragments, vec![Fragment { line: 9, bytes: 20 }]);
+        let notice = loaded.fragments[0].notice(&p);
+        assert!(notice.contains("journal.jsonl:9: 20 bytes"), "{notice}");
+        // A fragment before a record that does not follow is still damage.
+        let mut text: String = (1..=8).map(line).collect();
+        text.push_str(fragment);
+        text.push_str(&line(12));
+        std::fs::write(&p, &text).unwrap();
+        let err = load(&p).unwrap_err().to_string();
+        assert!(err.contains(":9: not a journal record"), "{err}");
     }
 
     #[test]

@@ -221,6 +221,10 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Ask, Key::ch('r'), Retry),
         (Ask, Key::ch('a'), Abort),
         (Ask, Key::plain(K::Esc), Cancel),
+        // The question about a command a stopped cockpit left running.
+        (Ask, Key::ch('k'), Kill),
+        (Ask, Key::ch('w'), Wait),
+        (Ask, Key::ch('l'), Leave),
         (
             Ask,
             Key {

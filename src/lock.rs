@@ -49,7 +49,13 @@ fn start_time(pid: u32) -> Option<String> {
     // The command name (field 2) may hold spaces and parentheses: count
     // fields from the last ')'.
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19).map(str::to_string)
+    let mut fields = rest.split_whitespace();
+    // A killed process its parent has not reaped yet (a zombie) holds
+    // nothing: `--resume` right after a kill -9 must not find it alive.
+    if matches!(fields.next(), Some("Z" | "X" | "x")) {
+        return None;
+    }
+    fields.nth(18).map(str::to_string)
 }
 
 impl Lock {
@@ -120,6 +126,31 @@ pub fn holder(dir: &Path) -> Option<Holder> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_process_not_yet_reaped_holds_no_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        // Not waited for: once it exits it is a zombie, its /proc entry kept.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| !s.contains(") Z "))
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never became a zombie"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            format!("{pid} - 2025-01-15T04:41:00Z killed\n"),
+        )
+        .unwrap();
+        assert!(holder(dir.path()).is_none(), "a zombie is no holder");
+        child.wait().unwrap();
+    }
 
     #[test]
     fn a_live_lock_refuses_and_a_stale_one_is_taken_over() {

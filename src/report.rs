@@ -137,6 +137,25 @@ impl Fold {
                 };
                 format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
             }
+            // The group id is for `--resume`; the timeline has the start.
+            Event::CommandSpawned { .. } => return,
+            Event::CommandInterrupted {
+                run,
+                pgid,
+                still_running,
+            } => {
+                let pid = pgid.map_or_else(String::new, |p| format!(" (pid {p})"));
+                if *still_running {
+                    format!(
+                        "command {run} interrupted: the cockpit stopped while it ran; \
+                         still running{pid} at resume"
+                    )
+                } else {
+                    format!(
+                        "command {run} interrupted: the cockpit stopped while it ran; over{pid}"
+                    )
+                }
+            }
             Event::CommandExited {
                 run,
                 code,
@@ -412,7 +431,7 @@ fn section_commands(out: &mut String, state: &State, tz: Tz) {
                 let how = text.split(" · ").next().unwrap_or("").to_string();
                 (how, crate::state::runs::seconds(x.duration_ms))
             }
-            None if r.lost => ("lost (cockpit restarted)".into(), "?".into()),
+            None if r.lost => (r.interrupted_text(), "?".into()),
             None => ("running".into(), "?".into()),
         };
         let _ = writeln!(

@@ -40,7 +40,9 @@ pub fn launch(
             match run(p.state, p.keymap, p.journal, p.notices, args.mouse) {
                 Ok(code) => (code, path),
                 Err(e) => {
-                    eprintln!("rollout-cockpit: {e:#}");
+                    // The terminal may be gone: a failed write must not panic
+                    // with the lock still held.
+                    let _ = writeln!(std::io::stderr(), "rollout-cockpit: {e:#}");
                     (1, path)
                 }
             }
@@ -82,6 +84,9 @@ fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSe
         }
         if let Some(t) = e.tick_on_success {
             s.tick_on_success = t;
+        }
+        if let Some(k) = e.keep_background {
+            s.keep_background = k;
         }
     }
     s.workdir = match &args.workdir {
@@ -275,6 +280,23 @@ fn prepare(
     {
         return Err(refused(dir, LockError::Held(h)));
     }
+    // A damaged session must not block the runbook for good: plain `run`
+    // passes it by, saying so; `--resume` still refuses it, with the line.
+    let unfinished = match unfinished {
+        Some(d) if !args.resume && !args.new => match journal::load(&d.join(journal::FILE_NAME)) {
+            Ok(_) => Some(d),
+            Err(e) => {
+                eprintln!(
+                    "rollout-cockpit: note: session {} is damaged and was skipped ({e}); a new \
+                     session starts (--new does this without looking; --resume would refuse it, \
+                     and its journal is left as it is)",
+                    d.display()
+                );
+                None
+            }
+        },
+        other => other,
+    };
     let resume_dir = match (&unfinished, args.resume, args.new) {
         (_, _, true) => None,
         (None, true, _) => {

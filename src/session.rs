@@ -246,6 +246,8 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             // Run ids, values and rollback steps do not depend on the
             // runbook's shape (a rollback step is kept by its title).
             Event::CommandExited { .. }
+            | Event::CommandSpawned { .. }
+            | Event::CommandInterrupted { .. }
             | Event::VariableSet { .. }
             | Event::RollbackStarted { .. }
             | Event::RollbackChoice { .. }
@@ -301,6 +303,7 @@ pub fn finish(dir: &Path, loaded: journal::Loaded, plan: Plan) -> Replayed {
     if let Some(t) = &loaded.torn {
         notices.push(t.notice(&path));
     }
+    notices.extend(loaded.fragments.iter().map(|f| f.notice(&path)));
     let (records, warnings) = remap(dir, loaded.records.clone(), &plan);
     notices.extend(
         warnings

@@ -83,14 +83,30 @@ fn enter(mouse: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Every step's error is ignored: the terminal may be gone (tmux
+/// kill-session, a dropped ssh link: EIO). `ratatui::restore` reports its
+/// errors with `eprintln!`, which panics when stderr is that same dead
+/// terminal, and inside the panic hook that panic aborts the process with
+/// its commands and lock left behind.
 fn restore(mouse: bool) {
     let mut out = io::stdout();
     if mouse {
         let _ = execute!(out, DisableMouseCapture);
     }
     let _ = execute!(out, EndSynchronizedUpdate);
-    ratatui::restore();
+    let _ = disable_raw_mode();
+    let _ = execute!(out, LeaveAlternateScreen, crossterm::cursor::Show);
     let _ = out.flush();
+}
+
+/// Closes the screen without ratatui's `Drop`, which, with the cursor
+/// hidden, reports a failure to show it with `eprintln!` (a panic on a
+/// terminal that is gone).
+pub fn close(mut screen: Screen) {
+    if screen.show_cursor().is_err() {
+        // Nothing is left to write to; the buffer goes with the process.
+        std::mem::forget(screen);
+    }
 }
 
 fn install_panic_hook() {

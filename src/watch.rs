@@ -93,6 +93,9 @@ impl Tail {
         let loaded =
             journal::parse(&name, &whole, self.line, self.seq).map_err(|e| e.to_string())?;
         self.line += lines;
+        for f in &loaded.fragments {
+            log::warn!("{}", f.notice(Path::new(&name)));
+        }
         if let Some(r) = loaded.records.last() {
             self.seq = r.seq;
         }
@@ -422,7 +425,11 @@ pub fn main(args: &WatchArgs) -> u8 {
     match run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rollout-cockpit: {e:#}");
+            // The terminal may be gone: a failed write must not panic.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("rollout-cockpit: {e:#}\n"),
+            );
             1
         }
     }

@@ -357,3 +357,97 @@ fn a_rollback_step_that_prompts_runs_on_the_terminal() {
         }
     )));
 }
+
+/// A command of a stopped cockpit: `update` never looks at processes; the
+/// loop's findings arrive as an action. Still running: the question, and
+/// `k` asks for the group's kill; gone: the row says "interrupted".
+#[test]
+fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interrupted() {
+    use rollout_cockpit::event::Leftover;
+    use rollout_cockpit::state::Status;
+    let mut s = Session::new(terp());
+    let row = s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    s.cmd(Cmd::Confirm);
+    s.act(Action::Exec(rollout_cockpit::exec::ExecEvent::Started {
+        id: rollout_cockpit::exec::RunId(1),
+        pid: 4711,
+        at: common::now(),
+    }));
+    assert!(
+        s.records
+            .iter()
+            .any(|r| matches!(r.event, Event::CommandSpawned { run: 1, pgid: 4711 }))
+    );
+    // The cockpit is killed; a new one resumes.
+    s.record(Event::Resumed {
+        runbook_hash: s.state.plan.hash.clone(),
+    });
+    s.act(Action::Leftovers(vec![Leftover {
+        run: 1,
+        pgid: Some(4711),
+        alive: true,
+    }]));
+    assert_eq!(
+        s.state.ui.modal,
+        Some(Modal::Leftover { run: 1, pgid: 4711 })
+    );
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(
+        screen.contains(
+            "Step 4: Deploy Application was running when the cockpit stopped: pid 4711, still running"
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("k kill it"), "{screen}");
+    // `w`: the question closes; running the step again is warned about.
+    s.cmd(Cmd::Wait);
+    assert!(s.state.ui.modal.is_none());
+    assert!(
+        s.state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("waiting for pid 4711")
+    );
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    let screen = common::screen_text(&s.state, 160, 50);
+    assert!(
+        screen.contains("its last run (pid 4711) is still running since the cockpit stopped"),
+        "{screen}"
+    );
+    s.cmd(Cmd::Cancel);
+    // Asked again (another resume), `k` asks the loop to end the group.
+    s.act(Action::Leftovers(vec![Leftover {
+        run: 1,
+        pgid: Some(4711),
+        alive: true,
+    }]));
+    s.cmd(Cmd::Kill);
+    assert_eq!(s.effects.last(), Some(&Effect::KillGroup(4711)));
+    assert!(s.state.ui.modal.is_none());
+    let target = row.target(s.state.runbook()).unwrap();
+    assert_eq!(s.state.session.status(target), Status::Interrupted);
+    // The loop saw the group end.
+    s.act(Action::Leftovers(vec![Leftover {
+        run: 1,
+        pgid: Some(4711),
+        alive: false,
+    }]));
+    assert!(
+        s.state
+            .ui
+            .flash
+            .as_deref()
+            .unwrap_or("")
+            .contains("has ended")
+    );
+    let screen = common::screen_text(&s.state, 120, 40);
+    assert!(
+        screen.contains("⚠") && screen.contains("interrupted"),
+        "{screen}"
+    );
+    assert!(!screen.contains("still running"), "{screen}");
+}

@@ -305,3 +305,116 @@ fn a_changed_runbook_maps_ticks_by_section_and_text() {
     assert_eq!(ticked, ["beta", "alpha"]);
     assert!(r.notices.is_empty(), "{:?}", r.notices);
 }
+
+/// What a full disk left in a journal written before appends were cut back:
+/// a fragment of record 9, then record 9 itself on the same line. `report`
+/// (and resume and `watch`, which read through the same loader) take the
+/// session, and say where the fragment was.
+#[test]
+fn a_fragment_left_by_a_full_disk_is_reported_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("terp-production-rollout-20250114-220500");
+    std::fs::create_dir(&s).unwrap();
+    scripted(&s, Outcome::Completed);
+    let j = s.join("journal.jsonl");
+    let text = std::fs::read_to_string(&j).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let fragment: String = lines[8].chars().take(20).collect();
+    lines[8] = format!("{fragment}{}", lines[8]);
+    std::fs::write(&j, lines.join("\n") + "\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+        .arg("report")
+        .arg(&s)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("| Outcome | **completed** |"), "{stdout}");
+    assert!(
+        stdout.contains("journal.jsonl:9: 20 bytes of an unfinished write"),
+        "{stdout}"
+    );
+    let replayed = session::open(&s).unwrap();
+    assert_eq!(replayed.records.len(), lines.len());
+    assert!(
+        replayed.notices.iter().any(|n| n.contains(":9: 20 bytes")),
+        "{:?}",
+        replayed.notices
+    );
+}
+
+/// A real full disk: a 64 KiB tmpfs (root only; skipped with a note
+/// otherwise). The append that crosses the last free page is cut short by
+/// the kernel; the journal is cut back to its last whole record, refuses
+/// nothing once space returns, and loads whole.
+#[test]
+fn a_real_full_disk_leaves_the_journal_on_a_whole_record() {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to this process's effective user.
+    if std::fs::metadata("/proc/self").map_or(true, |m| m.uid() != 0) {
+        eprintln!("not root: no tmpfs to fill, skipping the full-disk test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("cannot mount a tmpfs here: skipping the full-disk test");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(disk.clone());
+    let mut j = Journal::create(&disk).unwrap();
+    let tick = |j: &mut Journal, i: usize| {
+        j.append(
+            "alice",
+            now(),
+            Event::Ticked {
+                target: Target::Item(i),
+            },
+        )
+    };
+    tick(&mut j, 0).unwrap();
+    // Everything but the journal's last page is taken.
+    let mut filler = std::fs::File::create(disk.join("filler")).unwrap();
+    while filler.write_all(&[0u8; 512]).is_ok() {}
+    drop(filler);
+    let mut acked = 1;
+    let failed = (1..200).find(|&i| match tick(&mut j, i) {
+        Ok(_) => {
+            acked += 1;
+            false
+        }
+        Err(_) => true,
+    });
+    assert!(failed.is_some(), "the disk never filled");
+    let on_disk = std::fs::read_to_string(j.path()).unwrap();
+    assert!(on_disk.ends_with('\n'), "a fragment was left: {on_disk:?}");
+    assert_eq!(journal::load(j.path()).unwrap().records.len(), acked);
+    // Space comes back: the next record follows on its own line.
+    std::fs::remove_file(disk.join("filler")).unwrap();
+    tick(&mut j, 500).unwrap();
+    let loaded = journal::load(j.path()).unwrap();
+    assert_eq!(loaded.records.len(), acked + 1);
+    assert!(loaded.fragments.is_empty() && loaded.torn.is_none());
+    eprintln!(
+        "full disk after {acked} records: cut back, then record {} written",
+        acked + 1
+    );
+}

@@ -140,21 +140,33 @@ pub fn main(args: &DemoArgs) -> u8 {
     let snapshot = service.snapshot();
     service.shutdown();
     drop(tools);
-    println!(
+    // The terminal may be gone by now (a killed tmux): a failed write must
+    // not panic, it would skip the report.
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
         "demo: the simulated TERP service ended on {} (scenario {}, {} health requests)",
         snapshot.version,
         format!("{:?}", snapshot.scenario).to_lowercase(),
         snapshot.health_requests
     );
     if let Some(journal) = journal {
-        println!("demo: the session's journal is {journal}");
+        let _ = writeln!(out, "demo: the session's journal is {journal}");
         // The record of what just happened is the demo's last word.
         let session = std::path::Path::new(&journal)
             .parent()
             .unwrap_or(std::path::Path::new("."));
         match crate::report::save(session) {
-            Ok(path) => println!("demo: the deployment record is {}", path.display()),
-            Err(e) => eprintln!("rollout-cockpit: demo: cannot write the report: {e}"),
+            Ok(path) => {
+                let _ = writeln!(out, "demo: the deployment record is {}", path.display());
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "rollout-cockpit: demo: cannot write the report: {e}"
+                );
+            }
         }
     }
     code

@@ -22,7 +22,7 @@ pub use buffer::{Line, OutputBuffer, Stream};
 pub use interactive::{Interactive, interactive};
 pub use runner::{
     CHANNEL_CAPACITY, Control, ExecEvent, Exit, KillPolicy, LineObserver, PENDING_BYTES,
-    PENDING_LINES, RunHandle, RunId, RunSpec, SpawnError, spawn,
+    PENDING_LINES, RunHandle, RunId, RunSpec, SpawnError, end_group, group_running, spawn,
 };
 pub use substitute::{
     Command, SubstituteError, Suggestion, default_for, placeholders, shell_quote, substitute,

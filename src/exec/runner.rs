@@ -789,6 +789,41 @@ impl Supervisor {
     }
 }
 
+/// Ends a process group this process did not start (what a stopped cockpit
+/// left running) with the same escalation as a kill of its own commands:
+/// SIGINT, then SIGTERM and SIGKILL per `policy`, until the group is gone.
+pub async fn end_group(pgid: u32, policy: KillPolicy) {
+    let Ok(raw) = i32::try_from(pgid) else {
+        return;
+    };
+    let pgid = Pid::from_raw(raw);
+    let start = Instant::now();
+    let mut sent = Signal::SIGINT;
+    let _ = killpg(pgid, sent);
+    while group_alive(pgid) {
+        let next = match sent {
+            Signal::SIGINT if start.elapsed() >= policy.term_after => Some(Signal::SIGTERM),
+            Signal::SIGINT | Signal::SIGTERM if start.elapsed() >= policy.kill_after => {
+                Some(Signal::SIGKILL)
+            }
+            Signal::SIGKILL if start.elapsed() >= policy.kill_after + policy.drain_grace => {
+                return;
+            }
+            _ => None,
+        };
+        if let Some(sig) = next {
+            sent = sig;
+            let _ = killpg(pgid, sig);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether any process of the group `pgid` still runs (see [`group_alive`]).
+pub fn group_running(pgid: u32) -> bool {
+    i32::try_from(pgid).is_ok_and(|p| p > 1 && group_alive(Pid::from_raw(p)))
+}
+
 /// Whether any process of the group still runs. A zombie does not count:
 /// it has exited, and where PID 1 does not reap orphans (some containers)
 /// it would otherwise look alive forever and every kill would end in

@@ -99,6 +99,9 @@ pub enum Status {
     NotApplicable,
     Running,
     Failed,
+    /// Its command was running when the cockpit stopped (kill -9, a crash):
+    /// not done, and maybe not over either.
+    Interrupted,
 }
 
 impl Status {
@@ -109,6 +112,7 @@ impl Status {
             Status::NotApplicable => "⊘",
             Status::Running => "▶",
             Status::Failed => "✗",
+            Status::Interrupted => "⚠",
         }
     }
 }
@@ -210,7 +214,10 @@ impl Session {
                 self.first_step.get_or_insert(r.ts);
                 self.runs.apply(r);
             }
-            Event::CommandExited { .. } | Event::VariableSet { .. } => self.runs.apply(r),
+            Event::CommandExited { .. }
+            | Event::CommandSpawned { .. }
+            | Event::CommandInterrupted { .. }
+            | Event::VariableSet { .. } => self.runs.apply(r),
             Event::RollbackStarted { .. }
             | Event::RollbackChoice { .. }
             | Event::RollbackStep { .. }
@@ -265,6 +272,7 @@ impl Session {
         match self.marks.get(&target) {
             Some(Mark::Done(_)) => Status::Done,
             Some(Mark::NotApplicable { .. }) => Status::NotApplicable,
+            None if run.is_some_and(runs::Run::interrupted) => Status::Interrupted,
             // A failed command marks its row until it is run again or ticked.
             None if run
                 .and_then(|r| r.exit.as_ref())
@@ -322,6 +330,12 @@ pub enum Modal {
     Ask(Ask),
     /// Which of a row's alternatives `enter` should run.
     Pick(runs::Pick),
+    /// A command the stopped cockpit left running (run id, pgid): kill it,
+    /// wait for it, or leave it.
+    Leftover {
+        run: u64,
+        pgid: u32,
+    },
     /// An announcement template (block id), filled from the session.
     Announcement(usize),
     /// Contacts and the escalation path; `step` is the selected step.
@@ -581,7 +595,7 @@ impl State {
             Some(Modal::Input { .. }) => Mode::Input,
             Some(Modal::Form(_)) => Mode::Input,
             Some(Modal::Confirm(_) | Modal::Run(_) | Modal::Rollback) => Mode::Confirm,
-            Some(Modal::Ask(_) | Modal::Pick(_)) => Mode::Ask,
+            Some(Modal::Ask(_) | Modal::Pick(_) | Modal::Leftover { .. }) => Mode::Ask,
             Some(Modal::Escalation { .. }) => Mode::Escalation,
             Some(Modal::Help | Modal::Tour | Modal::Command(_) | Modal::Announcement(_)) => {
                 Mode::Overlay

@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Modal, Row, Stamp, State, health};
-use crate::event::{Effect, Event, Record, Spawn, Target};
+use crate::event::{Effect, Event, Leftover, Record, Spawn, Target};
 use crate::exec::{self, ExecEvent, Masker, OutputBuffer};
 use crate::mask::MASK;
 use crate::monitor::BaselineSource;
@@ -27,6 +27,10 @@ pub struct ExecSettings {
     pub workdir: PathBuf,
     /// A command that exits 0 ticks its row.
     pub tick_on_success: bool,
+    /// `[exec] keep_background`: a step's background processes outlive its
+    /// shell (for a runbook whose step starts a daemon). Off: they end with
+    /// the step, so nothing a finished step left outlives the cockpit.
+    pub keep_background: bool,
     /// Opt-in: an automatic criterion firing this long starts the countdown.
     pub auto_rollback_after: Option<Duration>,
     pub masker: SharedMasker,
@@ -51,6 +55,7 @@ impl Default for ExecSettings {
             flags: vec!["-e".into(), "-o".into(), "pipefail".into()],
             workdir: PathBuf::from("."),
             tick_on_success: true,
+            keep_background: false,
             auto_rollback_after: None,
             masker: SharedMasker::default(),
             webhook: None,
@@ -123,13 +128,32 @@ pub struct Run {
     pub terminal: bool,
     pub started: Stamp,
     pub exit: Option<RunExit>,
-    /// Started before a crash and never reported: not running any more.
+    /// Started before a crash and never reported: not this cockpit's any
+    /// more ("interrupted").
     pub lost: bool,
+    /// Its process group, once the shell was running.
+    pub pgid: Option<u32>,
+    /// Lost, and its group found still running by `--resume` (not yet seen
+    /// ended): a second start could deploy twice.
+    pub still_running: bool,
 }
 
 impl Run {
     pub fn running(&self) -> bool {
         self.exit.is_none() && !self.lost
+    }
+
+    /// Started by a cockpit that stopped before its exit was known.
+    pub fn interrupted(&self) -> bool {
+        self.exit.is_none() && self.lost
+    }
+
+    /// `interrupted`, or `interrupted: pid 4711 still running`.
+    pub fn interrupted_text(&self) -> String {
+        match (self.still_running, self.pgid) {
+            (true, Some(pid)) => format!("interrupted: pid {pid} still running"),
+            _ => "interrupted".to_string(),
+        }
     }
 }
 
@@ -163,7 +187,25 @@ impl Runs {
                 started: Stamp::of(r),
                 exit: None,
                 lost: false,
+                pgid: None,
+                still_running: false,
             }),
+            Event::CommandSpawned { run, pgid } => {
+                if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
+                    x.pgid = Some(*pgid);
+                }
+            }
+            Event::CommandInterrupted {
+                run,
+                pgid,
+                still_running,
+            } => {
+                if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
+                    x.lost = true;
+                    x.pgid = x.pgid.or(*pgid);
+                    x.still_running = *still_running;
+                }
+            }
             Event::CommandExited {
                 run,
                 code,
@@ -241,6 +283,9 @@ pub struct ExecUi {
     pub values: BTreeMap<String, String>,
     /// Placeholders of a form just opened, to look up defaults for.
     pub suggest: Option<(String, Vec<String>)>,
+    /// Groups a stopped cockpit left running (run, pgid), each asked about
+    /// in turn.
+    pub leftovers: Vec<(u64, u32)>,
 }
 
 /// A command ready to confirm: the real text and what the confirm shows.
@@ -613,7 +658,10 @@ pub fn mirror_started(state: &mut State, run: u64) {
 /// Output and exits from the runner.
 pub fn exec_event(state: &mut State, ev: ExecEvent) -> Vec<Effect> {
     match ev {
-        ExecEvent::Started { .. } => Vec::new(),
+        ExecEvent::Started { id, pid, .. } => vec![Effect::Journal(Event::CommandSpawned {
+            run: id.0,
+            pgid: pid,
+        })],
         ExecEvent::Output { id, lines, skipped } => {
             if state.exec.shown == Some(id.0) {
                 state.exec.pane.0.extend(skipped, lines);
@@ -633,6 +681,107 @@ pub fn exec_event(state: &mut State, ev: ExecEvent) -> Vec<Effect> {
             effects
         }
     }
+}
+
+/// What the loop found of the commands a stopped cockpit left without an
+/// exit: each fact is journaled (the row, the mirror and the report say
+/// "interrupted"), and a group still running is asked about.
+pub fn leftovers(state: &mut State, found: Vec<Leftover>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for l in found {
+        let Some(run) = state.session.runs.get(l.run) else {
+            continue;
+        };
+        let was_running = run.still_running || state.exec.leftovers.iter().any(|x| x.0 == l.run);
+        let title = run_title(state, l.run);
+        effects.push(Effect::Journal(Event::CommandInterrupted {
+            run: l.run,
+            pgid: l.pgid,
+            still_running: l.alive,
+        }));
+        match (l.alive, l.pgid) {
+            (true, Some(pgid)) => {
+                if !state.exec.leftovers.contains(&(l.run, pgid)) {
+                    state.exec.leftovers.push((l.run, pgid));
+                }
+                effects.push(Effect::WatchGroup { run: l.run, pgid });
+            }
+            _ if was_running => {
+                state.exec.leftovers.retain(|x| x.0 != l.run);
+                if matches!(state.ui.modal, Some(Modal::Leftover { run, .. }) if run == l.run) {
+                    state.ui.modal = None;
+                }
+                let pid = l.pgid.map_or_else(String::new, |p| format!(" (pid {p})"));
+                state.ui.flash = Some(format!("{title}: the interrupted command{pid} has ended"));
+            }
+            _ => {}
+        }
+    }
+    next_leftover(state);
+    effects
+}
+
+fn run_title(state: &State, run: u64) -> String {
+    match state.session.runs.get(run).and_then(|r| r.target) {
+        Some(Target::Item(i)) => state.row_text(Row::Item(i)).to_string(),
+        Some(Target::Step(s)) => state.row_text(Row::Section(s)).to_string(),
+        None => format!("command {run}"),
+    }
+}
+
+/// The next leftover's question, unless another one is open.
+fn next_leftover(state: &mut State) {
+    if matches!(state.ui.modal, None | Some(Modal::Tour))
+        && let Some(&(run, pgid)) = state.exec.leftovers.first()
+    {
+        state.ui.modal = Some(Modal::Leftover { run, pgid });
+    }
+}
+
+/// The dialog's "Step 4 was running when the cockpit stopped" line.
+pub fn leftover_question(state: &State, run: u64, pgid: u32) -> String {
+    format!(
+        "{} was running when the cockpit stopped: pid {pgid}, still running",
+        run_title(state, run)
+    )
+}
+
+/// `k`, `w` or `l` in the leftover dialog. The group stays watched either
+/// way, so the row says when it has ended.
+pub fn leftover_answer(
+    state: &mut State,
+    run: u64,
+    pgid: u32,
+    cmd: crate::event::Cmd,
+) -> Vec<Effect> {
+    use crate::event::Cmd;
+    let effects = match cmd {
+        Cmd::Kill | Cmd::Interrupt => {
+            state.ui.flash = Some(format!(
+                "stopping pid {pgid}: SIGINT, then SIGTERM (3 s), then SIGKILL (10 s)"
+            ));
+            vec![Effect::KillGroup(pgid)]
+        }
+        Cmd::Wait | Cmd::Cancel => {
+            state.ui.flash = Some(format!("waiting for pid {pgid}: the row says when it ends"));
+            Vec::new()
+        }
+        Cmd::Leave => {
+            let target = state.session.runs.get(run).and_then(|r| r.target);
+            state.ui.flash = Some(format!("pid {pgid} left running"));
+            vec![Effect::Journal(Event::Noted {
+                target,
+                text: format!(
+                    "left pid {pgid} running: started before the cockpit stopped (command {run})"
+                ),
+            })]
+        }
+        _ => return Vec::new(),
+    };
+    state.exec.leftovers.retain(|x| x.0 != run);
+    state.ui.modal = None;
+    next_leftover(state);
+    effects
 }
 
 pub fn spawn_failed(state: &mut State, run: u64, error: String) -> Vec<Effect> {

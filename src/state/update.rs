@@ -30,6 +30,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::SpawnFailed { run, error } => runs::spawn_failed(state, run, error),
+        Action::Leftovers(found) => runs::leftovers(state, found),
         Action::Machine(m) => {
             state.machine = Some(m);
             Vec::new()
@@ -43,6 +44,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Cmd(cmd) => {
             state.ui.flash = None;
+            if let Some(Modal::Leftover { run, pgid }) = state.ui.modal
+                && !state.read_only
+            {
+                return runs::leftover_answer(state, run, pgid, cmd);
+            }
             if let Some(Modal::Ask(ask)) = state.ui.modal
                 && !state.read_only
             {
@@ -172,6 +178,8 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         }
         Cmd::ToggleLog => state.ui.show_log = !state.ui.show_log,
         Cmd::ZoomLogs => logs::zoom(state),
+        // Only the leftover dialog answers these.
+        Cmd::Wait | Cmd::Leave => {}
         Cmd::Quit => {
             // Ctrl-C and `q` both land here: never quit without asking.
             if !matches!(state.ui.modal, Some(Modal::Confirm(_))) {

@@ -60,6 +60,7 @@ fn glyph_style(status: Status) -> Style {
         Status::NotApplicable => theme::dim(),
         Status::Running => theme::amber(),
         Status::Failed => theme::red(),
+        Status::Interrupted => theme::amber(),
         Status::Open => Style::new(),
     }
 }
@@ -118,6 +119,17 @@ fn line(state: &State, row: Row) -> Line<'static> {
                 spans.push(Span::styled(" $", theme::command()));
             }
         }
+    }
+    if let Some(r) = row
+        .target(rb)
+        .and_then(|t| state.session.runs.latest_for(t))
+        .filter(|r| r.interrupted())
+    {
+        // Not unticked: its command may have done some or all of its work.
+        spans.push(Span::styled(
+            format!("  {}", r.interrupted_text()),
+            theme::amber(),
+        ));
     }
     if has_note {
         spans.push(Span::styled(" ✎", theme::dim()));

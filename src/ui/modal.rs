@@ -390,6 +390,24 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     theme::amber(),
                 ));
             }
+            // Its last run was cut off by a stopped cockpit: running it again
+            // may deploy twice, or redo half-done work.
+            if let Some(r) = plan
+                .target
+                .and_then(|t| state.session.runs.latest_for(t))
+                .filter(|r| r.interrupted())
+            {
+                let text = match (r.still_running, r.pgid) {
+                    (true, Some(pid)) => format!(
+                        "its last run (pid {pid}) is still running since the cockpit stopped: \
+                         y starts it again alongside"
+                    ),
+                    _ => "its last run was interrupted when the cockpit stopped: check what it \
+                          did before running it again"
+                        .to_string(),
+                };
+                lines.push(Line::styled(text, theme::amber()));
+            }
             match &plan.interactive {
                 Some(reason) => {
                     lines.push(Line::styled(
@@ -509,6 +527,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                 }
             }
             boxed(frame, area, wide.min(90), " Rollback ", theme::red(), lines);
+        }
+        Modal::Leftover { run, pgid } => {
+            let lines = vec![
+                Line::raw(crate::state::runs::leftover_question(state, *run, *pgid)),
+                Line::styled("starting the step again could run it twice", theme::dim()),
+                Line::raw(""),
+                keys_line(&[("k", "kill it"), ("w", "wait"), ("l", "leave it")]),
+            ];
+            boxed(
+                frame,
+                area,
+                wide.min(100),
+                " Interrupted ",
+                theme::amber(),
+                lines,
+            );
         }
         Modal::Pick(pick) => {
             let mut lines = vec![

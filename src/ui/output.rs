@@ -36,7 +36,10 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
     let (status, style) = match record {
         None => ("starting".to_string(), theme::amber()),
         Some(r) => match &r.exit {
-            None if r.lost => ("lost in a crash".to_string(), theme::dim()),
+            None if r.lost => (
+                format!("{} (the cockpit stopped)", r.interrupted_text()),
+                theme::amber(),
+            ),
             None => (
                 format!("▶ {}", runs::seconds(runs::elapsed_ms(state, r))),
                 theme::amber(),
