@@ -105,9 +105,14 @@ impl Ingest {
             self.cut_long(out);
             return;
         };
-        let region = &data[..last];
+        self.lines(&data[..last], out);
+        // After the complete lines: a long tail cut now must follow them.
         self.carry.extend_from_slice(&data[last + 1..]);
         self.cut_long(out);
+    }
+
+    /// Complete lines, `region` without its last newline.
+    fn lines(&mut self, region: &[u8], out: &mut Chunk) {
         let count = memchr::memchr_iter(b'\n', region).count() + 1;
         let first_kept = count.saturating_sub(self.keep);
         out.skipped += first_kept as u64;
@@ -129,6 +134,11 @@ impl Ingest {
         }
     }
 
+    /// Forgets a partial line (after a failure while it was handled).
+    pub fn drop_partial(&mut self) {
+        self.carry.clear();
+    }
+
     /// The stream ended: a last line without a newline still counts.
     pub fn finish(&mut self, out: &mut Chunk) {
         if !self.carry.is_empty() {
@@ -138,15 +148,17 @@ impl Ingest {
     }
 
     fn cut_long(&mut self, out: &mut Chunk) {
-        while self.carry.len() >= self.max_line {
+        while self.carry.len() > self.max_line {
             let limit = self.max_line;
             let window_start = limit.saturating_sub(CUT_WINDOW);
             let mut cut = self.carry[window_start..limit]
                 .iter()
                 .rposition(|b| b.is_ascii_whitespace())
                 .map_or(limit, |i| window_start + i + 1);
-            // Never inside a UTF-8 sequence.
-            while cut > 1 && (self.carry[cut] & 0xC0) == 0x80 {
+            // Never inside a UTF-8 sequence. `cut` may equal the carry's
+            // length (no blank, a line exactly at the limit): nothing to
+            // look at there, and indexing it was the 64 KiB line's panic.
+            while cut > 1 && self.carry.get(cut).is_some_and(|&b| (b & 0xC0) == 0x80) {
                 cut -= 1;
             }
             let rest = self.carry.split_off(cut);
@@ -268,5 +280,66 @@ mod tests {
         assert_eq!(c.skipped, 2);
         assert_eq!(c.log, b"1\n2\n3\n4 a=b\n");
         assert!(split_display(i.stream(), &c.display, 0).all(|l| l.stream == Stream::Stderr));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text with long runs and no blank, blanks, multi-byte letters and
+        /// a stray invalid byte: the shapes that move a cut point around.
+        fn piece() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                (1usize..70_000).prop_map(|n| vec![b'x'; n]),
+                (1usize..300).prop_map(|n| "ü".repeat(n).into_bytes()),
+                Just(b" ".to_vec()),
+                Just(b"\n".to_vec()),
+                Just(vec![0xff]),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+
+            /// Any line length, any cut limit, any read size: no panic, every
+            /// byte logged once, no display line over the limit.
+            #[test]
+            fn long_lines_are_cut_without_loss(
+                pieces in proptest::collection::vec(piece(), 1..8),
+                max_line in prop_oneof![Just(MAX_LINE), 8usize..5000],
+                read in prop_oneof![Just(65_536usize), 1usize..20_000],
+            ) {
+                let input: Vec<u8> = pieces.concat();
+                let mut i = Ingest::new(Stream::Stdout, Arc::new(Masker::default()), 1_000_000)
+                    .with_max_line(max_line);
+                let mut c = Chunk::default();
+                for part in input.chunks(read) {
+                    i.feed(part, &mut c);
+                }
+                i.finish(&mut c);
+                let limit = max_line.max(8);
+                for line in c.display.split_terminator('\n') {
+                    prop_assert!(line.len() <= limit, "{} > {limit}", line.len());
+                }
+                let want: String = String::from_utf8_lossy(&input).replace('\n', "");
+                let got: String = String::from_utf8_lossy(&c.log).replace('\n', "");
+                prop_assert_eq!(got.len(), want.len());
+                prop_assert!(got == want, "max_line {max_line} read {read} got {:?}", got.char_indices().zip(want.char_indices()).find(|(a, b)| a != b));
+            }
+        }
+
+        #[test]
+        fn a_line_exactly_at_the_limit_with_no_blank() {
+            let mut i = ingest();
+            let mut c = Chunk::default();
+            i.feed(&vec![b'a'; 4 * MAX_LINE], &mut c);
+            i.feed(b"\n", &mut c);
+            assert_eq!(c.logged(), 4);
+            assert!(
+                c.display
+                    .split_terminator('\n')
+                    .all(|l| l.len() == MAX_LINE)
+            );
+        }
     }
 }
