@@ -297,7 +297,7 @@ pub async fn run(
             },
             Some(msg) = rx.recv() => match msg {
                 Msg::Journaled(r) => {
-                    log_record(&r);
+                    log_record(&r, &state.settings.exec.masker.0);
                     state.session.apply(&r);
                     if let Event::CommandStarted { run, .. } = &r.event
                         && state.read_only
@@ -433,12 +433,16 @@ pub async fn run(
                         use std::io::Write;
                         // OSC 52: the terminal (and tmux, set-clipboard on)
                         // puts it on the clipboard, even over ssh.
+                        // Masked here too: the last gate before the text
+                        // leaves the process, whatever produced it.
+                        let text = state.settings.exec.masker.0.mask(&text);
                         let mut out = io::stdout();
                         let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
                         let _ = out.flush();
                     }
                     Effect::SaveFile { name, text } => {
                         if let Some(dir) = &session_dir {
+                            let text = state.settings.exec.masker.0.mask(&text).into_owned();
                             let path = dir.join(&name);
                             // Off the loop: a slow disk must not stall a frame.
                             tokio::task::spawn_blocking(move || {
@@ -614,13 +618,15 @@ fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Ac
     }
 }
 
-fn log_record(r: &Record) {
+/// Into the log pane, masked: a journal written before masking covered
+/// everything (a resumed session) must not show its secrets there.
+fn log_record(r: &Record, masker: &crate::mask::Masker) {
     match &r.event {
         Event::SessionStarted { .. } | Event::Samples { .. } => {}
         other => log::info!(
             "{} {}",
             r.by,
-            serde_json::to_string(other).unwrap_or_default()
+            masker.mask(&serde_json::to_string(other).unwrap_or_default())
         ),
     }
 }

@@ -103,11 +103,28 @@ impl std::fmt::Debug for NotifyTable {
     }
 }
 
-/// `[secrets] names = "(?i)PASSWORD|TOKEN"`: which variable names are secret.
+/// `[secrets] names = "(?i)PASSWORD|TOKEN"`: which variable names are secret;
+/// `patterns = ["\\bACME-[0-9a-f]{32}\\b"]`: more secret shapes (group 1 is
+/// hidden if there is one, else the whole match).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsTable {
     pub names: Option<String>,
+    pub patterns: Option<Vec<String>>,
+}
+
+impl SecretsTable {
+    fn check(&self) -> Result<(), String> {
+        if let Some(names) = &self.names {
+            crate::mask::SecretNames::new(names).map_err(|e| format!("secrets.names: {e}"))?;
+        }
+        if let Some(patterns) = &self.patterns {
+            crate::mask::Masker::default()
+                .add_patterns(patterns)
+                .map_err(|e| format!("secrets.patterns: {e}"))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -201,6 +218,9 @@ impl Config {
         config.keymap()?;
         if let Some(logs) = &config.logs {
             logs.check()?;
+        }
+        if let Some(secrets) = &config.secrets {
+            secrets.check()?;
         }
         for name in config.env.keys() {
             config.profile(name)?;

@@ -108,7 +108,13 @@ fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSe
         Some(p) => SecretNames::new(p).map_err(|e| format!("[secrets] names: {e}"))?,
         None => SecretNames::default(),
     };
-    s.masker = crate::state::runs::SharedMasker(std::sync::Arc::new(Masker::from_env(names)));
+    let mut masker = Masker::from_env(names);
+    if let Some(patterns) = config.secrets.as_ref().and_then(|s| s.patterns.as_ref()) {
+        masker
+            .add_patterns(patterns)
+            .map_err(|e| format!("[secrets] patterns: {e}"))?;
+    }
+    s.masker = crate::state::runs::SharedMasker(std::sync::Arc::new(masker));
     s.webhook = config.webhook_url().map(crate::state::runs::WebhookUrl);
     Ok(s)
 }
