@@ -39,8 +39,9 @@ pub enum Command {
     #[command(
         long_about = "Probe health endpoints and apply the rollback criteria without a screen: \
                       a canary gate for CI or a script.\n\n\
-                      Every interval each URL gets a GET; a 5xx, a timeout, a connection error, \
-                      a JSON body whose status is unhealthy/error/down/fail, or invalid JSON \
+                      Every interval each URL gets a GET; a final status outside 2xx (after \
+                      at most 5 redirects; --accept-status to change), a redirect loop, a \
+                      timeout, a connection error, a JSON body whose status is unhealthy/error/down/fail, or invalid JSON \
                       under a JSON content type counts as an error. The error rate and the \
                       latency (p95 of successful probes) over the rolling window are compared \
                       with a baseline, pinned from the window after --baseline-for or given \
@@ -215,6 +216,11 @@ pub struct ProbeArgs {
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]
     pub insecure: bool,
+    /// Final statuses (after at most 5 redirects) that count as healthy, e.g.
+    /// 200,204 or 200-299; any other fails the probe [default: 200-299]
+    /// [config: [health] accept_status]
+    #[arg(long, value_name = "LIST", value_parser = crate::monitor::probe::AcceptStatus::parse)]
+    pub accept_status: Option<crate::monitor::probe::AcceptStatus>,
 }
 
 /// The application's log stream and the log_errors criterion (`run`).

@@ -29,6 +29,27 @@ pub struct Config {
     pub notify: Option<NotifyTable>,
     pub secrets: Option<SecretsTable>,
     pub logs: Option<LogsTable>,
+    pub health: Option<HealthTable>,
+}
+
+/// `[health] accept_status = [200, 204]`: the final statuses that count as
+/// healthy (`--accept-status` wins); any 2xx when absent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthTable {
+    pub accept_status: Option<Vec<u16>>,
+}
+
+impl HealthTable {
+    pub fn accept(&self) -> Result<Option<crate::monitor::probe::AcceptStatus>, String> {
+        self.accept_status
+            .as_ref()
+            .map(|codes| {
+                crate::monitor::probe::AcceptStatus::of(codes.iter().copied())
+                    .map_err(|e| format!("health.accept_status: {e}"))
+            })
+            .transpose()
+    }
 }
 
 /// `[logs]`: the application's log stream and the log_errors criterion;
@@ -221,6 +242,9 @@ impl Config {
         }
         if let Some(secrets) = &config.secrets {
             secrets.check()?;
+        }
+        if let Some(health) = &config.health {
+            health.accept()?;
         }
         for name in config.env.keys() {
             config.profile(name)?;
