@@ -15,9 +15,11 @@ use tokio::time::timeout;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// 64 KiB of `x` and no newline in one write, then one more line: the
-/// shapes that panicked the reader (a cut exactly at the carry's end).
-const PRINT: &str = "head -c 65536 /dev/zero | tr '\\0' x; echo; \
+/// 64 KiB of `x` with no newline, its first 16 KiB read alone (the pause),
+/// then one more line: the shapes that panicked the reader (a cut exactly
+/// at the carry's end).
+const PRINT: &str = "head -c 16384 /dev/zero | tr '\\0' x; sleep 0.3; \
+                     head -c 49152 /dev/zero | tr '\\0' x; echo; \
                      head -c 49152 /dev/zero | tr '\\0' y; echo; echo after";
 
 fn joined(log: &str) -> String {
