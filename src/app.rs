@@ -51,6 +51,63 @@ pub enum Msg {
         name: String,
         value: String,
     },
+    /// A worker thread or task panicked (what, where): flashed, and the
+    /// cockpit carries on.
+    Panicked(String),
+}
+
+/// The cockpit's thread and channel while one runs: a panic anywhere else
+/// (a reader thread, a spawned task) is reported to it instead of taking
+/// the terminal out of full screen under a cockpit that is still live.
+type PanicSink = Option<(thread::ThreadId, mpsc::UnboundedSender<Msg>)>;
+static PANIC_SINK: std::sync::Mutex<PanicSink> = std::sync::Mutex::new(None);
+
+/// Until dropped, panics in workers become [`Msg::Panicked`] on `tx`; a
+/// panic on the loop itself still goes to the hook installed before (the
+/// one that restores the terminal).
+pub struct WorkerPanics(());
+
+impl Drop for WorkerPanics {
+    fn drop(&mut self) {
+        if let Ok(mut sink) = PANIC_SINK.lock() {
+            *sink = None;
+        }
+    }
+}
+
+pub fn report_worker_panics(tx: &mpsc::UnboundedSender<Msg>) -> WorkerPanics {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // `try_lock`: a panic while the sink is being set must not
+            // deadlock the hook.
+            let sink = PANIC_SINK.try_lock().ok().and_then(|s| s.clone());
+            let on_loop = |id| thread::current().id() == id && tokio::task::try_id().is_none();
+            match sink {
+                Some((id, tx)) if !on_loop(id) => {
+                    let what = info
+                        .payload()
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_string())
+                        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panic".into());
+                    let at = info
+                        .location()
+                        .map_or(String::new(), |l| format!(" at {l}"));
+                    let name = thread::current().name().unwrap_or("worker").to_string();
+                    let text = format!("{name}: {what}{at}");
+                    log::error!("internal error in {text}");
+                    let _ = tx.send(Msg::Panicked(text));
+                }
+                _ => previous(info),
+            }
+        }));
+    });
+    if let Ok(mut sink) = PANIC_SINK.lock() {
+        *sink = Some((thread::current().id(), tx.clone()));
+    }
+    WorkerPanics(())
 }
 
 /// Where the state's facts come from: this session's own journal writer
@@ -153,6 +210,8 @@ pub async fn run(
     let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
 
     let (mut terminal, guard) = crate::terminal::open(mouse).context("opening the terminal")?;
+    // After `open`, which installs the restoring hook this one wraps.
+    let _worker_panics = report_worker_panics(&tx);
     if let Some(jtx) = &journal_tx {
         // A resumed session already has its start; it gets a resume mark.
         let first = if state.session.started.is_some() {
@@ -288,7 +347,7 @@ pub async fn run(
             },
             Some(msg) = rx.recv() => match msg {
                 Msg::Journaled(r) => {
-                    log_record(&r);
+                    log_record(&r, &state.settings.exec.masker.0);
                     state.session.apply(&r);
                     if let Event::CommandStarted { run, .. } = &r.event
                         && state.read_only
@@ -344,6 +403,10 @@ pub async fn run(
                 Msg::Exec(_) => {}
                 Msg::Log(msg) => actions.push(Action::Log(msg)),
                 Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
+                Msg::Panicked(what) => {
+                    state.ui.flash = Some(format!("internal error (the cockpit carries on): {what}"));
+                    dirty = true;
+                }
                 Msg::Posted(result) => {
                     match result {
                         Ok(()) => state.ui.flash = Some("announcement posted".into()),
@@ -455,12 +518,16 @@ pub async fn run(
                         use std::io::Write;
                         // OSC 52: the terminal (and tmux, set-clipboard on)
                         // puts it on the clipboard, even over ssh.
+                        // Masked here too: the last gate before the text
+                        // leaves the process, whatever produced it.
+                        let text = state.settings.exec.masker.0.mask(&text);
                         let mut out = io::stdout();
                         let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
                         let _ = out.flush();
                     }
                     Effect::SaveFile { name, text } => {
                         if let Some(dir) = &session_dir {
+                            let text = state.settings.exec.masker.0.mask(&text).into_owned();
                             let path = dir.join(&name);
                             // Off the loop: a slow disk must not stall a frame.
                             tokio::task::spawn_blocking(move || {
@@ -681,13 +748,15 @@ fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Ac
     }
 }
 
-fn log_record(r: &Record) {
+/// Into the log pane, masked: a journal written before masking covered
+/// everything (a resumed session) must not show its secrets there.
+fn log_record(r: &Record, masker: &crate::mask::Masker) {
     match &r.event {
         Event::SessionStarted { .. } | Event::Samples { .. } => {}
         other => log::info!(
             "{} {}",
             r.by,
-            serde_json::to_string(other).unwrap_or_default()
+            masker.mask(&serde_json::to_string(other).unwrap_or_default())
         ),
     }
 }

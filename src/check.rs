@@ -174,6 +174,18 @@ impl<'a> Report<'a> {
                 ),
             });
         }
+        for c in &rb.criteria {
+            if let Some(bad) = crate::runbook::unusable_number(&c.text) {
+                warnings.push(Warning {
+                    line: Some(c.line),
+                    message: format!(
+                        "criterion \"{}\": {bad} is not a threshold (a plain number above 0); \
+                         the criterion is left to the operator",
+                        c.text
+                    ),
+                });
+            }
+        }
         warnings.sort_by_key(|w| w.line);
         Report {
             title: &rb.title,

@@ -39,8 +39,9 @@ pub enum Command {
     #[command(
         long_about = "Probe health endpoints and apply the rollback criteria without a screen: \
                       a canary gate for CI or a script.\n\n\
-                      Every interval each URL gets a GET; a 5xx, a timeout, a connection error, \
-                      a JSON body whose status is unhealthy/error/down/fail, or invalid JSON \
+                      Every interval each URL gets a GET; a final status outside 2xx (after \
+                      at most 5 redirects; --accept-status to change), a redirect loop, a \
+                      timeout, a connection error, a JSON body whose status is unhealthy/error/down/fail, or invalid JSON \
                       under a JSON content type counts as an error. The error rate and the \
                       latency (p95 of successful probes) over the rolling window are compared \
                       with a baseline, pinned from the window after --baseline-for or given \
@@ -195,7 +196,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent)]
     pub baseline_error_rate: Option<f64>,
     /// Baseline p95 latency in ms, instead of pinning one (needs --baseline-error-rate)
-    #[arg(long, value_name = "MS", requires = "baseline_error_rate", value_parser = non_negative)]
+    #[arg(long, value_name = "MS", requires = "baseline_error_rate", value_parser = milliseconds)]
     pub baseline_latency_ms: Option<f64>,
     /// Fire when the error rate exceeds the baseline by more than POINTS
     /// percentage points [default: the runbook's value, else 5]
@@ -203,11 +204,11 @@ pub struct ProbeArgs {
     pub error_rate_increase: Option<f64>,
     /// Fire when p95 latency exceeds the baseline by more than PERCENT
     /// [default: the runbook's value, else 50]
-    #[arg(long, value_name = "PERCENT", value_parser = non_negative)]
+    #[arg(long, value_name = "PERCENT", value_parser = increase)]
     pub latency_increase: Option<f64>,
     /// A relative latency breach also needs at least this absolute increase
     /// in ms, so a 1 ms loopback baseline does not flap
-    #[arg(long, value_name = "MS", default_value = "20", value_parser = non_negative)]
+    #[arg(long, value_name = "MS", default_value = "20", value_parser = milliseconds)]
     pub latency_floor_ms: f64,
     /// How long a breach must hold before it fires (and a recovery before it resolves)
     #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::duration::parse)]
@@ -215,6 +216,11 @@ pub struct ProbeArgs {
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]
     pub insecure: bool,
+    /// Final statuses (after at most 5 redirects) that count as healthy, e.g.
+    /// 200,204 or 200-299; any other fails the probe [default: 200-299]
+    /// [config: [health] accept_status]
+    #[arg(long, value_name = "LIST", value_parser = crate::monitor::probe::AcceptStatus::parse)]
+    pub accept_status: Option<crate::monitor::probe::AcceptStatus>,
 }
 
 /// The application's log stream and the log_errors criterion (`run`).
@@ -230,7 +236,7 @@ pub struct LogArgs {
     /// Fire when the log stream shows more than N error lines per minute:
     /// replaces the runbook's own limit, or adds the criterion [config: [logs]
     /// errors_above]
-    #[arg(long, value_name = "N", value_parser = non_negative, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = per_minute, allow_negative_numbers = true)]
     pub log_errors_above: Option<f64>,
     /// A regular expression that marks a log line as an error; repeat for
     /// several. Replaces the defaults (5xx access-log lines, ERROR, FATAL,
@@ -263,6 +269,28 @@ fn non_negative(s: &str) -> Result<f64, String> {
         return Err(format!("{s} must be a number of at least 0"));
     }
     Ok(x)
+}
+
+/// A number of at least 0 and at most `max` (`what` names the unit).
+fn at_most(s: &str, max: f64, what: &str) -> Result<f64, String> {
+    let x = non_negative(s)?;
+    if x > max {
+        return Err(format!("{s} is more than {max} {what}"));
+    }
+    Ok(x)
+}
+
+/// Latency: an hour is already no answer at all.
+fn milliseconds(s: &str) -> Result<f64, String> {
+    at_most(s, 3_600_000.0, "ms (an hour)")
+}
+
+fn increase(s: &str) -> Result<f64, String> {
+    at_most(s, 100_000.0, "percent")
+}
+
+fn per_minute(s: &str) -> Result<f64, String> {
+    at_most(s, 1_000_000_000.0, "lines a minute")
 }
 
 fn speed(s: &str) -> Result<f64, String> {

@@ -1,6 +1,7 @@
-//! Settings from a TOML file (`--config FILE`). Unknown top-level tables are
-//! left for the issues that own them; `[keys]` is checked strictly, and every
-//! error names the file and the key.
+//! Settings from a TOML file (`--config FILE`). Read strictly at every
+//! level: an unknown key or table is an error (a typo such as `[helth]`
+//! must not silently leave the default in place during a rollout), numbers
+//! are range-checked, and every error names the file and the key.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +12,7 @@ use crate::keys::Keymap;
 use crate::profile::Profile;
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Shown in the header ("production"); else guessed from the runbook.
     pub environment: Option<String>,
@@ -29,6 +31,27 @@ pub struct Config {
     pub notify: Option<NotifyTable>,
     pub secrets: Option<SecretsTable>,
     pub logs: Option<LogsTable>,
+    pub health: Option<HealthTable>,
+}
+
+/// `[health] accept_status = [200, 204]`: the final statuses that count as
+/// healthy (`--accept-status` wins); any 2xx when absent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthTable {
+    pub accept_status: Option<Vec<u16>>,
+}
+
+impl HealthTable {
+    pub fn accept(&self) -> Result<Option<crate::monitor::probe::AcceptStatus>, String> {
+        self.accept_status
+            .as_ref()
+            .map(|codes| {
+                crate::monitor::probe::AcceptStatus::of(codes.iter().copied())
+                    .map_err(|e| format!("health.accept_status: {e}"))
+            })
+            .transpose()
+    }
 }
 
 /// `[logs]`: the application's log stream and the log_errors criterion;
@@ -68,6 +91,9 @@ impl LogsTable {
             Some(n) if !n.is_finite() || n < 0.0 => Err(format!(
                 "logs.errors_above: {n} must be a number of at least 0"
             )),
+            Some(n) if n > 1e9 => Err(format!(
+                "logs.errors_above: {n} is more than 1000000000 lines a minute"
+            )),
             _ => Ok(()),
         }
     }
@@ -106,11 +132,78 @@ impl std::fmt::Debug for NotifyTable {
     }
 }
 
-/// `[secrets] names = "(?i)PASSWORD|TOKEN"`: which variable names are secret.
+/// `[secrets] names = "(?i)PASSWORD|TOKEN"`: which variable names are secret;
+/// `patterns = ["\\bACME-[0-9a-f]{32}\\b"]`: more secret shapes (group 1 is
+/// hidden if there is one, else the whole match).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsTable {
     pub names: Option<String>,
+    pub patterns: Option<Vec<String>>,
+}
+
+impl RollbackTable {
+    fn check(&self) -> Result<(), String> {
+        match &self.auto_after {
+            Some(text) => crate::duration::parse(text)
+                .map(|_| ())
+                .map_err(|e| format!("rollback.auto_after: {e}")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl NotifyTable {
+    /// `env:NAME` with NAME unset would leave `w` with nowhere to post,
+    /// found out only when the announcement matters.
+    fn check(&self) -> Result<(), String> {
+        let Some(raw) = self.webhook_url.as_deref() else {
+            return Ok(());
+        };
+        match raw.strip_prefix("env:") {
+            Some(name) if std::env::var(name.trim()).is_ok_and(|v| !v.trim().is_empty()) => Ok(()),
+            Some(name) => Err(format!(
+                "notify.webhook_url: environment variable {} is not set",
+                name.trim()
+            )),
+            None if raw.trim().is_empty() => {
+                Err("notify.webhook_url: empty (leave the key out for no webhook)".into())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl GivenBaseline {
+    fn check(&self) -> Result<(), String> {
+        if !self.error_rate.is_finite() || !(0.0..=100.0).contains(&self.error_rate) {
+            return Err(format!(
+                "baseline.error_rate: {} must be a percentage from 0 to 100",
+                self.error_rate
+            ));
+        }
+        if !self.latency_ms.is_finite() || !(0.0..=3_600_000.0).contains(&self.latency_ms) {
+            return Err(format!(
+                "baseline.latency_ms: {} must be from 0 to 3600000 ms",
+                self.latency_ms
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SecretsTable {
+    fn check(&self) -> Result<(), String> {
+        if let Some(names) = &self.names {
+            crate::mask::SecretNames::new(names).map_err(|e| format!("secrets.names: {e}"))?;
+        }
+        if let Some(patterns) = &self.patterns {
+            crate::mask::Masker::default()
+                .add_patterns(patterns)
+                .map_err(|e| format!("secrets.patterns: {e}"))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -204,6 +297,21 @@ impl Config {
         config.keymap()?;
         if let Some(logs) = &config.logs {
             logs.check()?;
+        }
+        if let Some(secrets) = &config.secrets {
+            secrets.check()?;
+        }
+        if let Some(health) = &config.health {
+            health.accept()?;
+        }
+        if let Some(rollback) = &config.rollback {
+            rollback.check()?;
+        }
+        if let Some(notify) = &config.notify {
+            notify.check()?;
+        }
+        if let Some(baseline) = &config.baseline {
+            baseline.check()?;
         }
         for name in config.env.keys() {
             config.profile(name)?;

@@ -8,11 +8,16 @@
 //!   hides `hunter2secret` wherever it appears);
 //! - shapes that need no known value: the password in
 //!   `scheme://user:password@host`, `-pPASSWORD` on a mysql/mysqldump line,
-//!   `--password=...`, `Authorization: ...`, `Bearer <token>`, and
-//!   `SECRET_NAME=value` / `"secret_name": "value"`.
+//!   `--password=...`, `Authorization: ...`, `Bearer <token>`,
+//!   `SECRET_NAME=value` / `"secret_name": "value"`, and tokens that say
+//!   what they are: AWS access key ids (`AKIA…`, `ASIA…`), GitHub tokens
+//!   (`ghp_…`, `github_pat_…`), Slack tokens (`xoxb-…`), JWTs (`eyJ….eyJ…`),
+//!   and the body of a `-----BEGIN … PRIVATE KEY-----` block; plus any
+//!   patterns the operator adds (`[secrets] patterns`).
 //!
-//! Masking works line by line: no rule spans a newline, so a stream can be
-//! masked as it arrives without holding output back.
+//! Masking works line by line: no rule but the private key block spans a
+//! newline, so a stream can be masked as it arrives without holding output
+//! back (a stream tracks the open key block itself, see [`KeyBlock`]).
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -67,6 +72,10 @@ struct Rules {
     assign: Regex,
     json: Regex,
     reference: Regex,
+    /// Tokens recognisable by their own shape, masked whole.
+    tokens: Regex,
+    /// The body of a private key, up to its end marker or the text's end.
+    key_block: Regex,
 }
 
 fn build_rules() -> Result<Rules, regex::Error> {
@@ -85,12 +94,33 @@ fn build_rules() -> Result<Rules, regex::Error> {
         reference: Regex::new(
             r#"^["']?\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)["']?$"#,
         )?,
+        tokens: Regex::new(concat!(
+            r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",
+            r"|\bgh[pousr]_[A-Za-z0-9]{20,}",
+            r"|\bgithub_pat_[A-Za-z0-9_]{20,}",
+            r"|\bxox[abposre]-[A-Za-z0-9-]{8,}",
+            r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?",
+        ))?,
+        key_block: Regex::new(
+            r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(.+?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+        )?,
     })
 }
 
 static RULES: LazyLock<Result<Rules, regex::Error>> = LazyLock::new(build_rules);
 static DEFAULT_NAMES: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(DEFAULT_SECRET_NAMES).ok());
+
+/// One secret found: `start..end` is hidden; `from..to` must stay on one
+/// line for the rule to see it again (`API_KEY=` before the value, the `@`
+/// after a URL's password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub from: usize,
+    pub start: usize,
+    pub end: usize,
+    pub to: usize,
+}
 
 /// Masks secrets in text; cheap to clone and share (`Arc`) between runners.
 #[derive(Debug, Clone, Default)]
@@ -100,6 +130,9 @@ pub struct Masker {
     /// of another never leaves the other's tail visible.
     values: Vec<String>,
     values_re: Option<Regex>,
+    /// `[secrets] patterns`: group 1 is hidden if the pattern has one, else
+    /// the whole match.
+    extra: Vec<Regex>,
 }
 
 impl Masker {
@@ -109,7 +142,28 @@ impl Masker {
             names,
             values: Vec::new(),
             values_re: None,
+            extra: Vec::new(),
         }
+    }
+
+    /// Adds the operator's own secret shapes (`[secrets] patterns`); the
+    /// error names the pattern that does not compile.
+    pub fn add_patterns<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        &mut self,
+        patterns: I,
+    ) -> Result<(), String> {
+        for p in patterns {
+            let p = p.as_ref();
+            if p.is_empty() {
+                return Err("an empty pattern would match everywhere".into());
+            }
+            let re = Regex::new(p).map_err(|e| format!("{p:?}: {e}"))?;
+            if re.is_match("") {
+                return Err(format!("{p:?} matches empty text"));
+            }
+            self.extra.push(re);
+        }
+        Ok(())
     }
 
     /// Shape rules plus the values of `vars` whose names are secret.
@@ -185,33 +239,26 @@ impl Masker {
     /// Quick test over any amount of text: false means no line of it needs
     /// masking, so a whole chunk of output can be passed through untouched.
     pub fn may_need_masking(&self, text: &str) -> bool {
-        triggered(text.as_bytes()) || self.values_re.as_ref().is_some_and(|r| r.is_match(text))
+        triggered(text.as_bytes())
+            || self.values_re.as_ref().is_some_and(|r| r.is_match(text))
+            || self.extra.iter().any(|r| r.is_match(text))
     }
 
     /// `text` with every secret replaced by [`MASK`]. Borrows when nothing
     /// needed hiding, which is the common case.
     pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        if let Some(re) = &self.values_re {
-            spans.extend(re.find_iter(text).map(|m| (m.start(), m.end())));
-        }
-        match RULES.as_ref() {
-            Ok(rules) => {
-                if triggered(text.as_bytes()) {
-                    self.shape_spans(rules, text, &mut spans);
-                }
-            }
+        let Some(mut spans) = self.find(text) else {
             // Unreachable (the tests compile the rules); never show a line
             // that might hold a secret unmasked.
-            Err(_) => return Cow::Owned(MASK.to_string()),
-        }
+            return Cow::Owned(MASK.to_string());
+        };
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
-        spans.sort_unstable();
+        spans.sort_unstable_by_key(|f| (f.start, f.end));
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for (start, end) in spans {
+        for Found { start, end, .. } in spans {
             if end <= at {
                 continue;
             }
@@ -224,54 +271,137 @@ impl Masker {
         Cow::Owned(out)
     }
 
-    fn shape_spans(&self, rules: &Rules, text: &str, spans: &mut Vec<(usize, usize)>) {
-        let mut add = |m: Option<regex::Match<'_>>| {
-            if let Some(m) = m {
+    /// Every secret in `text`, unordered; `None` if the rules are broken.
+    pub fn find(&self, text: &str) -> Option<Vec<Found>> {
+        let mut spans: Vec<Found> = Vec::new();
+        if let Some(re) = &self.values_re {
+            spans.extend(re.find_iter(text).map(|m| Found {
+                from: m.start(),
+                start: m.start(),
+                end: m.end(),
+                to: m.end(),
+            }));
+        }
+        for re in &self.extra {
+            for c in re.captures_iter(text) {
+                if let (Some(all), Some(m)) = (c.get(0), c.get(1).or_else(|| c.get(0))) {
+                    spans.push(Found {
+                        from: all.start(),
+                        start: m.start(),
+                        end: m.end(),
+                        to: all.end(),
+                    });
+                }
+            }
+        }
+        let rules = RULES.as_ref().ok()?;
+        if triggered(text.as_bytes()) {
+            self.shape_spans(rules, text, &mut spans);
+        }
+        Some(spans)
+    }
+
+    fn shape_spans(&self, rules: &Rules, text: &str, spans: &mut Vec<Found>) {
+        let mut add = |all: Option<regex::Match<'_>>, m: Option<regex::Match<'_>>| {
+            if let (Some(all), Some(m)) = (all, m) {
                 let (start, end) = unquote(text, m.start(), m.end());
                 // `-p$DB_PASSWORD` in a command shows which variable is
                 // used, not a secret: its value is masked once expanded.
                 if start < end && !rules.reference.is_match(m.as_str()) {
-                    spans.push((start, end));
+                    spans.push(Found {
+                        from: all.start(),
+                        start,
+                        end,
+                        to: all.end(),
+                    });
                 }
             }
         };
         if text.contains("://") {
             for c in rules.url.captures_iter(text) {
-                add(c.get(1));
+                add(c.get(0), c.get(1));
             }
         }
         if text.contains("-p") {
             if let Some(first) = text.find("mysql") {
                 for c in rules.mysql_p.captures_iter(text) {
                     if c.get(0).is_some_and(|m| m.start() > first) {
-                        add(c.get(1));
+                        add(c.get(0), c.get(1));
                     }
                 }
             }
             for c in rules.long_password.captures_iter(text) {
-                add(c.get(1));
+                add(c.get(0), c.get(1));
             }
         }
         for c in rules.authorization.captures_iter(text) {
-            add(c.get(1));
+            add(c.get(0), c.get(1));
         }
         for c in rules.bearer.captures_iter(text) {
-            add(c.get(1));
+            add(c.get(0), c.get(1));
         }
         if text.contains('=') {
             for c in rules.assign.captures_iter(text) {
                 if c.get(1).is_some_and(|n| self.names.is_secret(n.as_str())) {
-                    add(c.get(2));
+                    add(c.get(0), c.get(2));
                 }
             }
         }
         if text.contains('"') {
             for c in rules.json.captures_iter(text) {
                 if c.get(1).is_some_and(|n| self.names.is_secret(n.as_str())) {
-                    add(c.get(2));
+                    add(c.get(0), c.get(2));
                 }
             }
         }
+        for m in rules.tokens.find_iter(text) {
+            add(Some(m), Some(m));
+        }
+        if text.contains("PRIVATE KEY-----") {
+            for c in rules.key_block.captures_iter(text) {
+                add(c.get(0), c.get(1));
+            }
+        }
+    }
+}
+
+/// A stream's private key block still open: a key's body comes one line
+/// at a time, and those lines have no shape of their own, so every line is
+/// hidden whole until the end marker.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct KeyBlock {
+    open: bool,
+}
+
+impl KeyBlock {
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// One line of a stream, masked, the block's state carried on.
+    pub fn mask<'a>(&mut self, masker: &Masker, line: &'a str) -> Cow<'a, str> {
+        if self.open {
+            let Some(end) = line
+                .find("-----END ")
+                .filter(|&e| line[e..].contains("PRIVATE KEY-----"))
+            else {
+                return Cow::Borrowed(MASK);
+            };
+            self.open = false;
+            let rest = masker.mask(&line[end..]);
+            return Cow::Owned(if end == 0 {
+                rest.into_owned()
+            } else {
+                format!("{MASK}{rest}")
+            });
+        }
+        if let Some(begin) = line.rfind("-----BEGIN ")
+            && line[begin..].contains("PRIVATE KEY-----")
+            && !line[begin..].contains("-----END ")
+        {
+            self.open = true;
+        }
+        masker.mask(line)
     }
 }
 
@@ -285,6 +415,25 @@ fn triggered(text: &[u8]) -> bool {
         || has_word(text, b"password", 4)
         || has_word(text, b"bearer", 0)
         || has_word(text, b"authoriz", 7)
+        || has_token(text)
+}
+
+/// Text a token rule could match. Every token shape has an `I`, a `J` or
+/// a `_` at a known place (AK`I`A, AS`I`A, PR`I`VATE KEY, ey`J`, gh?`_`,
+/// github`_`), so one pass over three bytes finds them all; Slack's `xox`
+/// takes a second. Five `memmem` passes cost more than the 10% of the
+/// runner's time that masking may take.
+fn has_token(text: &[u8]) -> bool {
+    let at = |from: usize, word: &[u8]| text.get(from..from + word.len()) == Some(word);
+    let anchored = memchr::memchr3_iter(b'I', b'J', b'_', text).any(|i| match text[i] {
+        b'I' => i >= 2 && (at(i - 2, b"AKIA") || at(i - 2, b"ASIA") || at(i - 2, b"PRIVATE KEY")),
+        b'J' => i >= 2 && at(i - 2, b"eyJ"),
+        _ => {
+            (i >= 3 && at(i - 3, b"gh") && b"pousr".contains(&text[i - 1]))
+                || (i >= 6 && at(i - 6, b"github_"))
+        }
+    });
+    anchored || memchr::memmem::find(text, b"xox").is_some()
 }
 
 /// Case-insensitive `word` in `text`, found through its letter at
@@ -418,6 +567,76 @@ mod tests {
         for (input, want) in table {
             assert_eq!(m.mask(input), want, "input: {input}");
         }
+    }
+
+    #[test]
+    fn tokens_are_masked_by_their_shape() {
+        let m = Masker::default();
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        let table = [
+            ("key AKIAIOSFODNN7EXAMPLE used", "key •••• used"),
+            ("(ASIAY34FZKBOKMUTVV7A)", "(••••)"),
+            ("AKIAshort stays", "AKIAshort stays"),
+            (
+                "token ghp_abcdefghijklmnopqrstuvwxyz0123456789 ok",
+                "token •••• ok",
+            ),
+            (
+                "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz end",
+                "•••• end",
+            ),
+            ("slack xoxb-1234567890-abcdefghij", "slack ••••"),
+            ("the ghost_town of xox", "the ghost_town of xox"),
+        ];
+        for (input, want) in table {
+            assert_eq!(m.mask(input), want, "input: {input}");
+            // The quick test must let every masked line through to the rules.
+            assert!(input == want || m.may_need_masking(input), "{input}");
+        }
+        assert!(m.may_need_masking("-----BEGIN RSA PRIVATE KEY-----"));
+        assert_eq!(m.mask(&format!("jwt {jwt}.")), "jwt ••••.");
+        assert!(m.may_need_masking(jwt));
+        assert!(m.may_need_masking("x AKIAIOSFODNN7EXAMPLE"));
+        assert!(m.may_need_masking("ghp_x"));
+    }
+
+    #[test]
+    fn a_private_key_block_is_hidden() {
+        let m = Masker::default();
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQyNTUxOQAAACD\n-----END OPENSSH PRIVATE KEY-----\nafter";
+        let masked = m.mask(key);
+        assert_eq!(
+            masked,
+            "-----BEGIN OPENSSH PRIVATE KEY-----••••-----END OPENSSH PRIVATE KEY-----\nafter"
+        );
+        // In a stream, one line at a time.
+        let mut block = KeyBlock::default();
+        let lines: Vec<String> = key
+            .lines()
+            .map(|l| block.mask(&m, l).into_owned())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "-----BEGIN OPENSSH PRIVATE KEY-----",
+                "••••",
+                "••••",
+                "-----END OPENSSH PRIVATE KEY-----",
+                "after"
+            ]
+        );
+        assert!(!block.is_open());
+    }
+
+    #[test]
+    fn patterns_can_be_added() {
+        let mut m = Masker::default();
+        m.add_patterns([r"\bACME-[0-9a-f]{8}\b", r"pin: (\d+)"])
+            .unwrap();
+        assert_eq!(m.mask("ACME-0badc0de and pin: 1234"), "•••• and pin: ••••");
+        assert!(m.may_need_masking("ACME-0badc0de"));
+        assert!(m.add_patterns(["("]).is_err());
+        assert!(m.add_patterns(["x*"]).is_err());
     }
 
     #[test]

@@ -51,7 +51,17 @@ impl MonitorSetup {
         for s in &mut sources {
             s.config.url = rewrite_url(profile, &s.config.url);
         }
-        let probe = args.probe_settings();
+        let mut probe = args.probe_settings();
+        if args.accept_status.is_none()
+            && let Some(accept) = config
+                .health
+                .as_ref()
+                .map(|h| h.accept())
+                .transpose()?
+                .flatten()
+        {
+            probe.accept = accept;
+        }
         setup::probers(&sources, &probe)?;
         let given = args
             .given_baseline()

@@ -743,7 +743,28 @@ fn section_incident(out: &mut String, fold: &Fold, title: &str, tz: Tz) {
 /// Reads a session and renders its report.
 pub fn for_session(dir: &Path) -> Result<String, String> {
     let replayed = session::open(dir)?;
-    Ok(render(&replayed.plan, &replayed.records, &replayed.notices))
+    let text = render(&replayed.plan, &replayed.records, &replayed.notices);
+    Ok(mask_lines(
+        &crate::mask::Masker::from_env(crate::mask::SecretNames::default()),
+        &text,
+    ))
+}
+
+/// The report masked once more, line by line as the rules expect: a
+/// journal from before a rule existed (an `AKIA…` in a note) must not
+/// carry its secret into the record that gets shared.
+pub fn mask_lines(masker: &crate::mask::Masker, text: &str) -> String {
+    let mut block = crate::mask::KeyBlock::default();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&block.mask(masker, body));
+        out.push_str(end);
+    }
+    out
 }
 
 /// Writes `report.md` in the session directory.

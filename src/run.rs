@@ -74,6 +74,11 @@ fn stem(path: Option<&Path>) -> String {
 /// `[exec]`, `[rollback]`, `[notify]`, `--workdir`, `--auto-rollback-after`.
 fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSettings, String> {
     use crate::mask::{Masker, SecretNames};
+    // A key's error names the file, as `Config::load`'s do.
+    let in_file = |e: String| match &args.config {
+        Some(p) => format!("{}: {e}", p.display()),
+        None => e,
+    };
     let mut s = crate::state::ExecSettings::default();
     if let Some(e) = &config.exec {
         if let Some(shell) = &e.shell {
@@ -103,17 +108,24 @@ fn exec_settings(args: &RunArgs, config: &Config) -> Result<crate::state::ExecSe
         (Some(d), _) => Some(d),
         (None, Some(r)) => match &r.auto_after {
             Some(text) => Some(
-                crate::duration::parse(text).map_err(|e| format!("[rollback] auto_after: {e}"))?,
+                crate::duration::parse(text)
+                    .map_err(|e| in_file(format!("rollback.auto_after: {e}")))?,
             ),
             None => None,
         },
         (None, None) => None,
     };
     let names = match config.secrets.as_ref().and_then(|s| s.names.as_deref()) {
-        Some(p) => SecretNames::new(p).map_err(|e| format!("[secrets] names: {e}"))?,
+        Some(p) => SecretNames::new(p).map_err(|e| in_file(format!("secrets.names: {e}")))?,
         None => SecretNames::default(),
     };
-    s.masker = crate::state::runs::SharedMasker(std::sync::Arc::new(Masker::from_env(names)));
+    let mut masker = Masker::from_env(names);
+    if let Some(patterns) = config.secrets.as_ref().and_then(|s| s.patterns.as_ref()) {
+        masker
+            .add_patterns(patterns)
+            .map_err(|e| in_file(format!("secrets.patterns: {e}")))?;
+    }
+    s.masker = crate::state::runs::SharedMasker(std::sync::Arc::new(masker));
     s.webhook = config.webhook_url().map(crate::state::runs::WebhookUrl);
     Ok(s)
 }

@@ -373,7 +373,17 @@ fn read_pipe(
                 ingest.finish(&mut chunk);
                 eof = true;
             }
-            Ok(n) => ingest.feed(&buf[..n], &mut chunk),
+            Ok(n) => {
+                let fed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    ingest.feed(&buf[..n], &mut chunk)
+                }));
+                // A bug in ingest (the panic hook reports it) must not end
+                // this reader: the command would die of SIGPIPE. The line it
+                // was on is lost; the rest is still logged.
+                if fed.is_err() {
+                    ingest.drop_partial();
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 log::warn!("reading command output: {e}");

@@ -86,6 +86,8 @@ pub struct ProbeSettings {
     pub timeout: Duration,
     /// Skip TLS certificate verification.
     pub insecure: bool,
+    /// Final statuses that count as an answer (2xx unless configured).
+    pub accept: AcceptStatus,
 }
 
 impl Default for ProbeSettings {
@@ -94,7 +96,80 @@ impl Default for ProbeSettings {
             interval: DEFAULT_INTERVAL,
             timeout: DEFAULT_TIMEOUT,
             insecure: false,
+            accept: AcceptStatus::default(),
         }
+    }
+}
+
+/// The statuses (100 to 599) a health answer may end in and count as
+/// healthy: any 2xx unless configured (`--accept-status`, `[health]
+/// accept_status`). A bit set, so settings stay plain `Copy` data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AcceptStatus([u64; 8]);
+
+impl AcceptStatus {
+    const FIRST: u16 = 100;
+    const LAST: u16 = 599;
+
+    /// Exactly these statuses; each must be 100 to 599.
+    pub fn of(codes: impl IntoIterator<Item = u16>) -> Result<AcceptStatus, String> {
+        let mut set = AcceptStatus([0; 8]);
+        for code in codes {
+            if !(Self::FIRST..=Self::LAST).contains(&code) {
+                return Err(format!("{code} is not an HTTP status (100 to 599)"));
+            }
+            let bit = usize::from(code - Self::FIRST);
+            set.0[bit / 64] |= 1 << (bit % 64);
+        }
+        if set.0 == [0; 8] {
+            return Err("no status given".into());
+        }
+        Ok(set)
+    }
+
+    /// `200,204` or ranges `200-299`, comma-separated.
+    pub fn parse(text: &str) -> Result<AcceptStatus, String> {
+        let mut codes = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let number = |s: &str| {
+                s.trim()
+                    .parse::<u16>()
+                    .map_err(|_| format!("{s:?} is not an HTTP status (100 to 599)"))
+            };
+            match part.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b) = (number(a)?, number(b)?);
+                    if a > b {
+                        return Err(format!("{part:?}: the range is backwards"));
+                    }
+                    codes.extend(a..=b);
+                }
+                None => codes.push(number(part)?),
+            }
+        }
+        AcceptStatus::of(codes)
+    }
+
+    pub fn accepts(&self, code: u16) -> bool {
+        (Self::FIRST..=Self::LAST).contains(&code) && {
+            let bit = usize::from(code - Self::FIRST);
+            self.0[bit / 64] & (1 << (bit % 64)) != 0
+        }
+    }
+}
+
+impl Default for AcceptStatus {
+    fn default() -> Self {
+        AcceptStatus::of(200..=299).unwrap_or(AcceptStatus([0; 8]))
+    }
+}
+
+impl fmt::Debug for AcceptStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let codes: Vec<u16> = (Self::FIRST..=Self::LAST)
+            .filter(|&c| self.accepts(c))
+            .collect();
+        write!(f, "AcceptStatus({codes:?})")
     }
 }
 
@@ -173,7 +248,14 @@ pub struct Prober {
     shown: String,
     headers: HeaderMap,
     timeout: Duration,
+    accept: AcceptStatus,
 }
+
+/// A redirect back to a URL already visited: the health route can never
+/// answer, and saying so beats "HTTP 302".
+#[derive(Debug, thiserror::Error)]
+#[error("redirect loop")]
+struct RedirectLoop;
 
 /// Shows neither a password in the URL nor header values.
 impl fmt::Debug for Prober {
@@ -194,7 +276,9 @@ impl Prober {
             .redirect(redirect::Policy::custom(|attempt| {
                 // Past the limit, the redirect itself is the answer
                 // (`http_status(3xx)`), not an opaque error.
-                if attempt.previous().len() > MAX_REDIRECTS {
+                if attempt.previous().contains(attempt.url()) {
+                    attempt.error(RedirectLoop)
+                } else if attempt.previous().len() > MAX_REDIRECTS {
                     attempt.stop()
                 } else {
                     attempt.follow()
@@ -212,6 +296,7 @@ impl Prober {
             url,
             headers,
             timeout: settings.timeout,
+            accept: settings.accept,
         })
     }
 
@@ -230,10 +315,12 @@ impl Prober {
         let (outcome, details, body_bytes) = match result {
             Err(_) => (Outcome::Timeout, None, 0),
             Ok(Err(e)) if e.is_timeout() => (Outcome::Timeout, None, 0),
+            Ok(Err(e)) if e.is_redirect() => (Outcome::RedirectLoop, None, 0),
             // Refused, reset, unresolvable, TLS: all "no usable answer".
             Ok(Err(_)) => (Outcome::ConnectError, None, 0),
             Ok(Ok(f)) => {
-                let (outcome, details) = classify(f.status, f.content_type.as_deref(), &f.body);
+                let (outcome, details) =
+                    classify_with(&self.accept, f.status, f.content_type.as_deref(), &f.body);
                 (outcome, details, f.body.len())
             }
         };
@@ -307,10 +394,20 @@ pub fn classify(
     content_type: Option<&str>,
     body: &[u8],
 ) -> (Outcome, Option<HealthDetails>) {
+    classify_with(&AcceptStatus::default(), status, content_type, body)
+}
+
+/// [`classify`] with the statuses that count as an answer.
+pub fn classify_with(
+    accept: &AcceptStatus,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (Outcome, Option<HealthDetails>) {
     let claims_json = content_type.is_some_and(is_json);
     let parsed = serde_json::from_slice::<Value>(body).ok();
     let details = parsed.as_ref().and_then(HealthDetails::from_json);
-    if !(200..300).contains(&status) {
+    if !accept.accepts(status) {
         return (Outcome::HttpStatus(status), details);
     }
     match (&parsed, claims_json) {

@@ -17,18 +17,16 @@ pub enum Outcome {
     BodyUnhealthy,
     /// A body that claims to be JSON and is not.
     InvalidBody,
+    /// A redirect back to a URL already visited.
+    RedirectLoop,
 }
 
 impl Outcome {
-    /// Counts against the error rate. Only 5xx statuses do: the runbooks'
-    /// contract (DESIGN.md) names 5xx, and a 4xx is as likely the probe's
-    /// own fault (token, path) as the service's.
+    /// Counts against the error rate: everything but a healthy answer. A
+    /// 404 or a redirect loop is a broken health route, and one that could
+    /// never fail would hide the very outage it is there to catch.
     pub fn is_failure(self) -> bool {
-        match self {
-            Outcome::Ok => false,
-            Outcome::HttpStatus(code) => code >= 500,
-            _ => true,
-        }
+        self != Outcome::Ok
     }
 
     /// Only successful probes say anything about latency.
@@ -45,6 +43,7 @@ impl Outcome {
             Outcome::ConnectError => "connection error".into(),
             Outcome::BodyUnhealthy => "body says unhealthy".into(),
             Outcome::InvalidBody => "invalid body".into(),
+            Outcome::RedirectLoop => "redirect loop".into(),
         }
     }
 }
@@ -85,16 +84,18 @@ mod tests {
     }
 
     #[test]
-    fn only_server_side_trouble_is_a_failure() {
+    fn everything_but_a_healthy_answer_is_a_failure() {
         assert!(!Outcome::Ok.is_failure());
-        assert!(!Outcome::HttpStatus(404).is_failure());
-        assert!(Outcome::HttpStatus(500).is_failure());
-        assert!(Outcome::HttpStatus(503).is_failure());
         for o in [
+            Outcome::HttpStatus(302),
+            Outcome::HttpStatus(404),
+            Outcome::HttpStatus(500),
+            Outcome::HttpStatus(503),
             Outcome::Timeout,
             Outcome::ConnectError,
             Outcome::BodyUnhealthy,
             Outcome::InvalidBody,
+            Outcome::RedirectLoop,
         ] {
             assert!(o.is_failure(), "{o:?}");
         }

@@ -11,6 +11,7 @@ impl ProbeArgs {
             interval: self.interval,
             timeout: self.timeout,
             insecure: self.insecure,
+            accept: self.accept_status.unwrap_or_default(),
         }
     }
 

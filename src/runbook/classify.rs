@@ -159,19 +159,13 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
     let Some(caps) = p.number.captures(text) else {
         return manual;
     };
-    let Ok(mut n) = caps[1].parse::<f64>() else {
-        return manual;
+    // A tier "5-10%" starts at its lower bound (its "-" is no minus sign).
+    let range_low = range_low(p, text, &caps);
+    let n = match (range_low, caps.get(1).map(|d| plain_positive(text, d))) {
+        (Some(low), _) => low,
+        (None, Some(Ok(n))) => n,
+        _ => return manual,
     };
-    // A tier "5-10%" starts at its lower bound.
-    if let Some(r) = p
-        .range
-        .captures(text)
-        .filter(|r| r.get(0).map(|m| m.end()) == caps.get(0).map(|m| m.end()))
-    {
-        if let Ok(low) = r[1].parse::<f64>() {
-            n = low;
-        }
-    }
     let unit = caps[2].to_lowercase();
     let relative = p.relative.is_match(text);
     let (kind, rule, threshold, unit) = if is_error {
@@ -223,6 +217,50 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
     }
 }
 
+/// The number at `digits` as a threshold: only a plain, finite number
+/// above 0. The digits the pattern found may be the tail of another number
+/// ("1e400%" is not 400, "-5%" not +5, "1,500ms" not 500): the whole
+/// token is the error.
+fn plain_positive(text: &str, digits: regex::Match<'_>) -> Result<f64, String> {
+    let token = || {
+        let start = text[..digits.start()]
+            .rfind(char::is_whitespace)
+            .map_or(0, |i| i + 1);
+        text[start..digits.end()].to_string()
+    };
+    let before = text[..digits.start()].chars().next_back();
+    if before.is_some_and(|c| matches!(c, '-' | '.' | ',' | 'e' | 'E' | '0'..='9')) {
+        return Err(token());
+    }
+    match digits.as_str().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(token()),
+    }
+}
+
+/// The lower bound of a range ("5-10%") that ends where `caps` does.
+fn range_low(p: &Patterns, text: &str, caps: &regex::Captures<'_>) -> Option<f64> {
+    let end = caps.get(0)?.end();
+    let r = p
+        .range
+        .captures_iter(text)
+        .find(|r| r.get(0).is_some_and(|m| m.end() == end))?;
+    r[1].parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0)
+}
+
+/// A number in a criterion that looks like a threshold but cannot be one
+/// (for `check` to warn about, with the criterion's line).
+pub fn unusable_number(text: &str) -> Option<String> {
+    let p = PATTERNS.as_ref().ok()?;
+    p.number
+        .captures_iter(text)
+        .filter(|c| range_low(p, text, c).is_none())
+        .filter_map(|c| c.get(1))
+        .find_map(|d| plain_positive(text, d).err())
+}
+
 /// Errors counted in the logs, unless latency is what the line is about
 /// (its first metric wins, as for error rate against latency).
 fn is_log(p: &Patterns, text: &str) -> bool {
@@ -260,7 +298,10 @@ fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
                 .trim_start()
                 .to_ascii_lowercase()
                 .starts_with("error");
-        !status && !glued(before) && before != Some('-') && (c.get(2).is_some() || !glued(after))
+        !status
+            && !glued(before)
+            && !matches!(before, Some('-' | '.' | ','))
+            && (c.get(2).is_some() || !glued(after))
     });
     let Some(caps) = number else {
         let m = p.multiple.find(text)?;
@@ -271,7 +312,10 @@ fn log_rule(p: &LogPatterns, text: &str) -> Option<(Rule, f64, Unit)> {
         };
         return Some((Rule::IncreasePercent, (times - 1.0) * 100.0, Unit::Percent));
     };
-    let n: f64 = caps[1].parse().ok()?;
+    let n: f64 = caps[1]
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n > 0.0)?;
     // "5 times per minute" is a count, not a multiple of the baseline.
     let unit = caps
         .get(2)
@@ -330,6 +374,37 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(build().is_ok());
+    }
+
+    #[test]
+    fn only_plain_positive_numbers_become_thresholds() {
+        let huge = format!("Error rate > 1{}% above baseline", "0".repeat(400));
+        for text in [
+            "Error rate > 1e400% above baseline",
+            "Error rate > -5% above baseline",
+            "Error rate > 0% above baseline",
+            huge.as_str(),
+            "Latency above 1,500ms",
+            "Latency above 1.5e3ms",
+            "More than -10 errors per minute in logs",
+            "More than 0 errors per minute in logs",
+        ] {
+            let c = classify(text, 7);
+            assert_eq!(c.threshold, None, "{text}: {c:?}");
+            assert_eq!(c.kind, CriterionKind::Manual, "{text}");
+        }
+        assert_eq!(
+            unusable_number("Error rate > 1e400% above baseline").as_deref(),
+            Some("1e400")
+        );
+        assert_eq!(
+            unusable_number("Error rate > -5% above baseline").as_deref(),
+            Some("-5")
+        );
+        assert!(unusable_number(&huge).is_some());
+        assert_eq!(unusable_number("Error rate > +5 pp above baseline"), None);
+        assert_eq!(rule("Error rate > +5 pp above baseline").2, Some(5.0));
+        assert_eq!(unusable_number("Error rate > 5% above baseline"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod window;
 
 use std::path::{Path, PathBuf};
 
+pub use classify::unusable_number;
 pub use model::*;
 pub use procedure::expand as alternatives;
 

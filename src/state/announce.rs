@@ -43,8 +43,15 @@ pub fn for_row(rb: &Runbook, row: Row) -> Option<usize> {
         .find(|&b| rb.blocks[b].section == Some(section))
 }
 
-/// The template with the session's facts in place of its placeholders.
+/// The template with the session's facts in place of its placeholders,
+/// masked: the dialog, the saved file, the clipboard and the webhook all
+/// take it from here.
 pub fn fill(state: &State, block: usize) -> String {
+    let text = fill_unmasked(state, block);
+    state.settings.exec.masker.0.mask(&text).into_owned()
+}
+
+fn fill_unmasked(state: &State, block: usize) -> String {
     let rb = state.runbook();
     let Some(b) = rb.blocks.get(block) else {
         return String::new();

@@ -396,16 +396,17 @@ fn submit(state: &mut State) -> Vec<Effect> {
                 return Vec::new();
             }
             state.ui.modal = None;
-            vec![Effect::Journal(Event::NotApplicable {
-                target,
-                reason: text,
-            })]
+            // Typed text is masked before it is journaled: the journal feeds
+            // the screen, the log pane, a mirror and the report.
+            let reason = state.settings.exec.masker.0.mask(&text).into_owned();
+            vec![Effect::Journal(Event::NotApplicable { target, reason })]
         }
         Field::Note(target) => {
             state.ui.modal = None;
             if text.is_empty() {
                 return Vec::new();
             }
+            let text = state.settings.exec.masker.0.mask(&text).into_owned();
             vec![Effect::Journal(Event::Noted { target, text })]
         }
     }

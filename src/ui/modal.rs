@@ -347,7 +347,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             let mut lines = vec![
                 Line::styled(subject, theme::dim()),
                 Line::from(vec![
-                    Span::raw(format!("> {text}")),
+                    // A pasted token is hidden as soon as it is whole:
+                    // a mirror (tmux, a screen share) sees this box too.
+                    Span::raw(format!("> {}", state.settings.exec.masker.0.mask(text))),
                     Span::styled("▏", theme::key()),
                 ]),
             ];
