@@ -14,38 +14,7 @@ use tmux::{DEADLINE, Tmux};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
-/// The pid of the live `run`, from its lock file.
-fn run_pid(session: &Path) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(session.join("lock"))
-            && let Some(pid) = s.split_whitespace().next()
-        {
-            return pid.to_string();
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no lock in {}",
-            session.display()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn kill9(pid: &str) {
-    assert!(
-        Command::new("kill")
-            .args(["-9", pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let start = Instant::now();
-    while !procs::gone(pid.parse().unwrap()) {
-        assert!(start.elapsed() < DEADLINE, "pid {pid} survived kill -9");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use procs::{kill9, run_pid};
 
 /// Live (not zombie) processes whose process group is `pgid`.
 fn group_members(pgid: u32) -> Vec<u32> {

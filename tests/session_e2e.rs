@@ -4,53 +4,18 @@
 //! every acknowledged tick surviving `--resume`, and no secret on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod procs;
 mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tmux::{DEADLINE, Tmux};
+use tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
-/// The pid of the live `run`, from its lock file.
-fn run_pid(session: &Path) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(session.join("lock"))
-            && let Some(pid) = s.split_whitespace().next()
-        {
-            return pid.to_string();
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "no lock in {}",
-            session.display()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn kill9(pid: &str) {
-    assert!(
-        Command::new("kill")
-            .args(["-9", pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    // Gone from /proc (reaped by its shell) before the next step looks at it.
-    let start = Instant::now();
-    while Path::new(&format!("/proc/{pid}/stat")).exists()
-        && std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|s| !s.contains(") Z "))
-            .unwrap_or(false)
-    {
-        assert!(start.elapsed() < DEADLINE);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use procs::{kill9, run_pid};
 
 fn journal(session: &Path) -> String {
     std::fs::read_to_string(session.join("journal.jsonl")).unwrap()
