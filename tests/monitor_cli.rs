@@ -363,6 +363,7 @@ fn a_service_down_from_the_start_is_inconclusive_not_ok() {
         .assert()
         .code(4)
         .stdout(predicate::str::contains("\"verdict\":\"ok\"").not())
+        .stdout(predicate::str::contains("\"verdict\":\"inconclusive\""))
         .stderr(
             predicate::str::contains("inconclusive")
                 .and(predicate::str::contains("never healthy (err 100.0%")),

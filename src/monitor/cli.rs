@@ -220,6 +220,15 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
             |w| format!("the service was never healthy ({w})"),
         );
         eprintln!("rollout-cockpit monitor: inconclusive: no baseline to judge against: {why}");
+        if plan.json {
+            // The last line says it too, for a script that reads only stdout.
+            let line = serde_json::json!({
+                "ts": clock.now(),
+                "verdict": "inconclusive",
+                "reason": format!("no baseline to judge against: {why}"),
+            });
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
         return EXIT_INCONCLUSIVE;
     }
     code
