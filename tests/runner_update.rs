@@ -208,6 +208,30 @@ fn a_profile_rewrites_the_host_in_what_runs_and_what_the_confirm_shows() {
     );
 }
 
+/// The red rollback confirm shows what will run under the profile, the
+/// same text the runner gets: never the production host.
+#[test]
+fn the_rollback_confirm_shows_the_profiles_rewritten_commands() {
+    let mut s = Session::new(terp());
+    let rewrite = [(
+        "api.production.terp-app.local".to_string(),
+        "http://127.0.0.1:8080".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    s.state.settings.profile = rollout_cockpit::profile::Profile::new("local", &rewrite).unwrap();
+    s.cmd(Cmd::Rollback);
+    let shown: String = rollout_cockpit::state::rollback::confirm_lines(&s.state, 0)
+        .into_iter()
+        .map(|(_, l)| l + "\n")
+        .collect();
+    assert!(
+        shown.contains("http://127.0.0.1:8080/admin/maintenance/enable"),
+        "{shown}"
+    );
+    assert!(!shown.contains("api.production.terp-app.local"), "{shown}");
+}
+
 /// The form asks the loop to look for defaults (`update` never reads the
 /// disk); what the loop finds is offered, unless the operator typed first.
 #[test]

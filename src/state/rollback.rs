@@ -318,15 +318,14 @@ pub fn confirm_lines(state: &State, procedure: usize) -> Vec<(ConfirmLine, Strin
     let Some(r) = rb.procedure(procedure) else {
         return Vec::new();
     };
-    let masker = &state.settings.exec.masker.0;
     let mut out = Vec::new();
     let commands = |blocks: &[usize], out: &mut Vec<(ConfirmLine, String)>, indent: &str| {
         for b in blocks.iter().filter_map(|&b| rb.blocks.get(b)) {
             if b.kind != BlockKind::Command {
                 continue;
             }
-            for l in b.code.lines().filter(|l| !l.trim().is_empty()) {
-                out.push((ConfirmLine::Command, format!("{indent}{}", masker.mask(l))));
+            for l in runs::shown_lines(state, b) {
+                out.push((ConfirmLine::Command, format!("{indent}{l}")));
             }
         }
     };

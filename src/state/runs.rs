@@ -371,6 +371,19 @@ pub fn command_blocks(rb: &Runbook, row: Row) -> Vec<usize> {
         .collect()
 }
 
+/// A block's lines as a confirm shows them: what will run (rewritten for
+/// `--env`, as [`prepare`] does), masked, blank lines left out. Every
+/// confirm that lists commands goes through here, so none can show the
+/// production host while the staging one runs.
+pub fn shown_lines(state: &State, block: &crate::runbook::Block) -> Vec<String> {
+    let code = crate::profile::rewrite_command(&state.settings.profile, &block.code);
+    let masker = &state.settings.exec.masker.0;
+    code.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| masker.mask(l).into_owned())
+        .collect()
+}
+
 /// Several blocks of one row run as one script, in order (`-e` stops it
 /// at the first failure), so one confirm shows everything that will run.
 pub fn script(rb: &Runbook, blocks: &[usize]) -> String {

@@ -639,7 +639,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
 /// Numbered alternatives, each with the commands it would run (masked).
 fn option_lines(state: &State, options: &[crate::runbook::StepOption]) -> Vec<Line<'static>> {
     let rb = state.runbook();
-    let masker = &state.settings.exec.masker.0;
     let mut lines = Vec::new();
     for (k, o) in options.iter().enumerate() {
         lines.push(Line::from(vec![
@@ -650,14 +649,11 @@ fn option_lines(state: &State, options: &[crate::runbook::StepOption]) -> Vec<Li
             if b.kind != crate::runbook::BlockKind::Command {
                 continue;
             }
-            for l in b.code.lines().filter(|l| {
-                let t = l.trim();
-                !t.is_empty() && !t.starts_with('#')
-            }) {
-                lines.push(Line::styled(
-                    format!("    {}", masker.mask(l)),
-                    theme::command(),
-                ));
+            for l in crate::state::runs::shown_lines(state, b)
+                .into_iter()
+                .filter(|l| !l.trim_start().starts_with('#'))
+            {
+                lines.push(Line::styled(format!("    {l}"), theme::command()));
             }
         }
     }
