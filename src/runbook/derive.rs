@@ -559,14 +559,18 @@ fn criteria(ctx: &Ctx<'_>, doc_title: &str, reference: &[bool]) -> Vec<Criterion
 /// staging and it is not a quick fix, you should roll back": criteria
 /// written as sentences in a paragraph (not in a list, which has its own
 /// reading).
+/// The innermost section a source line lies in (sections are in line order).
+fn section_at(w: &Walked, line: usize) -> Option<usize> {
+    w.sections
+        .partition_point(|s| s.line <= line)
+        .checked_sub(1)
+}
+
 fn prose_criteria(w: &Walked, out: &mut Vec<Criterion>) {
     let entry_lines: HashSet<usize> = w.entries.iter().map(|e| e.line).collect();
     let heading_lines: HashSet<usize> = w.sections.iter().map(|s| s.line).collect();
     let alerting = |line: usize| {
-        let mut cur = w
-            .sections
-            .partition_point(|s| s.line <= line)
-            .checked_sub(1);
+        let mut cur = section_at(w, line);
         while let Some(c) = cur {
             let t = lower(&w.sections[c].title);
             if ["alert", "rollback", "roll back", "abort", "incident"]
@@ -809,12 +813,9 @@ fn health_urls(ctx: &Ctx<'_>, reference: &[bool], warnings: &mut Vec<Warning>) -
     let w = ctx.w;
     let mut found: Vec<(usize, String)> = Vec::new();
     let mut only_reference: Vec<(usize, String)> = Vec::new();
-    let section_at = |line: usize| {
-        let i = w.sections.partition_point(|s| s.line <= line);
-        i.checked_sub(1)
+    let in_reference = |line: usize| {
+        section_at(w, line).is_some_and(|s| reference.get(s).copied().unwrap_or(false))
     };
-    let in_reference =
-        |line: usize| section_at(line).is_some_and(|s| reference.get(s).copied().unwrap_or(false));
     let scan = |text: &str, named: bool| {
         let mut urls = Vec::new();
         scan::health_urls(text, &mut urls);
