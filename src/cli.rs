@@ -109,6 +109,10 @@ pub struct CheckArgs {
     /// Print one JSON object (a stable contract for scripts) instead of the summary
     #[arg(long)]
     pub json: bool,
+    /// The settings `run` will use; `check` applies its `[secrets] names`
+    /// (which variables are secret) and reports a bad file as `run` would
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,7 +153,7 @@ pub struct RunArgs {
     pub workdir: Option<PathBuf>,
     /// Opt-in: once an automatic criterion has fired this long, count 10 s
     /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
-    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse)]
     pub auto_rollback_after: Option<Duration>,
     // Last: its help heading applies to every argument after it.
     #[command(flatten)]
@@ -165,10 +169,10 @@ pub struct MonitorArgs {
     pub probe: ProbeArgs,
     /// Pin the baseline from the window after this long (it needs at least 10
     /// samples, so it may take effect later)
-    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::domain::duration::parse)]
     pub baseline_for: Duration,
     /// Stop after this long; exit 0 if nothing fired [default: run until Ctrl-C]
-    #[arg(long, value_name = "D", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse)]
     pub duration: Option<Duration>,
     /// Print one JSON object per evaluation (a stable contract for scripts)
     #[arg(long)]
@@ -184,13 +188,13 @@ pub struct ProbeArgs {
     #[arg(long = "health", value_name = "URL")]
     pub health: Vec<String>,
     /// Time between probes of each URL, and between evaluations
-    #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::domain::duration::parse)]
     pub interval: Duration,
     /// How long a probe may take, body included, before it counts as a timeout
-    #[arg(long, value_name = "D", default_value = "2s", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "2s", value_parser = crate::domain::duration::parse)]
     pub timeout: Duration,
     /// Rolling window over which error rate and latency percentiles are computed
-    #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::domain::duration::parse)]
     pub window: Duration,
     /// Baseline error rate in percent, instead of pinning one (needs --baseline-latency-ms)
     #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent)]
@@ -211,7 +215,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "MS", default_value = "20", value_parser = milliseconds)]
     pub latency_floor_ms: f64,
     /// How long a breach must hold before it fires (and a recovery before it resolves)
-    #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::duration::parse)]
+    #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::domain::duration::parse)]
     pub hold: Duration,
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]
@@ -219,8 +223,8 @@ pub struct ProbeArgs {
     /// Final statuses (after at most 5 redirects) that count as healthy, e.g.
     /// 200,204 or 200-299; any other fails the probe [default: 200-299]
     /// [config: [health] accept_status]
-    #[arg(long, value_name = "LIST", value_parser = crate::monitor::probe::AcceptStatus::parse)]
-    pub accept_status: Option<crate::monitor::probe::AcceptStatus>,
+    #[arg(long, value_name = "LIST", value_parser = crate::domain::monitor::probe::AcceptStatus::parse)]
+    pub accept_status: Option<crate::domain::monitor::probe::AcceptStatus>,
 }
 
 /// The application's log stream and the log_errors criterion (`run`).
@@ -257,7 +261,7 @@ fn command(s: &str) -> Result<String, String> {
 fn regex_pattern(s: &str) -> Result<String, String> {
     regex::Regex::new(s)
         .map(|_| s.to_string())
-        .map_err(|e| crate::logs::setup::invalid_pattern(&e))
+        .map_err(|e| crate::domain::logs::patterns::invalid_pattern(&e))
 }
 
 fn non_negative(s: &str) -> Result<f64, String> {

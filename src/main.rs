@@ -6,11 +6,11 @@ use rollout_cockpit::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Demo(args) => rollout_cockpit::demo::main(&args),
-        Command::Check(args) => rollout_cockpit::check::main(&args),
-        Command::Run(args) => rollout_cockpit::run::main(&args),
-        Command::Monitor(args) => rollout_cockpit::monitor::cli::main(&args),
-        Command::Watch(args) => rollout_cockpit::watch::main(&args),
+        Command::Demo(args) => rollout_cockpit::modes::demo::main(&args),
+        Command::Check(args) => rollout_cockpit::modes::check::main(&args),
+        Command::Run(args) => rollout_cockpit::modes::run::main(&args),
+        Command::Monitor(args) => rollout_cockpit::modes::monitor::main(&args),
+        Command::Watch(args) => rollout_cockpit::modes::watch::main(&args),
         Command::Report(args) => rollout_cockpit::report::main(&args),
     };
     ExitCode::from(code)

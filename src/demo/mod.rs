@@ -9,14 +9,11 @@ pub mod tools;
 pub mod traffic;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 pub use service::{Bound, Scenario, ScenarioConfig, Service, ServiceHandle, Snapshot};
 
-use crate::cli::{DemoArgs, RunArgs};
-use crate::profile::Profile;
-use tools::Tools;
+use crate::domain::profile::Profile;
 
 /// The host the bundled TERP plan's commands and health check use.
 pub const PLAN_HOST: &str = "api.production.terp-app.local";
@@ -33,141 +30,4 @@ pub const PROBE_INTERVAL: Duration = Duration::from_millis(250);
 pub fn profile(service_url: &str) -> Result<Profile, String> {
     let rewrite = BTreeMap::from([(PLAN_HOST.to_string(), service_url.to_string())]);
     Profile::new("demo", &rewrite)
-}
-
-/// Puts the demo's variables into this process's environment, where every
-/// command the cockpit runs (and the masking of their values) finds them.
-///
-/// Only sound while this process has a single thread: call it from `main`
-/// before anything is spawned (which [`main`] does).
-fn export(vars: &[(String, String)]) {
-    for (k, v) in vars {
-        // SAFETY: called from `main` before any other thread exists (the
-        // simulator's thread is spawned afterwards), so nothing can read the
-        // environment concurrently.
-        unsafe { std::env::set_var(k, v) };
-    }
-}
-
-/// `rollout-cockpit demo`. Call from `main` only (see [`export`]).
-pub fn main(args: &DemoArgs) -> u8 {
-    let tools = match Tools::install() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("rollout-cockpit: demo: cannot write the stand-in tools: {e}");
-            return 1;
-        }
-    };
-    let config = ScenarioConfig::new(args.scenario, args.speed, env::ADMIN_TOKEN);
-    let bound = match Service::bind(config) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("rollout-cockpit: demo: cannot listen on 127.0.0.1: {e}");
-            return 1;
-        }
-    };
-    let url = format!("http://{}", bound.addr());
-    let path = std::env::var("PATH").ok();
-    export(&env::vars(&url, &tools, args.speed, path.as_deref()));
-    let service = match bound.spawn() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("rollout-cockpit: demo: cannot start the simulated service: {e}");
-            return 1;
-        }
-    };
-    let profile = match profile(&url) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("rollout-cockpit: demo: {e}");
-            return 1;
-        }
-    };
-    let root: PathBuf = match &args.session_dir {
-        Some(dir) => dir.clone(),
-        // Kept after exit: the journal is what the demo leaves behind.
-        None => match tempfile::Builder::new()
-            .prefix("rollout-cockpit-demo-")
-            .tempdir()
-        {
-            Ok(d) => d.keep(),
-            Err(e) => {
-                eprintln!("rollout-cockpit: demo: cannot create a session directory: {e}");
-                return 1;
-            }
-        },
-    };
-    // The demo's `run` command line, parsed like the user's would be, so
-    // every flag keeps its documented default. A short window and hold let
-    // the criteria react within the scenario's 20 s.
-    let interval = format!("{}ms", PROBE_INTERVAL.as_millis());
-    let root_arg = root.display().to_string();
-    let mut argv = vec![
-        "rollout-cockpit",
-        "run",
-        "--new",
-        "--health",
-        PLAN_HEALTH_URL,
-        "--interval",
-        &interval,
-        "--window",
-        "20s",
-        "--for",
-        "5s",
-        "--session-dir",
-        &root_arg,
-        // The application log, as a third tmux pane would follow it.
-        "--logs",
-        LOG_COMMAND,
-    ];
-    if args.mouse {
-        argv.push("--mouse");
-    }
-    let run: RunArgs = match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
-        Ok(crate::cli::Cli {
-            command: crate::cli::Command::Run(run),
-        }) => run,
-        other => {
-            eprintln!("rollout-cockpit: demo: internal command line rejected: {other:?}");
-            return 1;
-        }
-    };
-    let demo = crate::state::DemoSettings {
-        speed: args.speed,
-        origin: chrono::Utc::now(),
-    };
-    let (code, journal) = crate::run::launch(&run, Some(profile), Some(demo));
-    let snapshot = service.snapshot();
-    service.shutdown();
-    drop(tools);
-    // The terminal may be gone by now (a killed tmux): a failed write must
-    // not panic, it would skip the report.
-    use std::io::Write;
-    let mut out = std::io::stdout();
-    let _ = writeln!(
-        out,
-        "demo: the simulated TERP service ended on {} (scenario {}, {} health requests)",
-        snapshot.version,
-        format!("{:?}", snapshot.scenario).to_lowercase(),
-        snapshot.health_requests
-    );
-    if let Some(journal) = journal {
-        let _ = writeln!(out, "demo: the session's journal is {journal}");
-        // The record of what just happened is the demo's last word.
-        let session = std::path::Path::new(&journal)
-            .parent()
-            .unwrap_or(std::path::Path::new("."));
-        match crate::report::save(session) {
-            Ok(path) => {
-                let _ = writeln!(out, "demo: the deployment record is {}", path.display());
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "rollout-cockpit: demo: cannot write the report: {e}"
-                );
-            }
-        }
-    }
-    code
 }

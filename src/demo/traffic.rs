@@ -309,7 +309,7 @@ fn stamp(now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::ErrorPatterns;
+    use crate::domain::logs::ErrorPatterns;
 
     fn moment(error_rate: f64, level: f64) -> Moment<'static> {
         Moment {

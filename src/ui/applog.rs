@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme;
-use crate::state::State;
-use crate::state::logs::{self, visible};
+use crate::core::state::State;
+use crate::core::state::logs::{self, visible};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let stream = &state.session.logs;
@@ -73,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let mut lines: Vec<Line> = visible(pane, filter, height)
         .into_iter()
         .map(|l| {
-            if pane.patterns.is_error(&l.text) {
+            if state.session.logs.patterns.is_error(&l.text) {
                 Line::styled(l.text.as_str(), theme::red())
             } else {
                 Line::raw(l.text.as_str())

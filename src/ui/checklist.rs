@@ -10,9 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem};
 
 use super::{ViewState, theme};
-use crate::event::Target;
-use crate::state::clock;
-use crate::state::{Row, State, Status};
+use crate::core::event::Target;
+use crate::core::state::clock;
+use crate::core::state::{Row, State, Status};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState) {
     let rows = state.rows();

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::monitor::criteria::{self, Check, Kind, State as MState};
-use crate::runbook::{Criterion, CriterionKind, Rule, Unit};
-use crate::state::{Focus, State, clock};
+use crate::core::state::{Focus, State, clock};
+use crate::domain::monitor::criteria::{self, Check, Kind, State as MState};
+use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
 pub const FIRING_TITLE: &str = " ROLLBACK CRITERIA MET — press R ";
 
@@ -136,7 +136,7 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             theme::amber(),
         ));
     }
-    let checks = health.engine.checks.iter().zip(&health.engine.verdicts);
+    let checks = health.engine.judged();
     for (i, (check, verdict)) in checks.enumerate() {
         let s = verdict.state;
         let (word, style) = match s {

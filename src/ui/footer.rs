@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{ViewState, theme};
-use crate::event::Cmd;
-use crate::state::{Confirm, Field, Modal, State};
+use crate::core::event::Cmd;
+use crate::core::state::{Confirm, Field, Modal, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     if let Some(Modal::Input { field, text }) = &state.ui.modal {
@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
-    if state.mode() == crate::state::Mode::Logs {
+    if state.mode() == crate::core::state::Mode::Logs {
         // `/` filters the log rather than searching the checklist.
         let search = Cmd::Search.hint();
         for (_, h) in hints.iter_mut().filter(|(_, h)| *h == search) {

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme;
-use crate::state::State;
-use crate::state::clock::{self, Level};
+use crate::core::state::State;
+use crate::core::state::clock::{self, Level};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let rb = state.runbook();

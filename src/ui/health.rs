@@ -6,9 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::theme;
-use crate::monitor::criteria::ms;
-use crate::monitor::details::Level;
-use crate::state::Health;
+use crate::core::state::Health;
+use crate::domain::monitor::criteria::ms;
+use crate::domain::monitor::details::Level;
 
 fn level_style(level: Level) -> Style {
     match level {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme;
-use crate::state::State;
+use crate::core::state::State;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 

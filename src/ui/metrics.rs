@@ -12,10 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{health, theme};
-use crate::monitor::criteria::{Kind, ms, pct};
-use crate::monitor::window::{Bucket, BucketKind};
-use crate::monitor::{BaselineSource, Stats};
-use crate::state::{Health, State};
+use crate::core::state::{Health, State};
+use crate::domain::monitor::criteria::{Kind, ms, pct};
+use crate::domain::monitor::window::{Bucket, BucketKind};
+use crate::domain::monitor::{BaselineSource, Stats};
 
 const BARS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 const LABEL: usize = 4;
@@ -92,13 +92,7 @@ fn measured(state: &State, inner: usize, rows: usize) -> Vec<Line<'static>> {
     };
     let cols = inner.saturating_sub(LABEL).max(1);
     let buckets = buckets(h, cols);
-    let limit = h
-        .engine
-        .checks
-        .iter()
-        .zip(&h.engine.verdicts)
-        .find(|(c, _)| c.kind == Kind::Latency)
-        .and_then(|(_, v)| v.limit);
+    let limit = h.engine.limit_of(Kind::Latency);
     let base_latency = h.baseline().and_then(|b| b.latency_ms);
     let err = spark_err(&buckets, cols);
     let lat = spark_latency(&buckets, cols, base_latency, limit);
@@ -252,13 +246,7 @@ fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
     state.session.logs.command.as_ref()?;
     let h = &state.session.health;
     let rate = &h.log_rate;
-    let limit = h
-        .engine
-        .checks
-        .iter()
-        .zip(&h.engine.verdicts)
-        .find(|(c, _)| c.kind == Kind::LogErrors)
-        .and_then(|(_, v)| v.limit);
+    let limit = h.engine.limit_of(Kind::LogErrors);
     let figure = rate
         .errors_per_minute()
         .map_or_else(|| " —/min".to_string(), |n| format!(" {n:.0}/min"));
@@ -297,7 +285,7 @@ fn baseline_line(state: &State, inner: usize) -> Line<'static> {
             BaselineSource::Operator => "pinned",
             BaselineSource::Given => "given",
         };
-        let tz = crate::state::clock::zone(state.runbook().window.as_ref());
+        let tz = crate::core::state::clock::zone(state.runbook().window.as_ref());
         let at = b.pinned_at.with_timezone(&tz);
         let mut line = Line::from(vec![
             Span::styled("base ", theme::dim()),

@@ -37,8 +37,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{ListState, Paragraph, Wrap};
 use tui_logger::TuiWidgetState;
 
-use crate::keys::Keymap;
-use crate::state::State;
+use crate::config::keys::Keymap;
+use crate::core::state::State;
 
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{ViewState, output, theme};
-use crate::state::{
+use crate::core::state::{
     Ask, Confirm, Field, Modal, Mode, State, announce, clock, escalation, rollback,
 };
 
@@ -498,6 +498,36 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     lines.push(Line::raw(""));
                     lines.push(keys_line(&[("y", "run"), ("n", "skip")]));
                 }
+                Ask::Resume(i) => {
+                    lines.push(Line::raw(format!(
+                        "The rollback stopped before step {}: {}.",
+                        i + 1,
+                        title(*i)
+                    )));
+                    lines.push(Line::styled(
+                        "the steps before it are journaled; nothing runs twice",
+                        theme::dim(),
+                    ));
+                    lines.push(Line::raw(""));
+                    lines.push(keys_line(&[
+                        ("y", "go on with the rollback"),
+                        ("esc", "later (R)"),
+                    ]));
+                }
+                Ask::Failed(i) if state.rollback.as_ref().is_some_and(|d| d.unknown) => {
+                    lines.push(Line::raw(format!(
+                        "Step {}: {}: the cockpit stopped while it ran.",
+                        i + 1,
+                        title(*i)
+                    )));
+                    lines.push(Line::styled("whether it finished is unknown", theme::dim()));
+                    lines.push(Line::raw(""));
+                    lines.push(keys_line(&[
+                        ("r", "run it again"),
+                        ("s", "skip it"),
+                        ("a", "abort the rollback"),
+                    ]));
+                }
                 Ask::Failed(i) => {
                     lines.push(Line::raw(format!("Step {}: {} failed.", i + 1, title(*i))));
                     lines.push(Line::raw(""));
@@ -532,7 +562,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         }
         Modal::Leftover { run, pgid } => {
             let lines = vec![
-                Line::raw(crate::state::runs::leftover_question(state, *run, *pgid)),
+                Line::raw(crate::core::state::runs::leftover_question(
+                    state, *run, *pgid,
+                )),
                 Line::styled("starting the step again could run it twice", theme::dim()),
                 Line::raw(""),
                 keys_line(&[("k", "kill it"), ("w", "wait"), ("l", "leave it")]),
@@ -637,7 +669,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
 }
 
 /// Numbered alternatives, each with the commands it would run (masked).
-fn option_lines(state: &State, options: &[crate::runbook::StepOption]) -> Vec<Line<'static>> {
+fn option_lines(
+    state: &State,
+    options: &[crate::domain::runbook::StepOption],
+) -> Vec<Line<'static>> {
     let rb = state.runbook();
     let mut lines = Vec::new();
     for (k, o) in options.iter().enumerate() {
@@ -646,10 +681,10 @@ fn option_lines(state: &State, options: &[crate::runbook::StepOption]) -> Vec<Li
             Span::styled(o.title.clone(), theme::title()),
         ]));
         for b in o.blocks.iter().filter_map(|&b| rb.blocks.get(b)) {
-            if b.kind != crate::runbook::BlockKind::Command {
+            if b.kind != crate::domain::runbook::BlockKind::Command {
                 continue;
             }
-            for l in crate::state::runs::shown_lines(state, b)
+            for l in crate::core::state::runs::shown_lines(state, b)
                 .into_iter()
                 .filter(|l| !l.trim_start().starts_with('#'))
             {

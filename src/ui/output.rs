@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::exec::Stream;
-use crate::runbook::{BlockKind, Owner};
-use crate::state::{Mark, Row, State};
-use crate::state::{clock, runs};
+use crate::core::state::{Mark, Row, State};
+use crate::core::state::{clock, runs};
+use crate::domain::exec::Stream;
+use crate::domain::runbook::{BlockKind, Owner};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(run) = state.exec.shown {
@@ -74,7 +74,7 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
     }
     if record.is_some_and(|r| r.terminal) {
         lines.push(Line::styled(
-            crate::exec::terminal::NOT_CAPTURED,
+            crate::domain::exec::terminal::NOT_CAPTURED,
             theme::dim(),
         ));
     }
@@ -90,7 +90,7 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
 }
 
 /// The command blocks a row owns, in order.
-pub fn blocks(state: &State, row: Row) -> Vec<&crate::runbook::Block> {
+pub fn blocks(state: &State, row: Row) -> Vec<&crate::domain::runbook::Block> {
     let owner = match row {
         Row::Item(i) => Owner::Item(i),
         Row::Section(s) => Owner::Section(s),
@@ -102,7 +102,7 @@ pub fn blocks(state: &State, row: Row) -> Vec<&crate::runbook::Block> {
         .filter(|b| {
             b.owner == owner
                 && (matches!(b.kind, BlockKind::Command | BlockKind::Manual)
-                    || crate::state::outline::is_shown_not_run(b))
+                    || crate::core::state::outline::is_shown_not_run(b))
         })
         .collect()
 }

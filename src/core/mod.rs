@@ -1,0 +1,9 @@
+//! The facts of a session and the pure function that changes them: the
+//! journal's vocabulary (`event`), the state folded from it and the screen's
+//! own state (`state`), and `update`. Nothing here does I/O or knows the
+//! terminal, the command line or the config file; a test in `lib.rs` checks
+//! that it imports only itself and `domain`.
+
+pub mod event;
+pub mod settings;
+pub mod state;

@@ -1,0 +1,343 @@
+//! The service's health as the journal tells it: the rolling window, the
+//! baseline and the criteria state machines. Folded from `Samples`,
+//! `BaselinePinned`, `BaselineRequested` and `CriterionToggled` records,
+//! always at the samples' (or the record's) own timestamps and never the
+//! wall clock, so a replay of the journal reaches exactly the same verdicts.
+//! Criterion transitions ("fired at") are derived here, not journaled: the
+//! samples are the one source of truth.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Focus, Stamp, State};
+use crate::core::event::{Cmd, Effect, Event, Record};
+use crate::domain::logs::rate::LogRate;
+use crate::domain::monitor::criteria::{self, Engine, Kind, Settings};
+use crate::domain::monitor::{
+    Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, RollingWindow, Stats,
+};
+use crate::domain::runbook::Criterion;
+
+/// Enough history for the report; a flapping criterion cannot grow it forever.
+const MAX_TRANSITIONS: usize = 1000;
+
+/// A criterion changing state, for the log and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub criterion: usize,
+    pub from: criteria::State,
+    pub to: criteria::State,
+    pub at: DateTime<Utc>,
+    /// The verdict at that moment (`err 7.2% vs 0.4% base ...`).
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    /// `None` until `MonitorConfigured`: nothing is probed.
+    pub config: Option<MonitorConfig>,
+    criteria: Vec<Criterion>,
+    pub window: RollingWindow,
+    pub pin: Pin,
+    pub engine: Engine,
+    /// The window at the newest sample.
+    pub stats: Stats,
+    /// The newest sample's time: the view's "now" for sparklines.
+    pub last: Option<DateTime<Utc>>,
+    /// The latest probe of each URL, with the details its body carried.
+    pub latest: BTreeMap<String, ProbeSample>,
+    /// Who last toggled each manual criterion, and when.
+    pub toggles: BTreeMap<usize, Stamp>,
+    pub transitions: Vec<Transition>,
+    /// Error lines per minute in the application's log stream.
+    pub log_rate: LogRate,
+    /// A log stream runs (`LogStreamConfigured`), with this limit from
+    /// `--log-errors-above` or the config, if any.
+    log_stream: Option<Option<f64>>,
+    /// The sample time of the last evaluation: a batch holds one probe per
+    /// URL per interval, and judging once per interval (not per sample)
+    /// keeps a 4-hour replay within its budget.
+    evaluated_at: Option<DateTime<Utc>>,
+}
+
+impl Health {
+    pub fn new(criteria: &[Criterion]) -> Health {
+        let settings = Settings::default();
+        Health {
+            config: None,
+            criteria: criteria.to_vec(),
+            window: RollingWindow::new(crate::domain::monitor::window::DEFAULT_WINDOW),
+            pin: Pin::default(),
+            engine: Engine::new(criteria::checks(criteria, &settings), settings),
+            stats: Stats::default(),
+            last: None,
+            latest: BTreeMap::new(),
+            toggles: BTreeMap::new(),
+            transitions: Vec::new(),
+            log_rate: LogRate::default(),
+            log_stream: None,
+            evaluated_at: None,
+        }
+    }
+
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.pin.baseline.as_ref()
+    }
+
+    pub fn overall(&self) -> criteria::State {
+        self.engine.overall()
+    }
+
+    pub fn firing(&self) -> bool {
+        self.overall() == criteria::State::Firing
+    }
+
+    /// Folds one of the monitor's records in; other records are ignored.
+    pub fn apply(&mut self, r: &Record) {
+        match &r.event {
+            Event::MonitorConfigured(config) => self.configure(config),
+            Event::Samples { samples } => {
+                let step = self.config.as_ref().map_or(TimeDelta::seconds(1), |c| {
+                    TimeDelta::from_std(c.interval()).unwrap_or(TimeDelta::seconds(1))
+                });
+                for (i, s) in samples.iter().enumerate() {
+                    self.sample(s);
+                    let due = self.evaluated_at.is_none_or(|t| s.sample.ts - t >= step);
+                    if due || i + 1 == samples.len() {
+                        self.judge();
+                    }
+                }
+            }
+            Event::BaselinePinned {
+                error_rate,
+                latency_ms,
+                samples,
+                source,
+                log_errors_per_min,
+            } => {
+                if *source == BaselineSource::Auto && self.pin.baseline.is_some() {
+                    return;
+                }
+                // p50/p99 come from the window the pin was taken from (a
+                // given baseline has none): the record keeps its p95 only.
+                let from_window = *source != BaselineSource::Given;
+                self.pin.baseline = Some(Baseline {
+                    error_rate: *error_rate,
+                    latency_ms: *latency_ms,
+                    p50_ms: self.stats.p50.filter(|_| from_window),
+                    p99_ms: self.stats.p99.filter(|_| from_window),
+                    log_errors_per_min: *log_errors_per_min,
+                    samples: *samples,
+                    pinned_at: r.ts,
+                    source: *source,
+                });
+                self.pin.requested = None;
+                self.reevaluate();
+            }
+            Event::BaselineRequested { source }
+                if self.pin.request(*source, r.ts, &self.stats).is_some() =>
+            {
+                self.reevaluate();
+            }
+            Event::LogStreamConfigured { errors_above, .. } => {
+                self.log_stream = Some(*errors_above);
+                self.rebuild();
+                self.note_logs();
+            }
+            Event::LogCounts { counts } => {
+                for c in counts {
+                    self.log_rate.push(*c);
+                }
+                self.note_logs();
+                if let Some(now) = self.log_rate.last() {
+                    self.evaluate_where(now, |k| k == Kind::LogErrors);
+                }
+            }
+            Event::CriterionToggled { criterion } => {
+                let before = self.engine.verdicts.get(*criterion).map(|v| v.state);
+                if self.engine.toggle_manual(*criterion, r.ts) {
+                    self.toggles.insert(*criterion, Stamp::of(r));
+                    if let Some(from) = before {
+                        self.note_transition(*criterion, from, r.ts);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A new configuration keeps the samples, the baseline and the manual
+    /// criteria's states (a resumed session may change its flags).
+    fn configure(&mut self, config: &MonitorConfig) {
+        self.window.set_span(config.window());
+        self.config = Some(config.clone());
+        self.rebuild();
+    }
+
+    /// The probe's settings (or the defaults), with the log stream's limit.
+    fn settings(&self) -> Settings {
+        let mut settings = self
+            .config
+            .as_ref()
+            .map_or_else(Settings::default, MonitorConfig::settings);
+        if let Some(Some(above)) = self.log_stream {
+            settings.log_errors_above = Some(above);
+        }
+        settings
+    }
+
+    /// New checks from the settings, keeping the manual criteria's states.
+    fn rebuild(&mut self) {
+        let settings = self.settings();
+        let mut engine = Engine::new(criteria::checks(&self.criteria, &settings), settings);
+        for (new, old) in engine.verdicts.iter_mut().zip(&self.engine.verdicts) {
+            if new.kind == Kind::Manual && old.kind == Kind::Manual {
+                *new = old.clone();
+            }
+        }
+        self.engine = engine;
+    }
+
+    /// The log stream's figures in the stats the criteria read.
+    fn note_logs(&mut self) {
+        self.stats.log_stream = self.log_stream.is_some();
+        self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
+    }
+
+    fn sample(&mut self, s: &ProbeSample) {
+        self.window.push(&s.sample);
+        let now = self.last.map_or(s.sample.ts, |l| l.max(s.sample.ts));
+        self.last = Some(now);
+        // Reuse the entry's strings: this runs for every sample of a replay.
+        match self.latest.get_mut(&s.sample.url) {
+            Some(latest) => latest.clone_from(s),
+            None => {
+                self.latest.insert(s.sample.url.clone(), s.clone());
+            }
+        }
+    }
+
+    /// The window's numbers, the baseline and the verdicts at the newest
+    /// sample.
+    fn judge(&mut self) {
+        let Some(now) = self.last else {
+            return;
+        };
+        self.evaluated_at = Some(now);
+        self.stats = self.window.stats(now);
+        self.note_logs();
+        self.pin.poll(now, &self.stats);
+        self.evaluate_where(now, |k| k != Kind::LogErrors);
+    }
+
+    fn reevaluate(&mut self) {
+        if let Some(now) = self.last {
+            self.evaluate(now);
+        }
+    }
+
+    fn evaluate(&mut self, now: DateTime<Utc>) {
+        self.evaluate_where(now, |_| true);
+    }
+
+    fn evaluate_where(&mut self, now: DateTime<Utc>, which: impl Fn(Kind) -> bool) {
+        let before: Vec<criteria::State> = self.engine.verdicts.iter().map(|v| v.state).collect();
+        self.engine
+            .evaluate_where(&self.stats, self.pin.baseline.as_ref(), now, which);
+        for (i, from) in before.into_iter().enumerate() {
+            self.note_transition(i, from, now);
+        }
+    }
+
+    fn note_transition(&mut self, criterion: usize, from: criteria::State, at: DateTime<Utc>) {
+        let Some(v) = self.engine.verdicts.get(criterion) else {
+            return;
+        };
+        if v.state == from {
+            return;
+        }
+        if self.transitions.len() >= MAX_TRANSITIONS {
+            self.transitions.remove(0);
+        }
+        self.transitions.push(Transition {
+            criterion,
+            from,
+            to: v.state,
+            at,
+            text: v.text.clone(),
+        });
+    }
+
+    /// `(samples in the window, needed)` while no baseline exists.
+    pub fn collecting(&self) -> Option<(usize, usize)> {
+        self.pin.is_collecting().then_some((
+            self.stats.samples,
+            crate::domain::monitor::baseline::MIN_SAMPLES,
+        ))
+    }
+}
+
+/// `b`, or the runner's automatic pin: a `BaselinePinned` with the window's
+/// numbers when it holds enough samples, else a request that the fold
+/// completes at the 10th sample. An automatic pin never replaces a baseline
+/// (nor a pending request).
+pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
+    let h = &state.session.health;
+    if h.config.is_none() {
+        state.ui.flash = Some("no health endpoint: nothing to pin".into());
+        return Vec::new();
+    }
+    if source == BaselineSource::Auto && (h.pin.baseline.is_some() || h.pin.requested.is_some()) {
+        return Vec::new();
+    }
+    let event = match Baseline::from_stats(&h.stats, source, state.now) {
+        Some(b) => Event::BaselinePinned {
+            error_rate: b.error_rate,
+            latency_ms: b.latency_ms,
+            samples: b.samples,
+            source,
+            log_errors_per_min: b.log_errors_per_min,
+        },
+        None => Event::BaselineRequested { source },
+    };
+    vec![Effect::Journal(event)]
+}
+
+/// Keys while the criteria panel has the focus; `None` leaves the key to
+/// the checklist's handling (help, quit, baseline...).
+pub fn criteria_command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
+    let count = state.session.health.engine.checks.len();
+    let sel = &mut state.ui.criterion;
+    match cmd {
+        Cmd::Up => *sel = sel.saturating_sub(1),
+        Cmd::Down => *sel = (*sel + 1).min(count.saturating_sub(1)),
+        Cmd::Top => *sel = 0,
+        Cmd::Bottom => *sel = count.saturating_sub(1),
+        Cmd::ToggleCriterion | Cmd::Tick => return Some(toggle(state)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+fn toggle(state: &mut State) -> Vec<Effect> {
+    let i = state.ui.criterion;
+    match state.session.health.engine.checks.get(i) {
+        Some(c) if c.kind == Kind::Manual => {
+            vec![Effect::Journal(Event::CriterionToggled { criterion: i })]
+        }
+        Some(_) => {
+            state.ui.flash =
+                Some("measured criteria follow the numbers; only manual ones toggle".into());
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
+pub fn focus_next(state: &mut State) {
+    state.ui.focus = match state.ui.focus {
+        Focus::Checklist => Focus::Criteria,
+        Focus::Criteria => Focus::Checklist,
+    };
+}

@@ -1,0 +1,745 @@
+//! The rollback-criteria engine. Pure: every function takes the time it
+//! judges at (`now`) and never reads a clock, so the cockpit's fold over the
+//! journal and the tests get the same verdicts as the live loop.
+//!
+//! Each automatic criterion is a small state machine, like a Prometheus
+//! alert with `for:`: collecting -> ok -> pending -> firing, and a firing
+//! criterion resolves (back to ok) after it has been below its limit for the
+//! same hold time.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::baseline::Baseline;
+use super::window::Stats;
+use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
+
+pub const DEFAULT_ERROR_RATE_INCREASE: f64 = 5.0;
+pub const DEFAULT_LATENCY_INCREASE: f64 = 50.0;
+pub const DEFAULT_LATENCY_FLOOR_MS: f64 = 20.0;
+pub const DEFAULT_HOLD: Duration = Duration::from_secs(10);
+/// Only for a log criterion that somehow lacks a number: TERP's monitoring
+/// plan alerts at "more than 10 errors per minute in logs".
+pub const DEFAULT_LOG_ERRORS_ABOVE: f64 = 10.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    ErrorRate,
+    Latency,
+    /// Error lines per minute in the application's log stream.
+    LogErrors,
+    Manual,
+}
+
+/// The limit of an automatic criterion, in the metric's own unit (percent
+/// for error rate, ms for latency, error lines per minute for log errors).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Above baseline by this much: percentage points, ms, or errors per minute.
+    IncreasePoints(f64),
+    /// Above baseline by this percentage of the baseline.
+    IncreasePercent(f64),
+    /// Above this absolute value; needs no baseline.
+    Above(f64),
+}
+
+/// A criterion as the engine applies it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub kind: Kind,
+    /// `None` for manual criteria.
+    pub limit: Option<Limit>,
+    /// The runbook's wording, or a description of the default.
+    pub text: String,
+    pub line: Option<usize>,
+    /// Its own hold ("for 5 minutes"); `None` takes the settings' `--for`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Duration>,
+    /// Which latency percentile it judges; `None` is p95.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<u8>,
+}
+
+/// Operator overrides; `None` keeps the runbook's value (else the default).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub error_rate_increase: Option<f64>,
+    pub latency_increase: Option<f64>,
+    /// A relative latency breach also needs at least this absolute increase,
+    /// so that a 1 ms loopback baseline does not flap.
+    pub latency_floor_ms: f64,
+    /// How long a breach must hold before firing, and a recovery before resolving.
+    pub hold: Duration,
+    /// Fire above this many log error lines per minute: replaces the
+    /// runbook's absolute log limit, or adds one.
+    #[serde(default)]
+    pub log_errors_above: Option<f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            error_rate_increase: None,
+            latency_increase: None,
+            latency_floor_ms: DEFAULT_LATENCY_FLOOR_MS,
+            hold: DEFAULT_HOLD,
+            log_errors_above: None,
+        }
+    }
+}
+
+impl Check {
+    pub fn default_error_rate(settings: &Settings) -> Check {
+        let n = settings
+            .error_rate_increase
+            .unwrap_or(DEFAULT_ERROR_RATE_INCREASE);
+        Check {
+            kind: Kind::ErrorRate,
+            limit: Some(Limit::IncreasePoints(n)),
+            text: format!("Error rate > {}% above baseline", num(n)),
+            line: None,
+            hold: None,
+            percentile: None,
+        }
+    }
+
+    pub fn default_latency(settings: &Settings) -> Check {
+        let n = settings
+            .latency_increase
+            .unwrap_or(DEFAULT_LATENCY_INCREASE);
+        Check {
+            kind: Kind::Latency,
+            limit: Some(Limit::IncreasePercent(n)),
+            text: format!("Latency (p95) > {}% above baseline", num(n)),
+            line: None,
+            hold: None,
+            percentile: None,
+        }
+    }
+
+    /// `--log-errors-above N` when the runbook has no absolute log rule.
+    pub fn log_errors_above(n: f64) -> Check {
+        Check {
+            kind: Kind::LogErrors,
+            limit: Some(Limit::Above(n)),
+            text: format!("Log errors > {}/min", num(n)),
+            line: None,
+            hold: None,
+            percentile: None,
+        }
+    }
+}
+
+/// The runbook's criteria as checks, with the overrides applied. Without
+/// automatic criteria in the runbook the defaults apply (error +5 pp, latency
+/// +50%); an override given for a rule the runbook lacks adds that rule.
+/// A log criterion does not stand in for the probe's: a runbook whose only
+/// rule counts log errors still gets the default error and latency rules.
+pub fn checks(criteria: &[Criterion], settings: &Settings) -> Vec<Check> {
+    let mut out: Vec<Check> = criteria.iter().map(|c| check(c, settings)).collect();
+    let has = |out: &[Check], kind: Kind| out.iter().any(|c| c.kind == kind);
+    let auto = has(&out, Kind::ErrorRate) || has(&out, Kind::Latency);
+    let log_above = settings
+        .log_errors_above
+        .filter(|_| !has_absolute(&out, Kind::LogErrors));
+    if !auto || (settings.error_rate_increase.is_some() && !has_relative(&out, Kind::ErrorRate)) {
+        out.push(Check::default_error_rate(settings));
+    }
+    if !auto || (settings.latency_increase.is_some() && !has_relative(&out, Kind::Latency)) {
+        out.push(Check::default_latency(settings));
+    }
+    if let Some(n) = log_above {
+        out.push(Check::log_errors_above(n));
+    }
+    out
+}
+
+fn has_absolute(checks: &[Check], kind: Kind) -> bool {
+    checks
+        .iter()
+        .any(|c| c.kind == kind && matches!(c.limit, Some(Limit::Above(_))))
+}
+
+fn has_relative(checks: &[Check], kind: Kind) -> bool {
+    checks.iter().any(|c| {
+        c.kind == kind
+            && matches!(
+                c.limit,
+                Some(Limit::IncreasePoints(_) | Limit::IncreasePercent(_))
+            )
+    })
+}
+
+fn check(c: &Criterion, settings: &Settings) -> Check {
+    let (kind, limit) = match c.kind {
+        CriterionKind::Manual => (Kind::Manual, None),
+        CriterionKind::ErrorRate => {
+            let limit = match (c.rule, c.threshold) {
+                (Some(Rule::Above), Some(t)) => Limit::Above(t),
+                (Some(Rule::IncreasePercent), Some(t)) => Limit::IncreasePercent(t),
+                (_, t) => Limit::IncreasePoints(
+                    settings
+                        .error_rate_increase
+                        .or(t)
+                        .unwrap_or(DEFAULT_ERROR_RATE_INCREASE),
+                ),
+            };
+            (Kind::ErrorRate, Some(limit))
+        }
+        CriterionKind::Latency => {
+            let limit = match (c.rule, c.threshold, c.unit) {
+                // "latency above 50%" can only mean relative to the baseline.
+                (Some(Rule::Above), Some(t), Some(Unit::Millis) | None) => Limit::Above(t),
+                (Some(Rule::IncreasePoints), Some(t), _) => Limit::IncreasePoints(t),
+                (_, t, _) => Limit::IncreasePercent(
+                    settings
+                        .latency_increase
+                        .or(t)
+                        .unwrap_or(DEFAULT_LATENCY_INCREASE),
+                ),
+            };
+            (Kind::Latency, Some(limit))
+        }
+        CriterionKind::LogErrors => {
+            let limit = match (c.rule, c.threshold) {
+                (Some(Rule::IncreasePercent), Some(t)) => Limit::IncreasePercent(t),
+                (Some(Rule::IncreasePoints), Some(t)) => Limit::IncreasePoints(t),
+                (_, t) => Limit::Above(
+                    settings
+                        .log_errors_above
+                        .or(t)
+                        .unwrap_or(DEFAULT_LOG_ERRORS_ABOVE),
+                ),
+            };
+            (Kind::LogErrors, Some(limit))
+        }
+    };
+    Check {
+        kind,
+        limit,
+        text: c.text.clone(),
+        line: Some(c.line),
+        hold: c.for_s.map(Duration::from_secs),
+        percentile: c.percentile,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Ok,
+    /// Not armed: no baseline for a relative rule, or no data yet.
+    Collecting,
+    Pending,
+    Firing,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Collecting => "collecting",
+            State::Pending => "pending",
+            State::Firing => "firing",
+        }
+    }
+}
+
+/// One criterion's judgement at one moment: data the cockpit's `State` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub kind: Kind,
+    pub state: State,
+    /// The metric now (percent, ms, or log errors per minute).
+    pub value: Option<f64>,
+    /// The value above which it breaches (in the same unit).
+    pub limit: Option<f64>,
+    /// Numbers and rule, e.g. `err 7.2% vs 0.4% base (+6.8 pp > +5 pp)`.
+    pub text: String,
+    /// When it entered `state` (for pending: when the breach began).
+    pub since: Option<DateTime<Utc>>,
+    /// While firing: since when it has been back under its limit.
+    pub clear_since: Option<DateTime<Utc>>,
+    pub fired_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Verdict {
+    pub fn initial(check: &Check) -> Verdict {
+        let (state, text) = match check.kind {
+            Kind::Manual => (State::Ok, format!("manual: {}", check.text)),
+            _ => (State::Collecting, "collecting".to_string()),
+        };
+        Verdict {
+            kind: check.kind,
+            state,
+            value: None,
+            limit: None,
+            text,
+            since: None,
+            clear_since: None,
+            fired_at: None,
+            resolved_at: None,
+        }
+    }
+}
+
+/// What the numbers say, before the hold time is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Condition {
+    Unknown,
+    Clear,
+    Breach,
+}
+
+struct Reading {
+    condition: Condition,
+    value: Option<f64>,
+    limit: Option<f64>,
+    text: String,
+}
+
+/// Judges one automatic criterion at `now`. Manual criteria keep their state
+/// (see [`toggle_manual`]).
+pub fn evaluate(
+    check: &Check,
+    prev: &Verdict,
+    stats: &Stats,
+    baseline: Option<&Baseline>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Verdict {
+    let Some(limit) = check.limit.filter(|_| check.kind != Kind::Manual) else {
+        return prev.clone();
+    };
+    let r = read(
+        check.kind,
+        check.percentile,
+        limit,
+        stats,
+        baseline,
+        settings.latency_floor_ms,
+    );
+    let hold = TimeDelta::from_std(check.hold.unwrap_or(settings.hold)).unwrap_or(TimeDelta::MAX);
+    let mut v = Verdict {
+        value: r.value,
+        limit: r.limit,
+        text: r.text,
+        ..prev.clone()
+    };
+    let enter = |v: &mut Verdict, state: State| {
+        if v.state != state {
+            v.state = state;
+            v.since = Some(now);
+        }
+    };
+    match (prev.state, r.condition) {
+        // A firing criterion stays firing while the data is missing: losing
+        // the numbers is no sign of recovery.
+        (State::Firing, Condition::Unknown) => {}
+        (State::Firing, Condition::Breach) => v.clear_since = None,
+        (State::Firing, Condition::Clear) => {
+            let clear_since = prev.clear_since.unwrap_or(now);
+            if now - clear_since >= hold {
+                enter(&mut v, State::Ok);
+                v.clear_since = None;
+                v.resolved_at = Some(now);
+            } else {
+                v.clear_since = Some(clear_since);
+            }
+        }
+        (State::Pending, Condition::Breach) => {
+            if now - prev.since.unwrap_or(now) >= hold {
+                fire(&mut v, now);
+            }
+        }
+        (_, Condition::Breach) if hold.is_zero() => fire(&mut v, now),
+        (_, Condition::Breach) => enter(&mut v, State::Pending),
+        (_, Condition::Clear) => enter(&mut v, State::Ok),
+        (_, Condition::Unknown) => enter(&mut v, State::Collecting),
+    }
+    v
+}
+
+fn fire(v: &mut Verdict, now: DateTime<Utc>) {
+    v.state = State::Firing;
+    v.since = Some(now);
+    v.fired_at = Some(now);
+    v.clear_since = None;
+}
+
+/// The operator's toggle of a manual criterion: fires at once, or clears.
+pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
+    let mut v = prev.clone();
+    if prev.kind != Kind::Manual {
+        return v;
+    }
+    v.since = Some(now);
+    if prev.state == State::Firing {
+        v.state = State::Ok;
+        v.resolved_at = Some(now);
+    } else {
+        v.state = State::Firing;
+        v.fired_at = Some(now);
+    }
+    v
+}
+
+/// The worst state among the criteria: firing > pending > collecting > ok.
+pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
+    verdicts
+        .into_iter()
+        .map(|v| v.state)
+        .max()
+        .unwrap_or(State::Collecting)
+}
+
+/// One metric as [`read`] sees it: its name on screen, its value now and at
+/// the baseline, and how its numbers are written.
+struct Metric {
+    name: &'static str,
+    current: Option<f64>,
+    base: Option<f64>,
+    /// A measured value: `7.2%`, `412 ms`, `14/min`.
+    fmt: fn(f64) -> String,
+    /// A configured limit or step, as the operator wrote it: `5.0%`, `300 ms`, `10/min`.
+    limit: fn(f64) -> String,
+    /// A difference from the baseline, unsigned: `6.8 pp`, `14 ms`, `2/min`.
+    delta: fn(f64) -> String,
+}
+
+impl Metric {
+    fn of(
+        kind: Kind,
+        percentile: Option<u8>,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+    ) -> Metric {
+        match kind {
+            // The window keeps p50, p95 and p99; p90 is judged on p95, the
+            // nearest one above it (a stricter reading never misses).
+            Kind::Latency => {
+                let (name, current, base) = match percentile {
+                    Some(50) => ("p50", stats.p50, baseline.and_then(|b| b.p50_ms)),
+                    Some(99) => ("p99", stats.p99, baseline.and_then(|b| b.p99_ms)),
+                    _ => ("p95", stats.p95, baseline.and_then(|b| b.latency_ms)),
+                };
+                Metric {
+                    name,
+                    current,
+                    base,
+                    fmt: ms,
+                    limit: ms,
+                    delta: ms,
+                }
+            }
+            Kind::LogErrors => Metric {
+                name: "log",
+                current: stats.log_errors_per_min,
+                base: baseline.and_then(|b| b.log_errors_per_min),
+                fmt: per_min,
+                limit: |n| format!("{}/min", num(n)),
+                delta: per_min,
+            },
+            Kind::ErrorRate | Kind::Manual => Metric {
+                name: "err",
+                current: stats.error_rate,
+                base: baseline.map(|b| b.error_rate),
+                fmt: pct,
+                limit: pct,
+                delta: |d| format!("{d:.1} pp"),
+            },
+        }
+    }
+}
+
+fn read(
+    kind: Kind,
+    percentile: Option<u8>,
+    limit: Limit,
+    stats: &Stats,
+    baseline: Option<&Baseline>,
+    floor_ms: f64,
+) -> Reading {
+    let Metric {
+        name,
+        current,
+        base,
+        fmt,
+        limit: fmt_limit,
+        delta: fmt_delta,
+    } = Metric::of(kind, percentile, stats, baseline);
+    let rule = rule_text(kind, limit);
+    let Some(cur) = current else {
+        let why = match kind {
+            // The rule is moot until there is a stream: say how to start one.
+            Kind::LogErrors if !stats.log_stream => {
+                return unknown(format!("{name} —, no log stream (run --logs CMD)"));
+            }
+            Kind::LogErrors => "no count yet",
+            Kind::Latency if stats.samples > 0 => "no successful probe in the window",
+            _ => "no samples yet",
+        };
+        return unknown(format!("{name} —, {why} ({rule})"));
+    };
+    match limit {
+        Limit::Above(n) => {
+            let breach = cur > n;
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some(n),
+                text: format!(
+                    "{name} {} ({} {} limit)",
+                    fmt(cur),
+                    cmp(breach),
+                    fmt_limit(n)
+                ),
+            }
+        }
+        _ if base.is_none() => {
+            let why = match (baseline, kind) {
+                (None, _) => "collecting baseline",
+                // Pinned before the log stream had counted anything.
+                (Some(_), Kind::LogErrors) => "baseline has no log count",
+                (Some(_), _) => "baseline has no successful probe",
+            };
+            Reading {
+                condition: Condition::Unknown,
+                value: Some(cur),
+                limit: None,
+                text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+            }
+        }
+        Limit::IncreasePoints(n) => {
+            let base = base.unwrap_or_default();
+            let delta = cur - base;
+            let breach = delta > n;
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some(base + n),
+                text: format!(
+                    "{name} {} vs {} base ({}{} {} +{})",
+                    fmt(cur),
+                    fmt(base),
+                    sign(delta),
+                    fmt_delta(delta.abs()),
+                    cmp(breach),
+                    step(kind, n)
+                ),
+            }
+        }
+        Limit::IncreasePercent(n) => {
+            let base = base.unwrap_or_default();
+            let rel = relative(cur, base);
+            let over = cur > base * (1.0 + n / 100.0);
+            let floor = if kind == Kind::Latency { floor_ms } else { 0.0 };
+            let above_floor = cur - base >= floor;
+            let breach = over && above_floor;
+            let mut text = format!(
+                "{name} {} vs {} base ({}% {} +{}%",
+                fmt(cur),
+                fmt(base),
+                signed_percent(rel),
+                cmp(over),
+                num(n)
+            );
+            if over && !above_floor {
+                text.push_str(&format!(", but +{} < {} floor", ms(cur - base), ms(floor)));
+            }
+            text.push(')');
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some((base * (1.0 + n / 100.0)).max(base + floor)),
+                text,
+            }
+        }
+    }
+}
+
+fn unknown(text: String) -> Reading {
+    Reading {
+        condition: Condition::Unknown,
+        value: None,
+        limit: None,
+        text,
+    }
+}
+
+/// The rule alone, e.g. `rule +5 pp`, for a criterion with no numbers yet.
+pub fn rule_text(kind: Kind, limit: Limit) -> String {
+    match limit {
+        Limit::IncreasePoints(n) => format!("rule +{}", step(kind, n)),
+        Limit::IncreasePercent(n) => format!("rule +{}%", num(n)),
+        Limit::Above(n) => match kind {
+            Kind::Latency => format!("rule > {}", ms(n)),
+            Kind::LogErrors => format!("rule > {}/min", num(n)),
+            Kind::ErrorRate | Kind::Manual => format!("rule > {}", pct(n)),
+        },
+    }
+}
+
+/// A configured increase in the metric's unit, unsigned: `5 pp`, `50 ms`, `5/min`.
+fn step(kind: Kind, n: f64) -> String {
+    match kind {
+        Kind::Latency => format!("{} ms", num(n)),
+        Kind::LogErrors => format!("{}/min", num(n)),
+        Kind::ErrorRate | Kind::Manual => format!("{} pp", num(n)),
+    }
+}
+
+fn relative(cur: f64, base: f64) -> f64 {
+    if base > 0.0 {
+        (cur / base - 1.0) * 100.0
+    } else if cur > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    }
+}
+
+fn cmp(breach: bool) -> &'static str {
+    if breach { ">" } else { "≤" }
+}
+
+fn sign(x: f64) -> &'static str {
+    if x < 0.0 { "-" } else { "+" }
+}
+
+fn signed_percent(x: f64) -> String {
+    if x.is_infinite() {
+        "+∞".to_string()
+    } else {
+        format!("{}{:.0}", sign(x), x.abs())
+    }
+}
+
+/// `7.2%`.
+pub fn pct(x: f64) -> String {
+    format!("{x:.1}%")
+}
+
+/// `412 ms`, or `0.4 ms` on loopback where whole milliseconds say nothing.
+pub fn ms(x: f64) -> String {
+    if x.abs() >= 10.0 {
+        format!("{x:.0} ms")
+    } else {
+        format!("{x:.1} ms")
+    }
+}
+
+/// `14/min`, `2.5/min`: a count over the last minute is usually whole, but
+/// a stream younger than a minute may be scaled up to a rate.
+pub fn per_min(x: f64) -> String {
+    format!("{}/min", trim_zeros(&format!("{x:.1}")))
+}
+
+fn trim_zeros(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A configured number as the operator wrote it: `5`, `2.5`.
+pub fn num(x: f64) -> String {
+    trim_zeros(&format!("{x:.3}"))
+}
+
+/// Checks and their verdicts together, as a monitor or the cockpit holds them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Engine {
+    pub checks: Vec<Check>,
+    pub verdicts: Vec<Verdict>,
+    pub settings: Settings,
+}
+
+impl Engine {
+    pub fn new(checks: Vec<Check>, settings: Settings) -> Engine {
+        let verdicts = checks.iter().map(Verdict::initial).collect();
+        Engine {
+            checks,
+            verdicts,
+            settings,
+        }
+    }
+
+    /// Re-judges every automatic criterion; returns the overall state.
+    pub fn evaluate(
+        &mut self,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        now: DateTime<Utc>,
+    ) -> State {
+        self.evaluate_where(stats, baseline, now, |_| true)
+    }
+
+    /// Re-judges only the criteria of the kinds `which` picks: the probes'
+    /// numbers and the log stream's counts arrive at their own times.
+    pub fn evaluate_where(
+        &mut self,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        now: DateTime<Utc>,
+        which: impl Fn(Kind) -> bool,
+    ) -> State {
+        for (check, verdict) in self.checks.iter().zip(self.verdicts.iter_mut()) {
+            if which(check.kind) {
+                *verdict = evaluate(check, verdict, stats, baseline, &self.settings, now);
+            }
+        }
+        self.overall()
+    }
+
+    /// Toggles manual criterion `index`; false if it is not a manual one.
+    pub fn toggle_manual(&mut self, index: usize, now: DateTime<Utc>) -> bool {
+        match self.verdicts.get_mut(index) {
+            Some(v) if v.kind == Kind::Manual => {
+                *v = toggle_manual(v, now);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn overall(&self) -> State {
+        overall(&self.verdicts)
+    }
+
+    /// Each criterion with its verdict, in the runbook's order.
+    pub fn judged(&self) -> impl Iterator<Item = (&Check, &Verdict)> {
+        self.checks.iter().zip(&self.verdicts)
+    }
+
+    /// The criteria firing now.
+    pub fn firing(&self) -> impl Iterator<Item = (&Check, &Verdict)> {
+        self.judged().filter(|(_, v)| v.state == State::Firing)
+    }
+
+    /// The limit in force for the first criterion of `kind`, once a
+    /// baseline gave it one.
+    pub fn limit_of(&self, kind: Kind) -> Option<f64> {
+        self.judged()
+            .find(|(c, _)| c.kind == kind)
+            .and_then(|(_, v)| v.limit)
+    }
+}

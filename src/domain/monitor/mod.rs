@@ -1,0 +1,26 @@
+//! Health monitor: probes (reqwest), the rolling window, the baseline and the
+//! rollback-criteria verdicts. Everything but `probe` and `cli` is pure, so
+//! the cockpit's event-sourced `State` can hold and replay it.
+
+pub mod baseline;
+pub mod clock;
+pub mod criteria;
+pub mod details;
+pub mod evaluation;
+pub mod probe;
+pub mod record;
+pub mod sample;
+pub mod setup;
+pub mod window;
+
+#[cfg(test)]
+mod criteria_tests;
+
+pub use baseline::{Baseline, BaselineSource, Pin};
+pub use clock::Clock;
+pub use criteria::{Check, Engine, Kind, Limit, Settings, State, Verdict};
+pub use details::HealthDetails;
+pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
+pub use record::{MonitorConfig, ProbeSample};
+pub use sample::{Outcome, Sample};
+pub use window::{Bucket, RollingWindow, Stats};

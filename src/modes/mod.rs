@@ -1,0 +1,8 @@
+//! One function per subcommand: each turns its flags into settings, runs,
+//! and returns the exit code.
+
+pub mod check;
+pub mod demo;
+pub mod monitor;
+pub mod run;
+pub mod watch;

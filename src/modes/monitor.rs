@@ -1,0 +1,237 @@
+//! `rollout-cockpit monitor`: the criteria engine without a screen. Probers
+//! send samples, an evaluation runs every interval and prints a line, and
+//! the first firing criterion ends the run with exit code 3.
+
+use std::io::Write;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::cli::MonitorArgs;
+use crate::domain::monitor::baseline::{Baseline, BaselineSource, Pin};
+use crate::domain::monitor::clock::Clock;
+use crate::domain::monitor::criteria::{self, Engine, Kind, Limit, State};
+use crate::domain::monitor::evaluation::Evaluation;
+use crate::domain::monitor::probe::{self, ProbeSettings, Prober};
+use crate::domain::monitor::setup;
+use crate::domain::monitor::window::RollingWindow;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_RUNTIME: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_FIRED: u8 = 3;
+/// No healthy baseline (or no data) to judge the relative rules against:
+/// neither a pass nor a fail.
+pub const EXIT_INCONCLUSIVE: u8 = 4;
+
+/// Everything the run needs, checked before anything starts.
+struct Plan {
+    probers: Vec<Prober>,
+    probe: ProbeSettings,
+    window: Duration,
+    baseline_for: Duration,
+    given: Option<(f64, f64)>,
+    engine: Engine,
+    duration: Option<Duration>,
+    json: bool,
+}
+
+pub fn main(args: &MonitorArgs) -> u8 {
+    let plan = match plan(args) {
+        Ok(plan) => plan,
+        Err(message) => {
+            eprintln!("rollout-cockpit monitor: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rollout-cockpit monitor: cannot start the runtime: {e}");
+            return EXIT_RUNTIME;
+        }
+    };
+    let code = runtime.block_on(run(plan, &mut std::io::stdout()));
+    // A DNS lookup on the blocking pool must not hold the exit.
+    runtime.shutdown_background();
+    code
+}
+
+fn plan(args: &MonitorArgs) -> Result<Plan, String> {
+    let loaded = match &args.runbook {
+        Some(path) => {
+            Some(crate::domain::runbook::load(Some(path)).map_err(|e| format!("--runbook {e}"))?)
+        }
+        None => None,
+    };
+    let (runbook_urls, runbook_name) = match &loaded {
+        Some(l) => (&l.runbook.health_urls[..], l.name.as_str()),
+        None => (&[][..], ""),
+    };
+    let sources = setup::sources(&args.probe.health, &[], "", runbook_urls, runbook_name);
+    if sources.is_empty() {
+        return Err(match &loaded {
+            Some(l) => format!("{} names no health URL; give one with --health URL", l.name),
+            None => "no health URL: give --health URL (repeatable) or --runbook FILE".to_string(),
+        });
+    }
+    let probe = args.probe.probe_settings();
+    let probers = setup::probers(&sources, &probe)?;
+    let settings = args.probe.criteria_settings();
+    let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
+    // Manual criteria need an operator at a cockpit, log criteria the
+    // cockpit's log stream: left in, they would hold the verdict at
+    // "collecting" for good and a gate waiting for "ok" would never pass.
+    let (checks, logs): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
+        .into_iter()
+        .filter(|c| c.kind != Kind::Manual)
+        .partition(|c| c.kind != Kind::LogErrors);
+    if !logs.is_empty() {
+        eprintln!(
+            "rollout-cockpit monitor: {} log criteria not judged (they need a log stream: \
+             rollout-cockpit run --logs CMD)",
+            logs.len()
+        );
+    }
+    Ok(Plan {
+        probers,
+        probe,
+        window: args.probe.window,
+        baseline_for: args.baseline_for,
+        given: args.probe.given_baseline(),
+        engine: Engine::new(checks, settings),
+        duration: args.duration,
+        json: args.json,
+    })
+}
+
+async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
+    let clock = Clock::start();
+    let start = Instant::now();
+    let interval = plan.probe.interval;
+    let urls: Vec<String> = plan.probers.iter().map(|p| p.url().to_string()).collect();
+    eprintln!(
+        "rollout-cockpit monitor: probing {} every {} (timeout {}, window {}, {})",
+        urls.join(", "),
+        humantime::format_duration(interval),
+        humantime::format_duration(plan.probe.timeout),
+        humantime::format_duration(plan.window),
+        match plan.given {
+            Some((e, l)) => format!("baseline given: err {e}% p95 {l} ms"),
+            None => format!(
+                "baseline pinned after {}",
+                humantime::format_duration(plan.baseline_for)
+            ),
+        }
+    );
+    if plan.probe.insecure {
+        eprintln!(
+            "rollout-cockpit monitor: WARNING: TLS certificates are NOT verified (--insecure)"
+        );
+    }
+
+    let (tx, mut rx) = mpsc::channel(64);
+    let workers: Vec<_> = plan
+        .probers
+        .drain(..)
+        .map(|p| probe::spawn(p, interval, clock, tx.clone()))
+        .collect();
+    drop(tx);
+
+    let mut window = RollingWindow::new(plan.window);
+    let mut pin = match plan.given {
+        Some((e, l)) => Pin::with_given(Baseline::given(e, l, clock.now())),
+        None => Pin::default(),
+    };
+    let mut auto_requested = false;
+    // Evaluations sit half an interval after the probes start, so each one
+    // sees the samples of the probes just sent (loopback and most networks
+    // answer well within half an interval). That keeps detection inside
+    // 2 × interval + for.
+    let mut ticks = tokio::time::interval_at(start + interval / 2, interval);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let deadline = plan.duration.map(|d| start + d);
+    let stop = async {
+        match deadline {
+            Some(d) => tokio::time::sleep_until(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(stop);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    let code = loop {
+        tokio::select! {
+            Some(probe) = rx.recv() => {
+                window.push(&probe.sample);
+                if pin.requested.is_some() {
+                    let now = clock.now();
+                    pin.poll(now, &window.stats(now));
+                }
+            }
+            tick = ticks.tick() => {
+                let now = clock.at(tick);
+                window.prune(now);
+                let stats = window.stats(now);
+                if !auto_requested && tick >= start + plan.baseline_for {
+                    auto_requested = true;
+                    pin.request(BaselineSource::Auto, now, &stats);
+                }
+                let verdict = plan.engine.evaluate(&stats, pin.baseline.as_ref(), now);
+                let evaluation = Evaluation::new(now, &stats, pin.baseline.as_ref(), &plan.engine.verdicts);
+                let line = if plan.json {
+                    serde_json::to_string(&evaluation).unwrap_or_default()
+                } else {
+                    evaluation.human()
+                };
+                if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+                    // Nobody reads us any more (a closed pipe).
+                    break EXIT_RUNTIME;
+                }
+                if verdict == State::Firing {
+                    for (c, _) in plan.engine.firing() {
+                        eprintln!("rollout-cockpit monitor: rollback criterion fired: {}", c.text);
+                    }
+                    break EXIT_FIRED;
+                }
+            }
+            () = &mut stop => break EXIT_OK,
+            _ = &mut ctrl_c => break EXIT_OK,
+        }
+    };
+    for w in workers {
+        w.abort();
+    }
+    // "ok" is only for what was measured: a relative rule with no healthy
+    // baseline judged nothing.
+    let relative = plan.engine.checks.iter().any(|c| {
+        matches!(
+            c.limit,
+            Some(Limit::IncreasePoints(_) | Limit::IncreasePercent(_))
+        )
+    });
+    if code == EXIT_OK && relative && pin.baseline.is_none() {
+        let stats = window.stats(clock.now());
+        let why = Baseline::unhealthy(&stats).map_or_else(
+            || format!("{} probes: too few to pin a baseline", stats.samples),
+            |w| format!("the service was never healthy ({w})"),
+        );
+        eprintln!("rollout-cockpit monitor: inconclusive: no baseline to judge against: {why}");
+        if plan.json {
+            // The last line says it too, for a script that reads only stdout.
+            let line = serde_json::json!({
+                "ts": clock.now(),
+                "verdict": "inconclusive",
+                "reason": format!("no baseline to judge against: {why}"),
+            });
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
+        return EXIT_INCONCLUSIVE;
+    }
+    code
+}

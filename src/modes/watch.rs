@@ -1,0 +1,510 @@
+//! `rollout-cockpit watch`: the cockpit as a read-only mirror of another
+//! process's session. The state is the replay of its journal, then every
+//! record appended to it, read by a worker thread that polls the file (the
+//! loop is never blocked). It holds no lock and writes nothing.
+//!
+//! The output pane mirrors the deployer's: it shows the newest command.
+//! Its log file (already masked and stripped by `run`) is followed by a
+//! worker of its own from `command_started` to `command_exited`, and its
+//! lines reach the loop as the same `ExecEvent::Output` that `run` feeds.
+//! A command that ended before `watch` started shows its log's last lines.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::cli::WatchArgs;
+use crate::config::keys::Keymap;
+use crate::core::event::{Event, Record};
+use crate::core::state::{Settings, State};
+use crate::domain::exec::{ExecEvent, Line, RunId, Stream};
+use crate::journal;
+use crate::journal::sessions;
+use crate::shell::cockpit::{self, Msg};
+use crate::ui::ViewState;
+
+/// How often the journal is looked at: a tick in `run` shows within this
+/// (plus a frame).
+pub const POLL: Duration = Duration::from_millis(100);
+
+/// Reads what was appended to a journal since the last look. Only whole
+/// lines are parsed; a line still being written waits for its newline.
+#[derive(Debug)]
+pub struct Tail {
+    path: PathBuf,
+    offset: u64,
+    line: usize,
+    seq: u64,
+    pending: Vec<u8>,
+    /// The runbook this mirror shows; a resume under another one is said.
+    hash: String,
+    /// Where relative log paths are found.
+    dir: PathBuf,
+    /// The newest command when the mirror opened: (run, log, still running).
+    first: Option<(u64, String, bool)>,
+}
+
+impl Tail {
+    /// Starts after what `loaded` already holds (the replayed part).
+    pub fn after(path: &Path, loaded: &journal::Loaded, hash: &str) -> Tail {
+        Tail {
+            path: path.to_path_buf(),
+            offset: loaded.valid_len,
+            line: loaded.records.len(),
+            seq: loaded.records.last().map_or(0, |r| r.seq),
+            pending: Vec::new(),
+            hash: hash.to_string(),
+            dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            first: None,
+        }
+    }
+
+    /// The records appended since the last call.
+    pub fn poll(&mut self) -> Result<Vec<Record>, String> {
+        let name = self.path.display().to_string();
+        let mut f = File::open(&self.path).map_err(|e| format!("{name}: {e}"))?;
+        let len = f.metadata().map_err(|e| format!("{name}: {e}"))?.len();
+        if len < self.offset {
+            return Err(format!("{name}: the journal got shorter: not following it"));
+        }
+        if len == self.offset {
+            return Ok(Vec::new());
+        }
+        f.seek(SeekFrom::Start(self.offset))
+            .map_err(|e| format!("{name}: {e}"))?;
+        let mut buf = Vec::new();
+        f.take(len - self.offset)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("{name}: {e}"))?;
+        self.offset += buf.len() as u64;
+        self.pending.extend_from_slice(&buf);
+        let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') else {
+            return Ok(Vec::new());
+        };
+        let whole: Vec<u8> = self.pending.drain(..=end).collect();
+        let lines = whole.iter().filter(|&&b| b == b'\n').count();
+        let loaded =
+            journal::parse(&name, &whole, self.line, self.seq).map_err(|e| e.to_string())?;
+        self.line += lines;
+        for f in &loaded.fragments {
+            log::warn!("{}", f.notice(Path::new(&name)));
+        }
+        if let Some(r) = loaded.records.last() {
+            self.seq = r.seq;
+        }
+        for r in &loaded.records {
+            if let Event::Resumed { runbook_hash } = &r.event
+                && *runbook_hash != self.hash
+            {
+                return Err(format!(
+                    "{name}: resumed with a changed runbook: restart watch to follow it"
+                ));
+            }
+        }
+        Ok(loaded.records)
+    }
+}
+
+/// The tail worker: polls, sends each new record, stops when the loop is
+/// gone or the journal is damaged (said once, on screen). It also starts
+/// and stops the follower of the newest command's log, after sending the
+/// record that announces it, so the loop knows the run before its lines.
+pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
+    thread::Builder::new()
+        .name("journal-tail".into())
+        .spawn(move || {
+            let mut follower: Option<(u64, Arc<AtomicBool>)> = None;
+            // The application log is followed for as long as the mirror is
+            // open (it appears once `run` starts its stream).
+            let app_log = tail.dir.join(crate::domain::logs::stream::FILE_NAME);
+            let never = Arc::new(AtomicBool::new(false));
+            let wrap =
+                |lines, skipped| Msg::Log(crate::domain::logs::LogMsg::Lines { lines, skipped });
+            if let Err(e) = follow_lines("app-log-tail".into(), app_log, never, tx.clone(), wrap) {
+                log::warn!("following the application log: {e}");
+            }
+            if let Some((run, log, running)) = tail.first.take() {
+                let done = Arc::new(AtomicBool::new(!running));
+                if follow(run, resolve_log(&tail.dir, &log), done.clone(), tx.clone()).is_ok() {
+                    follower = Some((run, done));
+                }
+            }
+            loop {
+                match tail.poll() {
+                    Ok(records) => {
+                        for r in records {
+                            let event = r.event.clone();
+                            if tx.send(Msg::Journaled(r)).is_err() {
+                                return;
+                            }
+                            match event {
+                                Event::CommandStarted { run, log, .. } => {
+                                    // The pane moves to the new command: the
+                                    // old one's lines would not be shown.
+                                    if let Some((_, done)) = follower.take() {
+                                        done.store(true, Ordering::Relaxed);
+                                    }
+                                    let done = Arc::new(AtomicBool::new(false));
+                                    let path = resolve_log(&tail.dir, &log);
+                                    match follow(run, path, done.clone(), tx.clone()) {
+                                        Ok(()) => follower = Some((run, done)),
+                                        Err(e) => log::warn!("following run-{run}'s log: {e}"),
+                                    }
+                                }
+                                Event::CommandExited { run, .. } => {
+                                    if let Some((r, done)) = &follower
+                                        && *r == run
+                                    {
+                                        done.store(true, Ordering::Relaxed);
+                                    }
+                                }
+                                // The command went with the process resumed.
+                                Event::Resumed { .. } => {
+                                    if let Some((_, done)) = follower.take() {
+                                        done.store(true, Ordering::Relaxed);
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Msg::JournalFailed(e));
+                        return;
+                    }
+                }
+                if tx.is_closed() {
+                    return;
+                }
+                thread::sleep(POLL);
+            }
+        })?;
+    Ok(())
+}
+
+/// How often a followed log is looked at (the issue allows 250 ms).
+pub const LOG_POLL: Duration = Duration::from_millis(100);
+
+/// A journaled log path: absolute as is; relative ones were relative to
+/// `run`'s working directory, which this process may not share, so the
+/// session's own `logs/` is the fallback.
+pub fn resolve_log(dir: &Path, log: &str) -> PathBuf {
+    let p = Path::new(log);
+    if p.is_absolute() {
+        return p.to_path_buf();
+    }
+    let joined = dir.join(p);
+    match p.file_name() {
+        Some(name) if !joined.exists() => dir.join("logs").join(name),
+        _ => joined,
+    }
+}
+
+/// Reads what was appended to a command's log since the last look: whole
+/// lines only, a partial last line waits for its newline. A missing file
+/// is empty (`run` creates it just after journaling the start).
+#[derive(Debug)]
+pub struct LogTail {
+    path: PathBuf,
+    offset: u64,
+    pending: Vec<u8>,
+    /// Lines kept per poll; older ones are counted as skipped, so a long log
+    /// costs bounded memory and the pane's line numbers stay right.
+    keep: usize,
+}
+
+/// Bytes read at a time: catching up on a big log never holds all of it.
+const READ_CHUNK: usize = 64 * 1024;
+
+impl LogTail {
+    pub fn new(path: PathBuf, keep: usize) -> LogTail {
+        LogTail {
+            path,
+            offset: 0,
+            pending: Vec::new(),
+            keep: keep.max(1),
+        }
+    }
+
+    /// (skipped, lines): the new whole lines, at most `keep` of them, and
+    /// how many older ones before those were dropped. `last` also takes a
+    /// final line without a newline: the command has ended.
+    pub fn poll(&mut self, last: bool) -> io::Result<(u64, Vec<String>)> {
+        let mut lines = std::collections::VecDeque::new();
+        let mut skipped = 0u64;
+        let keep = self.keep;
+        let mut push = |bytes: &[u8], lines: &mut std::collections::VecDeque<String>| {
+            if lines.len() == keep {
+                lines.pop_front();
+                skipped += 1;
+            }
+            let text = String::from_utf8_lossy(bytes);
+            lines.push_back(text.strip_suffix('\r').unwrap_or(&text).to_string());
+        };
+        match File::open(&self.path) {
+            Ok(mut f) => {
+                f.seek(SeekFrom::Start(self.offset))?;
+                let mut buf = vec![0u8; READ_CHUNK];
+                loop {
+                    let n = f.read(&mut buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    self.offset += n as u64;
+                    self.pending.extend_from_slice(&buf[..n]);
+                    if let Some(end) = memchr::memrchr(b'\n', &self.pending) {
+                        for l in self.pending[..end].split(|&b| b == b'\n') {
+                            push(l, &mut lines);
+                        }
+                        self.pending.drain(..=end);
+                    }
+                    // A line with no end in sight is cut, as `run` cuts them.
+                    if self.pending.len() > crate::domain::exec::ingest::MAX_LINE {
+                        let long = std::mem::take(&mut self.pending);
+                        push(&long, &mut lines);
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        if last && !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            push(&rest, &mut lines);
+        }
+        Ok((skipped, lines.into()))
+    }
+}
+
+/// The follower of one command's log: polls until `done` is set, then reads
+/// to the end once more (the log is complete before `command_exited` is
+/// journaled) and stops. Its lines are the runner's `Output` events.
+fn follow(
+    run: u64,
+    path: PathBuf,
+    done: Arc<AtomicBool>,
+    tx: UnboundedSender<Msg>,
+) -> io::Result<()> {
+    follow_lines(
+        format!("log-tail-{run}"),
+        path,
+        done,
+        tx,
+        move |lines, skipped| {
+            Msg::Exec(ExecEvent::Output {
+                id: RunId(run),
+                lines,
+                skipped,
+            })
+        },
+    )
+}
+
+/// Follows a log file's new lines until `done`; `wrap` makes them a message.
+fn follow_lines(
+    name: String,
+    path: PathBuf,
+    done: Arc<AtomicBool>,
+    tx: UnboundedSender<Msg>,
+    wrap: impl Fn(Vec<Line>, u64) -> Msg + Send + 'static,
+) -> io::Result<()> {
+    thread::Builder::new().name(name).spawn(move || {
+        let mut tail = LogTail::new(path, crate::domain::exec::buffer::DEFAULT_CAPACITY);
+        loop {
+            // Read the flag first: a read after it is seen set is final.
+            let last = done.load(Ordering::Relaxed);
+            match tail.poll(last) {
+                Ok((skipped, lines)) if skipped > 0 || !lines.is_empty() => {
+                    let lines = lines
+                        .into_iter()
+                        .map(|t| Line::new(Stream::Stdout, t))
+                        .collect();
+                    if tx.send(wrap(lines, skipped)).is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    log::warn!("{}: {e}", tail.path.display());
+                    return;
+                }
+            }
+            if last || tx.is_closed() {
+                return;
+            }
+            thread::sleep(LOG_POLL);
+        }
+    })?;
+    Ok(())
+}
+
+/// Builds the mirror's state from a session directory.
+pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
+    // `run` writes its first record as the screen opens: give it a moment.
+    let mut tries = 0;
+    let replayed = loop {
+        match sessions::open(dir) {
+            Ok(r) => break r,
+            Err(e) if e.contains("no session_started") && tries < 20 => {
+                tries += 1;
+                thread::sleep(POLL);
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let started = replayed.records.iter().find_map(|r| match &r.event {
+        Event::SessionStarted {
+            runbook,
+            environment,
+            ..
+        } => Some((r.by.clone(), runbook.clone(), environment.clone())),
+        _ => None,
+    });
+    let (operator, runbook_name, environment) =
+        started.unwrap_or_else(|| ("?".into(), "?".into(), "unknown environment".into()));
+    // A mirror probes nothing: its samples come from the journal.
+    let settings = Settings {
+        journal: Some(replayed.journal.display().to_string()),
+        ..Settings::replay(operator, environment, runbook_name)
+    };
+    let mut state = State::replay(
+        replayed.plan.clone(),
+        settings,
+        Utc::now(),
+        &replayed.records,
+    );
+    state.read_only = true;
+    let mut tail = Tail::after(&replayed.journal, &replayed.loaded, &replayed.plan.hash);
+    // The deployer's pane shows the newest command: so does the mirror's,
+    // running (followed) or ended (its log's last lines).
+    if let Some(r) = state.session.runs.list.last() {
+        tail.first = Some((r.run, r.log.clone(), r.running()));
+    }
+    if let Some((run, ..)) = &tail.first {
+        crate::core::state::runs::mirror_started(&mut state, *run);
+    }
+    Ok((state, tail, replayed.notices))
+}
+
+pub fn main(args: &WatchArgs) -> u8 {
+    let dir = match args.path.clone().or_else(journal::default_root) {
+        Some(p) => sessions::resolve(&p, true),
+        None => Err("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)".into()),
+    };
+    let prepared = dir.and_then(|d| prepare(&d));
+    let (state, tail, notices) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("rollout-cockpit: {e}");
+            return 2;
+        }
+    };
+    crate::ui::log::init();
+    for n in notices {
+        log::warn!("{n}");
+    }
+    let view = ViewState::new(Keymap::default().read_only());
+    let run = || -> anyhow::Result<u8> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(cockpit::run(
+            state,
+            view,
+            cockpit::Feed::Tail(tail),
+            args.mouse,
+        ))
+    };
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            // The terminal may be gone: a failed write must not panic.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("rollout-cockpit: {e:#}\n"),
+            );
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn the_log_tail_holds_back_a_partial_line_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run-001.log");
+        let mut tail = LogTail::new(p.clone(), 3);
+        // Not created yet: `run` makes it just after the record.
+        assert_eq!(tail.poll(false).unwrap(), (0, Vec::<String>::new()));
+        let mut f = std::fs::File::create(&p).unwrap();
+        f.write_all(b"tick-1\ntick-").unwrap();
+        assert_eq!(tail.poll(false).unwrap(), (0, vec!["tick-1".to_string()]));
+        assert_eq!(tail.poll(false).unwrap(), (0, Vec::<String>::new()));
+        f.write_all(b"2\n").unwrap();
+        assert_eq!(tail.poll(false).unwrap(), (0, vec!["tick-2".to_string()]));
+        f.write_all(b"a\nb\nc\nd\ne\nno-newline").unwrap();
+        // Only the newest `keep` lines; the rest are counted.
+        let (skipped, lines) = tail.poll(false).unwrap();
+        assert_eq!(
+            (skipped, lines),
+            (2, vec!["c".into(), "d".into(), "e".into()])
+        );
+        // The command ended: the unterminated last line is taken too.
+        assert_eq!(
+            tail.poll(true).unwrap(),
+            (0, vec!["no-newline".to_string()])
+        );
+        assert_eq!(tail.poll(true).unwrap(), (0, Vec::<String>::new()));
+    }
+
+    #[test]
+    fn relative_logs_are_found_in_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            resolve_log(dir.path(), "/x/run-001.log"),
+            PathBuf::from("/x/run-001.log")
+        );
+        assert_eq!(
+            resolve_log(dir.path(), "elsewhere/logs/run-002.log"),
+            dir.path().join("logs").join("run-002.log")
+        );
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        std::fs::write(dir.path().join("logs/run-003.log"), "").unwrap();
+        assert_eq!(
+            resolve_log(dir.path(), "logs/run-003.log"),
+            dir.path().join("logs/run-003.log")
+        );
+    }
+
+    #[test]
+    fn the_tail_waits_for_whole_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(journal::FILE_NAME);
+        std::fs::write(&p, "").unwrap();
+        let loaded = journal::load(&p).unwrap();
+        let mut tail = Tail::after(&p, &loaded, "h");
+        let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        let line = "{\"seq\":1,\"ts\":\"2025-01-15T04:41:00Z\",\"by\":\"a\",\"type\":\"ticked\",\"target\":{\"item\":0}}\n";
+        f.write_all(&line.as_bytes()[..20]).unwrap();
+        assert!(tail.poll().unwrap().is_empty());
+        f.write_all(&line.as_bytes()[20..]).unwrap();
+        assert_eq!(tail.poll().unwrap().len(), 1);
+        f.write_all(b"{oops\n").unwrap();
+        assert!(
+            tail.poll()
+                .unwrap_err()
+                .contains(":2: not a journal record")
+        );
+    }
+}

@@ -1,0 +1,808 @@
+//! `rollout-cockpit report`: the deployment record, in Markdown, as a fold
+//! over the session's journal (with the runbook copy the session kept).
+//!
+//! Shape: a header table, the timeline (window's zone and UTC), the
+//! checklist with who and when, the criteria that fired, the outcome, and
+//! for a rolled-back session an incident-report skeleton. Sections for
+//! kinds of events other issues add (commands, samples, baseline, rollback
+//! steps) appear only when such events exist: each is one `Fold` field, one
+//! arm in `Fold::apply` and one `section_*` function.
+//!
+//! Secrets: the report prints only what the journal holds. Variable values
+//! are journaled already masked (issue 5) and URLs with passwords are masked
+//! before they are journaled, so nothing here may unmask or re-read a value
+//! from the environment.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::cli::ReportArgs;
+use crate::core::event::{Event, Outcome, Record, Target};
+use crate::core::state::{Mark, Plan, Row, Settings, State, clock, escalation};
+use crate::domain::monitor::criteria::State as Verdict;
+use crate::journal;
+use crate::journal::sessions;
+
+pub const FILE_NAME: &str = "report.md";
+
+/// A criterion's firing: which, when, the numbers then, and when it stopped.
+type Firing = (String, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>);
+
+/// What the report gathers beyond the checklist state.
+#[derive(Default)]
+struct Fold {
+    runbook: Option<String>,
+    environment: Option<String>,
+    /// In order of first appearance.
+    operators: Vec<String>,
+    started: Option<DateTime<Utc>>,
+    ended: Option<(DateTime<Utc>, String, Outcome)>,
+    last: Option<DateTime<Utc>>,
+    resumes: Vec<(DateTime<Utc>, String)>,
+    /// (criterion, when it fired, detail at that moment, when it stopped).
+    fired: Vec<Firing>,
+    timeline: Vec<(DateTime<Utc>, String, String)>,
+}
+
+impl Fold {
+    fn apply(&mut self, plan: &Plan, r: &Record) {
+        if !self.operators.contains(&r.by) {
+            self.operators.push(r.by.clone());
+        }
+        self.last = Some(r.ts);
+        let what = match &r.event {
+            Event::SessionStarted {
+                runbook,
+                environment,
+                ..
+            } => {
+                self.runbook = Some(runbook.clone());
+                self.environment = Some(environment.clone());
+                self.started.get_or_insert(r.ts);
+                "session started".to_string()
+            }
+            Event::Resumed { .. } => {
+                self.resumes.push((r.ts, r.by.clone()));
+                "session resumed".to_string()
+            }
+            Event::SessionEnded { outcome } => {
+                self.ended = Some((r.ts, r.by.clone(), *outcome));
+                format!("session ended: {}", outcome.text())
+            }
+            Event::Ticked { target } => format!("ticked {}", label(plan, *target)),
+            Event::Unticked { target } => format!("unticked {}", label(plan, *target)),
+            Event::NotApplicable { target, reason } => {
+                format!("not applicable: {} — {}", label(plan, *target), reason)
+            }
+            Event::Noted { target, text } => match target {
+                Some(t) => format!("note on {}: {text}", label(plan, *t)),
+                None => format!("note: {text}"),
+            },
+            Event::BaselinePinned {
+                error_rate,
+                latency_ms,
+                samples,
+                source,
+                ..
+            } => format!(
+                "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {samples} samples",
+                format!("{source:?}").to_lowercase(),
+                latency_ms.map_or("n/a".to_string(), |l| format!("{l:.0} ms"))
+            ),
+            Event::BaselineRequested { .. } => {
+                "baseline requested (pinned at the 10th sample)".into()
+            }
+            Event::CriterionToggled { criterion } => {
+                format!(
+                    "manual criterion toggled: {}",
+                    criterion_name(plan, *criterion)
+                )
+            }
+            // Probes are data for the metrics, not steps in the timeline; the
+            // firings they cause come from the health fold (`transitions`).
+            Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => return,
+            Event::LogStreamConfigured { command_masked, .. } => {
+                format!("log stream started: `{command_masked}`")
+            }
+            Event::LogStreamExited { .. } => {
+                let Some(exit) = crate::core::state::logs::StreamExit::of(r) else {
+                    return;
+                };
+                format!("log stream {}", exit.text())
+            }
+            Event::CommandStarted {
+                target,
+                command_masked,
+                rollback_step,
+                terminal,
+                ..
+            } => {
+                let what = match (target, rollback_step) {
+                    (Some(t), _) => label(plan, *t),
+                    (None, Some(s)) => format!("rollback step {}", s + 1),
+                    (None, None) => "a command".into(),
+                };
+                let first = command_masked.lines().find(|l| {
+                    let l = l.trim();
+                    !l.is_empty() && !l.starts_with('#')
+                });
+                let how = if *terminal {
+                    " in the terminal (output not captured)"
+                } else {
+                    ""
+                };
+                format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
+            }
+            // The group id is for `--resume`; the timeline has the start.
+            Event::CommandSpawned { .. } => return,
+            Event::CommandInterrupted {
+                run,
+                pgid,
+                still_running,
+            } => {
+                let pid = pgid.map_or_else(String::new, |p| format!(" (pid {p})"));
+                if *still_running {
+                    format!(
+                        "command {run} interrupted: the cockpit stopped while it ran; \
+                         still running{pid} at resume"
+                    )
+                } else {
+                    format!(
+                        "command {run} interrupted: the cockpit stopped while it ran; over{pid}"
+                    )
+                }
+            }
+            Event::CommandExited {
+                run,
+                code,
+                signal,
+                duration_ms,
+                error,
+            } => {
+                let x = crate::core::state::runs::RunExit {
+                    code: *code,
+                    signal: *signal,
+                    duration_ms: *duration_ms,
+                    error: error.clone(),
+                    at: r.ts,
+                };
+                format!("command {run} ended: {}", x.text())
+            }
+            Event::VariableSet {
+                name, value_masked, ..
+            } => format!("value set: {name} = {value_masked}"),
+            Event::RollbackStarted { trigger, .. } => {
+                format!("ROLLBACK started (trigger: {trigger})")
+            }
+            Event::RollbackChoice { title, option, .. } => match option {
+                Some(_) => format!("rollback choice: {title}"),
+                None => format!("rollback choice skipped: {title}"),
+            },
+            Event::RollbackStep { title, result, .. } => {
+                format!("rollback step {title}: {}", result.text())
+            }
+            Event::RollbackFinished { result } => {
+                format!(
+                    "rollback finished: {}",
+                    format!("{result:?}").to_lowercase()
+                )
+            }
+            Event::AutoRollbackCancelled { criterion } => {
+                format!("auto-rollback cancelled ({criterion})")
+            }
+            Event::AnnouncementSent { title, via, .. } => {
+                format!("announcement sent via {via}: {title}")
+            }
+            Event::EscalationContacted { step } => format!(
+                "escalation: contacted {}",
+                plan.runbook
+                    .escalation
+                    .get(*step)
+                    .map_or_else(|| format!("step #{step}"), |e| e.text.clone())
+            ),
+        };
+        self.timeline.push((r.ts, r.by.clone(), what));
+    }
+}
+
+fn criterion_name(plan: &Plan, i: usize) -> String {
+    plan.runbook
+        .criteria
+        .get(i)
+        .map_or_else(|| format!("criterion #{i}"), |c| c.text.clone())
+}
+
+impl Fold {
+    /// Firings and their ends, as the health fold derived them from the
+    /// samples: the one source of truth for "fired at".
+    fn transitions(&mut self, state: &State) {
+        let health = &state.session.health;
+        for t in &health.transitions {
+            let name = health
+                .engine
+                .checks
+                .get(t.criterion)
+                .map_or_else(|| format!("criterion #{}", t.criterion), |c| c.text.clone());
+            if t.to == Verdict::Firing {
+                self.fired
+                    .push((name.clone(), t.at, Some(t.text.clone()), None));
+                self.timeline.push((
+                    t.at,
+                    "monitor".into(),
+                    format!("criterion FIRED: {name} ({})", t.text),
+                ));
+            } else if t.from == Verdict::Firing {
+                if let Some(f) = self
+                    .fired
+                    .iter_mut()
+                    .rev()
+                    .find(|f| f.0 == name && f.3.is_none())
+                {
+                    f.3 = Some(t.at);
+                }
+                self.timeline.push((
+                    t.at,
+                    "monitor".into(),
+                    format!("criterion no longer firing: {name}"),
+                ));
+            }
+        }
+        self.timeline.sort_by_key(|e| e.0);
+    }
+}
+
+fn label(plan: &Plan, t: Target) -> String {
+    let rb = &plan.runbook;
+    match t {
+        Target::Item(i) => rb.items.get(i).map_or_else(
+            || format!("item #{i}"),
+            |item| {
+                let section = item
+                    .section
+                    .and_then(|s| rb.sections.get(s))
+                    .map_or(String::new(), |s| format!(" ({})", s.title));
+                format!("“{}”{section}", item.text)
+            },
+        ),
+        Target::Step(s) => rb
+            .sections
+            .get(s)
+            .map_or_else(|| format!("step #{s}"), |s| format!("step “{}”", s.title)),
+    }
+}
+
+/// Table cells: one line, no column breaks.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn local(ts: DateTime<Utc>, tz: Tz) -> String {
+    ts.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+fn stamp(ts: DateTime<Utc>, tz: Tz) -> String {
+    if tz == Tz::UTC {
+        local(ts, tz)
+    } else {
+        format!("{} ({} UTC)", local(ts, tz), ts.format("%H:%M:%S"))
+    }
+}
+
+/// The report for a session's records, mapped onto `plan`. `notices` (a
+/// torn last line, records the runbook no longer has) are listed, not hidden.
+pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
+    let rb = &plan.runbook;
+    let tz = clock::zone(rb.window.as_ref());
+    let mut fold = Fold::default();
+    for r in records {
+        fold.apply(plan, r);
+    }
+    let settings = Settings::replay(
+        fold.operators.first().cloned().unwrap_or_default(),
+        fold.environment.clone().unwrap_or_default(),
+        fold.runbook.clone().unwrap_or_default(),
+    );
+    let now = fold.last.unwrap_or_default();
+    let state = State::replay(plan.clone(), settings, now, records);
+    fold.transitions(&state);
+    let outcome = fold.ended.as_ref().map(|e| e.2);
+
+    let mut out = String::new();
+    let title = if rb.title.is_empty() {
+        fold.runbook.clone().unwrap_or_default()
+    } else {
+        rb.title.clone()
+    };
+    let _ = writeln!(out, "# Deployment record: {title}\n");
+    let window = rb
+        .window
+        .as_ref()
+        .map_or("none in the runbook".to_string(), |w| {
+            format!(
+                "{}–{} {}",
+                w.start,
+                w.end,
+                w.tz.clone().unwrap_or_else(|| "UTC".into())
+            )
+        });
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "Runbook",
+            format!(
+                "{} (content hash {})",
+                fold.runbook.as_deref().unwrap_or("?"),
+                plan.hash
+            ),
+        ),
+        (
+            "Environment",
+            fold.environment.clone().unwrap_or_else(|| "?".into()),
+        ),
+        ("Operators", fold.operators.join(", ")),
+        ("Window", window),
+        ("Start", fold.started.map_or("?".into(), |t| stamp(t, tz))),
+        (
+            "End",
+            match &fold.ended {
+                Some((t, by, _)) => format!("{} by {by}", stamp(*t, tz)),
+                None => "not ended (the session is live, or was cut off)".into(),
+            },
+        ),
+        (
+            "Duration",
+            match (fold.started, fold.ended.as_ref().map(|e| e.0).or(fold.last)) {
+                (Some(a), Some(b)) => clock::human(b - a),
+                _ => "?".into(),
+            },
+        ),
+        (
+            "Outcome",
+            format!("**{}**", outcome.map_or("unfinished", Outcome::text)),
+        ),
+    ];
+    let _ = writeln!(out, "| | |\n|---|---|");
+    for (k, v) in rows {
+        let _ = writeln!(out, "| {k} | {} |", cell(&v));
+    }
+    if !fold.resumes.is_empty() {
+        let list: Vec<String> = fold
+            .resumes
+            .iter()
+            .map(|(t, by)| format!("{} by {by}", stamp(*t, tz)))
+            .collect();
+        let _ = writeln!(out, "| Resumed | {} |", cell(&list.join("; ")));
+    }
+    out.push('\n');
+    if !notices.is_empty() {
+        let _ = writeln!(out, "> **Journal notices**");
+        for n in notices {
+            let _ = writeln!(out, "> - {n}");
+        }
+        out.push('\n');
+    }
+
+    section_timeline(&mut out, &fold, tz);
+    section_checklist(&mut out, &state, tz);
+    // Extension points, in this order, each only when its events exist:
+    // `## Commands` (issue 5: command started/exited: exit code, duration,
+    // log path), `## Metrics` (issue 4: baseline pinned, samples: baseline,
+    // final and worst error rate and p95), `## Rollback` (issue 5: trigger,
+    // steps and their results).
+    section_commands(&mut out, &state, tz);
+    section_criteria(&mut out, &fold, tz);
+    section_rollback(&mut out, &state, tz);
+    section_escalation(&mut out, &state, tz);
+    section_app_log(&mut out, &state, tz);
+    if outcome == Some(Outcome::RolledBack) {
+        section_incident(&mut out, &fold, &title, tz);
+    }
+    // One blank line between blocks, however the sections were joined.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
+    out
+}
+
+fn section_commands(out: &mut String, state: &State, tz: Tz) {
+    let runs = &state.session.runs.list;
+    if runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Commands\n");
+    let _ = writeln!(
+        out,
+        "| # | Started | By | Target | Result | Duration | Log |\n|---|---|---|---|---|---|---|"
+    );
+    for r in runs {
+        let target = match (r.target, r.rollback_step) {
+            (Some(t), _) => label(&state.plan, t),
+            (None, Some(s)) => format!("rollback step {}", s + 1),
+            (None, None) => "?".into(),
+        };
+        let (result, duration) = match &r.exit {
+            Some(x) => {
+                let text = x.text();
+                let how = text.split(" · ").next().unwrap_or("").to_string();
+                (how, crate::core::state::runs::seconds(x.duration_ms))
+            }
+            None if r.lost => (r.interrupted_text(), "?".into()),
+            None => ("running".into(), "?".into()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | `{}` |",
+            r.run,
+            stamp(r.started.at, tz),
+            cell(&r.started.by),
+            cell(&target),
+            cell(&result),
+            duration,
+            cell(&r.log)
+        );
+    }
+    out.push('\n');
+}
+
+fn section_rollback(out: &mut String, state: &State, tz: Tz) {
+    let Some(rb) = &state.session.rollback else {
+        return;
+    };
+    let m = &rb.metrics;
+    let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1}%"));
+    let ms = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.0} ms"));
+    let _ = writeln!(out, "## Rollback\n");
+    let _ = writeln!(out, "- Trigger: {}", rb.trigger);
+    let _ = writeln!(
+        out,
+        "- Fired by: {} at {}",
+        rb.stamp.by,
+        stamp(rb.stamp.at, tz)
+    );
+    if let Some(p) = state.runbook().procedure(rb.procedure) {
+        let _ = writeln!(out, "- Procedure: {} (line {})", p.title, p.line);
+    }
+    for (step, option, title, who) in &rb.choices {
+        let _ = writeln!(
+            out,
+            "- Step {}: {} {} by {} at {}",
+            step + 1,
+            if option.is_some() {
+                "chose"
+            } else {
+                "skipped the choice"
+            },
+            title,
+            who.by,
+            stamp(who.at, tz)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- Metrics at that moment: error rate {} (baseline {}), p95 {} (baseline {}), {} samples",
+        pct(m.error_rate),
+        pct(m.baseline_error_rate),
+        ms(m.p95_ms),
+        ms(m.baseline_p95_ms),
+        m.samples
+    );
+    let _ = writeln!(
+        out,
+        "- Result: {}\n",
+        rb.finished
+            .map_or("unfinished".to_string(), |(r, t)| format!(
+                "{} at {}",
+                format!("{r:?}").to_lowercase(),
+                stamp(t, tz)
+            ))
+    );
+    if !rb.steps.is_empty() {
+        let _ = writeln!(out, "| Step | Result | At |\n|---|---|---|");
+        for (i, title, result, at) in &rb.steps {
+            let _ = writeln!(
+                out,
+                "| {}. {} | {} | {} |",
+                i + 1,
+                cell(title),
+                result.text(),
+                stamp(*at, tz)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// Only once the clock started: before a firing or a rollback the path was
+/// never in play, and an empty table would suggest it was ignored.
+fn section_escalation(out: &mut String, state: &State, tz: Tz) {
+    let esc = &state.session.escalation;
+    let Some(started) = &esc.started else { return };
+    let _ = writeln!(
+        out,
+        "## Escalation
+"
+    );
+    let _ = writeln!(
+        out,
+        "- Clock started: {} ({})\n",
+        stamp(started.at, tz),
+        started.reason
+    );
+    let _ = writeln!(out, "| Step | Due | Contacted |\n|---|---|---|");
+    for (i, step) in state.runbook().escalation.iter().enumerate() {
+        let due = escalation::due_at(state, step).map_or("—".to_string(), |t| stamp(t, tz));
+        let contacted = esc
+            .contacted
+            .get(&i)
+            .map_or("not contacted".to_string(), |s| {
+                format!("by {} at {}", s.by, stamp(s.at, tz))
+            });
+        let _ = writeln!(
+            out,
+            "| {}. {} | {} | {} |",
+            i + 1,
+            cell(&step.text),
+            due,
+            cell(&contacted)
+        );
+    }
+    out.push('\n');
+}
+
+/// The log stream's totals: lines, error lines, the worst minute, exits.
+fn section_app_log(out: &mut String, state: &State, tz: Tz) {
+    let stream = &state.session.logs;
+    let Some(command) = &stream.command else {
+        return;
+    };
+    let rate = &state.session.health.log_rate;
+    let _ = writeln!(
+        out,
+        "## Application log
+"
+    );
+    let _ = writeln!(
+        out,
+        "- Command: `{command}` (masked lines in `logs/app.log`)"
+    );
+    let _ = writeln!(
+        out,
+        "- Lines: {}, error lines: {}",
+        rate.total_lines, rate.total_errors
+    );
+    if let Some((peak, at)) = rate.peak {
+        let _ = writeln!(
+            out,
+            "- Worst minute: {peak} error lines, ending {}",
+            stamp(at, tz)
+        );
+    }
+    let _ = writeln!(out, "- Exits: {}", stream.exits.len());
+    for e in stream.exits.iter().take(20) {
+        let _ = writeln!(out, "  - {}: {}", stamp(e.stamp.at, tz), e.text());
+    }
+    out.push('\n');
+}
+
+fn section_timeline(out: &mut String, fold: &Fold, tz: Tz) {
+    let zone = if tz == Tz::UTC {
+        "UTC".to_string()
+    } else {
+        tz.name().to_string()
+    };
+    let _ = writeln!(out, "## Timeline\n");
+    let _ = writeln!(out, "| {zone} | UTC | Who | What |\n|---|---|---|---|");
+    for (ts, by, what) in &fold.timeline {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            ts.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z"),
+            ts.format("%H:%M:%S"),
+            cell(by),
+            cell(what)
+        );
+    }
+    out.push('\n');
+}
+
+fn section_checklist(out: &mut String, state: &State, tz: Tz) {
+    let rb = state.runbook();
+    let at = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M %Z").to_string();
+    let mut notes: BTreeMap<Option<Target>, Vec<String>> = BTreeMap::new();
+    for n in &state.session.notes {
+        notes.entry(n.target).or_default().push(format!(
+            "note by {} at {}: {}",
+            n.stamp.by,
+            at(n.stamp.at),
+            n.text
+        ));
+    }
+    let (done, total) = (0..rb.items.len()).fold((0, 0), |(d, t), i| {
+        let open = state.session.status(Target::Item(i)) == crate::core::state::Status::Open;
+        (d + usize::from(!open), t + 1)
+    });
+    let _ = writeln!(
+        out,
+        "## Checklist ({done}/{total} done or not applicable)\n"
+    );
+    let mark_text = |target: Target| -> (&'static str, String) {
+        match state.session.marks.get(&target) {
+            Some(Mark::Done(s)) => ("x", format!(" — ticked by {} at {}", s.by, at(s.at))),
+            Some(Mark::NotApplicable { stamp, reason }) => (
+                "-",
+                format!(
+                    " — not applicable ({reason}), by {} at {}",
+                    stamp.by,
+                    at(stamp.at)
+                ),
+            ),
+            None => (" ", String::new()),
+        }
+    };
+    for row in state.plan.outline.rows(&Default::default()) {
+        match row {
+            Row::Section(s) => {
+                let Some(sec) = rb.sections.get(s) else {
+                    continue;
+                };
+                let hashes = "#".repeat(usize::from(sec.level.clamp(2, 5)) + 1);
+                let _ = writeln!(out, "\n{hashes} {}\n", sec.title);
+                if let Some(t) = row.target(rb) {
+                    let (boxed, who) = mark_text(t);
+                    let _ = writeln!(out, "- [{boxed}] (step){who}");
+                }
+            }
+            Row::Item(i) => {
+                let Some(item) = rb.items.get(i) else {
+                    continue;
+                };
+                let (boxed, who) = mark_text(Target::Item(i));
+                let indent = "  ".repeat(item.depth);
+                let _ = writeln!(out, "{indent}- [{boxed}] {}{who}", item.text);
+            }
+        }
+        if let Some(t) = row.target(rb)
+            && let Some(ns) = notes.get(&Some(t))
+        {
+            for n in ns {
+                let _ = writeln!(out, "    - {n}");
+            }
+        }
+    }
+    if let Some(ns) = notes.get(&None) {
+        let _ = writeln!(out, "\n### Notes\n");
+        for n in ns {
+            let _ = writeln!(out, "- {n}");
+        }
+    }
+    out.push('\n');
+}
+
+fn section_criteria(out: &mut String, fold: &Fold, tz: Tz) {
+    let _ = writeln!(out, "## Rollback criteria\n");
+    if fold.fired.is_empty() {
+        let _ = writeln!(out, "No criterion fired.\n");
+        return;
+    }
+    for (c, at, detail, until) in &fold.fired {
+        let _ = writeln!(
+            out,
+            "- **{}** fired at {}{}{}",
+            c,
+            stamp(*at, tz),
+            detail.as_ref().map_or(String::new(), |d| format!(": {d}")),
+            until.map_or(String::new(), |u| format!("; until {}", stamp(u, tz)))
+        );
+    }
+    out.push('\n');
+}
+
+fn section_incident(out: &mut String, fold: &Fold, title: &str, tz: Tz) {
+    let fired: Vec<String> = fold.fired.iter().map(|f| f.0.clone()).collect();
+    let trigger = if fired.is_empty() {
+        "manual".to_string()
+    } else {
+        fired.join("; ")
+    };
+    let _ = writeln!(out, "## Incident report (draft)\n");
+    let _ = writeln!(
+        out,
+        "_To be completed within 24 hours. Facts below are from the journal; the rest is for the team._\n"
+    );
+    let _ = writeln!(
+        out,
+        "### Summary\n\nThe deployment of {title} to {} was rolled back. Trigger: {trigger}.\n",
+        fold.environment.as_deref().unwrap_or("?")
+    );
+    let _ = writeln!(
+        out,
+        "### Impact\n\n- Window affected: {} to {}\n- Users affected: TBD\n- Data affected: TBD\n",
+        fold.started.map_or("?".into(), |t| stamp(t, tz)),
+        fold.ended.as_ref().map_or("?".into(), |e| stamp(e.0, tz))
+    );
+    let _ = writeln!(
+        out,
+        "### Timeline\n\nSee the timeline above; key moments:\n"
+    );
+    for (ts, by, what) in &fold.timeline {
+        if what.starts_with("criterion") || what.starts_with("session") {
+            let _ = writeln!(out, "- {} — {what} ({by})", stamp(*ts, tz));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n### Root cause\n\nTo be found.\n\n### Follow-ups\n\n- [ ] Root cause analysis\n- [ ] Fix and re-test in staging\n- [ ] Reschedule the deployment\n- [ ] Share this report with stakeholders\n"
+    );
+}
+
+/// Reads a session and renders its report.
+pub fn for_session(dir: &Path) -> Result<String, String> {
+    let replayed = sessions::open(dir)?;
+    let text = render(&replayed.plan, &replayed.records, &replayed.notices);
+    Ok(mask_lines(
+        &crate::domain::mask::Masker::from_env(crate::domain::mask::SecretNames::default()),
+        &text,
+    ))
+}
+
+/// The report masked once more, line by line as the rules expect: a
+/// journal from before a rule existed (an `AKIA…` in a note) must not
+/// carry its secret into the record that gets shared.
+pub fn mask_lines(masker: &crate::domain::mask::Masker, text: &str) -> String {
+    let mut block = crate::domain::mask::KeyBlock::default();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&block.mask(masker, body));
+        out.push_str(end);
+    }
+    out
+}
+
+/// Writes `report.md` in the session directory.
+pub fn save(dir: &Path) -> Result<PathBuf, String> {
+    let text = for_session(dir)?;
+    let path = dir.join(FILE_NAME);
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+pub fn main(args: &ReportArgs) -> u8 {
+    let dir = match args.path.clone().or_else(journal::default_root) {
+        Some(p) => sessions::resolve(&p, false),
+        None => Err("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)".into()),
+    };
+    let text = match dir.and_then(|d| for_session(&d).map(|t| (d, t))) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("rollout-cockpit: {e}");
+            return 2;
+        }
+    };
+    let (dir, text) = text;
+    let (path, to_stdout) = match &args.output {
+        Some(p) => (p.clone(), false),
+        None => (dir.join(FILE_NAME), true),
+    };
+    if to_stdout {
+        print!("{text}");
+    }
+    match std::fs::write(&path, &text) {
+        Ok(()) => {
+            eprintln!("report written: {}", path.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("rollout-cockpit: {}: {e}", path.display());
+            1
+        }
+    }
+}

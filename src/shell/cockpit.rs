@@ -1,0 +1,766 @@
+//! The loop: one `tokio::select!` over the terminal's events, the workers'
+//! channel, the clock and the signals. Keys become actions, `update` turns
+//! them into effects, journaled events come back from the journal worker once
+//! they are on disk, and only then change the state. Redraws happen only when
+//! something changed, at most ~30 times a second.
+
+use std::io;
+use std::sync::mpsc as std_mpsc;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{Timelike, Utc};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use std::collections::HashMap;
+
+use crate::core::event::{Action, Cmd, Effect, Event, Leftover, Machine, Record, Spawn, Target};
+use crate::core::state::{State, update};
+use crate::domain::exec::terminal::TerminalRun;
+use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
+use crate::domain::logs::{LogCount, LogMsg, LogSpec};
+use crate::journal::Journal;
+use crate::modes::watch::Tail;
+use crate::shell::probes::Batch;
+use crate::ui::{self, ViewState};
+
+const FRAME: Duration = Duration::from_millis(33);
+const MACHINE_EVERY: Duration = Duration::from_secs(2);
+
+/// What workers tell the loop.
+#[derive(Debug)]
+pub enum Msg {
+    Journaled(Record),
+    JournalFailed(String),
+    Machine(Machine),
+    Probe(crate::domain::monitor::Probe),
+    /// A webhook post finished (`Err` says why it failed).
+    Posted(Result<(), String>),
+    /// A mirror's line from a command's log file: only ever `Output` (an
+    /// exit is the journal's `command_exited`, never re-journaled here).
+    Exec(ExecEvent),
+    /// A mirror's lines from the application log file.
+    Log(LogMsg),
+    /// A default for a form field, found on disk.
+    Suggested {
+        name: String,
+        value: String,
+    },
+    /// A worker thread or task panicked (what, where): flashed, and the
+    /// cockpit carries on.
+    Panicked(String),
+}
+
+/// The cockpit's thread and channel while one runs: a panic anywhere else
+/// (a reader thread, a spawned task) is reported to it instead of taking
+/// the terminal out of full screen under a cockpit that is still live.
+type PanicSink = Option<(thread::ThreadId, mpsc::UnboundedSender<Msg>)>;
+static PANIC_SINK: std::sync::Mutex<PanicSink> = std::sync::Mutex::new(None);
+
+/// Until dropped, panics in workers become [`Msg::Panicked`] on `tx`; a
+/// panic on the loop itself still goes to the hook installed before (the
+/// one that restores the terminal).
+pub struct WorkerPanics(());
+
+impl Drop for WorkerPanics {
+    fn drop(&mut self) {
+        if let Ok(mut sink) = PANIC_SINK.lock() {
+            *sink = None;
+        }
+    }
+}
+
+pub fn report_worker_panics(tx: &mpsc::UnboundedSender<Msg>) -> WorkerPanics {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // `try_lock`: a panic while the sink is being set must not
+            // deadlock the hook.
+            let sink = PANIC_SINK.try_lock().ok().and_then(|s| s.clone());
+            let on_loop = |id| thread::current().id() == id && tokio::task::try_id().is_none();
+            match sink {
+                Some((id, tx)) if !on_loop(id) => {
+                    let what = info
+                        .payload()
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_string())
+                        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panic".into());
+                    let at = info
+                        .location()
+                        .map_or(String::new(), |l| format!(" at {l}"));
+                    let name = thread::current().name().unwrap_or("worker").to_string();
+                    let text = format!("{name}: {what}{at}");
+                    log::error!("internal error in {text}");
+                    let _ = tx.send(Msg::Panicked(text));
+                }
+                _ => previous(info),
+            }
+        }));
+    });
+    if let Ok(mut sink) = PANIC_SINK.lock() {
+        *sink = Some((thread::current().id(), tx.clone()));
+    }
+    WorkerPanics(())
+}
+
+/// Where the state's facts come from: this session's own journal writer
+/// (`run`), or another process's journal, tailed read-only (`watch`).
+pub enum Feed {
+    Write(Journal),
+    Tail(Tail),
+}
+
+impl From<Journal> for Feed {
+    fn from(j: Journal) -> Feed {
+        Feed::Write(j)
+    }
+}
+
+/// The journal worker owns the file: it writes (and fsyncs) each event and
+/// sends back the record, so the state never shows an unsaved decision.
+fn spawn_journal(
+    mut journal: Journal,
+    by: String,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> io::Result<(std_mpsc::Sender<Event>, thread::JoinHandle<()>)> {
+    let (etx, erx) = std_mpsc::channel::<Event>();
+    let handle = thread::Builder::new()
+        .name("journal".into())
+        .spawn(move || {
+            for event in erx {
+                let msg = match journal.append(&by, Utc::now(), event) {
+                    Ok(r) => Msg::Journaled(r),
+                    Err(e) => Msg::JournalFailed(format!("{}: {e}", journal.path().display())),
+                };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok((etx, handle))
+}
+
+/// What became of the commands a stopped cockpit left without an exit
+/// (skipping those a resume before this one found already over).
+fn leftovers(state: &State) -> Vec<Leftover> {
+    state
+        .session
+        .runs
+        .list
+        .iter()
+        .filter(|r| r.exit.is_none() && (!r.lost || r.still_running) && !r.terminal)
+        .map(|r| Leftover {
+            run: r.run,
+            pgid: r.pgid,
+            alive: r.pgid.is_some_and(exec::group_running),
+        })
+        .collect()
+}
+
+/// Samples CPU and memory off the render path.
+fn spawn_machine(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut sys = sysinfo::System::new();
+        let mut tick = interval(MACHINE_EVERY);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            sys.refresh_cpu_usage();
+            sys.refresh_memory();
+            let m = Machine {
+                cpu_percent: sys.global_cpu_usage(),
+                mem_used: sys.used_memory(),
+                mem_total: sys.total_memory(),
+            };
+            if tx.send(Msg::Machine(m)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+pub async fn run(
+    mut state: State,
+    mut view: ViewState,
+    feed: impl Into<Feed>,
+    mouse: bool,
+) -> anyhow::Result<u8> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (mut journal_tx, mut journal_thread, mut journal_path) = (None, None, None);
+    match feed.into() {
+        Feed::Write(journal) => {
+            journal_path = Some(journal.path().to_path_buf());
+            let (etx, handle) = spawn_journal(journal, state.settings.operator.clone(), tx.clone())
+                .context("starting the journal writer")?;
+            journal_tx = Some(etx);
+            journal_thread = Some(handle);
+        }
+        Feed::Tail(tail) => {
+            crate::modes::watch::spawn(tail, tx.clone()).context("starting the journal tail")?;
+        }
+    }
+    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+
+    let (mut terminal, guard) =
+        crate::shell::terminal::open(mouse).context("opening the terminal")?;
+    // After `open`, which installs the restoring hook this one wraps.
+    let _worker_panics = report_worker_panics(&tx);
+    if let Some(jtx) = &journal_tx {
+        // A resumed session already has its start; it gets a resume mark.
+        let first = if state.session.started.is_some() {
+            Event::Resumed {
+                runbook_hash: state.plan.hash.clone(),
+            }
+        } else {
+            Event::SessionStarted {
+                runbook: state.settings.runbook_name.clone(),
+                runbook_hash: state.plan.hash.clone(),
+                environment: state.settings.environment.clone(),
+            }
+        };
+        let _ = jtx.send(first);
+        log::info!(
+            "session started by {} on {}",
+            state.settings.operator,
+            state.settings.runbook_name
+        );
+        for ev in state.settings.monitor.startup_events() {
+            let _ = jtx.send(ev);
+        }
+    }
+    // Commands the stopped cockpit left without an exit: found now, so the
+    // first frame can ask about one still running before anything starts.
+    let mut startup: Vec<Action> = match &journal_tx {
+        Some(_) if state.session.started.is_some() => {
+            let found = leftovers(&state);
+            let mut first = vec![Action::Resumed];
+            if !found.is_empty() {
+                // Before `Resumed`: a command still running is asked about
+                // before the rollback it may belong to goes on.
+                first.insert(0, Action::Leftovers(found));
+            }
+            first
+        }
+        _ => Vec::new(),
+    };
+    // Groups a stopped cockpit left running, watched until they end.
+    let mut watched: HashMap<u64, u32> = HashMap::new();
+    let session_dir = journal_path
+        .as_deref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf);
+    let (log_tx, mut log_rx) = mpsc::channel::<LogMsg>(exec::CHANNEL_CAPACITY);
+    let mut log_counts: Vec<LogCount> = Vec::new();
+    let log_stream = match (&journal_tx, &state.settings.logs.command, &session_dir) {
+        (Some(jtx), Some(command), Some(dir)) => {
+            let e = &state.settings.exec;
+            let _ = jtx.send(Event::LogStreamConfigured {
+                command_masked: e.masker.0.mask(command).into_owned(),
+                patterns: state.settings.logs.patterns.sources().to_vec(),
+                errors_above: state.settings.logs.errors_above,
+            });
+            let mut spec = LogSpec::new(
+                command.clone(),
+                dir.join(crate::domain::logs::stream::FILE_NAME),
+                e.masker.0.clone(),
+            );
+            spec.run.shell = e.shell.clone();
+            spec.run.shell_flags = e.flags.clone();
+            spec.run.workdir = e.workdir.clone();
+            spec.patterns = state.settings.logs.patterns.clone();
+            // Quitting waits for the stream's end: it gets less patience
+            // than a runbook step.
+            spec.run.kill.term_after = Duration::from_secs(1);
+            spec.run.kill.kill_after = Duration::from_secs(2);
+            if let Err(err) = std::fs::create_dir_all(dir.join("logs")) {
+                log::error!("log stream: {}: {err}", dir.display());
+            }
+            log::info!("log stream: {}", e.masker.0.mask(command));
+            Some(crate::domain::logs::spawn(spec, log_tx))
+        }
+        _ => None,
+    };
+    spawn_machine(tx.clone());
+    let probes = state.settings.monitor.spawn(&tx);
+    let mut batch = Batch::default();
+    let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
+    let mut runner = Runner::default();
+
+    let mut events = Some(EventStream::new());
+    let mut suspended: Option<Suspended> = None;
+    // Ctrl-C is a key in raw mode; while a command has the terminal it is
+    // that command's, and must not end the cockpit too.
+    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    let mut sigquit = signal(SignalKind::quit()).context("SIGQUIT handler")?;
+    let mut clock = interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut write_report = false;
+    let mut last_draw = Instant::now() - FRAME;
+    // Why the terminal is gone, when it is (EIO, SIGHUP): the cockpit
+    // closes as on quit, but the session stays open for `--resume`.
+    let mut lost: Option<String> = None;
+    let mut ended: Option<Event> = None;
+    let code = loop {
+        if dirty && suspended.is_none() && last_draw.elapsed() >= FRAME {
+            tui_logger::move_events();
+            if let Err(e) =
+                crate::shell::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))
+            {
+                lost = Some(format!("writing to the terminal: {e}"));
+                break 1;
+            }
+            state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let mut actions = std::mem::take(&mut startup);
+        tokio::select! {
+            ev = next_event(&mut events) => match ev {
+                // The command in the terminal is over and a key was pressed.
+                Some(Ok(TermEvent::Key(_))) if matches!(suspended, Some(Suspended::Ended)) => {
+                    suspended = None;
+                    if let Err(e) = crate::shell::terminal::resume(&mut terminal, mouse) {
+                        lost = Some(format!("the terminal: {e}"));
+                        break 1;
+                    }
+                    dirty = true;
+                }
+                Some(Ok(_)) if suspended.is_some() => {}
+                Some(Ok(ev)) => {
+                    dirty |= matches!(ev, TermEvent::Resize(..) | TermEvent::FocusGained);
+                    actions.extend(terminal_action(&state, &view, &ev));
+                }
+                Some(Err(e)) => {
+                    lost = Some(format!("reading the terminal: {e}"));
+                    break 1;
+                }
+                None => {
+                    lost = Some("the terminal closed".into());
+                    break 1;
+                }
+            },
+            Some(msg) = rx.recv() => match msg {
+                Msg::Journaled(r) => {
+                    log_record(&r, &state.settings.exec.masker.0);
+                    state.session.apply(&r);
+                    if let Event::CommandStarted { run, .. } = &r.event
+                        && state.read_only
+                    {
+                        crate::core::state::runs::mirror_started(&mut state, *run);
+                    }
+                    if let Event::CommandStarted { run, .. } = &r.event {
+                        match runner.start(*run, &state, &exec_tx) {
+                            Ok(None) => {}
+                            Ok(Some(spec)) => {
+                                // The key reader would take the command's input.
+                                events = None;
+                                if let Err(e) = crate::shell::terminal::suspend(mouse) {
+                                    lost = Some(format!("the terminal: {e}"));
+                                    break 1;
+                                }
+                                let title = state.session.runs.get(*run).map_or(String::new(), |r| {
+                                    match r.target {
+                                        Some(Target::Item(i)) => state.row_text(crate::core::state::Row::Item(i)).to_string(),
+                                        Some(Target::Step(s)) => state.row_text(crate::core::state::Row::Section(s)).to_string(),
+                                        None => String::new(),
+                                    }
+                                });
+                                let shown = state.session.runs.get(*run).map_or("", |r| r.command.as_str());
+                                match TerminalRun::start(&spec, &title, shown) {
+                                    Ok(t) => suspended = Some(Suspended::Running(Box::new(t))),
+                                    Err(e) => {
+                                        if let Err(e) = crate::shell::terminal::resume(&mut terminal, mouse) {
+                                            lost = Some(format!("the terminal: {e}"));
+                                            break 1;
+                                        }
+                                        events = Some(EventStream::new());
+                                        actions.push(Action::SpawnFailed { run: *run, error: e.to_string() });
+                                    }
+                                }
+                            }
+                            Err(error) => actions.push(Action::SpawnFailed { run: *run, error }),
+                        }
+                    }
+                    state.journal_error = None;
+                    dirty = true;
+                }
+                Msg::JournalFailed(e) => {
+                    log::error!("journal not written: {e}");
+                    state.journal_error = Some(e);
+                    dirty = true;
+                }
+                Msg::Machine(m) => {
+                    actions.push(Action::Machine(m));
+                }
+                Msg::Probe(p) => batch.push(p),
+                Msg::Exec(ev @ ExecEvent::Output { .. }) => actions.push(Action::Exec(ev)),
+                Msg::Exec(_) => {}
+                Msg::Log(msg) => actions.push(Action::Log(msg)),
+                Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
+                Msg::Panicked(what) => {
+                    state.ui.flash = Some(format!("internal error (the cockpit carries on): {what}"));
+                    dirty = true;
+                }
+                Msg::Posted(result) => {
+                    match result {
+                        Ok(()) => state.ui.flash = Some("announcement posted".into()),
+                        Err(e) => {
+                            log::error!("webhook: {e}");
+                            state.ui.flash = Some(format!("webhook failed: {e}"));
+                        }
+                    }
+                    dirty = true;
+                }
+            },
+            Some(msg) = log_rx.recv() => match msg {
+                // Batched into one `LogCounts` record a second, like probes.
+                LogMsg::Count(c) => log_counts.push(c),
+                other => actions.push(Action::Log(other)),
+            },
+            Some(ev) = exec_rx.recv() => {
+                if let ExecEvent::Exited(e) = &ev {
+                    runner.handles.remove(&e.id.0);
+                }
+                actions.push(Action::Exec(ev));
+            },
+            _ = clock.tick() => {
+                let now = Utc::now();
+                // The screen shows minutes: redraw when the minute turns.
+                if (now.hour(), now.minute()) != (state.now.hour(), state.now.minute()) {
+                    dirty = true;
+                }
+                actions.push(Action::Clock(now));
+                let ended: Vec<Leftover> = watched
+                    .iter()
+                    .filter(|&(_, &pgid)| !exec::group_running(pgid))
+                    .map(|(&run, &pgid)| Leftover { run, pgid: Some(pgid), alive: false })
+                    .collect();
+                for l in &ended {
+                    watched.remove(&l.run);
+                }
+                if !ended.is_empty() {
+                    actions.push(Action::Leftovers(ended));
+                }
+                if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
+                    let _ = jtx.send(ev);
+                }
+                if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
+                    let _ = jtx.send(Event::LogCounts { counts: std::mem::take(&mut log_counts) });
+                }
+            },
+            exit = wait_terminal(&mut suspended) => {
+                {
+                    use std::io::Write;
+                    let _ = writeln!(io::stdout(), "{}", exec::terminal::ended_line(&exit));
+                }
+                suspended = Some(Suspended::Ended);
+                // Raw mode again, so one key (not a line) brings the screen back.
+                if let Err(e) = crossterm::terminal::enable_raw_mode() {
+                    lost = Some(format!("the terminal: {e}"));
+                    actions.push(Action::Exec(ExecEvent::Exited(exit)));
+                    break 1;
+                }
+                events = Some(EventStream::new());
+                actions.push(Action::Exec(ExecEvent::Exited(exit)));
+            },
+            _ = sleep_until(last_draw + FRAME), if dirty && suspended.is_none() => {},
+            _ = sigint.recv() => {},
+            _ = sigquit.recv() => {},
+            _ = sigterm.recv() => {
+                log::warn!("SIGTERM: closing");
+                break 0;
+            },
+            _ = sighup.recv() => {
+                lost = Some("SIGHUP (the terminal hung up)".into());
+                // Asked to close, like SIGTERM: not an error of the cockpit.
+                break 0;
+            },
+        }
+        let mut quit = false;
+        for action in actions {
+            dirty = true;
+            for effect in update(&mut state, action) {
+                match effect {
+                    // The end goes last, after the exits of the commands
+                    // quitting stops: `run` reads a session's last line to
+                    // tell whether it ended.
+                    Effect::Journal(ev @ Event::SessionEnded { .. }) => ended = Some(ev),
+                    Effect::Journal(ev) => {
+                        // A mirror has no writer: nothing it does is a fact.
+                        let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
+                        if !sent && !state.read_only {
+                            state.journal_error = Some("the journal writer stopped".into());
+                        }
+                    }
+                    Effect::WriteReport => write_report = true,
+                    Effect::Quit => quit = true,
+                    Effect::Spawn(s) => {
+                        runner.pending.insert(s.run, s);
+                    }
+                    Effect::Kill(run) => {
+                        if let Some(h) = runner.handles.get(&run) {
+                            h.kill();
+                        }
+                    }
+                    Effect::KillGroup(pgid) => {
+                        tokio::spawn(exec::end_group(pgid, exec::KillPolicy::default()));
+                    }
+                    Effect::WatchGroup { run, pgid } => {
+                        watched.insert(run, pgid);
+                    }
+                    Effect::Clipboard(text) => {
+                        use std::io::Write;
+                        // OSC 52: the terminal (and tmux, set-clipboard on)
+                        // puts it on the clipboard, even over ssh.
+                        // Masked here too: the last gate before the text
+                        // leaves the process, whatever produced it.
+                        let text = state.settings.exec.masker.0.mask(&text);
+                        let mut out = io::stdout();
+                        let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                        let _ = out.flush();
+                    }
+                    Effect::SaveFile { name, text } => {
+                        if let Some(dir) = &session_dir {
+                            let text = state.settings.exec.masker.0.mask(&text).into_owned();
+                            let path = dir.join(&name);
+                            // Off the loop: a slow disk must not stall a frame.
+                            tokio::task::spawn_blocking(move || {
+                                let saved = path
+                                    .parent()
+                                    .map_or(Ok(()), std::fs::create_dir_all)
+                                    .and_then(|()| std::fs::write(&path, format!("{text}\n")));
+                                if let Err(e) = saved {
+                                    log::error!("{}: {e}", path.display());
+                                }
+                            });
+                        }
+                    }
+                    Effect::Suggest { code, names } => {
+                        let dir = state.settings.exec.workdir.clone();
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            for name in names {
+                                if let Some(s) = exec::default_for(&code, &name, &dir) {
+                                    let _ = tx.send(Msg::Suggested {
+                                        name,
+                                        value: s.value,
+                                    });
+                                }
+                            }
+                        });
+                    }
+                    Effect::Webhook(text) => {
+                        if let Some(url) = state.settings.exec.webhook.clone() {
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let _ = tx.send(Msg::Posted(
+                                    crate::shell::notify::post(&url.0, &text).await,
+                                ));
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if quit {
+            break 0;
+        }
+    };
+    for p in probes {
+        p.abort();
+    }
+    if let (Some(why), Some(jtx)) = (&lost, &journal_tx) {
+        log::warn!("{why}: closing");
+        let _ = jtx.send(Event::Noted {
+            target: None,
+            text: format!(
+                "the cockpit lost its terminal ({why}): it stopped its commands and closed; \
+                 run --resume picks the session up"
+            ),
+        });
+    }
+    // A command must not outlive the cockpit that shows it: the kill
+    // escalates as for `x`, and each exit is journaled once it came.
+    for h in runner.handles.values() {
+        h.kill();
+    }
+    let policy = exec::KillPolicy::default();
+    let until = Instant::now() + policy.kill_after + policy.drain_grace * 2;
+    while !runner.handles.is_empty() {
+        let Ok(Some(ev)) = tokio::time::timeout_at(until, exec_rx.recv()).await else {
+            break;
+        };
+        if let ExecEvent::Exited(e) = ev {
+            runner.handles.remove(&e.id.0);
+            if let Some(jtx) = &journal_tx {
+                let _ = jtx.send(Event::CommandExited {
+                    run: e.id.0,
+                    code: e.code,
+                    signal: e.signal,
+                    duration_ms: u64::try_from(e.duration.as_millis()).unwrap_or(u64::MAX),
+                    error: None,
+                });
+            }
+        }
+    }
+    if let Some(stream) = log_stream {
+        stream.stop().await;
+    }
+    if let (Some(ev), Some(jtx)) = (batch.take(), &journal_tx) {
+        let _ = jtx.send(ev);
+    }
+    if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
+        let _ = jtx.send(Event::LogCounts { counts: log_counts });
+    }
+    if let (Some(ev), Some(jtx)) = (ended, &journal_tx) {
+        let _ = jtx.send(ev);
+    }
+    // Let the writer finish what it was given before the process ends.
+    drop(journal_tx);
+    if let Some(t) = journal_thread {
+        let _ = t.join();
+    }
+    crate::shell::terminal::close(terminal);
+    drop(guard);
+    use std::io::Write;
+    if let Some(why) = &lost {
+        let _ = writeln!(
+            io::stderr(),
+            "rollout-cockpit: {why}: commands stopped; run --resume picks the session up"
+        );
+    }
+    if let (true, Some(path)) = (write_report, journal_path) {
+        // After the journal is closed: the report is a fold over all of it.
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        match crate::report::save(dir) {
+            Ok(p) => {
+                let _ = writeln!(io::stderr(), "report written: {}", p.display());
+            }
+            Err(e) => {
+                let _ = writeln!(io::stderr(), "rollout-cockpit: report not written: {e}");
+                return Ok(1);
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// The commands this loop runs: starts waiting for their journal record,
+/// and the handles of those running.
+#[derive(Default)]
+struct Runner {
+    pending: HashMap<u64, Spawn>,
+    handles: HashMap<u64, RunHandle>,
+}
+
+impl Runner {
+    /// Spawns a command whose `CommandStarted` is now on disk; an error
+    /// message when it could not start. A command for the terminal itself
+    /// is handed back: the loop suspends the screen to run it.
+    fn start(
+        &mut self,
+        run: u64,
+        state: &State,
+        tx: &mpsc::Sender<ExecEvent>,
+    ) -> Result<Option<RunSpec>, String> {
+        let Some(s) = self.pending.remove(&run) else {
+            return Ok(None);
+        };
+        let e = &state.settings.exec;
+        let log = std::path::PathBuf::from(&s.log);
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+        }
+        let mut spec = RunSpec::new(RunId(run), s.code, log);
+        spec.shell = e.shell.clone();
+        spec.shell_flags = e.flags.clone();
+        spec.workdir = e.workdir.clone();
+        spec.env = s.env;
+        // A finished step's `sleep 1005 &` would otherwise outlive the step,
+        // and the cockpit: its kill reaches only the commands still running.
+        spec.end_leftovers = !e.keep_background;
+        if s.terminal {
+            return Ok(Some(spec));
+        }
+        let h = exec::spawn(spec, e.masker.0.clone(), tx.clone()).map_err(|e| e.to_string())?;
+        self.handles.insert(run, h);
+        Ok(None)
+    }
+}
+
+/// A command running in the terminal itself, the screen suspended; then,
+/// once it ended, the wait for a key before the screen comes back.
+enum Suspended {
+    Running(Box<TerminalRun>),
+    Ended,
+}
+
+async fn wait_terminal(s: &mut Option<Suspended>) -> exec::Exit {
+    match s {
+        Some(Suspended::Running(run)) => run.wait().await,
+        _ => std::future::pending().await,
+    }
+}
+
+async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<TermEvent>> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Standard base64 with padding (OSC 52 wants it; no crate for 20 lines).
+pub fn base64(data: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {
+    match ev {
+        TermEvent::Key(k) if k.kind != KeyEventKind::Release => view.keymap.action(state.mode(), k),
+        TermEvent::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Cmd(Cmd::Down)),
+            MouseEventKind::ScrollUp => Some(Action::Cmd(Cmd::Up)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Into the log pane, masked: a journal written before masking covered
+/// everything (a resumed session) must not show its secrets there.
+fn log_record(r: &Record, masker: &crate::domain::mask::Masker) {
+    match &r.event {
+        Event::SessionStarted { .. } | Event::Samples { .. } => {}
+        other => log::info!(
+            "{} {}",
+            r.by,
+            masker.mask(&serde_json::to_string(other).unwrap_or_default())
+        ),
+    }
+}

@@ -1,0 +1,8 @@
+//! The impure edge: the loop that carries out `update`'s effects, the
+//! terminal, and the workers that feed the loop (probes, commands, logs,
+//! the journal tail).
+
+pub mod cockpit;
+pub mod notify;
+pub mod probes;
+pub mod terminal;

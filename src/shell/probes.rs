@@ -1,0 +1,68 @@
+//! The cockpit's side of the monitor: what to probe and how to judge it
+//! (resolved before the screen opens, so a bad URL or a missing header
+//! variable is a usage error), the probe workers feeding the loop, and the
+//! batch that turns their samples into about one journal record a second.
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::core::event::Event;
+use crate::domain::monitor::probe;
+use crate::domain::monitor::setup;
+use crate::domain::monitor::{Clock, Probe, ProbeSample};
+use crate::shell::cockpit::Msg;
+
+pub use crate::core::settings::MonitorSetup;
+
+/// Probes in flight per URL are one; this only absorbs a slow loop.
+const PROBE_QUEUE: usize = 64;
+
+impl MonitorSetup {
+    /// One worker per URL; each sends its probes to the loop as `Msg::Probe`.
+    pub fn spawn(&self, tx: &mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+        let probers = match setup::probers(&self.sources, &self.probe) {
+            Ok(p) => p,
+            Err(e) => {
+                // Checked before the screen opened; only a vanished
+                // environment variable gets here.
+                log::error!("health probes not started: {e}");
+                return Vec::new();
+            }
+        };
+        let clock = Clock::start();
+        let mut handles = Vec::new();
+        for prober in probers {
+            let (ptx, mut prx) = mpsc::channel::<Probe>(PROBE_QUEUE);
+            handles.push(probe::spawn(prober, self.probe.interval, clock, ptx));
+            let tx = tx.clone();
+            handles.push(tokio::spawn(async move {
+                while let Some(p) = prx.recv().await {
+                    if tx.send(Msg::Probe(p)).is_err() {
+                        break;
+                    }
+                }
+            }));
+        }
+        handles
+    }
+}
+
+/// Samples waiting for the next flush: a record per sample would be a
+/// journal write per probe per URL.
+#[derive(Debug, Default)]
+pub struct Batch {
+    samples: Vec<ProbeSample>,
+}
+
+impl Batch {
+    pub fn push(&mut self, probe: Probe) {
+        self.samples.push(probe.into());
+    }
+
+    /// The `Samples` event to journal, if any arrived since the last flush.
+    pub fn take(&mut self) -> Option<Event> {
+        (!self.samples.is_empty()).then(|| Event::Samples {
+            samples: std::mem::take(&mut self.samples),
+        })
+    }
+}

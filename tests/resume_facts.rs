@@ -1,0 +1,193 @@
+//! Facts that live in the journal alone: a resumed session rebuilt from the
+//! records goes on with an unfinished rollback (never a second one, never a
+//! command twice), and an auto-rollback the operator cancelled stays
+//! cancelled.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::Duration;
+use common::{Session, degraded, now};
+use rollout_cockpit::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::exec::{ExecEvent, Exit, RunId};
+use rollout_cockpit::state::{Modal, Plan, State, rollback::Ask};
+
+const PLAN: &str = "# Plan\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo revert-one\n   ```\n   ```bash\n   echo revert-two\n   ```\n2. **Restart**\n   ```bash\n   echo restart\n   ```\n";
+
+fn plan() -> Plan {
+    Plan::new(rollout_cockpit::runbook::parse(PLAN), PLAN)
+}
+
+fn fresh() -> Session {
+    Session::new(State::new(plan(), common::settings(), now()))
+}
+
+/// What `--resume` does: a new state, the journal folded in, then `Resumed`.
+fn resume(old: &Session) -> Session {
+    let mut s = Session::new(State::new(
+        old.state.plan.clone(),
+        old.state.settings.clone(),
+        now(),
+    ));
+    for r in &old.records {
+        s.state.session.apply(r);
+    }
+    s.records = old.records.clone();
+    s.act(Action::Resumed);
+    s
+}
+
+fn spawned(s: &mut Session) -> Vec<(u64, String)> {
+    s.effects
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Spawn(sp) => Some((sp.run, sp.code.trim().to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn exit(s: &mut Session, run: u64, code: i32) {
+    s.act(Action::Exec(ExecEvent::Exited(Exit {
+        id: RunId(run),
+        code: Some(code),
+        signal: None,
+        duration: std::time::Duration::from_millis(5),
+        sent: None,
+        lines: 0,
+        log_error: None,
+    })));
+}
+
+fn starts(s: &Session) -> usize {
+    s.records
+        .iter()
+        .filter(|r| matches!(r.event, Event::RollbackStarted { .. }))
+        .count()
+}
+
+#[test]
+fn a_resume_mid_rollback_goes_on_where_it_stopped_and_never_starts_a_second() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let first = spawned(&mut s);
+    assert_eq!(first.len(), 1);
+    assert!(first[0].1.contains("revert-one"), "{first:?}");
+    exit(&mut s, first[0].0, 0);
+    let second = spawned(&mut s);
+    assert!(second[0].1.contains("revert-two"), "{second:?}");
+    // The cockpit dies here, revert-two finished: the exit is journaled.
+    exit(&mut s, second[0].0, 0);
+    let third = spawned(&mut s);
+    assert!(third[0].1.contains("restart"), "{third:?}");
+    // ... and restart's start is journaled, its exit never was.
+    let mut r = resume(&s);
+    assert!(r.state.rollback.is_some(), "the rollback is back");
+    assert_eq!(
+        r.state.ui.modal,
+        Some(Modal::Ask(Ask::Failed(1))),
+        "restart's outcome is unknown: asked, not re-run"
+    );
+    assert!(
+        spawned(&mut r).is_empty(),
+        "nothing runs before the operator says"
+    );
+    let screen = common::screen_text(&r.state, 120, 40);
+    assert!(
+        screen.contains("whether it finished is unknown"),
+        "{screen}"
+    );
+    // `R` never starts a second rollback: it asks about this one again.
+    r.cmd(Cmd::Cancel);
+    assert_eq!(r.state.ui.modal, None);
+    r.cmd(Cmd::Rollback);
+    assert_eq!(r.state.ui.modal, Some(Modal::Ask(Ask::Failed(1))));
+    r.cmd(Cmd::Confirm);
+    assert_eq!(starts(&r), 1);
+    // `r` runs restart again, and the rollback finishes.
+    r.cmd(Cmd::Retry);
+    let again = spawned(&mut r);
+    assert_eq!(again.len(), 1);
+    assert!(again[0].1.contains("restart"), "{again:?}");
+    exit(&mut r, again[0].0, 0);
+    assert!(matches!(
+        r.records.last().map(|x| &x.event),
+        Some(Event::RollbackFinished { .. })
+    ));
+    assert_eq!(starts(&r), 1);
+}
+
+#[test]
+fn a_resume_between_commands_asks_then_runs_only_what_is_left() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let first = spawned(&mut s);
+    exit(&mut s, first[0].0, 0);
+    // The cockpit dies after revert-one's exit, before revert-two started.
+    let cut = s
+        .records
+        .iter()
+        .rposition(|r| matches!(r.event, Event::CommandExited { .. }))
+        .unwrap();
+    s.records.truncate(cut + 1);
+    let mut r = resume(&s);
+    assert_eq!(r.state.ui.modal, Some(Modal::Ask(Ask::Resume(0))));
+    let screen = common::screen_text(&r.state, 80, 24);
+    assert!(screen.contains("stopped before step 1"), "{screen}");
+    r.cmd(Cmd::Confirm);
+    let next = spawned(&mut r);
+    assert_eq!(next.len(), 1);
+    assert!(
+        next[0].1.contains("revert-two"),
+        "revert-one is not run twice: {next:?}"
+    );
+    assert_eq!(starts(&r), 1);
+}
+
+#[test]
+fn a_finished_rollback_is_not_resumed() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    for _ in 0..3 {
+        let sp = spawned(&mut s);
+        exit(&mut s, sp[0].0, 0);
+    }
+    assert!(matches!(
+        s.records.last().map(|x| &x.event),
+        Some(Event::RollbackFinished { .. })
+    ));
+    let r = resume(&s);
+    assert!(r.state.rollback.is_none());
+    assert_eq!(r.state.ui.modal, None);
+}
+
+#[test]
+fn a_cancelled_auto_rollback_stays_cancelled_after_resume() {
+    let after = Some(std::time::Duration::from_secs(5));
+    let mut s = degraded();
+    s.state.settings.exec.auto_rollback_after = after;
+    s.act(Action::Clock(now()));
+    assert!(s.state.auto.countdown.is_some());
+    let before_cancel = s.records.clone();
+    s.cmd(Cmd::Cancel);
+    // Resumed from the journal: the countdown does not come back.
+    let mut r = resume(&s);
+    r.act(Action::Clock(now() + Duration::seconds(30)));
+    assert!(
+        r.state.auto.countdown.is_none(),
+        "cancelled stays cancelled"
+    );
+    r.act(Action::Clock(now() + Duration::seconds(60)));
+    assert!(r.state.session.rollback.is_none());
+    // Without the cancel in the journal the same session would count down:
+    // the journal, not this screen's memory, is what keeps it cancelled.
+    let mut old = degraded();
+    old.state.settings.exec.auto_rollback_after = after;
+    old.records = before_cancel;
+    let mut r = resume(&old);
+    r.act(Action::Clock(now() + Duration::seconds(30)));
+    assert!(r.state.auto.countdown.is_some());
+}
