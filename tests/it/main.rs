@@ -1,0 +1,55 @@
+//! The integration tests, in one binary: one test executable to build and
+//! link instead of one per file, which is what `cargo test` spent most of
+//! its time on.
+//!
+//! [`harness`] holds what the tests share; each other module is one former
+//! `tests/<name>.rs`. Fixtures stay in `tests/fixtures`, snapshots are in
+//! `tests/it/snapshots` (named `it__<module>__<name>.snap`).
+//!
+//! Tests that need tmux or the corpus (`../shared/runbooks`) are
+//! `#[ignore]`d, with the reason, where `build.rs` found them missing — and
+//! never on CI (`CI=true`), where a missing one fails its tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
+
+mod harness;
+
+mod cli_check;
+mod cli_env;
+mod cli_logs;
+mod config_strict;
+mod confirm_shows_all;
+mod corpus;
+mod demo_e2e;
+mod demo_service;
+mod demo_tools;
+mod escalation;
+mod exec_run;
+mod faults_e2e;
+mod fixtures_parse;
+mod health_e2e;
+mod health_failures;
+mod health_panes;
+mod interactive_e2e;
+mod log_pane;
+mod logs_e2e;
+mod logs_stream;
+mod long_lines;
+mod monitor_cli;
+mod monitor_probe;
+mod notify_webhook;
+mod parse_props;
+mod readme;
+mod rollback_choice_e2e;
+mod runner_e2e;
+mod runner_flow;
+mod runner_update;
+mod screen_e2e;
+mod screen_snapshots;
+mod screen_update;
+mod secrets_everywhere;
+mod session_e2e;
+mod session_journal;
+mod steps_e2e;
+mod watch_output_e2e;
+mod window_prose;
+mod worker_panics;

@@ -1,0 +1,369 @@
+//! `rollout-cockpit monitor` as a CI gate: the real binary against a real
+//! server on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::harness::http::{fixed, read_request, response, serve, url};
+use assert_cmd::cargo::cargo_bin;
+use predicates::prelude::*;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+fn monitor() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(cargo_bin("rollout-cockpit"));
+    cmd.arg("monitor").timeout(Duration::from_secs(20));
+    cmd
+}
+
+const HEALTHY: &str = r#"{"status":"healthy","checks":{"database":{"status":"ok","latency":3}}}"#;
+
+/// Healthy for 3 s after the first probe, then 3 requests in every 10 fail.
+/// Returns the address and the moment of the switch.
+async fn degrading_server() -> (std::net::SocketAddr, Arc<Mutex<Option<Instant>>>) {
+    let first: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let switch = Arc::new(Mutex::new(None));
+    let after = Arc::new(AtomicUsize::new(0));
+    let (f, s) = (first.clone(), switch.clone());
+    let addr = serve(move |mut stream, _| {
+        let (first, switch, after) = (f.clone(), s.clone(), after.clone());
+        async move {
+            read_request(&mut stream).await;
+            let now = Instant::now();
+            let start = *first.lock().unwrap().get_or_insert(now);
+            let switch_at = start + Duration::from_secs(3);
+            *switch.lock().unwrap() = Some(switch_at);
+            let fail = now >= switch_at && after.fetch_add(1, Ordering::SeqCst) % 10 < 3;
+            let answer = if fail {
+                response("500 Internal Server Error", "text/plain", "boom")
+            } else {
+                response("200 OK", "application/json", HEALTHY)
+            };
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    })
+    .await;
+    (addr, switch)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fires_within_two_intervals_plus_for_of_the_degradation() {
+    let (addr, switch) = degrading_server().await;
+    let mut child = Command::new(cargo_bin("rollout-cockpit"))
+        .args([
+            "monitor",
+            "--json",
+            "--interval",
+            "200ms",
+            "--for",
+            "1s",
+            "--baseline-for",
+            "1s",
+        ])
+        .args(["--duration", "15s", "--health", &url(addr, "/health")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Lines with their arrival time, read as they come.
+    let lines = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map(|l| (Instant::now(), l.unwrap()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(3), "stderr: {stderr}");
+    assert!(
+        stderr.contains("rollback criterion fired: err "),
+        "{stderr}"
+    );
+
+    let switch = switch.lock().unwrap().unwrap();
+    let parsed: Vec<(Instant, Value)> = lines
+        .iter()
+        .map(|(t, l)| (*t, serde_json::from_str(l).unwrap()))
+        .collect();
+    let (fired_at, last) = parsed.last().unwrap();
+    assert_eq!(last["verdict"], "firing");
+    let firing: Vec<_> = parsed
+        .iter()
+        .filter(|(_, v)| v["verdict"] == "firing")
+        .collect();
+    assert_eq!(firing.len(), 1, "exits at the first firing line");
+    let criterion = last["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "firing")
+        .unwrap();
+    assert_eq!(criterion["kind"], "error_rate");
+    assert!(criterion["value"].as_f64().unwrap() > criterion["limit"].as_f64().unwrap());
+    let delay = fired_at.duration_since(switch);
+    assert!(
+        *fired_at > switch && delay <= Duration::from_millis(2 * 200 + 1000),
+        "first firing line {delay:?} after the switch"
+    );
+    // Before the switch: baseline pinned from healthy samples, nothing fired.
+    let before: Vec<_> = parsed.iter().filter(|(t, _)| *t < switch).collect();
+    assert!(
+        before
+            .iter()
+            .all(|(_, v)| v["verdict"] != "firing" && v["verdict"] != "pending")
+    );
+    let (_, at_switch) = before.last().unwrap();
+    assert_eq!(at_switch["baseline"]["error_rate"], 0.0);
+    assert!(at_switch["samples"].as_u64().unwrap() >= 10);
+    // The documented shape.
+    for key in [
+        "ts",
+        "samples",
+        "error_rate",
+        "latency_ms",
+        "baseline",
+        "criteria",
+        "verdict",
+    ] {
+        assert!(last.get(key).is_some(), "{key} missing in {last}");
+    }
+    assert!(chrono::DateTime::parse_from_rfc3339(last["ts"].as_str().unwrap()).is_ok());
+    assert!(last["latency_ms"]["p95"].is_number());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_run_ends_with_duration_and_exit_0() {
+    let addr = fixed("200 OK", "application/json", HEALTHY).await;
+    let health = url(addr, "/health");
+    let out = tokio::task::spawn_blocking(move || {
+        monitor()
+            .args([
+                "--json",
+                "--interval",
+                "100ms",
+                "--duration",
+                "1s",
+                "--baseline-for",
+                "300ms",
+            ])
+            .args(["--health", &health])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone()
+    })
+    .await
+    .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        (8..=11).contains(&lines.len()),
+        "one line per interval: {}",
+        lines.len()
+    );
+    assert!(lines.iter().all(|v| v["verdict"] != "firing"));
+    assert_eq!(lines.last().unwrap()["verdict"], "ok");
+    assert_eq!(lines[0]["baseline"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn human_lines_without_json() {
+    let addr = fixed("200 OK", "text/plain", "OK").await;
+    let health = url(addr, "/");
+    tokio::task::spawn_blocking(move || {
+        monitor()
+            .args([
+                "--interval",
+                "100ms",
+                "--duration",
+                "500ms",
+                "--health",
+                &health,
+            ])
+            .assert()
+            // Half a second never reaches a baseline: nothing relative was
+            // judged, so neither pass nor fail.
+            .code(4)
+            .stdout(
+                predicate::str::contains("COLLECTING").and(predicate::str::contains("err 0.0%")),
+            )
+            .stderr(
+                predicate::str::contains("probing http://127.0.0.1")
+                    .and(predicate::str::contains("inconclusive: no baseline")),
+            );
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn bad_urls_are_refused_up_front_naming_them() {
+    for (url, why) in [
+        ("ftp://example.com/health", "scheme"),
+        ("localhost:8080/health", "localhost:8080/health"),
+        ("http://", "http://"),
+        ("not a url", "not a url"),
+    ] {
+        monitor()
+            .args(["--health", "http://127.0.0.1:9/ok", "--health", url])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("--health {url}"))
+                    .and(predicate::str::contains(why)),
+            );
+    }
+}
+
+#[test]
+fn bad_flags_exit_2_naming_the_flag() {
+    for (args, flag) in [
+        (&["--interval", "soon"][..], "--interval"),
+        (&["--for", "0s"][..], "--for"),
+        (&["--latency-increase=-5"][..], "--latency-increase"),
+        (
+            &["--error-rate-increase", "150"][..],
+            "--error-rate-increase",
+        ),
+        (&["--baseline-error-rate", "1"][..], "--baseline-latency-ms"),
+        (&["--bogus"][..], "--bogus"),
+    ] {
+        monitor()
+            .args(["--health", "http://127.0.0.1:9/"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(flag));
+    }
+}
+
+#[test]
+fn urls_come_from_health_or_the_runbook() {
+    monitor()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--health URL"));
+    monitor()
+        .args(["--runbook", "tests/fixtures/monitor-no-health.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "monitor-no-health.md names no health URL",
+        ));
+    monitor()
+        .args([
+            "--runbook",
+            "tests/fixtures/no-such-runbook.md",
+            "--health",
+            "http://127.0.0.1:9/",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-runbook.md: no such file"));
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let out = monitor()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(out).unwrap();
+    for flag in [
+        "--health",
+        "--runbook",
+        "--interval",
+        "--timeout",
+        "--window",
+        "--baseline-for",
+        "--baseline-error-rate",
+        "--baseline-latency-ms",
+        "--error-rate-increase",
+        "--latency-increase",
+        "--latency-floor-ms",
+        "--for",
+        "--duration",
+        "--insecure",
+        "--json",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+    assert!(help.contains("Exit codes"));
+}
+
+#[test]
+fn a_password_in_a_url_is_never_printed() {
+    let out = monitor()
+        .args([
+            "--health",
+            "http://deploy:hunter2@127.0.0.1:9/health",
+            "--interval",
+            "100ms",
+        ])
+        .args([
+            "--duration",
+            "300ms",
+            "--baseline-error-rate",
+            "0",
+            "--baseline-latency-ms",
+            "5",
+        ])
+        .assert()
+        .get_output()
+        .clone();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("deploy:••••@127.0.0.1:9"), "{all}");
+    assert!(!all.contains("hunter2"), "{all}");
+}
+
+/// A service that is down from the start never gives a baseline: `monitor`
+/// says so and exits 4 (inconclusive), never 0 with a 100% "normal".
+#[test]
+fn a_service_down_from_the_start_is_inconclusive_not_ok() {
+    // Nothing listens on this port: every probe is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let health = format!("http://127.0.0.1:{port}/health");
+    monitor()
+        .args([
+            "--json",
+            "--interval",
+            "50ms",
+            "--baseline-for",
+            "100ms",
+            "--duration",
+            "1500ms",
+            "--health",
+            &health,
+        ])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("\"verdict\":\"ok\"").not())
+        .stdout(predicate::str::contains("\"verdict\":\"inconclusive\""))
+        .stderr(
+            predicate::str::contains("inconclusive")
+                .and(predicate::str::contains("never healthy (err 100.0%")),
+        );
+}

@@ -1,0 +1,217 @@
+//! The whole screen, as the deployer sees it, at three sizes: fresh, with
+//! ticks, with a modal open, with a criterion firing; and too small.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::harness::cockpit::{self, Session, render, screen_text, terp};
+use rollout_cockpit::event::Cmd;
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
+
+fn snap(name: &str, session: &Session) {
+    for (w, h) in SIZES {
+        let t = render(&session.state, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn fresh_terp_plan() {
+    let s = Session::new(terp());
+    snap("fresh", &s);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("23:41 EST"), "{text}");
+    assert!(text.contains("22:00-02:00 EST, 2h19m left"), "{text}");
+    assert!(text.contains("Checklist 0/65"), "{text}");
+    assert!(text.contains("no health endpoint yet"), "{text}");
+}
+
+fn ticked() -> Session {
+    let mut s = Session::new(terp());
+    s.go("Changes deployed to staging");
+    s.cmd(Cmd::Tick);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::Tick);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::NotApplicable);
+    s.type_text("validated in QA instead");
+    s.cmd(Cmd::Submit);
+    s.cmd(Cmd::Down);
+    s.cmd(Cmd::Note);
+    s.type_text("asked #qa");
+    s.cmd(Cmd::Submit);
+    s
+}
+
+#[test]
+fn some_items_ticked() {
+    let s = ticked();
+    snap("ticked", &s);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("☑ Changes deployed to staging"), "{text}");
+    assert!(text.contains("⊘ Changes validated in staging"), "{text}");
+    assert!(text.contains("Checklist 3/65"), "{text}");
+    assert!(text.contains("3/4"), "section progress: {text}");
+}
+
+#[test]
+fn command_modal_open() {
+    let mut s = Session::new(terp());
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    snap("modal", &s);
+    assert!(screen_text(&s.state, 120, 40).contains("railway"));
+}
+
+#[test]
+fn help_lists_the_keymap() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Help);
+    let text = screen_text(&s.state, 120, 40);
+    insta::assert_snapshot!("help_120x40", render(&s.state, 120, 40).backend());
+    assert!(text.contains("tick / untick"), "{text}");
+}
+
+#[test]
+fn quit_confirm() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Quit);
+    assert!(screen_text(&s.state, 80, 24).contains("Quit the cockpit?"));
+}
+
+#[test]
+fn criteria_firing_turns_the_panel_red() {
+    let s = cockpit::degraded();
+    snap("firing", &s);
+    for (w, h) in SIZES {
+        let text = screen_text(&s.state, w, h);
+        assert!(
+            text.contains("ROLLBACK CRITERIA MET — press R"),
+            "{w}x{h}:\n{text}"
+        );
+        assert!(text.contains("FIRING"), "{w}x{h}:\n{text}");
+    }
+    let t = render(&s.state, 80, 24);
+    let buf = t.backend().buffer();
+    let red = (0..buf.area.width)
+        .flat_map(|x| (0..buf.area.height).map(move |y| (x, y)))
+        .filter(|&p| buf[p].bg == ratatui::style::Color::Red)
+        .count();
+    assert!(red > 200, "the panel is red, not just a word ({red} cells)");
+}
+
+#[test]
+fn tiny_terminals_say_so_and_never_panic() {
+    let s = ticked();
+    insta::assert_snapshot!("too_small_20x5", render(&s.state, 20, 5).backend());
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (39, 12),
+        (40, 11),
+        (30, 8),
+        (40, 12),
+        (41, 13),
+    ] {
+        let text = screen_text(&s.state, w, h);
+        if w < 40 || h < 12 {
+            assert!(
+                w < 10 || text.contains("too small") || text.contains("terminal"),
+                "{w}x{h}: {text}"
+            );
+        }
+    }
+    // Every size from tiny to 80x24 with a modal open: no panic anywhere.
+    let mut m = ticked();
+    m.cmd(Cmd::Help);
+    for w in (0..=82).step_by(3) {
+        for h in (0..=26).step_by(2) {
+            render(&m.state, w, h);
+        }
+    }
+}
+
+#[test]
+fn outside_the_window_warns_first() {
+    use rollout_cockpit::event::Action;
+    let mut s = Session::new(terp());
+    // Monday 2025-01-13, 15:00 in New York.
+    let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    s.act(Action::Clock(monday));
+    insta::assert_snapshot!("outside_window_80x24", render(&s.state, 80, 24).backend());
+    let text = screen_text(&s.state, 80, 24);
+    assert!(text.contains("⚠ outside the window: emergency?"), "{text}");
+    assert!(text.contains("starts in 7h00m"), "{text}");
+}
+
+/// The demo as `rollout-cockpit demo` opens it on a Monday afternoon (outside
+/// the TERP window, not a preferred day): the tour is up and the header has
+/// no warning, because the demo's window opens when the demo starts.
+fn demo_at_start() -> Session {
+    use rollout_cockpit::runbook;
+    use rollout_cockpit::state::{DemoSettings, Modal, Plan, State, clock};
+    let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut loaded = runbook::load(None).unwrap();
+    loaded.runbook.window = Some(clock::opening_now(loaded.runbook.window.as_ref(), monday));
+    let mut settings = cockpit::settings();
+    settings.demo = Some(DemoSettings {
+        speed: 20.0,
+        origin: monday,
+    });
+    let mut state = State::new(Plan::new(loaded.runbook, &loaded.text), settings, monday);
+    state.ui.modal = Some(Modal::Tour);
+    Session::new(state)
+}
+
+#[test]
+fn the_demo_opens_with_its_tour_and_no_window_warning() {
+    let mut s = demo_at_start();
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("demo_tour_{w}x{h}"),
+            render(&s.state, w, h).backend()
+        );
+        let text = screen_text(&s.state, w, h);
+        assert!(text.contains("Try this"), "{text}");
+        assert!(text.contains("15:00-19:00 EST, 4h00m left"), "{text}");
+        assert!(!text.contains('⚠'), "{text}");
+    }
+    // esc dismisses; ? brings the tour back, ? again shows the keys.
+    s.cmd(Cmd::Cancel);
+    assert_eq!(s.state.ui.modal, None);
+    assert!(!screen_text(&s.state, 120, 40).contains('⚠'));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Tour));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Help));
+    s.cmd(Cmd::Help);
+    assert_eq!(s.state.ui.modal, None);
+}
+
+#[test]
+fn the_demo_window_clock_runs_at_its_speed() {
+    use rollout_cockpit::event::Action;
+    let mut s = demo_at_start();
+    s.cmd(Cmd::Cancel);
+    // Six real minutes at speed 20: two hours on the window clock.
+    let later = s.state.now + chrono::Duration::minutes(6);
+    s.act(Action::Clock(later));
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("17:00 EST"), "{text}");
+    assert!(text.contains("15:00-19:00 EST, 2h00m left"), "{text}");
+    assert!(!text.contains('⚠'), "{text}");
+}
+
+#[test]
+fn only_the_quit_confirm_offers_quit_with_report() {
+    let mut s = Session::new(terp());
+    s.cmd(Cmd::Quit);
+    assert!(screen_text(&s.state, 120, 40).contains("r quit + report"));
+    s.cmd(Cmd::Cancel);
+    s.go("Step 4: Deploy Application");
+    s.cmd(Cmd::Open);
+    assert!(!screen_text(&s.state, 120, 40).contains("quit + report"));
+}
