@@ -8,7 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rollout_cockpit::exec::{self, ExecEvent, Masker, OutputBuffer, RunId, RunSpec, SecretNames};
+use rollout_cockpit::domain::exec::{
+    self, ExecEvent, Masker, OutputBuffer, RunId, RunSpec, SecretNames,
+};
 use tokio::sync::mpsc;
 
 const RUNS: usize = 3;

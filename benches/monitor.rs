@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::Criterion;
-use rollout_cockpit::monitor::criteria::{self, Engine, Settings};
-use rollout_cockpit::monitor::{
+use rollout_cockpit::domain::monitor::criteria::{self, Engine, Settings};
+use rollout_cockpit::domain::monitor::{
     Baseline, Clock, Outcome, ProbeConfig, ProbeSettings, Prober, RollingWindow, Sample,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

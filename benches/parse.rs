@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rollout_cockpit::runbook::{BUNDLED, parse};
+use rollout_cockpit::domain::runbook::{BUNDLED, parse};
 
 /// A runbook shaped like the real ones: sections of checklist items, each
 /// section with a command block and a placeholder, and a rollback.
@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     let tasks = parse(&big)
         .items
         .iter()
-        .filter(|i| i.kind == rollout_cockpit::runbook::ItemKind::Task)
+        .filter(|i| i.kind == rollout_cockpit::domain::runbook::ItemKind::Task)
         .count();
     assert_eq!(tasks, 10_000);
     let mut group = c.benchmark_group("large");

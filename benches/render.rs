@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rollout_cockpit::event::{Action, Cmd, Event, Machine, Record, Target};
-use rollout_cockpit::keys::Keymap;
-use rollout_cockpit::runbook;
-use rollout_cockpit::state::{Plan, Settings, State, update};
+use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::event::{Action, Cmd, Event, Machine, Record, Target};
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::{Plan, State, update};
+use rollout_cockpit::domain::runbook;
 use rollout_cockpit::ui::{self, ViewState};
 
 fn state() -> State {
@@ -52,12 +53,13 @@ fn state() -> State {
 
 /// The same screen with a minute of 1 s probes, a baseline and a degradation.
 fn probed() -> State {
-    use rollout_cockpit::monitor::{MonitorConfig, Outcome, ProbeSample, Sample};
+    use rollout_cockpit::domain::monitor::{MonitorConfig, Outcome, ProbeSample, Sample};
     let mut s = state();
     let t0 = s.now - chrono::Duration::seconds(60);
     let body = r#"{"status":"degraded","checks":{"database":{"status":"ok","latency":4},"memory":{"percentage":60.5},"connectionPool":{"total":10,"free":1,"queued":3}}}"#;
-    let details =
-        rollout_cockpit::monitor::HealthDetails::from_json(&serde_json::from_str(body).unwrap());
+    let details = rollout_cockpit::domain::monitor::HealthDetails::from_json(
+        &serde_json::from_str(body).unwrap(),
+    );
     let apply = |s: &mut State, event: Event| record(s, t0, event);
     apply(
         &mut s,
@@ -87,7 +89,7 @@ fn probed() -> State {
         },
     );
     for e in update(&mut s, Action::Cmd(Cmd::PinBaseline)) {
-        if let rollout_cockpit::event::Effect::Journal(ev) = e {
+        if let rollout_cockpit::core::event::Effect::Journal(ev) = e {
             apply(&mut s, ev);
         }
     }
@@ -103,8 +105,8 @@ fn probed() -> State {
 /// The probed screen with a log stream: 10,000 lines in the pane, a minute
 /// of counts with errors.
 fn logged() -> State {
-    use rollout_cockpit::exec::{Line, Stream};
-    use rollout_cockpit::logs::{ErrorPatterns, LogCount, LogMsg};
+    use rollout_cockpit::domain::exec::{Line, Stream};
+    use rollout_cockpit::domain::logs::{ErrorPatterns, LogCount, LogMsg};
     let mut s = probed();
     let t0 = s.now - chrono::Duration::seconds(60);
     let apply = |s: &mut State, event: Event| record(s, t0, event);

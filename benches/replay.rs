@@ -8,11 +8,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rollout_cockpit::event::{Event, Target};
+use rollout_cockpit::core::event::{Event, Target};
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::{Plan, State};
+use rollout_cockpit::domain::monitor::{
+    HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
+};
+use rollout_cockpit::domain::runbook;
 use rollout_cockpit::journal::{self, Journal};
-use rollout_cockpit::monitor::{HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample};
-use rollout_cockpit::runbook;
-use rollout_cockpit::state::{Plan, Settings, State};
 
 fn settings() -> Settings {
     Settings::replay("alice".into(), "production".into(), "bench".into())

@@ -202,3 +202,40 @@ fn the_scanner_sees_grouped_and_nested_paths() {
         );
     }
 }
+
+#[test]
+fn the_loop_changes_the_state_only_through_update() {
+    // `update` is the one writer: a direct write in the shell would be a
+    // change no test of `update` sees and no journal replay repeats.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut bad = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let assigns = code.match_indices("state.").any(|(at, _)| {
+                let before = code[..at].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    return false;
+                }
+                let rest = &code[at..];
+                let path_end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .unwrap_or(rest.len());
+                let after = rest[path_end..].trim_start();
+                after.starts_with('=') && !after.starts_with("==")
+            });
+            let lends = code.contains("&mut state") && !code.contains("update(&mut state");
+            if assigns || lends {
+                bad.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the shell writes the state:\n{}",
+        bad.join("\n")
+    );
+}

@@ -18,12 +18,3 @@ pub mod ui;
 
 #[cfg(test)]
 mod layout_tests;
-
-// The paths the integration tests and benches still use; they move in the
-// next step.
-pub use crate::config::keys;
-pub use crate::core::{event, state};
-pub use crate::domain::{duration, exec, logs, mask, monitor, profile, runbook};
-pub use crate::journal::{lock, sessions as session};
-pub use crate::modes::{check, run, watch};
-pub use crate::shell::{cockpit as app, notify, probes as probing, terminal};

@@ -7,7 +7,6 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-pub use crate::core::event::allowed_in_mirror;
 use crate::core::event::{Action, Cmd};
 use crate::core::state::Mode;
 
@@ -314,7 +313,10 @@ impl Keymap {
     /// The same keys for a read-only mirror: commands that change the
     /// session move to the refused list.
     pub fn read_only(&self) -> Keymap {
-        let (bindings, refused) = self.bindings.iter().partition(|b| allowed_in_mirror(b.cmd));
+        let (bindings, refused) = self
+            .bindings
+            .iter()
+            .partition(|b| crate::core::event::allowed_in_mirror(b.cmd));
         Keymap { bindings, refused }
     }
 

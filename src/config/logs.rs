@@ -4,7 +4,7 @@
 
 use crate::cli::LogArgs;
 use crate::config::Config;
-pub use crate::core::settings::LogSetup;
+use crate::core::settings::LogSetup;
 use crate::domain::logs::patterns::{ErrorPatterns, invalid_pattern};
 
 impl LogSetup {

@@ -583,6 +583,18 @@ pub enum Action {
         run: u64,
         error: String,
     },
+    /// A record is on disk (or, in a mirror, read from it): fold it in.
+    Journaled(Record),
+    /// The journal could not be written: decisions are not safe.
+    JournalFailed(String),
+    /// A worker panicked; the cockpit carries on without it.
+    WorkerPanicked(String),
+    /// The webhook answered an announcement.
+    Posted(Result<(), String>),
+    /// The checklist pane's height, as last drawn: a page for PgUp/PgDn.
+    Viewport {
+        checklist_rows: u16,
+    },
 }
 
 /// A command of a stopped cockpit, as the loop found it.

@@ -106,7 +106,7 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    let demo = crate::core::state::DemoSettings {
+    let demo = crate::core::settings::DemoSettings {
         speed: args.speed,
         origin: chrono::Utc::now(),
     };

@@ -10,14 +10,15 @@ use chrono::{Local, Utc};
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::config::keys::Keymap;
-use crate::core::state::{DemoSettings, Modal, Plan, Settings, State, clock};
+use crate::core::settings::MonitorSetup;
+use crate::core::settings::{DemoSettings, Settings};
+use crate::core::state::{Modal, Plan, State, clock};
 use crate::domain::profile::Profile;
 use crate::domain::runbook::{self, Runbook};
 use crate::journal::lock::{self, Lock, LockError};
 use crate::journal::sessions;
 use crate::journal::{self, Journal};
 use crate::shell::cockpit;
-use crate::shell::probes::MonitorSetup;
 use crate::ui::ViewState;
 
 pub fn main(args: &RunArgs) -> u8 {
@@ -75,14 +76,14 @@ fn stem(path: Option<&Path>) -> String {
 fn exec_settings(
     args: &RunArgs,
     config: &Config,
-) -> Result<crate::core::state::ExecSettings, String> {
+) -> Result<crate::core::settings::ExecSettings, String> {
     use crate::domain::mask::Masker;
     // A key's error names the file, as `Config::load`'s do.
     let in_file = |e: String| match &args.config {
         Some(p) => format!("{}: {e}", p.display()),
         None => e,
     };
-    let mut s = crate::core::state::ExecSettings::default();
+    let mut s = crate::core::settings::ExecSettings::default();
     if let Some(e) = &config.exec {
         if let Some(shell) = &e.shell {
             s.shell = shell.clone();
@@ -125,10 +126,8 @@ fn exec_settings(
             .add_patterns(patterns)
             .map_err(|e| in_file(format!("secrets.patterns: {e}")))?;
     }
-    s.masker = crate::core::state::runs::SharedMasker(std::sync::Arc::new(masker));
-    s.webhook = config
-        .webhook_url()
-        .map(crate::core::state::runs::WebhookUrl);
+    s.masker = crate::core::settings::SharedMasker(std::sync::Arc::new(masker));
+    s.webhook = config.webhook_url().map(crate::core::settings::WebhookUrl);
     Ok(s)
 }
 
@@ -260,7 +259,7 @@ fn prepare(
             &loaded.name,
         )?
     };
-    let logs = crate::config::logs::LogSetup::resolve(&args.logs, &config)?;
+    let logs = crate::core::settings::LogSetup::resolve(&args.logs, &config)?;
     if logs.command.is_none() && logs.errors_above.is_some() {
         return Err(
             "--log-errors-above (or [logs] errors_above) needs a log stream to count: \

@@ -22,7 +22,8 @@ use chrono_tz::Tz;
 
 use crate::cli::ReportArgs;
 use crate::core::event::{Event, Outcome, Record, Target};
-use crate::core::state::{Mark, Plan, Row, Settings, State, clock, escalation};
+use crate::core::settings::Settings;
+use crate::core::state::{Mark, Plan, Row, State, clock, escalation};
 use crate::domain::monitor::criteria::State as Verdict;
 use crate::journal;
 use crate::journal::sessions;

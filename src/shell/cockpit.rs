@@ -318,7 +318,8 @@ pub async fn run(
                 lost = Some(format!("writing to the terminal: {e}"));
                 break 1;
             }
-            state.ui.page = usize::from(view.checklist_rows.saturating_sub(1));
+            let checklist_rows = view.checklist_rows;
+            update(&mut state, Action::Viewport { checklist_rows });
             last_draw = Instant::now();
             dirty = false;
         }
@@ -351,13 +352,12 @@ pub async fn run(
             Some(msg) = rx.recv() => match msg {
                 Msg::Journaled(r) => {
                     log_record(&r, &state.settings.exec.masker.0);
-                    state.session.apply(&r);
-                    if let Event::CommandStarted { run, .. } = &r.event
-                        && state.read_only
-                    {
-                        crate::core::state::runs::mirror_started(&mut state, *run);
-                    }
-                    if let Event::CommandStarted { run, .. } = &r.event {
+                    let started = match &r.event {
+                        Event::CommandStarted { run, .. } => Some(*run),
+                        _ => None,
+                    };
+                    update(&mut state, Action::Journaled(r));
+                    if let Some(run) = &started {
                         match runner.start(*run, &state, &exec_tx) {
                             Ok(None) => {}
                             Ok(Some(spec)) => {
@@ -390,13 +390,11 @@ pub async fn run(
                             Err(error) => actions.push(Action::SpawnFailed { run: *run, error }),
                         }
                     }
-                    state.journal_error = None;
                     dirty = true;
                 }
                 Msg::JournalFailed(e) => {
                     log::error!("journal not written: {e}");
-                    state.journal_error = Some(e);
-                    dirty = true;
+                    actions.push(Action::JournalFailed(e));
                 }
                 Msg::Machine(m) => {
                     actions.push(Action::Machine(m));
@@ -406,19 +404,12 @@ pub async fn run(
                 Msg::Exec(_) => {}
                 Msg::Log(msg) => actions.push(Action::Log(msg)),
                 Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
-                Msg::Panicked(what) => {
-                    state.ui.flash = Some(format!("internal error (the cockpit carries on): {what}"));
-                    dirty = true;
-                }
+                Msg::Panicked(what) => actions.push(Action::WorkerPanicked(what)),
                 Msg::Posted(result) => {
-                    match result {
-                        Ok(()) => state.ui.flash = Some("announcement posted".into()),
-                        Err(e) => {
-                            log::error!("webhook: {e}");
-                            state.ui.flash = Some(format!("webhook failed: {e}"));
-                        }
+                    if let Err(e) = &result {
+                        log::error!("webhook: {e}");
                     }
-                    dirty = true;
+                    actions.push(Action::Posted(result));
                 }
             },
             Some(msg) = log_rx.recv() => match msg {
@@ -486,6 +477,7 @@ pub async fn run(
             },
         }
         let mut quit = false;
+        let mut writer_stopped = false;
         for action in actions {
             dirty = true;
             for effect in update(&mut state, action) {
@@ -497,9 +489,7 @@ pub async fn run(
                     Effect::Journal(ev) => {
                         // A mirror has no writer: nothing it does is a fact.
                         let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
-                        if !sent && !state.read_only {
-                            state.journal_error = Some("the journal writer stopped".into());
-                        }
+                        writer_stopped |= !sent && !state.read_only;
                     }
                     Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,
@@ -570,6 +560,12 @@ pub async fn run(
                     }
                 }
             }
+        }
+        if writer_stopped {
+            update(
+                &mut state,
+                Action::JournalFailed("the journal writer stopped".into()),
+            );
         }
         if quit {
             break 0;

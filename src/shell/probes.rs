@@ -3,6 +3,7 @@
 //! variable is a usage error), the probe workers feeding the loop, and the
 //! batch that turns their samples into about one journal record a second.
 
+use crate::core::settings::MonitorSetup;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -11,8 +12,6 @@ use crate::domain::monitor::probe;
 use crate::domain::monitor::setup;
 use crate::domain::monitor::{Clock, Probe, ProbeSample};
 use crate::shell::cockpit::Msg;
-
-pub use crate::core::settings::MonitorSetup;
 
 /// Probes in flight per URL are one; this only absorbs a slow loop.
 const PROBE_QUEUE: usize = 64;

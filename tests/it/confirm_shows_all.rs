@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use crate::harness::cockpit::{self, Session};
 use crate::harness::corpus;
-use rollout_cockpit::event::{Action, Cmd, Effect, Event};
-use rollout_cockpit::exec::{ExecEvent, Exit, RunId};
-use rollout_cockpit::runbook::{self, BlockKind};
-use rollout_cockpit::state::{Ask, Modal, Plan, State, rollback};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::state::{Ask, Modal, Plan, State, rollback};
+use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
+use rollout_cockpit::domain::runbook::{self, BlockKind};
 
 fn runbooks() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

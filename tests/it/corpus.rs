@@ -6,7 +6,9 @@
 
 use crate::harness::corpus;
 
-use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, ItemKind, Rule, Runbook, StepKind};
+use rollout_cockpit::domain::runbook::{
+    self, BlockKind, CriterionKind, ItemKind, Rule, Runbook, StepKind,
+};
 
 fn load(rel: &str) -> Runbook {
     let path = corpus::file(rel);
@@ -202,7 +204,7 @@ fn production_rollout() {
         .iter()
         .find(|b| b.code.contains("mysqldump"))
         .expect("dump block");
-    let rollout_cockpit::runbook::Owner::Item(i) = dump.owner else {
+    let rollout_cockpit::domain::runbook::Owner::Item(i) = dump.owner else {
         panic!("{:?}", dump.owner)
     };
     assert_eq!(rb.items[i].text, "Create fresh database backup:");

@@ -191,7 +191,7 @@ async fn railway_without_the_simulator_fails_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plans_curl_lines_reach_the_simulator_through_a_profile() {
-    use rollout_cockpit::profile::{Profile, rewrite_command};
+    use rollout_cockpit::domain::profile::{Profile, rewrite_command};
     use std::collections::BTreeMap;
 
     let (_, service) = Service::start(ScenarioConfig::new(Scenario::Degrade, SPEED, ADMIN_TOKEN))
@@ -238,8 +238,8 @@ async fn the_plans_curl_lines_reach_the_simulator_through_a_profile() {
 /// demo's environment, against a simulator that then goes bad.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn railway_logs_follows_the_service_and_shows_its_errors() {
-    use rollout_cockpit::exec::{Masker, SecretNames};
-    use rollout_cockpit::logs::{self, LogMsg, LogSpec};
+    use rollout_cockpit::domain::exec::{Masker, SecretNames};
+    use rollout_cockpit::domain::logs::{self, LogMsg, LogSpec};
     use std::sync::Arc;
     use std::time::Duration;
     use tokio::time::{Instant, timeout};

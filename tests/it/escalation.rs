@@ -6,12 +6,13 @@
 use crate::harness::cockpit::{Session, degraded, now, plan, render, screen_text, settings, terp};
 use chrono::{DateTime, Duration, Utc};
 use ratatui::style::Color;
-use rollout_cockpit::event::{Action, Cmd, Effect, Event, Record};
+use rollout_cockpit::config::keys::{Key, Keymap};
+use rollout_cockpit::core::event::allowed_in_mirror;
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Record};
+use rollout_cockpit::core::state::{Modal, Mode, State, escalation, update};
+use rollout_cockpit::domain::monitor::criteria::State as C;
 use rollout_cockpit::journal::{self, Journal};
-use rollout_cockpit::keys::{Key, Keymap, allowed_in_mirror};
-use rollout_cockpit::monitor::criteria::State as C;
 use rollout_cockpit::report;
-use rollout_cockpit::state::{Modal, Mode, State, escalation, update};
 
 /// When the degraded fixture's first criterion fired, per the health fold.
 fn first_firing(s: &Session) -> DateTime<Utc> {
@@ -302,8 +303,9 @@ fn the_report_has_the_escalation_section_and_timeline() {
 
 #[test]
 fn a_changed_runbook_maps_contacted_steps_by_their_text() {
-    use rollout_cockpit::state::Plan;
-    use rollout_cockpit::{runbook, session};
+    use rollout_cockpit::core::state::Plan;
+    use rollout_cockpit::domain::runbook;
+    use rollout_cockpit::journal::sessions as session;
     let path = |steps: &str| {
         format!("# Plan\n\n## Contact and Escalation\n\n### Escalation Path\n\n{steps}")
     };
@@ -354,7 +356,7 @@ fn a_changed_runbook_maps_contacted_steps_by_their_text() {
 fn the_demo_runs_the_escalation_clock_at_its_speed() {
     let mut s = degraded();
     let start = first_firing(&s);
-    s.state.settings.demo = Some(rollout_cockpit::state::DemoSettings {
+    s.state.settings.demo = Some(rollout_cockpit::core::settings::DemoSettings {
         speed: 20.0,
         origin: start - Duration::seconds(30),
     });

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::harness::procs;
 
-use rollout_cockpit::exec::{
+use rollout_cockpit::domain::exec::{
     self, ExecEvent, Exit, KillPolicy, Line, Masker, OutputBuffer, RunId, RunSpec, SecretNames,
     Stream,
 };

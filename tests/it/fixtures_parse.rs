@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use rollout_cockpit::runbook::{self, BlockKind, CriterionKind, Owner, Rule, Runbook};
+use rollout_cockpit::domain::runbook::{self, BlockKind, CriterionKind, Owner, Rule, Runbook};
 
 fn fixture(name: &str) -> Runbook {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -117,7 +117,7 @@ fn rollback_criteria_from_a_table_and_steps_from_a_numbered_list() {
         .iter()
         .map(|s| (s.title.as_str(), s.kind, s.blocks.len(), s.items.len()))
         .collect();
-    use rollout_cockpit::runbook::StepKind;
+    use rollout_cockpit::domain::runbook::StepKind;
     assert_eq!(
         steps,
         [

@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::harness::http::{fixed, read_request, response, serve, url};
 use assert_cmd::cargo::cargo_bin;
 use predicates::prelude::*;
-use rollout_cockpit::monitor::probe::AcceptStatus;
-use rollout_cockpit::monitor::{Clock, Outcome, ProbeConfig, ProbeSettings, Prober};
+use rollout_cockpit::domain::monitor::probe::AcceptStatus;
+use rollout_cockpit::domain::monitor::{Clock, Outcome, ProbeConfig, ProbeSettings, Prober};
 use tokio::io::AsyncWriteExt;
 
 async fn probe(url: &str, accept: Option<&str>) -> Outcome {

@@ -7,11 +7,11 @@
 use crate::harness::cockpit::{
     Session, degraded, monitor_config, now, plan, render, sample, screen_text, settings, terp,
 };
-use rollout_cockpit::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::state::{Focus, Mode, State, update};
+use rollout_cockpit::domain::monitor::criteria::State as C;
+use rollout_cockpit::domain::monitor::{BaselineSource, Outcome};
 use rollout_cockpit::journal::{self, Journal};
-use rollout_cockpit::monitor::criteria::State as C;
-use rollout_cockpit::monitor::{BaselineSource, Outcome};
-use rollout_cockpit::state::{Focus, Mode, State, update};
 
 fn configured() -> Session {
     let mut s = Session::new(terp());
@@ -108,7 +108,7 @@ fn a_pin_with_a_log_rate_folds_into_the_baseline() {
 
 #[test]
 fn a_given_baseline_holds_and_auto_never_replaces_it() {
-    let mut setup = rollout_cockpit::probing::MonitorSetup {
+    let mut setup = rollout_cockpit::core::settings::MonitorSetup {
         config: Some(monitor_config()),
         given: Some((0.5, 120.0)),
         ..Default::default()

@@ -6,11 +6,11 @@
 
 use crate::harness::cockpit::{Session, now, render, screen_text, terp};
 use chrono::{DateTime, Duration, Utc};
-use rollout_cockpit::event::{Action, Cmd, Event};
-use rollout_cockpit::exec::{Line, Stream};
-use rollout_cockpit::logs::{ErrorPatterns, LogCount, LogMsg};
-use rollout_cockpit::monitor::criteria::{Kind, State as C};
-use rollout_cockpit::state::{Mode, State, logs};
+use rollout_cockpit::core::event::{Action, Cmd, Event};
+use rollout_cockpit::core::state::{Mode, State, logs};
+use rollout_cockpit::domain::exec::{Line, Stream};
+use rollout_cockpit::domain::logs::{ErrorPatterns, LogCount, LogMsg};
+use rollout_cockpit::domain::monitor::criteria::{Kind, State as C};
 
 const CMD: &str = "railway logs";
 
@@ -140,7 +140,7 @@ fn an_exit_shows_until_the_stream_counts_again() {
         },
     );
     for e in exit {
-        if let rollout_cockpit::event::Effect::Journal(ev) = e {
+        if let rollout_cockpit::core::event::Effect::Journal(ev) = e {
             s.record(ev);
         }
     }

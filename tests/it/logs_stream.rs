@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crate::harness::procs;
 
-use rollout_cockpit::exec::{KillPolicy, Line, Masker, SecretNames};
-use rollout_cockpit::logs::{self, Backoff, LogCount, LogHandle, LogMsg, LogSpec};
+use rollout_cockpit::domain::exec::{KillPolicy, Line, Masker, SecretNames};
+use rollout_cockpit::domain::logs::{self, Backoff, LogCount, LogHandle, LogMsg, LogSpec};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout};
 

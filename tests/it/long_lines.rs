@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rollout_cockpit::exec::{self, ExecEvent, KillPolicy, Masker, RunId, RunSpec};
-use rollout_cockpit::logs::{self, LogMsg, LogSpec};
+use rollout_cockpit::domain::exec::{self, ExecEvent, KillPolicy, Masker, RunId, RunSpec};
+use rollout_cockpit::domain::logs::{self, LogMsg, LogSpec};
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 

@@ -13,6 +13,7 @@
 
 mod harness;
 
+mod check_config;
 mod cli_check;
 mod cli_env;
 mod cli_logs;
@@ -39,6 +40,7 @@ mod monitor_probe;
 mod notify_webhook;
 mod parse_props;
 mod readme;
+mod resume_facts;
 mod rollback_choice_e2e;
 mod runner_e2e;
 mod runner_flow;

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::harness::http::{fixed, read_request, response, serve, url};
-use rollout_cockpit::monitor::probe::{self, BODY_LIMIT, HeaderSource, Probe};
-use rollout_cockpit::monitor::{Clock, Outcome, ProbeConfig, ProbeSettings, Prober};
+use rollout_cockpit::domain::monitor::probe::{self, BODY_LIMIT, HeaderSource, Probe};
+use rollout_cockpit::domain::monitor::{Clock, Outcome, ProbeConfig, ProbeSettings, Prober};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, oneshot};
 

@@ -52,7 +52,9 @@ async fn server(status: &str) -> (String, tokio::task::JoinHandle<String>) {
 async fn posts_the_announcement_as_slack_json() {
     let (url, got) = server("200 OK").await;
     let text = "📢 Production Rollback Completed\nReason: error rate";
-    rollout_cockpit::notify::post(&url, text).await.unwrap();
+    rollout_cockpit::shell::notify::post(&url, text)
+        .await
+        .unwrap();
     let request = got.await.unwrap();
     assert!(
         request.starts_with("POST /services/T000/B000/s3cr3t-token HTTP/1.1"),
@@ -72,12 +74,16 @@ async fn posts_the_announcement_as_slack_json() {
 #[tokio::test]
 async fn a_failure_says_why_without_the_url() {
     let (url, got) = server("500 Internal Server Error").await;
-    let err = rollout_cockpit::notify::post(&url, "x").await.unwrap_err();
+    let err = rollout_cockpit::shell::notify::post(&url, "x")
+        .await
+        .unwrap_err();
     assert_eq!(err, "HTTP 500");
     got.await.unwrap();
     // Nobody listening: the error names the failure, never the token.
     let dead = url.replace(&url[7..url.find("/services").unwrap()], "127.0.0.1:9");
-    let err = rollout_cockpit::notify::post(&dead, "x").await.unwrap_err();
+    let err = rollout_cockpit::shell::notify::post(&dead, "x")
+        .await
+        .unwrap_err();
     assert!(!err.contains("s3cr3t-token"), "{err}");
     assert!(!err.is_empty());
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly by design
 
 use proptest::prelude::*;
-use rollout_cockpit::runbook::{Owner, parse_bytes};
+use rollout_cockpit::domain::runbook::{Owner, parse_bytes};
 
 fn invariants(bytes: &[u8]) {
     let (text, rb) = parse_bytes(bytes);

@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use crate::harness::cockpit::{self, Session};
-use rollout_cockpit::event::{Action, Cmd, Effect, Event, Outcome, StepResult};
-use rollout_cockpit::exec::{self, ExecEvent, RunId, RunSpec};
-use rollout_cockpit::mask::{Masker, SecretNames};
-use rollout_cockpit::runbook;
-use rollout_cockpit::state::runs::SharedMasker;
-use rollout_cockpit::state::{Ask, Modal, Plan, State, Status};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Outcome, StepResult};
+use rollout_cockpit::core::settings::SharedMasker;
+use rollout_cockpit::core::state::{Ask, Modal, Plan, State, Status};
+use rollout_cockpit::domain::exec::{self, ExecEvent, RunId, RunSpec};
+use rollout_cockpit::domain::mask::{Masker, SecretNames};
+use rollout_cockpit::domain::runbook;
 use tokio::sync::mpsc;
 
 struct Rig {
@@ -190,7 +190,7 @@ fn a_failed_rollback_step_can_be_skipped_or_abort_the_rollback() {
     let rb = r.s.state.session.rollback.clone().unwrap();
     assert_eq!(
         rb.finished.map(|f| f.0),
-        Some(rollout_cockpit::event::RollbackResult::Aborted)
+        Some(rollout_cockpit::core::event::RollbackResult::Aborted)
     );
     assert!(r.s.state.rollback.is_none());
 }

@@ -5,10 +5,10 @@
 
 use crate::harness::cockpit::{self, Session, degraded, now, terp};
 use chrono::Duration;
-use rollout_cockpit::event::{Action, Cmd, Effect, Event};
-use rollout_cockpit::state::{Modal, announce};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::state::{Modal, announce};
 
-fn spawns(s: &Session) -> Vec<&rollout_cockpit::event::Spawn> {
+fn spawns(s: &Session) -> Vec<&rollout_cockpit::core::event::Spawn> {
     s.effects
         .iter()
         .filter_map(|e| match e {
@@ -126,20 +126,22 @@ fn snapshots_of_the_runner_screens() {
         cockpit::screen_text(&s.state, 120, 40)
     );
     s.cmd(Cmd::Confirm);
-    s.act(Action::Exec(rollout_cockpit::exec::ExecEvent::Output {
-        id: rollout_cockpit::exec::RunId(1),
-        lines: vec![
-            rollout_cockpit::exec::Line::new(
-                rollout_cockpit::exec::Stream::Stdout,
-                "Deploying terp-app...",
-            ),
-            rollout_cockpit::exec::Line::new(
-                rollout_cockpit::exec::Stream::Stderr,
-                "warning: slow upload",
-            ),
-        ],
-        skipped: 0,
-    }));
+    s.act(Action::Exec(
+        rollout_cockpit::domain::exec::ExecEvent::Output {
+            id: rollout_cockpit::domain::exec::RunId(1),
+            lines: vec![
+                rollout_cockpit::domain::exec::Line::new(
+                    rollout_cockpit::domain::exec::Stream::Stdout,
+                    "Deploying terp-app...",
+                ),
+                rollout_cockpit::domain::exec::Line::new(
+                    rollout_cockpit::domain::exec::Stream::Stderr,
+                    "warning: slow upload",
+                ),
+            ],
+            skipped: 0,
+        },
+    ));
     s.act(Action::Clock(now() + Duration::seconds(3)));
     insta::assert_snapshot!(
         "output_running_120x40",
@@ -183,7 +185,8 @@ fn a_profile_rewrites_the_host_in_what_runs_and_what_the_confirm_shows() {
     )]
     .into_iter()
     .collect();
-    s.state.settings.profile = rollout_cockpit::profile::Profile::new("local", &rewrite).unwrap();
+    s.state.settings.profile =
+        rollout_cockpit::domain::profile::Profile::new("local", &rewrite).unwrap();
     s.go("Step 6: Disable Maintenance Mode");
     s.cmd(Cmd::Open);
     // $ADMIN_TOKEN is unset here: the form asks for it first.
@@ -220,9 +223,10 @@ fn the_rollback_confirm_shows_the_profiles_rewritten_commands() {
     )]
     .into_iter()
     .collect();
-    s.state.settings.profile = rollout_cockpit::profile::Profile::new("local", &rewrite).unwrap();
+    s.state.settings.profile =
+        rollout_cockpit::domain::profile::Profile::new("local", &rewrite).unwrap();
     s.cmd(Cmd::Rollback);
-    let shown: String = rollout_cockpit::state::rollback::confirm_lines(&s.state, 0)
+    let shown: String = rollout_cockpit::core::state::rollback::confirm_lines(&s.state, 0)
         .into_iter()
         .map(|(_, l)| l + "\n")
         .collect();
@@ -238,8 +242,11 @@ fn the_rollback_confirm_shows_the_profiles_rewritten_commands() {
 #[test]
 fn the_backup_default_comes_from_the_loop_not_from_update() {
     let text = "# Restore\n\n## Steps\n\n- [ ] Restore the database\n  ```bash\n  mysql terp < prod_backup_YYYYMMDD_HHMMSS.sql\n  ```\n";
-    let plan = rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(text), text);
-    let mut s = Session::new(rollout_cockpit::state::State::new(
+    let plan = rollout_cockpit::core::state::Plan::new(
+        rollout_cockpit::domain::runbook::parse(text),
+        text,
+    );
+    let mut s = Session::new(rollout_cockpit::core::state::State::new(
         plan,
         cockpit::settings(),
         now(),
@@ -271,7 +278,7 @@ fn the_backup_default_comes_from_the_loop_not_from_update() {
     ] {
         std::fs::write(dir.path().join(f), "").unwrap();
     }
-    let found = rollout_cockpit::exec::default_for(&code, &field.name, dir.path()).unwrap();
+    let found = rollout_cockpit::domain::exec::default_for(&code, &field.name, dir.path()).unwrap();
     s.act(Action::Suggested {
         name: field.name.clone(),
         value: found.value.clone(),
@@ -292,8 +299,11 @@ fn the_backup_default_comes_from_the_loop_not_from_update() {
 
 fn interactive_fixture() -> Session {
     let text = include_str!("../fixtures/interactive-steps.md");
-    let plan = rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(text), text);
-    Session::new(rollout_cockpit::state::State::new(
+    let plan = rollout_cockpit::core::state::Plan::new(
+        rollout_cockpit::domain::runbook::parse(text),
+        text,
+    );
+    Session::new(rollout_cockpit::core::state::State::new(
         plan,
         cockpit::settings(),
         now(),
@@ -388,17 +398,19 @@ fn a_rollback_step_that_prompts_runs_on_the_terminal() {
 /// `k` asks for the group's kill; gone: the row says "interrupted".
 #[test]
 fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interrupted() {
-    use rollout_cockpit::event::Leftover;
-    use rollout_cockpit::state::Status;
+    use rollout_cockpit::core::event::Leftover;
+    use rollout_cockpit::core::state::Status;
     let mut s = Session::new(terp());
     let row = s.go("Step 4: Deploy Application");
     s.cmd(Cmd::Open);
     s.cmd(Cmd::Confirm);
-    s.act(Action::Exec(rollout_cockpit::exec::ExecEvent::Started {
-        id: rollout_cockpit::exec::RunId(1),
-        pid: 4711,
-        at: cockpit::now(),
-    }));
+    s.act(Action::Exec(
+        rollout_cockpit::domain::exec::ExecEvent::Started {
+            id: rollout_cockpit::domain::exec::RunId(1),
+            pid: 4711,
+            at: cockpit::now(),
+        },
+    ));
     assert!(
         s.records
             .iter()

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::harness::cockpit::{self, Session, render, screen_text, terp};
-use rollout_cockpit::event::Cmd;
+use rollout_cockpit::core::event::Cmd;
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
 
@@ -132,7 +132,7 @@ fn tiny_terminals_say_so_and_never_panic() {
 
 #[test]
 fn outside_the_window_warns_first() {
-    use rollout_cockpit::event::Action;
+    use rollout_cockpit::core::event::Action;
     let mut s = Session::new(terp());
     // Monday 2025-01-13, 15:00 in New York.
     let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
@@ -149,8 +149,9 @@ fn outside_the_window_warns_first() {
 /// the TERP window, not a preferred day): the tour is up and the header has
 /// no warning, because the demo's window opens when the demo starts.
 fn demo_at_start() -> Session {
-    use rollout_cockpit::runbook;
-    use rollout_cockpit::state::{DemoSettings, Modal, Plan, State, clock};
+    use rollout_cockpit::core::settings::DemoSettings;
+    use rollout_cockpit::core::state::{Modal, Plan, State, clock};
+    use rollout_cockpit::domain::runbook;
     let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
@@ -184,16 +185,22 @@ fn the_demo_opens_with_its_tour_and_no_window_warning() {
     assert_eq!(s.state.ui.modal, None);
     assert!(!screen_text(&s.state, 120, 40).contains('⚠'));
     s.cmd(Cmd::Help);
-    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Tour));
+    assert_eq!(
+        s.state.ui.modal,
+        Some(rollout_cockpit::core::state::Modal::Tour)
+    );
     s.cmd(Cmd::Help);
-    assert_eq!(s.state.ui.modal, Some(rollout_cockpit::state::Modal::Help));
+    assert_eq!(
+        s.state.ui.modal,
+        Some(rollout_cockpit::core::state::Modal::Help)
+    );
     s.cmd(Cmd::Help);
     assert_eq!(s.state.ui.modal, None);
 }
 
 #[test]
 fn the_demo_window_clock_runs_at_its_speed() {
-    use rollout_cockpit::event::Action;
+    use rollout_cockpit::core::event::Action;
     let mut s = demo_at_start();
     s.cmd(Cmd::Cancel);
     // Six real minutes at speed 20: two hours on the window clock.

@@ -4,9 +4,9 @@
 
 use crate::harness::cockpit::{self, Session, now, plan, settings, terp};
 use chrono::Duration;
-use rollout_cockpit::event::{Action, Cmd, Effect, Event, Machine, Target};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Machine, Target};
+use rollout_cockpit::core::state::{Confirm, Field, Mark, Modal, Mode, Row, State, Status, update};
 use rollout_cockpit::journal::{self, Journal};
-use rollout_cockpit::state::{Confirm, Field, Mark, Modal, Mode, Row, State, Status, update};
 
 fn cursor_text(s: &Session) -> String {
     s.state.row_text(s.state.ui.cursor.unwrap()).to_string()
@@ -277,7 +277,7 @@ fn clock_and_machine_only_change_what_they_say() {
 
 #[test]
 fn a_manual_toggle_sets_its_state() {
-    use rollout_cockpit::monitor::criteria::State as C;
+    use rollout_cockpit::domain::monitor::criteria::State as C;
     let mut s = Session::new(terp());
     let verdicts = cockpit::verdict_states;
     assert_eq!(verdicts(&s)[2], C::Collecting);

@@ -16,14 +16,14 @@ use std::time::Duration;
 
 use crate::harness::cockpit::{self, Session};
 use assert_cmd::Command;
-use rollout_cockpit::event::{Action, Cmd, Effect, Event};
-use rollout_cockpit::exec::{self, ExecEvent, RunId, RunSpec};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::settings::SharedMasker;
+use rollout_cockpit::core::state::{Modal, Plan, State};
+use rollout_cockpit::domain::exec::{self, ExecEvent, RunId, RunSpec};
+use rollout_cockpit::domain::logs::{self, LogMsg, LogSpec};
+use rollout_cockpit::domain::mask::{Masker, SecretNames};
+use rollout_cockpit::domain::runbook;
 use rollout_cockpit::journal::Journal;
-use rollout_cockpit::logs::{self, LogMsg, LogSpec};
-use rollout_cockpit::mask::{Masker, SecretNames};
-use rollout_cockpit::runbook;
-use rollout_cockpit::state::runs::SharedMasker;
-use rollout_cockpit::state::{Modal, Plan, State};
 use tokio::sync::mpsc;
 
 const ENV_VALUE: &str = "Tr0ub4dor3xyzQ";
@@ -83,7 +83,7 @@ impl Rig {
         let dir = tempfile::tempdir().unwrap();
         let text = runbook_text();
         let plan = Plan::new(runbook::parse(&text), &text);
-        rollout_cockpit::session::save_runbook(dir.path(), &plan.hash, &text).unwrap();
+        rollout_cockpit::journal::sessions::save_runbook(dir.path(), &plan.hash, &text).unwrap();
         let mut settings = cockpit::settings();
         settings.journal = Some(dir.path().join("journal.jsonl").display().to_string());
         settings.exec.workdir = dir.path().to_path_buf();
@@ -147,7 +147,7 @@ impl Rig {
         self.cmd(Cmd::Submit);
     }
 
-    fn run(&mut self, sp: rollout_cockpit::event::Spawn) {
+    fn run(&mut self, sp: rollout_cockpit::core::event::Spawn) {
         let mut spec = RunSpec::new(RunId(sp.run), sp.code, &sp.log);
         spec.workdir = self.dir.path().to_path_buf();
         std::fs::create_dir_all(Path::new(&sp.log).parent().unwrap()).unwrap();

@@ -6,11 +6,12 @@
 use crate::harness::cockpit::{self, Session, monitor_config, now, plan, sample_at, terp};
 use chrono::Duration;
 use proptest::prelude::*;
-use rollout_cockpit::event::{Cmd, Event, Outcome, Record, Target};
+use rollout_cockpit::core::event::{Cmd, Event, Outcome, Record, Target};
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::domain::monitor::{BaselineSource, Outcome as Probe};
+use rollout_cockpit::journal::sessions as session;
 use rollout_cockpit::journal::{self, Journal};
-use rollout_cockpit::monitor::{BaselineSource, Outcome as Probe};
-use rollout_cockpit::state::State;
-use rollout_cockpit::{report, session};
+use rollout_cockpit::report;
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -85,7 +86,7 @@ fn at(minutes: i64) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn scripted(dir: &std::path::Path, outcome: Outcome) {
-    let loaded = rollout_cockpit::runbook::load(None).unwrap();
+    let loaded = rollout_cockpit::domain::runbook::load(None).unwrap();
     let p = plan();
     session::save_runbook(dir, &p.hash, &loaded.text).unwrap();
     let mut j = Journal::create(dir).unwrap();
@@ -256,10 +257,14 @@ fn a_changed_runbook_maps_ticks_by_section_and_text() {
     let dir = tempfile::tempdir().unwrap();
     let old_text = "# Plan\n\n## Checks\n\n- [ ] alpha\n- [ ] beta\n";
     let new_text = "# Plan\n\n## Intro\n\n- [ ] new first\n\n## Checks\n\n- [ ] zeta\n- [ ] beta\n- [ ] alpha\n";
-    let old =
-        rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(old_text), old_text);
-    let new =
-        rollout_cockpit::state::Plan::new(rollout_cockpit::runbook::parse(new_text), new_text);
+    let old = rollout_cockpit::core::state::Plan::new(
+        rollout_cockpit::domain::runbook::parse(old_text),
+        old_text,
+    );
+    let new = rollout_cockpit::core::state::Plan::new(
+        rollout_cockpit::domain::runbook::parse(new_text),
+        new_text,
+    );
     session::save_runbook(dir.path(), &old.hash, old_text).unwrap();
     let mut j = Journal::create(dir.path()).unwrap();
     j.append(

@@ -8,9 +8,10 @@ use crate::harness::corpus;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use rollout_cockpit::runbook::{self, Window};
-use rollout_cockpit::state::clock::{Level, Phase, window_view};
-use rollout_cockpit::state::{Plan, Settings, State, announce};
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::clock::{Level, Phase, window_view};
+use rollout_cockpit::core::state::{Plan, State, announce};
+use rollout_cockpit::domain::runbook::{self, Window};
 use serde_json::{Value, json};
 
 const GOVUK: &str = "real/01-govuk-deploying.md";

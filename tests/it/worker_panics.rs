@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rollout_cockpit::app::{Msg, report_worker_panics};
+use rollout_cockpit::shell::cockpit::{Msg, report_worker_panics};
 use tokio::sync::mpsc;
 
 static RESTORED: AtomicUsize = AtomicUsize::new(0);

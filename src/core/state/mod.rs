@@ -22,10 +22,10 @@ use crate::domain::runbook::Runbook;
 pub use health::Health;
 pub use outline::{Outline, Row};
 pub use rollback::{Ask, RollbackLog};
-pub use runs::{ExecSettings, Form, RunPlan, Runs};
+pub use runs::{Form, RunPlan, Runs};
 pub use update::update;
-// Moved to `core::settings`; the old path stays until the tests move.
-pub use crate::core::settings::{DemoSettings, Settings};
+
+use crate::core::settings::Settings;
 
 /// The runbook and its outline. Compared by content hash, so a state rebuilt
 /// from a re-parsed runbook equals the original.

@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 
 use super::{Modal, Row, Stamp, State, health};
 use crate::core::event::{Effect, Event, Leftover, Record, Spawn, Target};
-pub use crate::core::settings::{ExecSettings, SharedMasker, WebhookUrl};
 use crate::domain::exec::{self, ExecEvent, OutputBuffer};
 use crate::domain::mask::MASK;
 use crate::domain::monitor::BaselineSource;
@@ -827,7 +826,7 @@ pub fn form_submit(state: &mut State) -> Vec<Effect> {
         // The runners mask with this one: a typed secret never shows either.
         let mut m = (*state.settings.exec.masker.0).clone();
         m.add_values(secrets);
-        state.settings.exec.masker = SharedMasker(Arc::new(m));
+        state.settings.exec.masker = crate::core::settings::SharedMasker(Arc::new(m));
     }
     match form.then {
         Then::Run(row) => open(state, row),

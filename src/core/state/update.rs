@@ -31,6 +31,35 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SpawnFailed { run, error } => runs::spawn_failed(state, run, error),
         Action::Leftovers(found) => runs::leftovers(state, found),
+        Action::Journaled(r) => {
+            state.session.apply(&r);
+            if let Event::CommandStarted { run, .. } = &r.event
+                && state.read_only
+            {
+                runs::mirror_started(state, *run);
+            }
+            state.journal_error = None;
+            Vec::new()
+        }
+        Action::JournalFailed(e) => {
+            state.journal_error = Some(e);
+            Vec::new()
+        }
+        Action::WorkerPanicked(what) => {
+            state.ui.flash = Some(format!("internal error (the cockpit carries on): {what}"));
+            Vec::new()
+        }
+        Action::Posted(result) => {
+            state.ui.flash = Some(match result {
+                Ok(()) => "announcement posted".into(),
+                Err(e) => format!("webhook failed: {e}"),
+            });
+            Vec::new()
+        }
+        Action::Viewport { checklist_rows } => {
+            state.ui.page = usize::from(checklist_rows.saturating_sub(1));
+            Vec::new()
+        }
         Action::Resumed => {
             rollback::reattach(state);
             Vec::new()

@@ -6,10 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use rollout_cockpit::event::{Action, Cmd, Effect, Event, Machine, Record};
-use rollout_cockpit::keys::Keymap;
-use rollout_cockpit::runbook;
-use rollout_cockpit::state::{Plan, Row, Settings, State, update};
+use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Machine, Record};
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::{Plan, Row, State, update};
+use rollout_cockpit::domain::runbook;
 use rollout_cockpit::ui::{self, ViewState};
 
 /// Tuesday 2025-01-14, 23:41 in New York: inside the TERP window, 2h19m left.
@@ -136,7 +137,9 @@ pub fn screen_text(state: &State, width: u16, height: u16) -> String {
     out
 }
 
-use rollout_cockpit::monitor::{HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample};
+use rollout_cockpit::domain::monitor::{
+    HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
+};
 
 pub const URL: &str = "http://127.0.0.1:8080/health";
 
@@ -219,7 +222,7 @@ pub fn degraded() -> Session {
 }
 
 /// Each criterion's verdict state, in the engine's order.
-pub fn verdict_states(s: &Session) -> Vec<rollout_cockpit::monitor::criteria::State> {
+pub fn verdict_states(s: &Session) -> Vec<rollout_cockpit::domain::monitor::criteria::State> {
     s.state
         .session
         .health

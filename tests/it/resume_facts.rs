@@ -4,18 +4,16 @@
 //! cancelled.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::harness::cockpit::{self as common, Session, degraded, now};
 use chrono::Duration;
-use common::{Session, degraded, now};
-use rollout_cockpit::event::{Action, Cmd, Effect, Event};
-use rollout_cockpit::exec::{ExecEvent, Exit, RunId};
-use rollout_cockpit::state::{Modal, Plan, State, rollback::Ask};
+use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::state::{Modal, Plan, State, rollback::Ask};
+use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
 
 const PLAN: &str = "# Plan\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo revert-one\n   ```\n   ```bash\n   echo revert-two\n   ```\n2. **Restart**\n   ```bash\n   echo restart\n   ```\n";
 
 fn plan() -> Plan {
-    Plan::new(rollout_cockpit::runbook::parse(PLAN), PLAN)
+    Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN)
 }
 
 fn fresh() -> Session {
