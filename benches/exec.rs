@@ -65,7 +65,7 @@ async fn through_runner(
             ExecEvent::Output { lines, skipped, .. } => {
                 pane.extend(skipped, lines);
                 messages += 1;
-                if messages % 4 == 0 {
+                if messages.is_multiple_of(4) {
                     peak_rss = peak_rss.max(rss_kib("VmRSS:"));
                 }
             }
@@ -79,7 +79,7 @@ async fn through_runner(
     }
     let elapsed = t.elapsed();
     let logged = std::fs::metadata(dir.join("bench.log")).unwrap().len();
-    assert_eq!(logged, bytes + u64::from(bytes % 66 != 0));
+    assert_eq!(logged, bytes + u64::from(!bytes.is_multiple_of(66)));
     (elapsed, peak_rss)
 }
 

@@ -1,7 +1,9 @@
 //! `rollout-cockpit watch`: the cockpit as a read-only mirror of another
 //! process's session. The state is the replay of its journal, then every
-//! record appended to it, read by a worker thread that polls the file (the
-//! loop is never blocked). It holds no lock and writes nothing.
+//! record appended to it, read by a worker thread (the loop is never
+//! blocked) that wakes when the file system says the journal changed
+//! (`notify`: inotify on Linux), and once a second anyway in case an event
+//! was missed. It holds no lock and writes nothing.
 //!
 //! The output pane mirrors the deployer's: it shows the newest command.
 //! Its log file (already masked and stripped by `run`) is followed by a
@@ -14,8 +16,12 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 use std::time::Duration;
+
+use ::notify::event::ModifyKind;
+use ::notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use chrono::Utc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -31,9 +37,134 @@ use crate::journal::sessions;
 use crate::shell::cockpit::{self, Msg};
 use crate::ui::ViewState;
 
-/// How often the journal is looked at: a tick in `run` shows within this
-/// (plus a frame).
+/// How often the journal and the logs are looked at where the file system
+/// cannot say when they change (no inotify, or no watch to be had): a tick
+/// in `run` shows within this (plus a frame). Also the wait for `run`'s
+/// first record.
 pub const POLL: Duration = Duration::from_millis(100);
+
+/// With a file-system watch, the look taken anyway when no event came: an
+/// event missed (a watch that came too late, a file system that does not
+/// report) costs at most this.
+pub const RECHECK: Duration = Duration::from_secs(1);
+
+/// Wakes a tail when its file may have changed. The watch is on the file's
+/// directory, not the file: the file may not exist yet (a command's log is
+/// created just after its record), and may be replaced or truncated; every
+/// read opens it afresh, as before. While the directory itself is missing
+/// (`logs/` before the first command) its parent is watched, and the
+/// directory is watched as soon as it appears. Dropped with the tail: the
+/// watch (and notify's thread) ends with it.
+struct Wake {
+    path: PathBuf,
+    tx: SyncSender<()>,
+    rx: Receiver<()>,
+    watcher: Option<RecommendedWatcher>,
+    /// The directory watched, if any.
+    armed: Option<PathBuf>,
+}
+
+impl Wake {
+    fn new(path: &Path) -> Wake {
+        // One pending wake is enough: events while a read runs leave one,
+        // and the read after it sees them all.
+        let (tx, rx) = sync_channel(1);
+        let file = path.to_path_buf();
+        let parent = path.parent().map(Path::to_path_buf);
+        let wake = tx.clone();
+        let handler = move |ev: ::notify::Result<::notify::Event>| {
+            let ours = match &ev {
+                // Opens and closes (this tail's own reads among them) and
+                // times (atime) change nothing to read: waking on them
+                // would make every read wake the next.
+                Ok(e)
+                    if matches!(
+                        e.kind,
+                        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
+                    ) =>
+                {
+                    false
+                }
+                Ok(e) => {
+                    e.paths.is_empty()
+                        || e.paths
+                            .iter()
+                            .any(|p| *p == file || Some(p) == parent.as_ref())
+                }
+                // An overflowed queue or the like: look, to be sure.
+                Err(_) => true,
+            };
+            if ours {
+                let _ = wake.try_send(());
+            }
+        };
+        let watcher = match ::notify::recommended_watcher(handler) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                log::warn!(
+                    "{}: no file-system watch ({e}): looking every {} ms",
+                    path.display(),
+                    POLL.as_millis()
+                );
+                None
+            }
+        };
+        let mut w = Wake {
+            path: path.to_path_buf(),
+            tx,
+            rx,
+            watcher,
+            armed: None,
+        };
+        w.arm();
+        w
+    }
+
+    /// Watches the file's directory, else (missing) the one above it.
+    fn arm(&mut self) {
+        let Some(watcher) = &mut self.watcher else {
+            return;
+        };
+        let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+            return;
+        };
+        if self.armed.as_deref() == Some(dir) {
+            return;
+        }
+        match watcher.watch(dir, RecursiveMode::NonRecursive) {
+            Ok(()) => {
+                if let Some(old) = self.armed.replace(dir.to_path_buf()) {
+                    let _ = watcher.unwatch(&old);
+                }
+                // The file may have been written before the watch began.
+                let _ = self.tx.try_send(());
+            }
+            Err(e) => {
+                log::debug!("{}: cannot watch yet: {e}", dir.display());
+                if self.armed.is_none()
+                    && let Some(up) = dir.parent().filter(|d| !d.as_os_str().is_empty())
+                    && watcher.watch(up, RecursiveMode::NonRecursive).is_ok()
+                {
+                    self.armed = Some(up.to_path_buf());
+                }
+            }
+        }
+    }
+
+    /// A handle that wakes this tail (to see a flag just set).
+    fn waker(&self) -> SyncSender<()> {
+        self.tx.clone()
+    }
+
+    /// Until the file may have changed, or the re-check is due.
+    fn wait(&mut self) {
+        let armed = self.watcher.is_some() && self.armed.is_some();
+        let _ = self.rx.recv_timeout(if armed { RECHECK } else { POLL });
+        if self.armed.as_deref() != self.path.parent() {
+            self.arm();
+        }
+    }
+}
 
 /// Reads what was appended to a journal since the last look. Only whole
 /// lines are parsed; a line still being written waits for its newline.
@@ -113,15 +244,17 @@ impl Tail {
     }
 }
 
-/// The tail worker: polls, sends each new record, stops when the loop is
-/// gone or the journal is damaged (said once, on screen). It also starts
+/// The tail worker: reads what is new each time the journal changes (see
+/// [`Wake`]), sends each new record, stops when the loop is gone or the
+/// journal is damaged (said once, on screen). It also starts
 /// and stops the follower of the newest command's log, after sending the
 /// record that announces it, so the loop knows the run before its lines.
 pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
     thread::Builder::new()
         .name("journal-tail".into())
         .spawn(move || {
-            let mut follower: Option<(u64, Arc<AtomicBool>)> = None;
+            let mut wake = Wake::new(&tail.path);
+            let mut follower: Option<(u64, Follower)> = None;
             // The application log is followed for as long as the mirror is
             // open (it appears once `run` starts its stream).
             let app_log = tail.dir.join(crate::domain::logs::stream::FILE_NAME);
@@ -133,8 +266,8 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
             }
             if let Some((run, log, running)) = tail.first.take() {
                 let done = Arc::new(AtomicBool::new(!running));
-                if follow(run, resolve_log(&tail.dir, &log), done.clone(), tx.clone()).is_ok() {
-                    follower = Some((run, done));
+                if let Ok(f) = follow(run, resolve_log(&tail.dir, &log), done, tx.clone()) {
+                    follower = Some((run, f));
                 }
             }
             loop {
@@ -149,27 +282,27 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
                                 Event::CommandStarted { run, log, .. } => {
                                     // The pane moves to the new command: the
                                     // old one's lines would not be shown.
-                                    if let Some((_, done)) = follower.take() {
-                                        done.store(true, Ordering::Relaxed);
+                                    if let Some((_, f)) = follower.take() {
+                                        f.finish();
                                     }
                                     let done = Arc::new(AtomicBool::new(false));
                                     let path = resolve_log(&tail.dir, &log);
-                                    match follow(run, path, done.clone(), tx.clone()) {
-                                        Ok(()) => follower = Some((run, done)),
+                                    match follow(run, path, done, tx.clone()) {
+                                        Ok(f) => follower = Some((run, f)),
                                         Err(e) => log::warn!("following run-{run}'s log: {e}"),
                                     }
                                 }
                                 Event::CommandExited { run, .. } => {
-                                    if let Some((r, done)) = &follower
+                                    if let Some((r, f)) = &follower
                                         && *r == run
                                     {
-                                        done.store(true, Ordering::Relaxed);
+                                        f.finish();
                                     }
                                 }
                                 // The command went with the process resumed.
                                 Event::Resumed { .. } => {
-                                    if let Some((_, done)) = follower.take() {
-                                        done.store(true, Ordering::Relaxed);
+                                    if let Some((_, f)) = follower.take() {
+                                        f.finish();
                                     }
                                 }
                                 _ => {}
@@ -184,14 +317,25 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
                 if tx.is_closed() {
                     return;
                 }
-                thread::sleep(POLL);
+                wake.wait();
             }
         })?;
     Ok(())
 }
 
-/// How often a followed log is looked at (the issue allows 250 ms).
-pub const LOG_POLL: Duration = Duration::from_millis(100);
+/// A running log follower: its `done` flag, and how to wake it to see it.
+struct Follower {
+    done: Arc<AtomicBool>,
+    wake: SyncSender<()>,
+}
+
+impl Follower {
+    /// Reads to the end once more and stops.
+    fn finish(&self) {
+        self.done.store(true, Ordering::Relaxed);
+        let _ = self.wake.try_send(());
+    }
+}
 
 /// A journaled log path: absolute as is; relative ones were relative to
 /// `run`'s working directory, which this process may not share, so the
@@ -284,15 +428,16 @@ impl LogTail {
     }
 }
 
-/// The follower of one command's log: polls until `done` is set, then reads
-/// to the end once more (the log is complete before `command_exited` is
-/// journaled) and stops. Its lines are the runner's `Output` events.
+/// The follower of one command's log: reads what is new as the log grows,
+/// until `done` is set, then reads to the end once more (the log is
+/// complete before `command_exited` is journaled) and stops. Its lines are
+/// the runner's `Output` events.
 fn follow(
     run: u64,
     path: PathBuf,
     done: Arc<AtomicBool>,
     tx: UnboundedSender<Msg>,
-) -> io::Result<()> {
+) -> io::Result<Follower> {
     follow_lines(
         format!("log-tail-{run}"),
         path,
@@ -309,13 +454,20 @@ fn follow(
 }
 
 /// Follows a log file's new lines until `done`; `wrap` makes them a message.
+/// The follower's [`Wake`] is made here, so the returned handle can wake
+/// it; the thread owns it from then on.
 fn follow_lines(
     name: String,
     path: PathBuf,
     done: Arc<AtomicBool>,
     tx: UnboundedSender<Msg>,
     wrap: impl Fn(Vec<Line>, u64) -> Msg + Send + 'static,
-) -> io::Result<()> {
+) -> io::Result<Follower> {
+    let mut wake = Wake::new(&path);
+    let follower = Follower {
+        done: done.clone(),
+        wake: wake.waker(),
+    };
     thread::Builder::new().name(name).spawn(move || {
         let mut tail = LogTail::new(path, crate::domain::exec::buffer::DEFAULT_CAPACITY);
         loop {
@@ -340,10 +492,10 @@ fn follow_lines(
             if last || tx.is_closed() {
                 return;
             }
-            thread::sleep(LOG_POLL);
+            wake.wait();
         }
     })?;
-    Ok(())
+    Ok(follower)
 }
 
 /// Builds the mirror's state from a session directory.
@@ -467,6 +619,65 @@ mod tests {
             (0, vec!["no-newline".to_string()])
         );
         assert_eq!(tail.poll(true).unwrap(), (0, Vec::<String>::new()));
+    }
+
+    /// Drops the wakes already queued (the watch's own first one).
+    fn settle(w: &Wake) {
+        std::thread::sleep(Duration::from_millis(100));
+        while w.rx.try_recv().is_ok() {}
+    }
+
+    #[test]
+    fn a_tail_wakes_on_writes_not_on_its_own_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(journal::FILE_NAME);
+        std::fs::write(&p, "a\n").unwrap();
+        let w = Wake::new(&p);
+        assert!(w.watcher.is_some() && w.armed.as_deref() == Some(dir.path()));
+        settle(&w);
+        // A read opens and closes the file: no wake, or a tail would spin.
+        assert_eq!(std::fs::read(&p).unwrap(), b"a\n");
+        assert!(w.rx.recv_timeout(Duration::from_millis(300)).is_err());
+        // Another file in the directory is not this tail's business.
+        std::fs::write(dir.path().join("lock"), "x").unwrap();
+        assert!(w.rx.recv_timeout(Duration::from_millis(300)).is_err());
+        let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"b\n").unwrap();
+        assert!(w.rx.recv_timeout(Duration::from_secs(5)).is_ok(), "a write");
+        settle(&w);
+        // Replaced (renamed over) and truncated: both wake it.
+        std::fs::write(dir.path().join("new"), "c\n").unwrap();
+        settle(&w);
+        std::fs::rename(dir.path().join("new"), &p).unwrap();
+        assert!(
+            w.rx.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "a rename"
+        );
+        settle(&w);
+        std::fs::File::create(&p).unwrap();
+        assert!(
+            w.rx.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "a truncation"
+        );
+    }
+
+    #[test]
+    fn a_log_in_a_directory_not_made_yet_is_watched_once_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        let p = logs.join("run-001.log");
+        let mut w = Wake::new(&p);
+        // `logs/` is missing: the session directory is watched meanwhile.
+        assert_eq!(w.armed.as_deref(), Some(dir.path()));
+        settle(&w);
+        std::fs::create_dir(&logs).unwrap();
+        let t = std::time::Instant::now();
+        w.wait();
+        assert!(t.elapsed() < RECHECK, "the directory's creation woke it");
+        assert_eq!(w.armed.as_deref(), Some(logs.as_path()));
+        settle(&w);
+        std::fs::write(&p, "line\n").unwrap();
+        assert!(w.rx.recv_timeout(Duration::from_secs(5)).is_ok());
     }
 
     #[test]

@@ -508,15 +508,10 @@ pub async fn run(
                         watched.insert(run, pgid);
                     }
                     Effect::Clipboard(text) => {
-                        use std::io::Write;
-                        // OSC 52: the terminal (and tmux, set-clipboard on)
-                        // puts it on the clipboard, even over ssh.
                         // Masked here too: the last gate before the text
                         // leaves the process, whatever produced it.
                         let text = state.settings.exec.masker.0.mask(&text);
-                        let mut out = io::stdout();
-                        let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
-                        let _ = out.flush();
+                        let _ = copy_to_clipboard(&mut io::stdout(), &text);
                     }
                     Effect::SaveFile { name, text } => {
                         if let Some(dir) = &session_dir {
@@ -714,26 +709,13 @@ async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<
     }
 }
 
-/// Standard base64 with padding (OSC 52 wants it; no crate for 20 lines).
-pub fn base64(data: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// OSC 52 (crossterm's `CopyToClipboard`): the terminal (and tmux, with
+/// set-clipboard on) puts `text` on the system clipboard, even over ssh.
+pub fn copy_to_clipboard(out: &mut impl io::Write, text: &str) -> io::Result<()> {
+    crossterm::execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
 }
 
 fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {
@@ -758,5 +740,32 @@ fn log_record(r: &Record, masker: &crate::domain::mask::Masker) {
             r.by,
             masker.mask(&serde_json::to_string(other).unwrap_or_default())
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_copy_writes_osc_52_with_the_text_in_base64() {
+        for (text, encoded) in [
+            (
+                "kubectl rollout undo deploy/terp",
+                "a3ViZWN0bCByb2xsb3V0IHVuZG8gZGVwbG95L3RlcnA=",
+            ),
+            ("a", "YQ=="),
+            ("ab", "YWI="),
+            ("abc", "YWJj"),
+            ("pé ✓", "cMOpIOKckw=="),
+            ("", ""),
+        ] {
+            let mut out = Vec::new();
+            super::copy_to_clipboard(&mut out, text).unwrap();
+            // OSC 52, the system clipboard (`c`), ended by ST.
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("\x1b]52;c;{encoded}\x1b\\"),
+                "{text:?}"
+            );
+        }
     }
 }

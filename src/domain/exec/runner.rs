@@ -775,11 +775,11 @@ impl Supervisor {
                 drain_from = drain_from.map(|t| t.max(k.sent_at));
             }
         }
-        if !readers_done || self.kill.is_some() {
-            if let Some(t) = drain_from {
-                let d = t + self.policy.drain_grace;
-                due = Some(due.map_or(d, |x| x.min(d)));
-            }
+        if (!readers_done || self.kill.is_some())
+            && let Some(t) = drain_from
+        {
+            let d = t + self.policy.drain_grace;
+            due = Some(due.map_or(d, |x| x.min(d)));
         }
         due
     }
