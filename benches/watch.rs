@@ -2,7 +2,7 @@
 //! being appended to a session's journal (by the writer `run` uses, fsync
 //! included, ~0.2 ms on the project's machine) to the
 //! mirror having folded it into its state, through the same tail worker
-//! (`watch::spawn`) and fold (`Session::apply`) that `watch` runs. A frame
+//! (`shell::tail::spawn`) and fold (`Session::apply`) that `watch` runs. A frame
 //! (at most ~33 ms, ~0.5 ms to draw) comes on top in the real program.
 //!
 //! `cargo bench --bench watch` prints the distribution of 100 single
@@ -50,7 +50,7 @@ fn open() -> Mirror {
         .unwrap();
     let (state, tail, _) = watch::prepare(dir.path()).unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
-    watch::spawn(tail, tx).unwrap();
+    rollout_cockpit::shell::tail::spawn(tail, tx).unwrap();
     Mirror {
         journal,
         state,

@@ -194,7 +194,11 @@ mod tests {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "lock::tests::lock_holding_child",
+                // The test's name wherever this module lives.
+                &format!(
+                    "{}::lock_holding_child",
+                    module_path!().split_once("::").map_or("", |p| p.1)
+                ),
                 "--test-threads=1",
             ])
             .env(CHILD, dir.path())

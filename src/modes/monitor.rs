@@ -194,8 +194,8 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
                     break EXIT_RUNTIME;
                 }
                 if verdict == State::Firing {
-                    for (c, _) in plan.engine.firing() {
-                        eprintln!("rollout-cockpit monitor: rollback criterion fired: {}", c.text);
+                    for (_, v) in plan.engine.firing() {
+                        eprintln!("rollout-cockpit monitor: rollback criterion fired: {}", v.text);
                     }
                     break EXIT_FIRED;
                 }

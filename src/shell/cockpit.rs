@@ -25,36 +25,13 @@ use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::domain::logs::{LogCount, LogMsg, LogSpec};
 use crate::journal::Journal;
-use crate::modes::watch::Tail;
+pub use crate::shell::msg::Msg;
 use crate::shell::probes::Batch;
+use crate::shell::tail::Tail;
 use crate::ui::{self, ViewState};
 
 const FRAME: Duration = Duration::from_millis(33);
 const MACHINE_EVERY: Duration = Duration::from_secs(2);
-
-/// What workers tell the loop.
-#[derive(Debug)]
-pub enum Msg {
-    Journaled(Record),
-    JournalFailed(String),
-    Machine(Machine),
-    Probe(crate::domain::monitor::Probe),
-    /// A webhook post finished (`Err` says why it failed).
-    Posted(Result<(), String>),
-    /// A mirror's line from a command's log file: only ever `Output` (an
-    /// exit is the journal's `command_exited`, never re-journaled here).
-    Exec(ExecEvent),
-    /// A mirror's lines from the application log file.
-    Log(LogMsg),
-    /// A default for a form field, found on disk.
-    Suggested {
-        name: String,
-        value: String,
-    },
-    /// A worker thread or task panicked (what, where): flashed, and the
-    /// cockpit carries on.
-    Panicked(String),
-}
 
 /// The cockpit's thread and channel while one runs: a panic anywhere else
 /// (a reader thread, a spawned task) is reported to it instead of taking
@@ -203,7 +180,7 @@ pub async fn run(
             journal_thread = Some(handle);
         }
         Feed::Tail(tail) => {
-            crate::modes::watch::spawn(tail, tx.clone()).context("starting the journal tail")?;
+            crate::shell::tail::spawn(tail, tx.clone()).context("starting the journal tail")?;
         }
     }
     let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;

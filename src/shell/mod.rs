@@ -3,6 +3,8 @@
 //! the journal tail).
 
 pub mod cockpit;
+pub mod msg;
 pub mod notify;
 pub mod probes;
+pub mod tail;
 pub mod terminal;

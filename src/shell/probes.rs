@@ -11,7 +11,7 @@ use crate::core::event::Event;
 use crate::domain::monitor::probe;
 use crate::domain::monitor::setup;
 use crate::domain::monitor::{Clock, Probe, ProbeSample};
-use crate::shell::cockpit::Msg;
+use crate::shell::msg::Msg;
 
 /// Probes in flight per URL are one; this only absorbs a slow loop.
 const PROBE_QUEUE: usize = 64;

@@ -1,0 +1,30 @@
+//! The messages workers send the loop. Its own module, so that the workers
+//! (probes, the tails) and the loop do not import each other.
+
+use crate::core::event::{Machine, Record};
+use crate::domain::exec::ExecEvent;
+use crate::domain::logs::LogMsg;
+
+/// What workers tell the loop.
+#[derive(Debug)]
+pub enum Msg {
+    Journaled(Record),
+    JournalFailed(String),
+    Machine(Machine),
+    Probe(crate::domain::monitor::Probe),
+    /// A webhook post finished (`Err` says why it failed).
+    Posted(Result<(), String>),
+    /// A mirror's line from a command's log file: only ever `Output` (an
+    /// exit is the journal's `command_exited`, never re-journaled here).
+    Exec(ExecEvent),
+    /// A mirror's lines from the application log file.
+    Log(LogMsg),
+    /// A default for a form field, found on disk.
+    Suggested {
+        name: String,
+        value: String,
+    },
+    /// A worker thread or task panicked (what, where): flashed, and the
+    /// cockpit carries on.
+    Panicked(String),
+}
