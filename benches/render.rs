@@ -10,7 +10,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rollout_cockpit::config::keys::Keymap;
-use rollout_cockpit::core::event::{Action, Cmd, Event, Machine, Record, Target};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::event::{Event, Machine, Record, Target};
 use rollout_cockpit::core::settings::Settings;
 use rollout_cockpit::core::state::{Plan, State, update};
 use rollout_cockpit::domain::runbook;
@@ -89,7 +90,7 @@ fn probed() -> State {
         },
     );
     for e in update(&mut s, Action::Cmd(Cmd::PinBaseline)) {
-        if let rollout_cockpit::core::event::Effect::Journal(ev) = e {
+        if let rollout_cockpit::core::effect::Effect::Journal(ev) = e {
             apply(&mut s, ev);
         }
     }

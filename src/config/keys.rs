@@ -7,7 +7,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::core::event::{Action, Cmd};
+use crate::core::action::{Action, Cmd};
 use crate::core::state::Mode;
 
 /// A key as the config spells it: `j`, `G`, `space`, `enter`, `ctrl-c`...
@@ -316,7 +316,7 @@ impl Keymap {
         let (bindings, refused) = self
             .bindings
             .iter()
-            .partition(|b| crate::core::event::allowed_in_mirror(b.cmd));
+            .partition(|b| crate::core::action::allowed_in_mirror(b.cmd));
         Keymap { bindings, refused }
     }
 

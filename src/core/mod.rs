@@ -4,6 +4,8 @@
 //! terminal, the command line or the config file; a test in `lib.rs` checks
 //! that it imports only itself and `domain`.
 
+pub mod action;
+pub mod effect;
 pub mod event;
 pub mod settings;
 pub mod state;

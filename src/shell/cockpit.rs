@@ -19,7 +19,11 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use std::collections::HashMap;
 
-use crate::core::event::{Action, Cmd, Effect, Event, Leftover, Machine, Record, Spawn, Target};
+use crate::core::action::{Action, Cmd};
+
+use crate::core::effect::{Effect, Leftover, Spawn};
+
+use crate::core::event::{Event, Machine, Record, Target};
 use crate::core::state::{State, update};
 use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};

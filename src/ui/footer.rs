@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{ViewState, theme};
-use crate::core::event::Cmd;
+use crate::core::action::Cmd;
 use crate::core::state::{Confirm, Field, Modal, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {

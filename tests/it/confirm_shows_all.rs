@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use crate::harness::cockpit::{self, Session};
 use crate::harness::corpus;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Ask, Modal, Plan, State, rollback};
 use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
 use rollout_cockpit::domain::runbook::{self, BlockKind};

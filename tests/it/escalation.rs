@@ -7,8 +7,10 @@ use crate::harness::cockpit::{Session, degraded, now, plan, render, screen_text,
 use chrono::{DateTime, Duration, Utc};
 use ratatui::style::Color;
 use rollout_cockpit::config::keys::{Key, Keymap};
-use rollout_cockpit::core::event::allowed_in_mirror;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Record};
+use rollout_cockpit::core::action::allowed_in_mirror;
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::{Event, Record};
 use rollout_cockpit::core::state::{Modal, Mode, State, escalation, update};
 use rollout_cockpit::domain::monitor::criteria::State as C;
 use rollout_cockpit::journal::{self, Journal};

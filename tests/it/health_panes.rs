@@ -7,7 +7,9 @@
 use crate::harness::cockpit::{
     Session, degraded, monitor_config, now, plan, render, sample, screen_text, settings, terp,
 };
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Focus, Mode, State, update};
 use rollout_cockpit::domain::monitor::criteria::State as C;
 use rollout_cockpit::domain::monitor::{BaselineSource, Outcome};

@@ -6,7 +6,8 @@
 
 use crate::harness::cockpit::{Session, now, render, screen_text, terp};
 use chrono::{DateTime, Duration, Utc};
-use rollout_cockpit::core::event::{Action, Cmd, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Mode, State, logs};
 use rollout_cockpit::domain::exec::{Line, Stream};
 use rollout_cockpit::domain::logs::{ErrorPatterns, LogCount, LogMsg};
@@ -140,7 +141,7 @@ fn an_exit_shows_until_the_stream_counts_again() {
         },
     );
     for e in exit {
-        if let rollout_cockpit::core::event::Effect::Journal(ev) = e {
+        if let rollout_cockpit::core::effect::Effect::Journal(ev) = e {
             s.record(ev);
         }
     }

@@ -6,7 +6,9 @@
 
 use crate::harness::cockpit::{self as common, Session, degraded, now};
 use chrono::Duration;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Modal, Plan, State, rollback::Ask};
 use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
 

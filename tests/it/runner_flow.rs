@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use crate::harness::cockpit::{self, Session};
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Outcome, StepResult};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::{Event, Outcome, StepResult};
 use rollout_cockpit::core::settings::SharedMasker;
 use rollout_cockpit::core::state::{Ask, Modal, Plan, State, Status};
 use rollout_cockpit::domain::exec::{self, ExecEvent, RunId, RunSpec};

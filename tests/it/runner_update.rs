@@ -5,10 +5,12 @@
 
 use crate::harness::cockpit::{self, Session, degraded, now, terp};
 use chrono::Duration;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Modal, announce};
 
-fn spawns(s: &Session) -> Vec<&rollout_cockpit::core::event::Spawn> {
+fn spawns(s: &Session) -> Vec<&rollout_cockpit::core::effect::Spawn> {
     s.effects
         .iter()
         .filter_map(|e| match e {
@@ -398,7 +400,7 @@ fn a_rollback_step_that_prompts_runs_on_the_terminal() {
 /// `k` asks for the group's kill; gone: the row says "interrupted".
 #[test]
 fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interrupted() {
-    use rollout_cockpit::core::event::Leftover;
+    use rollout_cockpit::core::effect::Leftover;
     use rollout_cockpit::core::state::Status;
     let mut s = Session::new(terp());
     let row = s.go("Step 4: Deploy Application");

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::harness::cockpit::{self, Session, render, screen_text, terp};
-use rollout_cockpit::core::event::Cmd;
+use rollout_cockpit::core::action::Cmd;
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
 
@@ -132,7 +132,7 @@ fn tiny_terminals_say_so_and_never_panic() {
 
 #[test]
 fn outside_the_window_warns_first() {
-    use rollout_cockpit::core::event::Action;
+    use rollout_cockpit::core::action::Action;
     let mut s = Session::new(terp());
     // Monday 2025-01-13, 15:00 in New York.
     let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
@@ -200,7 +200,7 @@ fn the_demo_opens_with_its_tour_and_no_window_warning() {
 
 #[test]
 fn the_demo_window_clock_runs_at_its_speed() {
-    use rollout_cockpit::core::event::Action;
+    use rollout_cockpit::core::action::Action;
     let mut s = demo_at_start();
     s.cmd(Cmd::Cancel);
     // Six real minutes at speed 20: two hours on the window clock.

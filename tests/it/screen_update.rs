@@ -4,7 +4,9 @@
 
 use crate::harness::cockpit::{self, Session, now, plan, settings, terp};
 use chrono::Duration;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Machine, Target};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::{Event, Machine, Target};
 use rollout_cockpit::core::state::{Confirm, Field, Mark, Modal, Mode, Row, State, Status, update};
 use rollout_cockpit::journal::{self, Journal};
 

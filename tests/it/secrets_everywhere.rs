@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use crate::harness::cockpit::{self, Session};
 use assert_cmd::Command;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::settings::SharedMasker;
 use rollout_cockpit::core::state::{Modal, Plan, State};
 use rollout_cockpit::domain::exec::{self, ExecEvent, RunId, RunSpec};
@@ -147,7 +149,7 @@ impl Rig {
         self.cmd(Cmd::Submit);
     }
 
-    fn run(&mut self, sp: rollout_cockpit::core::event::Spawn) {
+    fn run(&mut self, sp: rollout_cockpit::core::effect::Spawn) {
         let mut spec = RunSpec::new(RunId(sp.run), sp.code, &sp.log);
         spec.workdir = self.dir.path().to_path_buf();
         std::fs::create_dir_all(Path::new(&sp.log).parent().unwrap()).unwrap();

@@ -6,7 +6,8 @@
 use crate::harness::cockpit::{self, Session, monitor_config, now, plan, sample_at, terp};
 use chrono::Duration;
 use proptest::prelude::*;
-use rollout_cockpit::core::event::{Cmd, Event, Outcome, Record, Target};
+use rollout_cockpit::core::action::Cmd;
+use rollout_cockpit::core::event::{Event, Outcome, Record, Target};
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::domain::monitor::{BaselineSource, Outcome as Probe};
 use rollout_cockpit::journal::sessions as session;

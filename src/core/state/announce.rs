@@ -3,7 +3,8 @@
 //! text, `c` copies it (OSC 52) and saves it, `w` posts it after a confirm.
 
 use super::{Confirm, Modal, Row, State};
-use crate::core::event::{Effect, Event};
+use crate::core::effect::Effect;
+use crate::core::event::Event;
 use crate::domain::runbook::{BlockKind, Runbook};
 
 fn announcing(title: &str) -> bool {

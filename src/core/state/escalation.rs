@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::{Modal, Stamp, State};
-use crate::core::event::{Cmd, Effect, Event, Record};
+use crate::core::action::Cmd;
+use crate::core::effect::Effect;
+use crate::core::event::{Event, Record};
 use crate::domain::runbook::{Contact, EscalationStep, Runbook};
 
 /// Why and when the escalation clock started.

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Focus, Stamp, State};
-use crate::core::event::{Cmd, Effect, Event, Record};
+use crate::core::action::Cmd;
+use crate::core::effect::Effect;
+use crate::core::event::{Event, Record};
 use crate::domain::logs::rate::LogRate;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Settings};
 use crate::domain::monitor::{

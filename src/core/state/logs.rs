@@ -8,7 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Stamp, State};
-use crate::core::event::{Cmd, Effect, Event, Record};
+use crate::core::action::Cmd;
+use crate::core::effect::Effect;
+use crate::core::event::{Event, Record};
 use crate::domain::exec::OutputBuffer;
 use crate::domain::logs::{ErrorPatterns, LogMsg};
 

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::runs::{self, Then};
 use super::{Focus, Modal, Row, Stamp, State};
-use crate::core::event::{Effect, Event, Record, RollbackMetrics, RollbackResult, StepResult};
+use crate::core::effect::Effect;
+use crate::core::event::{Event, Record, RollbackMetrics, RollbackResult, StepResult};
 use crate::domain::monitor::criteria::Kind;
 use crate::domain::runbook::{BlockKind, StepKind};
 
@@ -529,8 +530,8 @@ pub fn on_exit(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
 }
 
 /// `y`, `n`/`s`, `r`, `a` on a rollback question.
-pub fn answer(state: &mut State, ask: Ask, cmd: crate::core::event::Cmd) -> Vec<Effect> {
-    use crate::core::event::Cmd;
+pub fn answer(state: &mut State, ask: Ask, cmd: crate::core::action::Cmd) -> Vec<Effect> {
+    use crate::core::action::Cmd;
     let rb = state.plan.runbook.clone();
     let procedure = state.rollback.as_ref().map_or(0, |d| d.procedure);
     let title = |i: usize| {

@@ -3,7 +3,7 @@
 //! `enter` on a row -> a form for missing values -> a confirm showing the
 //! exact (masked) command -> `y` journals the start and asks the loop to
 //! spawn it once the record is on disk -> output and exit come back as
-//! [`Action::Exec`](crate::core::event::Action::Exec).
+//! [`Action::Exec`](crate::core::action::Action::Exec).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -12,7 +12,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::{Modal, Row, Stamp, State, health};
-use crate::core::event::{Effect, Event, Leftover, Record, Spawn, Target};
+use crate::core::effect::{Effect, Leftover, Spawn};
+use crate::core::event::{Event, Record, Target};
 use crate::domain::exec::{self, ExecEvent, OutputBuffer};
 use crate::domain::mask::MASK;
 use crate::domain::monitor::BaselineSource;
@@ -708,9 +709,9 @@ pub fn leftover_answer(
     state: &mut State,
     run: u64,
     pgid: u32,
-    cmd: crate::core::event::Cmd,
+    cmd: crate::core::action::Cmd,
 ) -> Vec<Effect> {
-    use crate::core::event::Cmd;
+    use crate::core::action::Cmd;
     let effects = match cmd {
         Cmd::Kill | Cmd::Interrupt => {
             state.ui.flash = Some(format!(

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use super::{
     Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, logs, rollback, runs,
 };
-use crate::core::event::{Action, Cmd, Effect, Event};
+use crate::core::action::{Action, Cmd};
+use crate::core::effect::Effect;
+use crate::core::event::Event;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut effects = apply(state, action);
@@ -124,7 +126,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         if cmd == Cmd::Quit {
             return vec![Effect::Quit];
         }
-        if !crate::core::event::allowed_in_mirror(cmd) {
+        if !crate::core::action::allowed_in_mirror(cmd) {
             state.ui.flash = Some(format!("read-only mirror: {} is not available", cmd.hint()));
             return Vec::new();
         }

@@ -7,7 +7,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use rollout_cockpit::config::keys::Keymap;
-use rollout_cockpit::core::event::{Action, Cmd, Effect, Event, Machine, Record};
+use rollout_cockpit::core::action::{Action, Cmd};
+use rollout_cockpit::core::effect::Effect;
+use rollout_cockpit::core::event::{Event, Machine, Record};
 use rollout_cockpit::core::settings::Settings;
 use rollout_cockpit::core::state::{Plan, Row, State, update};
 use rollout_cockpit::domain::runbook;
