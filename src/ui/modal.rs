@@ -499,13 +499,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                     lines.push(keys_line(&[("y", "run"), ("n", "skip")]));
                 }
                 Ask::Resume(i) => {
-                    lines.push(Line::raw(format!(
-                        "The rollback stopped before step {}: {}.",
-                        i + 1,
-                        title(*i)
-                    )));
+                    let done = state.rollback.as_ref().map_or(0, |d| d.block);
+                    lines.push(Line::raw(match done {
+                        0 => format!("The rollback stopped before step {}: {}.", i + 1, title(*i)),
+                        n => format!(
+                            "The rollback stopped in step {}: {}, after {n} of its commands.",
+                            i + 1,
+                            title(*i)
+                        ),
+                    }));
                     lines.push(Line::styled(
-                        "the steps before it are journaled; nothing runs twice",
+                        "what ran is journaled; nothing runs twice",
                         theme::dim(),
                     ));
                     lines.push(Line::raw(""));

@@ -135,7 +135,10 @@ fn a_resume_between_commands_asks_then_runs_only_what_is_left() {
     let mut r = resume(&s);
     assert_eq!(r.state.ui.modal, Some(Modal::Ask(Ask::Resume(0))));
     let screen = common::screen_text(&r.state, 80, 24);
-    assert!(screen.contains("stopped before step 1"), "{screen}");
+    assert!(
+        screen.contains("stopped in step 1: Revert, after 1 of its commands"),
+        "{screen}"
+    );
     r.cmd(Cmd::Confirm);
     let next = spawned(&mut r);
     assert_eq!(next.len(), 1);
@@ -190,4 +193,44 @@ fn a_cancelled_auto_rollback_stays_cancelled_after_resume() {
     let mut r = resume(&old);
     r.act(Action::Clock(now() + Duration::seconds(30)));
     assert!(r.state.auto.countdown.is_some());
+}
+
+#[test]
+fn snapshots_of_the_resume_questions() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let first = spawned(&mut s);
+    exit(&mut s, first[0].0, 0);
+    let cut = s
+        .records
+        .iter()
+        .rposition(|r| matches!(r.event, Event::CommandExited { .. }))
+        .unwrap();
+    let between = s.records[..=cut].to_vec();
+    let running = spawned(&mut s);
+    assert_eq!(running.len(), 1, "revert-two started");
+    // Stopped while revert-two ran: its outcome is unknown.
+    let r = resume(&s);
+    insta::assert_snapshot!(
+        "resume_unknown_80x24",
+        common::screen_text(&r.state, 80, 24)
+    );
+    insta::assert_snapshot!(
+        "resume_unknown_120x40",
+        common::screen_text(&r.state, 120, 40)
+    );
+    // Stopped between two commands.
+    s.records = between;
+    let r = resume(&s);
+    insta::assert_snapshot!(
+        "resume_between_80x24",
+        common::screen_text(&r.state, 80, 24)
+    );
+    insta::assert_snapshot!(
+        "resume_between_120x40",
+        common::screen_text(&r.state, 120, 40)
+    );
+    // Too small a screen still does not panic.
+    let _ = common::screen_text(&r.state, 20, 6);
 }
