@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{Timelike, Utc};
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind, MouseEventKind};
-use futures::StreamExt;
-use tokio::signal::unix::{SignalKind, signal};
+use crossterm::event::{Event as TermEvent, KeyEventKind, MouseEventKind};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
@@ -29,6 +28,7 @@ use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::domain::logs::{LogCount, LogMsg, LogSpec};
 use crate::journal::Journal;
+use crate::shell::front::{Front, Real};
 pub use crate::shell::msg::Msg;
 use crate::shell::probes::Batch;
 use crate::shell::tail::Tail;
@@ -167,15 +167,66 @@ fn spawn_machine(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// The cockpit on the real terminal.
 pub async fn run(
-    mut state: State,
-    mut view: ViewState,
+    state: State,
+    view: ViewState,
     feed: impl Into<Feed>,
     mouse: bool,
 ) -> anyhow::Result<u8> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let front = Real::open(mouse).context("opening the terminal")?;
+    Cockpit::new(front, state, view, feed).run().await
+}
+
+/// The loop and what it runs on: the real terminal ([`Real`]) or a test's
+/// ([`crate::shell::front::Script`] over a `TestBackend`, with scripted keys,
+/// clock and worker messages). Tests run this very loop.
+pub struct Cockpit<F: Front> {
+    front: F,
+    state: State,
+    view: ViewState,
+    feed: Feed,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+}
+
+impl<F: Front> Cockpit<F> {
+    pub fn new(front: F, state: State, view: ViewState, feed: impl Into<Feed>) -> Cockpit<F> {
+        let (tx, rx) = mpsc::unbounded_channel::<Msg>();
+        Cockpit {
+            front,
+            state,
+            view,
+            feed: feed.into(),
+            tx,
+            rx,
+        }
+    }
+
+    /// Where workers (and a test standing in for them) send the loop
+    /// their messages: probes, log lines, a command's output.
+    pub fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// Runs until the session is quit or the terminal is gone; the exit
+    /// code of `run`.
+    pub async fn run(self) -> anyhow::Result<u8> {
+        drive(self).await
+    }
+}
+
+async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
+    let Cockpit {
+        mut front,
+        mut state,
+        mut view,
+        feed,
+        tx,
+        mut rx,
+    } = cockpit;
     let (mut journal_tx, mut journal_thread, mut journal_path) = (None, None, None);
-    match feed.into() {
+    match feed {
         Feed::Write(journal) => {
             journal_path = Some(journal.path().to_path_buf());
             let (etx, handle) = spawn_journal(journal, state.settings.operator.clone(), tx.clone())
@@ -187,13 +238,12 @@ pub async fn run(
             crate::shell::tail::spawn(tail, tx.clone()).context("starting the journal tail")?;
         }
     }
-    let mut sigterm = signal(SignalKind::terminate()).context("SIGTERM handler")?;
-    let mut sighup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
-
-    let (mut terminal, guard) =
-        crate::shell::terminal::open(mouse).context("opening the terminal")?;
-    // After `open`, which installs the restoring hook this one wraps.
-    let _worker_panics = report_worker_panics(&tx);
+    let owns = front.owns_process();
+    let mut sigterm = owned_signal(owns, SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut sighup = owned_signal(owns, SignalKind::hangup()).context("SIGHUP handler")?;
+    // After the terminal's opening, which installs the restoring hook this
+    // one wraps. A test's process has other threads: not its panics.
+    let _worker_panics = owns.then(|| report_worker_panics(&tx));
     if let Some(jtx) = &journal_tx {
         // A resumed session already has its start; it gets a resume mark.
         let first = if state.session.started.is_some() {
@@ -269,20 +319,20 @@ pub async fn run(
         }
         _ => None,
     };
-    spawn_machine(tx.clone());
+    if owns {
+        spawn_machine(tx.clone());
+    }
     let probes = state.settings.monitor.spawn(&tx);
     let mut batch = Batch::default();
     let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
     let mut runner = Runner::default();
 
-    let mut events = Some(EventStream::new());
     let mut suspended: Option<Suspended> = None;
     // Ctrl-C is a key in raw mode; while a command has the terminal it is
     // that command's, and must not end the cockpit too.
-    let mut sigint = signal(SignalKind::interrupt()).context("SIGINT handler")?;
-    let mut sigquit = signal(SignalKind::quit()).context("SIGQUIT handler")?;
-    let mut clock = interval(Duration::from_secs(1));
-    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut clock = front.clock();
+    let mut sigint = owned_signal(owns, SignalKind::interrupt()).context("SIGINT handler")?;
+    let mut sigquit = owned_signal(owns, SignalKind::quit()).context("SIGQUIT handler")?;
     let mut dirty = true;
     let mut write_report = false;
     let mut last_draw = Instant::now() - FRAME;
@@ -293,9 +343,7 @@ pub async fn run(
     let code = loop {
         if dirty && suspended.is_none() && last_draw.elapsed() >= FRAME {
             tui_logger::move_events();
-            if let Err(e) =
-                crate::shell::terminal::draw(&mut terminal, |f| ui::render(f, &state, &mut view))
-            {
+            if let Err(e) = front.draw(|f| ui::render(f, &state, &mut view)) {
                 lost = Some(format!("writing to the terminal: {e}"));
                 break 1;
             }
@@ -306,11 +354,11 @@ pub async fn run(
         }
         let mut actions = std::mem::take(&mut startup);
         tokio::select! {
-            ev = next_event(&mut events) => match ev {
+            ev = front.next_event() => match ev {
                 // The command in the terminal is over and a key was pressed.
                 Some(Ok(TermEvent::Key(_))) if matches!(suspended, Some(Suspended::Ended)) => {
                     suspended = None;
-                    if let Err(e) = crate::shell::terminal::resume(&mut terminal, mouse) {
+                    if let Err(e) = front.resume() {
                         lost = Some(format!("the terminal: {e}"));
                         break 1;
                     }
@@ -341,10 +389,12 @@ pub async fn run(
                     if let Some(run) = &started {
                         match runner.start(*run, &state, &exec_tx) {
                             Ok(None) => {}
+                            Ok(Some(_)) if !owns => {
+                                // A test's terminal cannot be handed over.
+                                actions.push(Action::SpawnFailed { run: *run, error: "no terminal to run it in".into() });
+                            }
                             Ok(Some(spec)) => {
-                                // The key reader would take the command's input.
-                                events = None;
-                                if let Err(e) = crate::shell::terminal::suspend(mouse) {
+                                if let Err(e) = front.suspend() {
                                     lost = Some(format!("the terminal: {e}"));
                                     break 1;
                                 }
@@ -359,11 +409,10 @@ pub async fn run(
                                 match TerminalRun::start(&spec, &title, shown) {
                                     Ok(t) => suspended = Some(Suspended::Running(Box::new(t))),
                                     Err(e) => {
-                                        if let Err(e) = crate::shell::terminal::resume(&mut terminal, mouse) {
+                                        if let Err(e) = front.resume() {
                                             lost = Some(format!("the terminal: {e}"));
                                             break 1;
                                         }
-                                        events = Some(EventStream::new());
                                         actions.push(Action::SpawnFailed { run: *run, error: e.to_string() });
                                     }
                                 }
@@ -404,8 +453,7 @@ pub async fn run(
                 }
                 actions.push(Action::Exec(ev));
             },
-            _ = clock.tick() => {
-                let now = Utc::now();
+            now = clock.tick() => {
                 // The screen shows minutes: redraw when the minute turns.
                 if (now.hour(), now.minute()) != (state.now.hour(), state.now.minute()) {
                     dirty = true;
@@ -430,28 +478,22 @@ pub async fn run(
                 }
             },
             exit = wait_terminal(&mut suspended) => {
-                {
-                    use std::io::Write;
-                    let _ = writeln!(io::stdout(), "{}", exec::terminal::ended_line(&exit));
-                }
                 suspended = Some(Suspended::Ended);
-                // Raw mode again, so one key (not a line) brings the screen back.
-                if let Err(e) = crossterm::terminal::enable_raw_mode() {
+                if let Err(e) = front.command_ended(&exec::terminal::ended_line(&exit)) {
                     lost = Some(format!("the terminal: {e}"));
                     actions.push(Action::Exec(ExecEvent::Exited(exit)));
                     break 1;
                 }
-                events = Some(EventStream::new());
                 actions.push(Action::Exec(ExecEvent::Exited(exit)));
             },
             _ = sleep_until(last_draw + FRAME), if dirty && suspended.is_none() => {},
-            _ = sigint.recv() => {},
-            _ = sigquit.recv() => {},
-            _ = sigterm.recv() => {
+            _ = recv(&mut sigint) => {},
+            _ = recv(&mut sigquit) => {},
+            _ = recv(&mut sigterm) => {
                 log::warn!("SIGTERM: closing");
                 break 0;
             },
-            _ = sighup.recv() => {
+            _ = recv(&mut sighup) => {
                 lost = Some("SIGHUP (the terminal hung up)".into());
                 // Asked to close, like SIGTERM: not an error of the cockpit.
                 break 0;
@@ -492,7 +534,7 @@ pub async fn run(
                         // Masked here too: the last gate before the text
                         // leaves the process, whatever produced it.
                         let text = state.settings.exec.masker.0.mask(&text);
-                        let _ = copy_to_clipboard(&mut io::stdout(), &text);
+                        front.copy(&text);
                     }
                     Effect::SaveFile { name, text } => {
                         if let Some(dir) = &session_dir {
@@ -601,8 +643,7 @@ pub async fn run(
     if let Some(t) = journal_thread {
         let _ = t.join();
     }
-    crate::shell::terminal::close(terminal);
-    drop(guard);
+    front.close();
     use std::io::Write;
     if let Some(why) = &lost {
         let _ = writeln!(
@@ -683,9 +724,16 @@ async fn wait_terminal(s: &mut Option<Suspended>) -> exec::Exit {
     }
 }
 
-async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<TermEvent>> {
-    match events {
-        Some(e) => e.next().await,
+/// A signal this cockpit handles; none in a test's process.
+fn owned_signal(owns: bool, kind: SignalKind) -> io::Result<Option<Signal>> {
+    owns.then(|| signal(kind)).transpose()
+}
+
+async fn recv(s: &mut Option<Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
         None => std::future::pending().await,
     }
 }
