@@ -1,12 +1,17 @@
-//! `rollout-cockpit report`: the deployment record, in Markdown, as a fold
-//! over the session's journal (with the runbook copy the session kept).
+//! `rollout-cockpit report`: the deployment record, in Markdown, from the
+//! session's journal (with the runbook copy the session kept).
 //!
 //! Shape: a header table, the timeline (window's zone and UTC), the
 //! checklist with who and when, the criteria that fired, the outcome, and
 //! for a rolled-back session an incident-report skeleton. Sections for
 //! kinds of events other issues add (commands, samples, baseline, rollback
-//! steps) appear only when such events exist: each is one `Fold` field, one
-//! arm in `Fold::apply` and one `section_*` function.
+//! steps) appear only when such events exist: each is one `section_*`
+//! function over the state.
+//!
+//! Facts come from the session's own fold (`Session::apply`, the replay
+//! `watch` and `--resume` do): the report keeps no second one. The timeline
+//! is not a fold but a description of each record ([`timeline_line`]), plus
+//! the health fold's transitions.
 //!
 //! Secrets: the report prints only what the journal holds. Variable values
 //! are journaled already masked (issue 5) and URLs with passwords are masked
@@ -23,7 +28,7 @@ use chrono_tz::Tz;
 use crate::cli::ReportArgs;
 use crate::core::event::{Event, Outcome, Record, Target};
 use crate::core::settings::Settings;
-use crate::core::state::{Mark, Plan, Row, State, clock, escalation};
+use crate::core::state::{Mark, Plan, Row, Session, State, clock, escalation};
 use crate::domain::monitor::criteria::State as Verdict;
 use crate::journal;
 use crate::journal::sessions;
@@ -33,181 +38,146 @@ pub const FILE_NAME: &str = "report.md";
 /// A criterion's firing: which, when, the numbers then, and when it stopped.
 type Firing = (String, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>);
 
-/// What the report gathers beyond the checklist state.
-#[derive(Default)]
-struct Fold {
-    runbook: Option<String>,
-    environment: Option<String>,
-    /// In order of first appearance.
-    operators: Vec<String>,
-    started: Option<DateTime<Utc>>,
-    ended: Option<(DateTime<Utc>, String, Outcome)>,
-    last: Option<DateTime<Utc>>,
-    resumes: Vec<(DateTime<Utc>, String)>,
-    /// (criterion, when it fired, detail at that moment, when it stopped).
-    fired: Vec<Firing>,
-    timeline: Vec<(DateTime<Utc>, String, String)>,
-}
+/// A timeline row: when, who, what.
+type Line = (DateTime<Utc>, String, String);
 
-impl Fold {
-    fn apply(&mut self, plan: &Plan, r: &Record) {
-        if !self.operators.contains(&r.by) {
-            self.operators.push(r.by.clone());
+/// One record as a step of the timeline, or `None` for a record that is
+/// data, not a step (samples, log counts, a command's process group...).
+/// Pure: the facts are the session fold's; this only describes.
+fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
+    let what = match &r.event {
+        Event::SessionStarted { .. } => "session started".to_string(),
+        Event::Resumed { .. } => "session resumed".to_string(),
+        Event::SessionEnded { outcome } => format!("session ended: {}", outcome.text()),
+        Event::Ticked { target } => format!("ticked {}", label(plan, *target)),
+        Event::Unticked { target } => format!("unticked {}", label(plan, *target)),
+        Event::NotApplicable { target, reason } => {
+            format!("not applicable: {} — {}", label(plan, *target), reason)
         }
-        self.last = Some(r.ts);
-        let what = match &r.event {
-            Event::SessionStarted {
-                runbook,
-                environment,
-                ..
-            } => {
-                self.runbook = Some(runbook.clone());
-                self.environment = Some(environment.clone());
-                self.started.get_or_insert(r.ts);
-                "session started".to_string()
-            }
-            Event::Resumed { .. } => {
-                self.resumes.push((r.ts, r.by.clone()));
-                "session resumed".to_string()
-            }
-            Event::SessionEnded { outcome } => {
-                self.ended = Some((r.ts, r.by.clone(), *outcome));
-                format!("session ended: {}", outcome.text())
-            }
-            Event::Ticked { target } => format!("ticked {}", label(plan, *target)),
-            Event::Unticked { target } => format!("unticked {}", label(plan, *target)),
-            Event::NotApplicable { target, reason } => {
-                format!("not applicable: {} — {}", label(plan, *target), reason)
-            }
-            Event::Noted { target, text } => match target {
-                Some(t) => format!("note on {}: {text}", label(plan, *t)),
-                None => format!("note: {text}"),
-            },
-            Event::BaselinePinned {
-                error_rate,
-                latency_ms,
-                samples,
-                source,
-                ..
-            } => format!(
-                "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {samples} samples",
-                format!("{source:?}").to_lowercase(),
-                latency_ms.map_or("n/a".to_string(), |l| format!("{l:.0} ms"))
-            ),
-            Event::BaselineRequested { .. } => {
-                "baseline requested (pinned at the 10th sample)".into()
-            }
-            Event::CriterionToggled { criterion } => {
+        Event::Noted { target, text } => match target {
+            Some(t) => format!("note on {}: {text}", label(plan, *t)),
+            None => format!("note: {text}"),
+        },
+        Event::BaselinePinned {
+            error_rate,
+            latency_ms,
+            samples,
+            source,
+            ..
+        } => format!(
+            "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {samples} samples",
+            format!("{source:?}").to_lowercase(),
+            latency_ms.map_or("n/a".to_string(), |l| format!("{l:.0} ms"))
+        ),
+        Event::BaselineRequested { .. } => "baseline requested (pinned at the 10th sample)".into(),
+        Event::CriterionToggled { criterion } => {
+            format!(
+                "manual criterion toggled: {}",
+                criterion_name(plan, *criterion)
+            )
+        }
+        // Probes are data for the metrics, not steps in the timeline; the
+        // firings they cause come from the health fold (`transitions`).
+        Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => {
+            return None;
+        }
+        Event::LogStreamConfigured { command_masked, .. } => {
+            format!("log stream started: `{command_masked}`")
+        }
+        Event::LogStreamExited { .. } => {
+            let exit = crate::core::state::logs::StreamExit::of(r)?;
+            format!("log stream {}", exit.text())
+        }
+        Event::CommandStarted {
+            target,
+            command_masked,
+            rollback_step,
+            terminal,
+            ..
+        } => {
+            let what = match (target, rollback_step) {
+                (Some(t), _) => label(plan, *t),
+                (None, Some(s)) => format!("rollback step {}", s + 1),
+                (None, None) => "a command".into(),
+            };
+            let first = command_masked.lines().find(|l| {
+                let l = l.trim();
+                !l.is_empty() && !l.starts_with('#')
+            });
+            let how = if *terminal {
+                " in the terminal (output not captured)"
+            } else {
+                ""
+            };
+            format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
+        }
+        // The group id is for `--resume`; the timeline has the start.
+        Event::CommandSpawned { .. } => return None,
+        Event::CommandInterrupted {
+            run,
+            pgid,
+            still_running,
+        } => {
+            let pid = pgid.map_or_else(String::new, |p| format!(" (pid {p})"));
+            if *still_running {
                 format!(
-                    "manual criterion toggled: {}",
-                    criterion_name(plan, *criterion)
+                    "command {run} interrupted: the cockpit stopped while it ran; \
+                     still running{pid} at resume"
                 )
+            } else {
+                format!("command {run} interrupted: the cockpit stopped while it ran; over{pid}")
             }
-            // Probes are data for the metrics, not steps in the timeline; the
-            // firings they cause come from the health fold (`transitions`).
-            Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => return,
-            Event::LogStreamConfigured { command_masked, .. } => {
-                format!("log stream started: `{command_masked}`")
-            }
-            Event::LogStreamExited { .. } => {
-                let Some(exit) = crate::core::state::logs::StreamExit::of(r) else {
-                    return;
-                };
-                format!("log stream {}", exit.text())
-            }
-            Event::CommandStarted {
-                target,
-                command_masked,
-                rollback_step,
-                terminal,
-                ..
-            } => {
-                let what = match (target, rollback_step) {
-                    (Some(t), _) => label(plan, *t),
-                    (None, Some(s)) => format!("rollback step {}", s + 1),
-                    (None, None) => "a command".into(),
-                };
-                let first = command_masked.lines().find(|l| {
-                    let l = l.trim();
-                    !l.is_empty() && !l.starts_with('#')
-                });
-                let how = if *terminal {
-                    " in the terminal (output not captured)"
-                } else {
-                    ""
-                };
-                format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
-            }
-            // The group id is for `--resume`; the timeline has the start.
-            Event::CommandSpawned { .. } => return,
-            Event::CommandInterrupted {
-                run,
-                pgid,
-                still_running,
-            } => {
-                let pid = pgid.map_or_else(String::new, |p| format!(" (pid {p})"));
-                if *still_running {
-                    format!(
-                        "command {run} interrupted: the cockpit stopped while it ran; \
-                         still running{pid} at resume"
-                    )
-                } else {
-                    format!(
-                        "command {run} interrupted: the cockpit stopped while it ran; over{pid}"
-                    )
-                }
-            }
-            Event::CommandExited {
-                run,
-                code,
-                signal,
-                duration_ms,
-                error,
-            } => {
-                let x = crate::core::state::runs::RunExit {
-                    code: *code,
-                    signal: *signal,
-                    duration_ms: *duration_ms,
-                    error: error.clone(),
-                    at: r.ts,
-                };
-                format!("command {run} ended: {}", x.text())
-            }
-            Event::VariableSet {
-                name, value_masked, ..
-            } => format!("value set: {name} = {value_masked}"),
-            Event::RollbackStarted { trigger, .. } => {
-                format!("ROLLBACK started (trigger: {trigger})")
-            }
-            Event::RollbackChoice { title, option, .. } => match option {
-                Some(_) => format!("rollback choice: {title}"),
-                None => format!("rollback choice skipped: {title}"),
-            },
-            Event::RollbackStep { title, result, .. } => {
-                format!("rollback step {title}: {}", result.text())
-            }
-            Event::RollbackFinished { result } => {
-                format!(
-                    "rollback finished: {}",
-                    format!("{result:?}").to_lowercase()
-                )
-            }
-            Event::AutoRollbackCancelled { criterion } => {
-                format!("auto-rollback cancelled ({criterion})")
-            }
-            Event::AnnouncementSent { title, via, .. } => {
-                format!("announcement sent via {via}: {title}")
-            }
-            Event::EscalationContacted { step } => format!(
-                "escalation: contacted {}",
-                plan.runbook
-                    .escalation
-                    .get(*step)
-                    .map_or_else(|| format!("step #{step}"), |e| e.text.clone())
-            ),
-        };
-        self.timeline.push((r.ts, r.by.clone(), what));
-    }
+        }
+        Event::CommandExited {
+            run,
+            code,
+            signal,
+            duration_ms,
+            error,
+        } => {
+            let x = crate::core::state::runs::RunExit {
+                code: *code,
+                signal: *signal,
+                duration_ms: *duration_ms,
+                error: error.clone(),
+                at: r.ts,
+            };
+            format!("command {run} ended: {}", x.text())
+        }
+        Event::VariableSet {
+            name, value_masked, ..
+        } => format!("value set: {name} = {value_masked}"),
+        Event::RollbackStarted { trigger, .. } => {
+            format!("ROLLBACK started (trigger: {trigger})")
+        }
+        Event::RollbackChoice { title, option, .. } => match option {
+            Some(_) => format!("rollback choice: {title}"),
+            None => format!("rollback choice skipped: {title}"),
+        },
+        Event::RollbackStep { title, result, .. } => {
+            format!("rollback step {title}: {}", result.text())
+        }
+        Event::RollbackFinished { result } => {
+            format!(
+                "rollback finished: {}",
+                format!("{result:?}").to_lowercase()
+            )
+        }
+        Event::AutoRollbackCancelled { criterion } => {
+            format!("auto-rollback cancelled ({criterion})")
+        }
+        Event::AnnouncementSent { title, via, .. } => {
+            format!("announcement sent via {via}: {title}")
+        }
+        Event::EscalationContacted { step } => format!(
+            "escalation: contacted {}",
+            plan.runbook
+                .escalation
+                .get(*step)
+                .map_or_else(|| format!("step #{step}"), |e| e.text.clone())
+        ),
+    };
+    Some(what)
 }
 
 fn criterion_name(plan: &Plan, i: usize) -> String {
@@ -217,43 +187,53 @@ fn criterion_name(plan: &Plan, i: usize) -> String {
         .map_or_else(|| format!("criterion #{i}"), |c| c.text.clone())
 }
 
-impl Fold {
-    /// Firings and their ends, as the health fold derived them from the
-    /// samples: the one source of truth for "fired at".
-    fn transitions(&mut self, state: &State) {
-        let health = &state.session.health;
-        for t in &health.transitions {
-            let name = health
-                .engine
-                .checks
-                .get(t.criterion)
-                .map_or_else(|| format!("criterion #{}", t.criterion), |c| c.text.clone());
-            if t.to == Verdict::Firing {
-                self.fired
-                    .push((name.clone(), t.at, Some(t.text.clone()), None));
-                self.timeline.push((
-                    t.at,
-                    "monitor".into(),
-                    format!("criterion FIRED: {name} ({})", t.text),
-                ));
-            } else if t.from == Verdict::Firing {
-                if let Some(f) = self
-                    .fired
-                    .iter_mut()
-                    .rev()
-                    .find(|f| f.0 == name && f.3.is_none())
-                {
-                    f.3 = Some(t.at);
-                }
-                self.timeline.push((
-                    t.at,
-                    "monitor".into(),
-                    format!("criterion no longer firing: {name}"),
-                ));
+/// Firings and their ends, as the health fold derived them from the
+/// samples (the one source of truth for "fired at"), and their timeline rows.
+fn transitions(state: &State) -> (Vec<Firing>, Vec<Line>) {
+    let health = &state.session.health;
+    let mut fired: Vec<Firing> = Vec::new();
+    let mut lines = Vec::new();
+    for t in &health.transitions {
+        let name = health
+            .engine
+            .checks
+            .get(t.criterion)
+            .map_or_else(|| format!("criterion #{}", t.criterion), |c| c.text.clone());
+        if t.to == Verdict::Firing {
+            fired.push((name.clone(), t.at, Some(t.text.clone()), None));
+            lines.push((
+                t.at,
+                "monitor".into(),
+                format!("criterion FIRED: {name} ({})", t.text),
+            ));
+        } else if t.from == Verdict::Firing {
+            if let Some(f) = fired
+                .iter_mut()
+                .rev()
+                .find(|f| f.0 == name && f.3.is_none())
+            {
+                f.3 = Some(t.at);
             }
+            lines.push((
+                t.at,
+                "monitor".into(),
+                format!("criterion no longer firing: {name}"),
+            ));
         }
-        self.timeline.sort_by_key(|e| e.0);
     }
+    (fired, lines)
+}
+
+/// Each record's step, then the monitor's transitions, in time order (a
+/// stable sort: records at the same instant keep the journal's order).
+fn timeline(plan: &Plan, records: &[Record], transitions: Vec<Line>) -> Vec<Line> {
+    let mut lines: Vec<Line> = records
+        .iter()
+        .filter_map(|r| timeline_line(plan, r).map(|what| (r.ts, r.by.clone(), what)))
+        .collect();
+    lines.extend(transitions);
+    lines.sort_by_key(|e| e.0);
+    lines
 }
 
 fn label(plan: &Plan, t: Target) -> String {
@@ -300,23 +280,15 @@ fn stamp(ts: DateTime<Utc>, tz: Tz) -> String {
 pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     let rb = &plan.runbook;
     let tz = clock::zone(rb.window.as_ref());
-    let mut fold = Fold::default();
-    for r in records {
-        fold.apply(plan, r);
-    }
-    let settings = Settings::replay(
-        fold.operators.first().cloned().unwrap_or_default(),
-        fold.environment.clone().unwrap_or_default(),
-        fold.runbook.clone().unwrap_or_default(),
-    );
-    let now = fold.last.unwrap_or_default();
-    let state = State::replay(plan.clone(), settings, now, records);
-    fold.transitions(&state);
-    let outcome = fold.ended.as_ref().map(|e| e.2);
+    let state = replay(plan, records);
+    let session = &state.session;
+    let (fired, monitor) = transitions(&state);
+    let timeline = timeline(plan, records, monitor);
+    let outcome = session.ended.as_ref().map(|e| e.1);
 
     let mut out = String::new();
     let title = if rb.title.is_empty() {
-        fold.runbook.clone().unwrap_or_default()
+        session.runbook_name.clone().unwrap_or_default()
     } else {
         rb.title.clone()
     };
@@ -337,27 +309,30 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
             "Runbook",
             format!(
                 "{} (content hash {})",
-                fold.runbook.as_deref().unwrap_or("?"),
+                session.runbook_name.as_deref().unwrap_or("?"),
                 plan.hash
             ),
         ),
         (
             "Environment",
-            fold.environment.clone().unwrap_or_else(|| "?".into()),
+            session.environment.clone().unwrap_or_else(|| "?".into()),
         ),
-        ("Operators", fold.operators.join(", ")),
+        ("Operators", session.operators.join(", ")),
         ("Window", window),
-        ("Start", fold.started.map_or("?".into(), |t| stamp(t, tz))),
+        (
+            "Start",
+            started(session).map_or("?".into(), |t| stamp(t, tz)),
+        ),
         (
             "End",
-            match &fold.ended {
-                Some((t, by, _)) => format!("{} by {by}", stamp(*t, tz)),
+            match &session.ended {
+                Some((s, _)) => format!("{} by {}", stamp(s.at, tz), s.by),
                 None => "not ended (the session is live, or was cut off)".into(),
             },
         ),
         (
             "Duration",
-            match (fold.started, fold.ended.as_ref().map(|e| e.0).or(fold.last)) {
+            match (started(session), ended(session).or(session.last_at)) {
                 (Some(a), Some(b)) => clock::human(b - a),
                 _ => "?".into(),
             },
@@ -371,11 +346,11 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     for (k, v) in rows {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
     }
-    if !fold.resumes.is_empty() {
-        let list: Vec<String> = fold
-            .resumes
+    if !session.resumed.is_empty() {
+        let list: Vec<String> = session
+            .resumed
             .iter()
-            .map(|(t, by)| format!("{} by {by}", stamp(*t, tz)))
+            .map(|s| format!("{} by {}", stamp(s.at, tz), s.by))
             .collect();
         let _ = writeln!(out, "| Resumed | {} |", cell(&list.join("; ")));
     }
@@ -388,7 +363,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         out.push('\n');
     }
 
-    section_timeline(&mut out, &fold, tz);
+    section_timeline(&mut out, &timeline, tz);
     section_checklist(&mut out, &state, tz);
     // Extension points, in this order, each only when its events exist:
     // `## Commands` (issue 5: command started/exited: exit code, duration,
@@ -396,18 +371,46 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     // final and worst error rate and p95), `## Rollback` (issue 5: trigger,
     // steps and their results).
     section_commands(&mut out, &state, tz);
-    section_criteria(&mut out, &fold, tz);
+    section_criteria(&mut out, &fired, tz);
     section_rollback(&mut out, &state, tz);
     section_escalation(&mut out, &state, tz);
     section_app_log(&mut out, &state, tz);
     if outcome == Some(Outcome::RolledBack) {
-        section_incident(&mut out, &fold, &title, tz);
+        section_incident(&mut out, session, (&fired, &timeline), &title, tz);
     }
     // One blank line between blocks, however the sections were joined.
     while out.contains("\n\n\n") {
         out = out.replace("\n\n\n", "\n\n");
     }
     out
+}
+
+/// The session's state, replayed as `watch` and `--resume` replay it; the
+/// settings a replay starts from, named from the session's own facts, and
+/// its clock at the last record.
+fn replay(plan: &Plan, records: &[Record]) -> State {
+    let mut state = State::replay(
+        plan.clone(),
+        Settings::replay(String::new(), String::new(), String::new()),
+        DateTime::default(),
+        records,
+    );
+    let s = &state.session;
+    state.settings = Settings::replay(
+        s.operators.first().cloned().unwrap_or_default(),
+        s.environment.clone().unwrap_or_default(),
+        s.runbook_name.clone().unwrap_or_default(),
+    );
+    state.now = s.last_at.unwrap_or_default();
+    state
+}
+
+fn started(session: &Session) -> Option<DateTime<Utc>> {
+    session.started.as_ref().map(|s| s.at)
+}
+
+fn ended(session: &Session) -> Option<DateTime<Utc>> {
+    session.ended.as_ref().map(|(s, _)| s.at)
 }
 
 fn section_commands(out: &mut String, state: &State, tz: Tz) {
@@ -590,7 +593,7 @@ fn section_app_log(out: &mut String, state: &State, tz: Tz) {
     out.push('\n');
 }
 
-fn section_timeline(out: &mut String, fold: &Fold, tz: Tz) {
+fn section_timeline(out: &mut String, timeline: &[Line], tz: Tz) {
     let zone = if tz == Tz::UTC {
         "UTC".to_string()
     } else {
@@ -598,7 +601,7 @@ fn section_timeline(out: &mut String, fold: &Fold, tz: Tz) {
     };
     let _ = writeln!(out, "## Timeline\n");
     let _ = writeln!(out, "| {zone} | UTC | Who | What |\n|---|---|---|---|");
-    for (ts, by, what) in &fold.timeline {
+    for (ts, by, what) in timeline {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -684,13 +687,13 @@ fn section_checklist(out: &mut String, state: &State, tz: Tz) {
     out.push('\n');
 }
 
-fn section_criteria(out: &mut String, fold: &Fold, tz: Tz) {
+fn section_criteria(out: &mut String, fired: &[Firing], tz: Tz) {
     let _ = writeln!(out, "## Rollback criteria\n");
-    if fold.fired.is_empty() {
+    if fired.is_empty() {
         let _ = writeln!(out, "No criterion fired.\n");
         return;
     }
-    for (c, at, detail, until) in &fold.fired {
+    for (c, at, detail, until) in fired {
         let _ = writeln!(
             out,
             "- **{}** fired at {}{}{}",
@@ -703,8 +706,14 @@ fn section_criteria(out: &mut String, fold: &Fold, tz: Tz) {
     out.push('\n');
 }
 
-fn section_incident(out: &mut String, fold: &Fold, title: &str, tz: Tz) {
-    let fired: Vec<String> = fold.fired.iter().map(|f| f.0.clone()).collect();
+fn section_incident(
+    out: &mut String,
+    session: &Session,
+    (fired, timeline): (&[Firing], &[Line]),
+    title: &str,
+    tz: Tz,
+) {
+    let fired: Vec<String> = fired.iter().map(|f| f.0.clone()).collect();
     let trigger = if fired.is_empty() {
         "manual".to_string()
     } else {
@@ -718,19 +727,19 @@ fn section_incident(out: &mut String, fold: &Fold, title: &str, tz: Tz) {
     let _ = writeln!(
         out,
         "### Summary\n\nThe deployment of {title} to {} was rolled back. Trigger: {trigger}.\n",
-        fold.environment.as_deref().unwrap_or("?")
+        session.environment.as_deref().unwrap_or("?")
     );
     let _ = writeln!(
         out,
         "### Impact\n\n- Window affected: {} to {}\n- Users affected: TBD\n- Data affected: TBD\n",
-        fold.started.map_or("?".into(), |t| stamp(t, tz)),
-        fold.ended.as_ref().map_or("?".into(), |e| stamp(e.0, tz))
+        started(session).map_or("?".into(), |t| stamp(t, tz)),
+        ended(session).map_or("?".into(), |t| stamp(t, tz))
     );
     let _ = writeln!(
         out,
         "### Timeline\n\nSee the timeline above; key moments:\n"
     );
-    for (ts, by, what) in &fold.timeline {
+    for (ts, by, what) in timeline {
         if what.starts_with("criterion") || what.starts_with("session") {
             let _ = writeln!(out, "- {} — {what} ({by})", stamp(*ts, tz));
         }

@@ -204,6 +204,35 @@ fn the_report_of_a_rolled_back_session() {
     insta::assert_snapshot!(text);
 }
 
+/// The report's header facts are the session fold's own: `Session::apply`
+/// keeps them, the report keeps no second fold.
+#[test]
+fn the_session_fold_holds_the_reports_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    scripted(dir.path(), Outcome::RolledBack);
+    let replayed = session::open(dir.path()).unwrap();
+    let s = State::replay(replayed.plan, cockpit::settings(), now(), &replayed.records).session;
+    assert_eq!(
+        s.runbook_name.as_deref(),
+        Some("terp-production-rollout.md")
+    );
+    assert_eq!(s.environment.as_deref(), Some("production"));
+    assert_eq!(s.operators, ["alice", "bob"]);
+    assert_eq!(
+        s.started.map(|st| (st.by, st.at)),
+        Some(("alice".into(), at(0)))
+    );
+    assert_eq!(
+        s.resumed.iter().map(|st| st.at).collect::<Vec<_>>(),
+        [at(9)]
+    );
+    assert_eq!(
+        s.ended.map(|(st, o)| (st.by, st.at, o)),
+        Some(("bob".into(), at(25), Outcome::RolledBack))
+    );
+    assert_eq!(s.last_at, Some(at(25)));
+}
+
 #[test]
 fn the_report_command_prints_and_saves_report_md() {
     let dir = tempfile::tempdir().unwrap();

@@ -121,9 +121,18 @@ impl Status {
 /// Everything the journal knows. Only [`Session::apply`] changes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
+    /// The first `session_started`: who opened the session, and when.
     pub started: Option<Stamp>,
     pub runbook_hash: Option<String>,
+    /// The runbook's name as `session_started` journaled it.
+    pub runbook_name: Option<String>,
     pub environment: Option<String>,
+    /// Everyone who wrote a record (the monitor too), in order of first
+    /// appearance.
+    pub operators: Vec<String>,
+    /// The time of the last record folded in: where an unended session
+    /// stops.
+    pub last_at: Option<DateTime<Utc>>,
     pub marks: BTreeMap<Target, Mark>,
     pub notes: Vec<Note>,
     /// Probes, baseline and rollback criteria.
@@ -154,7 +163,10 @@ impl Session {
         Session {
             started: None,
             runbook_hash: None,
+            runbook_name: None,
             environment: None,
+            operators: Vec::new(),
+            last_at: None,
             marks: BTreeMap::new(),
             notes: Vec::new(),
             health: Health::new(&runbook.criteria),
@@ -174,14 +186,22 @@ impl Session {
     /// or criterion (a changed runbook) is kept out of the way, never a panic.
     pub fn apply(&mut self, r: &Record) {
         self.last_seq = self.last_seq.max(r.seq);
+        self.last_at = Some(r.ts);
+        if !self.operators.contains(&r.by) {
+            self.operators.push(r.by.clone());
+        }
         match &r.event {
             Event::SessionStarted {
+                runbook,
                 runbook_hash,
                 environment,
                 ..
             } => {
-                self.started = Some(Stamp::of(r));
+                if self.started.is_none() {
+                    self.started = Some(Stamp::of(r));
+                }
                 self.runbook_hash = Some(runbook_hash.clone());
+                self.runbook_name = Some(runbook.clone());
                 self.environment = Some(environment.clone());
             }
             Event::Ticked { target } => {
