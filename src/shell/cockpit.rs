@@ -738,15 +738,6 @@ async fn recv(s: &mut Option<Signal>) {
     }
 }
 
-/// OSC 52 (crossterm's `CopyToClipboard`): the terminal (and tmux, with
-/// set-clipboard on) puts `text` on the system clipboard, even over ssh.
-pub fn copy_to_clipboard(out: &mut impl io::Write, text: &str) -> io::Result<()> {
-    crossterm::execute!(
-        out,
-        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-    )
-}
-
 fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Action> {
     match ev {
         TermEvent::Key(k) if k.kind != KeyEventKind::Release => view.keymap.action(state.mode(), k),
@@ -769,32 +760,5 @@ fn log_record(r: &Record, masker: &crate::domain::mask::Masker) {
             r.by,
             masker.mask(&serde_json::to_string(other).unwrap_or_default())
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_copy_writes_osc_52_with_the_text_in_base64() {
-        for (text, encoded) in [
-            (
-                "kubectl rollout undo deploy/terp",
-                "a3ViZWN0bCByb2xsb3V0IHVuZG8gZGVwbG95L3RlcnA=",
-            ),
-            ("a", "YQ=="),
-            ("ab", "YWI="),
-            ("abc", "YWJj"),
-            ("pé ✓", "cMOpIOKckw=="),
-            ("", ""),
-        ] {
-            let mut out = Vec::new();
-            super::copy_to_clipboard(&mut out, text).unwrap();
-            // OSC 52, the system clipboard (`c`), ended by ST.
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                format!("\x1b]52;c;{encoded}\x1b\\"),
-                "{text:?}"
-            );
-        }
     }
 }

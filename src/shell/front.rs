@@ -128,7 +128,7 @@ impl Front for Real {
     }
 
     fn copy(&mut self, text: &str) {
-        let _ = crate::shell::cockpit::copy_to_clipboard(&mut io::stdout(), text);
+        let _ = copy_to_clipboard(&mut io::stdout(), text);
     }
 
     fn owns_process(&self) -> bool {
@@ -211,7 +211,9 @@ impl<B: Backend> Front for Script<B> {
     }
 
     fn suspend(&mut self) -> io::Result<()> {
-        Err(io::Error::other("a scripted terminal cannot run a command in itself"))
+        Err(io::Error::other(
+            "a scripted terminal cannot run a command in itself",
+        ))
     }
 
     fn command_ended(&mut self, _: &str) -> io::Result<()> {
@@ -231,4 +233,40 @@ impl<B: Backend> Front for Script<B> {
     }
 
     fn close(self) {}
+}
+
+/// OSC 52 (crossterm's `CopyToClipboard`): the terminal (and tmux, with
+/// set-clipboard on) puts `text` on the system clipboard, even over ssh.
+pub fn copy_to_clipboard(out: &mut impl io::Write, text: &str) -> io::Result<()> {
+    crossterm::execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_copy_writes_osc_52_with_the_text_in_base64() {
+        for (text, encoded) in [
+            (
+                "kubectl rollout undo deploy/terp",
+                "a3ViZWN0bCByb2xsb3V0IHVuZG8gZGVwbG95L3RlcnA=",
+            ),
+            ("a", "YQ=="),
+            ("ab", "YWI="),
+            ("abc", "YWJj"),
+            ("pé ✓", "cMOpIOKckw=="),
+            ("", ""),
+        ] {
+            let mut out = Vec::new();
+            super::copy_to_clipboard(&mut out, text).unwrap();
+            // OSC 52, the system clipboard (`c`), ended by ST.
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("\x1b]52;c;{encoded}\x1b\\"),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -17,6 +17,7 @@ mod check_config;
 mod cli_check;
 mod cli_env;
 mod cli_logs;
+mod cockpit_loop;
 mod config_strict;
 mod confirm_shows_all;
 mod corpus;

@@ -1,0 +1,199 @@
+//! The real loop (`shell::cockpit::Cockpit`) over a `TestBackend`: scripted
+//! keys, a scripted clock and scripted probes stand in for the terminal, the
+//! wall clock and the probe workers; the journal writer, `update` and the
+//! command runner (a real `bash`) are the ones `run` uses. The demo's story
+//! at test speed: tick, deploy, watch the criteria fire, roll back with
+//! `R` `y`, watch them recover, quit, and read the journal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+
+use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::event::Event;
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::{Plan, State};
+use rollout_cockpit::domain::monitor::{MonitorConfig, Outcome, Probe, Sample};
+use rollout_cockpit::journal::{self, Journal};
+use rollout_cockpit::shell::cockpit::{Cockpit, Msg};
+use rollout_cockpit::shell::front::{Driver, Script};
+use rollout_cockpit::ui::ViewState;
+
+const PLAN: &str = "# Story\n\n## Deploy\n\n- [ ] Announce the window\n- [ ] Deploy the release\n  ```bash\n  echo deployed-v2\n  ```\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo reverted-v1\n   ```\n";
+const URL: &str = "http://127.0.0.1:9/health";
+
+fn key(c: char) -> TermEvent {
+    TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn enter() -> TermEvent {
+    TermEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+}
+
+/// The newest frame once one satisfies `ok`; panics with the last one.
+async fn wait_for(d: &mut Driver, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(15);
+    loop {
+        match tokio::time::timeout_at(deadline, d.frames.recv()).await {
+            Ok(Some(f)) => {
+                if ok(&f) {
+                    return f;
+                }
+                last = f;
+            }
+            _ => panic!("no frame with {what}; the last one:\n{last}"),
+        }
+    }
+}
+
+fn probe(at: DateTime<Utc>, ok: bool) -> Msg {
+    Msg::Probe(Probe {
+        sample: Sample {
+            ts: at,
+            url: URL.into(),
+            latency_ms: 40.0,
+            outcome: if ok {
+                Outcome::Ok
+            } else {
+                Outcome::HttpStatus(503)
+            },
+        },
+        details: None,
+        body_bytes: 0,
+    })
+}
+
+/// `n` probes a second from `from`, every `bad`-th one failing (0: none),
+/// then a clock tick that flushes them into one journal record.
+async fn probes(
+    tx: &tokio::sync::mpsc::UnboundedSender<Msg>,
+    d: &Driver,
+    from: DateTime<Utc>,
+    n: i64,
+    bad: i64,
+) -> DateTime<Utc> {
+    for k in 0..n {
+        let ok = bad == 0 || k % bad != 0;
+        tx.send(probe(from + Duration::seconds(k), ok)).unwrap();
+    }
+    // The loop shares this thread: while the test waits, the probes are
+    // all it has to take, so the tick after them flushes every one.
+    tokio::time::sleep(StdDuration::from_millis(50)).await;
+    let end = from + Duration::seconds(n);
+    d.clock.send(end).unwrap();
+    end
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
+    // Judged as `run` judges, probed by this test instead of a worker.
+    settings.monitor.config = Some(MonitorConfig::for_urls(vec![URL.into()]));
+    settings.exec.workdir = dir.path().to_path_buf();
+    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
+    let state = State::new(plan, settings, t0);
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
+    let tx = cockpit.sender();
+    let running = tokio::spawn(cockpit.run());
+
+    wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/3")).await;
+    // Tick the first item: journaled, then shown.
+    d.keys.send(key('j')).unwrap();
+    d.keys.send(key(' ')).unwrap();
+    wait_for(&mut d, "one tick", |f| f.contains("Checklist 1/3")).await;
+
+    // A healthy minute, pinned as the baseline.
+    let t = probes(&tx, &d, t0, 60, 0).await;
+    wait_for(&mut d, "the samples", |f| !f.contains("0/10 samples")).await;
+    d.keys.send(key('b')).unwrap();
+    wait_for(&mut d, "the baseline", |f| {
+        f.contains("baseline") && !f.contains("collecting")
+    })
+    .await;
+
+    // Deploy: the confirm, then a real bash.
+    d.keys.send(key('j')).unwrap();
+    d.keys.send(enter()).unwrap();
+    wait_for(&mut d, "the confirm", |f| {
+        f.contains("echo deployed-v2") && f.contains("Run this?")
+    })
+    .await;
+    d.keys.send(key('y')).unwrap();
+    wait_for(&mut d, "the deploy's exit", |f| {
+        f.contains("deployed-v2") && f.contains("exit 0")
+    })
+    .await;
+
+    // One probe in three fails, for longer than the hold: the criteria fire.
+    let t = probes(&tx, &d, t, 60, 3).await;
+    wait_for(&mut d, "the criteria firing", |f| {
+        f.contains("ROLLBACK CRITERIA MET")
+    })
+    .await;
+
+    // R y: the runbook's rollback runs.
+    d.keys.send(key('R')).unwrap();
+    wait_for(&mut d, "the rollback confirm", |f| {
+        f.contains("echo reverted-v1")
+    })
+    .await;
+    d.keys.send(key('y')).unwrap();
+    wait_for(&mut d, "the rollback's end", |f| {
+        f.contains("rollback finished")
+    })
+    .await;
+
+    // Healthy again for two windows: the criteria recover.
+    probes(&tx, &d, t, 180, 0).await;
+    wait_for(&mut d, "the recovery", |f| {
+        !f.contains("ROLLBACK CRITERIA MET") && f.contains("ok · err") && f.contains("ok · p95")
+    })
+    .await;
+
+    // q y: the session ends, the loop returns 0.
+    d.keys.send(key('q')).unwrap();
+    wait_for(&mut d, "the quit confirm", |f| f.contains("rolled back")).await;
+    d.keys.send(key('y')).unwrap();
+    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
+        .await
+        .expect("the loop ended")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
+
+    let records = journal::load(&dir.path().join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let kinds: Vec<&Event> = records.iter().map(|r| &r.event).collect();
+    assert!(kinds.iter().any(|e| matches!(e, Event::Ticked { .. })));
+    assert!(
+        kinds
+            .iter()
+            .any(|e| matches!(e, Event::BaselinePinned { .. }))
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|e| matches!(e, Event::RollbackStarted { .. }))
+            .count(),
+        1
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|e| matches!(e, Event::RollbackFinished { .. }))
+    );
+    assert!(
+        matches!(kinds.last(), Some(Event::SessionEnded { .. })),
+        "{kinds:?}"
+    );
+    assert!(records.iter().all(|r| r.by == "erin"));
+}
