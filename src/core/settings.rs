@@ -102,6 +102,16 @@ impl std::fmt::Debug for WebhookUrl {
     }
 }
 
+impl ExecSettings {
+    /// A child command as this session runs its commands: the shell, its
+    /// flags and the working directory (a step and the log stream alike).
+    pub fn shape(&self, spec: &mut crate::domain::exec::RunSpec) {
+        spec.shell = self.shell.clone();
+        spec.shell_flags = self.flags.clone();
+        spec.workdir = self.workdir.clone();
+    }
+}
+
 impl Default for ExecSettings {
     fn default() -> Self {
         ExecSettings {

@@ -303,9 +303,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 dir.join(crate::domain::logs::stream::FILE_NAME),
                 e.masker.0.clone(),
             );
-            spec.run.shell = e.shell.clone();
-            spec.run.shell_flags = e.flags.clone();
-            spec.run.workdir = e.workdir.clone();
+            e.shape(&mut spec.run);
             spec.patterns = state.settings.logs.patterns.clone();
             // Quitting waits for the stream's end: it gets less patience
             // than a runbook step.
@@ -694,9 +692,7 @@ impl Runner {
             std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
         }
         let mut spec = RunSpec::new(RunId(run), s.code, log);
-        spec.shell = e.shell.clone();
-        spec.shell_flags = e.flags.clone();
-        spec.workdir = e.workdir.clone();
+        e.shape(&mut spec);
         spec.env = s.env;
         // A finished step's `sleep 1005 &` would otherwise outlive the step,
         // and the cockpit: its kill reaches only the commands still running.

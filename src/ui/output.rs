@@ -10,7 +10,7 @@ use super::theme;
 use crate::core::state::{Mark, Row, State};
 use crate::core::state::{clock, runs};
 use crate::domain::exec::Stream;
-use crate::domain::runbook::{BlockKind, Owner};
+use crate::domain::runbook::BlockKind;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(run) = state.exec.shown {
@@ -91,18 +91,12 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
 
 /// The command blocks a row owns, in order.
 pub fn blocks(state: &State, row: Row) -> Vec<&crate::domain::runbook::Block> {
-    let owner = match row {
-        Row::Item(i) => Owner::Item(i),
-        Row::Section(s) => Owner::Section(s),
-    };
     state
         .runbook()
-        .blocks
-        .iter()
+        .owned_by(row.owner())
         .filter(|b| {
-            b.owner == owner
-                && (matches!(b.kind, BlockKind::Command | BlockKind::Manual)
-                    || crate::core::state::outline::is_shown_not_run(b))
+            matches!(b.kind, BlockKind::Command | BlockKind::Manual)
+                || crate::core::state::outline::is_shown_not_run(b)
         })
         .collect()
 }
@@ -160,10 +154,18 @@ pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
         if let Some(note) = &b.note {
             out.push(Line::styled(note.clone(), theme::amber()));
         }
+        // As the confirm shows it: what will run (`--env` rewrites a
+        // command's hosts), masked, a private key's body included.
+        let code = if b.kind == BlockKind::Command {
+            crate::domain::profile::rewrite_command(&state.settings.profile, &b.code)
+        } else {
+            b.code.clone()
+        };
+        let masker = &state.settings.exec.masker.0;
+        let mut key = crate::domain::mask::KeyBlock::default();
         out.extend(
-            b.code
-                .lines()
-                .map(|l| Line::styled(l.to_string(), theme::command())),
+            code.lines()
+                .map(|l| Line::styled(key.mask(masker, l).into_owned(), theme::command())),
         );
     }
     out

@@ -319,3 +319,25 @@ fn no_secret_reaches_the_session_directory_or_the_screen() {
     }
     assert!(leaks.is_empty(), "secrets shown:\n{}", leaks.join("\n"));
 }
+
+/// The output pane's view of a row's commands is the confirm's: masked, and
+/// rewritten for `--env` (it showed the runbook's raw text).
+#[test]
+fn the_output_pane_shows_a_rows_command_masked_and_rewritten() {
+    let text = "# Plan\n\n## Steps\n\n- [ ] Restore\n  ```bash\n  mysql -h db.prod.example -u admin -pS3cretPass42 terp < dump.sql\n  curl https://api.prod.example/health\n  ```\n";
+    let plan = Plan::new(runbook::parse(text), text);
+    let mut state = State::new(plan, cockpit::settings(), cockpit::now());
+    let rewrite = std::collections::BTreeMap::from([(
+        "api.prod.example".to_string(),
+        "http://127.0.0.1:8080".to_string(),
+    )]);
+    state.settings.profile =
+        rollout_cockpit::domain::profile::Profile::new("staging", &rewrite).unwrap();
+    let mut s = Session::new(state);
+    s.go("Restore");
+    let screen = cockpit::screen_text(&s.state, 120, 40);
+    assert!(screen.contains("mysql -h db.prod.example"), "{screen}");
+    assert!(!screen.contains("S3cretPass42"), "{screen}");
+    assert!(screen.contains("127.0.0.1:8080"), "{screen}");
+    assert!(!screen.contains("api.prod.example"), "{screen}");
+}

@@ -152,19 +152,13 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
 /// `c` on a row's code (a command, or reference material never run): to
 /// the clipboard as the confirm would show it, secrets masked.
 fn copy_code(state: &mut State, row: super::Row) -> Vec<Effect> {
-    let owner = match row {
-        super::Row::Item(i) => crate::domain::runbook::Owner::Item(i),
-        super::Row::Section(s) => crate::domain::runbook::Owner::Section(s),
-    };
     let masker = state.settings.exec.masker.0.clone();
     let text: Vec<String> = state
         .runbook()
-        .blocks
-        .iter()
+        .owned_by(row.owner())
         .filter(|b| {
-            b.owner == owner
-                && (b.kind == crate::domain::runbook::BlockKind::Command
-                    || super::outline::is_shown_not_run(b))
+            b.kind == crate::domain::runbook::BlockKind::Command
+                || super::outline::is_shown_not_run(b)
         })
         .map(|b| masker.mask(b.code.trim_end()).into_owned())
         .collect();

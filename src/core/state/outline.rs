@@ -49,6 +49,14 @@ pub enum Row {
 }
 
 impl Row {
+    /// Whose blocks are this row's.
+    pub fn owner(self) -> crate::domain::runbook::Owner {
+        match self {
+            Row::Item(i) => crate::domain::runbook::Owner::Item(i),
+            Row::Section(s) => crate::domain::runbook::Owner::Section(s),
+        }
+    }
+
     /// What a tick on this row applies to, if anything.
     pub fn target(self, runbook: &Runbook) -> Option<Target> {
         match self {

@@ -17,7 +17,7 @@ use crate::core::event::{Event, Record, Target};
 use crate::domain::exec::{self, ExecEvent, OutputBuffer};
 use crate::domain::mask::MASK;
 use crate::domain::monitor::BaselineSource;
-use crate::domain::runbook::{BlockKind, Owner, Runbook};
+use crate::domain::runbook::{BlockKind, Runbook};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunExit {
@@ -303,13 +303,8 @@ pub struct Form {
 
 /// The command blocks of a row, in order.
 pub fn command_blocks(rb: &Runbook, row: Row) -> Vec<usize> {
-    let owner = match row {
-        Row::Item(i) => Owner::Item(i),
-        Row::Section(s) => Owner::Section(s),
-    };
-    rb.blocks
-        .iter()
-        .filter(|b| b.owner == owner && b.kind == BlockKind::Command)
+    rb.owned_by(row.owner())
+        .filter(|b| b.kind == BlockKind::Command)
         .map(|b| b.id)
         .collect()
 }

@@ -37,6 +37,11 @@ pub struct Runbook {
 }
 
 impl Runbook {
+    /// The blocks `owner` owns, in the runbook's order.
+    pub fn owned_by(&self, owner: Owner) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().filter(move |b| b.owner == owner)
+    }
+
     /// Procedure `i`: 0 is the one `R` offers first, then the others.
     pub fn procedure(&self, i: usize) -> Option<&Rollback> {
         match i {
