@@ -337,6 +337,7 @@ fn prepare(
                 eprintln!("rollout-cockpit: warning: {msg}");
                 notices.push(msg);
             }
+            needs_a_terminal()?;
             let replayed = sessions::finish(&dir, loaded_journal, plan.clone());
             for n in &replayed.notices {
                 eprintln!("rollout-cockpit: {n}");
@@ -357,6 +358,7 @@ fn prepare(
             (dir, journal, state, lock)
         }
         None => {
+            needs_a_terminal()?;
             let dir = journal::new_session_dir(&root, &stem, Local::now()).map_err(|e| {
                 format!("{}: cannot create a session directory: {e}", root.display())
             })?;
@@ -386,6 +388,17 @@ fn prepare(
         lock,
         notices,
     })
+}
+
+/// The cockpit is a screen: without one, say so before a session is
+/// created or resumed (the journal would record a session nobody saw).
+fn needs_a_terminal() -> Result<(), String> {
+    if std::io::stdout().is_terminal() {
+        Ok(())
+    } else {
+        Err("run needs a terminal (stdout is not one): start it in a terminal or tmux;              check and monitor work without one"
+            .into())
+    }
 }
 
 fn run(

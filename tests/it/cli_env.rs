@@ -84,3 +84,24 @@ fn demo_flags_are_checked() {
         .success()
         .stdout(predicate::str::contains("--speed").and(predicate::str::contains("--session-dir")));
 }
+
+/// `run` piped or scripted: told why, exit 2, and no session left behind.
+#[test]
+fn run_without_a_terminal_says_so_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sessions");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+        .args(["run", "--no-health", "--operator", "t", "--session-dir"])
+        .arg(&root)
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("run needs a terminal"), "{err}");
+    assert!(
+        !root.exists() || std::fs::read_dir(&root).unwrap().count() == 0,
+        "no session created"
+    );
+}

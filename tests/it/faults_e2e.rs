@@ -416,7 +416,8 @@ fn a_damaged_session_is_skipped_by_plain_run_with_a_note() {
             .output()
             .unwrap()
     };
-    // No terminal here: the screen cannot open, but the session can.
+    // No terminal here: the damaged session is named, and `run` refuses
+    // before creating a session nobody would see.
     let out = run(&[]);
     let err = String::from_utf8_lossy(&out.stderr);
     let note = err
@@ -432,11 +433,12 @@ fn a_damaged_session_is_skipped_by_plain_run_with_a_note() {
         note.contains("--new") && note.contains("--resume"),
         "{note}"
     );
-    assert_ne!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("run needs a terminal"), "{err}");
     assert_eq!(
         std::fs::read_dir(&root).unwrap().count(),
-        2,
-        "a new session beside the damaged one"
+        1,
+        "nothing created without a terminal"
     );
     let out = run(&["--resume"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -450,6 +452,11 @@ fn a_damaged_session_is_skipped_by_plain_run_with_a_note() {
     b.tmux.wait_in(&t, "the cockpit", |sc| {
         sc.contains("Step 2: Deploy Application")
     });
+    assert_eq!(
+        std::fs::read_dir(&b.root).unwrap().count(),
+        2,
+        "a new session beside the damaged one"
+    );
     b.tmux.keys_in(&t, &["q"]);
     b.tmux.wait_in(&t, "the quit question", |sc| {
         sc.contains("Quit the cockpit?")
