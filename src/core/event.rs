@@ -168,6 +168,11 @@ pub enum Event {
         /// others were picked with `tab` in the confirm.
         #[serde(default, skip_serializing_if = "is_zero")]
         procedure: usize,
+        /// Started by the auto-rollback, not by a key: how long the
+        /// criterion had fired (seconds). The record's `by` is the operator
+        /// whose cockpit armed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        automatic_after_s: Option<u64>,
     },
     /// A choice step of the rollback: which alternative the record's `by`
     /// picked (`None`: skipped). Only that one runs.

@@ -147,6 +147,11 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
         Event::VariableSet {
             name, value_masked, ..
         } => format!("value set: {name} = {value_masked}"),
+        Event::RollbackStarted {
+            trigger,
+            automatic_after_s: Some(s),
+            ..
+        } => format!("ROLLBACK started automatically after {trigger} fired for {s} s"),
         Event::RollbackStarted { trigger, .. } => {
             format!("ROLLBACK started (trigger: {trigger})")
         }
@@ -462,12 +467,24 @@ fn section_rollback(out: &mut String, state: &State, tz: Tz) {
     let ms = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.0} ms"));
     let _ = writeln!(out, "## Rollback\n");
     let _ = writeln!(out, "- Trigger: {}", rb.trigger);
-    let _ = writeln!(
-        out,
-        "- Fired by: {} at {}",
-        rb.stamp.by,
-        stamp(rb.stamp.at, tz)
-    );
+    match rb.automatic_after_s {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "- Fired by: the auto-rollback (armed in {}'s cockpit), after the criterion fired for {s} s, at {}",
+                rb.stamp.by,
+                stamp(rb.stamp.at, tz)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "- Fired by: {} at {}",
+                rb.stamp.by,
+                stamp(rb.stamp.at, tz)
+            );
+        }
+    }
     if let Some(p) = state.runbook().procedure(rb.procedure) {
         let _ = writeln!(out, "- Procedure: {} (line {})", p.title, p.line);
     }

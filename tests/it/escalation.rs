@@ -86,6 +86,7 @@ fn a_rollback_starts_the_clock_too() {
         procedure: 0,
         trigger: "manual".into(),
         metrics: Default::default(),
+        automatic_after_s: None,
     });
     let r = s.records.last().unwrap().ts;
     let started = s.state.session.escalation.started.clone().unwrap();

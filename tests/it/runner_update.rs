@@ -88,6 +88,30 @@ fn the_auto_rollback_counts_down_on_the_test_clock_and_esc_cancels_it() {
     assert!(rb.trigger.contains("Error rate"), "{}", rb.trigger);
     assert!(rb.metrics.error_rate.is_some());
     assert_eq!(spawns(&s).len(), 1, "the first rollback step runs");
+    // Journaled as the auto-rollback's, with how long the criterion fired
+    // (the 5 s it had to, then the 10 s countdown, at least).
+    let after = rb.automatic_after_s.expect("journaled as automatic");
+    assert!(after >= 15, "{after}");
+    let report = rollout_cockpit::report::render(&s.state.plan, &s.records, &[]);
+    assert!(
+        report.contains("- Fired by: the auto-rollback (armed in alice's cockpit), after the criterion fired for"),
+        "{report}"
+    );
+    assert!(
+        report.contains("ROLLBACK started automatically after"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_rollback_by_key_is_the_operators() {
+    let mut s = degraded();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let rb = s.state.session.rollback.clone().expect("fired");
+    assert_eq!(rb.automatic_after_s, None);
+    let report = rollout_cockpit::report::render(&s.state.plan, &s.records, &[]);
+    assert!(report.contains("- Fired by: alice at"), "{report}");
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub const COUNTDOWN: Duration = Duration::seconds(10);
 pub struct RollbackLog {
     pub stamp: Stamp,
     pub trigger: String,
+    /// Started by the auto-rollback after the criterion fired this long (s).
+    pub automatic_after_s: Option<u64>,
     pub metrics: RollbackMetrics,
     /// Which procedure (see [`crate::domain::runbook::Runbook::procedure`]).
     pub procedure: usize,
@@ -38,10 +40,12 @@ impl RollbackLog {
                 trigger,
                 metrics,
                 procedure,
+                automatic_after_s,
             } => {
                 *log = Some(RollbackLog {
                     stamp: Stamp::of(r),
                     trigger: trigger.clone(),
+                    automatic_after_s: *automatic_after_s,
                     metrics: metrics.clone(),
                     procedure: *procedure,
                     choices: Vec::new(),
@@ -295,6 +299,18 @@ pub fn open(state: &mut State) {
 
 /// `y` on the red confirm, or the end of the countdown.
 pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
+    start(state, trigger, None)
+}
+
+/// The countdown ran out: the same as `y`, journaled as automatic.
+fn fire_automatically(state: &mut State, trigger: String) -> Vec<Effect> {
+    let after = auto_firing(state)
+        .and_then(|(at, _)| (state.now - at).to_std().ok())
+        .map(|d| d.as_secs());
+    start(state, trigger, Some(after.unwrap_or(0)))
+}
+
+fn start(state: &mut State, trigger: String, automatic_after_s: Option<u64>) -> Vec<Effect> {
     state.ui.modal = None;
     state.auto.countdown = None;
     let procedure = if state
@@ -310,6 +326,7 @@ pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
         trigger,
         metrics: metrics(state),
         procedure,
+        automatic_after_s,
     })];
     state.rollback = Some(Driver {
         procedure,
@@ -656,7 +673,7 @@ pub fn tick(state: &mut State) -> Vec<Effect> {
             // Resolved during the countdown: nothing to roll back for.
             state.auto.countdown = None;
         } else if state.now >= ends {
-            return fire(state, criterion);
+            return fire_automatically(state, criterion);
         }
         return Vec::new();
     }
