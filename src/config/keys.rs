@@ -134,6 +134,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Normal, Key::ch('g'), Top),
         (Normal, Key::plain(K::Home), Top),
         (Normal, Key::ch('G'), Bottom),
+        (Normal, Key::plain(K::End), Bottom),
         (Normal, Key::ch('{'), PrevSection),
         (Normal, Key::ch('}'), NextSection),
         (Normal, Key::plain(K::Left), Collapse),
@@ -173,7 +174,6 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
             },
             Interrupt,
         ),
-        (Normal, Key::plain(K::End), Follow),
         (Normal, Key::ch('f'), Follow),
         (Normal, Key::plain(K::Esc), Cancel),
         (Mode::Confirm, Key::ch('R'), Rollback),
@@ -464,6 +464,9 @@ mod tests {
         let k = Keymap::default();
         assert_eq!(k.lookup(Mode::Normal, Key::ch(' ')), Some(Cmd::Tick));
         assert_eq!(k.lookup(Mode::Normal, Key::ch('G')), Some(Cmd::Bottom));
+        // `End` is the last row, as in less, k9s and lazygit; `f` follows.
+        assert_eq!(k.lookup(Mode::Normal, Key::plain(KeyCode::End)), Some(Cmd::Bottom));
+        assert_eq!(k.lookup(Mode::Normal, Key::ch('f')), Some(Cmd::Follow));
         assert_eq!(k.lookup(Mode::Confirm, Key::ch('y')), Some(Cmd::Confirm));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         for mode in Mode::ALL {
