@@ -465,7 +465,10 @@ mod tests {
         assert_eq!(k.lookup(Mode::Normal, Key::ch(' ')), Some(Cmd::Tick));
         assert_eq!(k.lookup(Mode::Normal, Key::ch('G')), Some(Cmd::Bottom));
         // `End` is the last row, as in less, k9s and lazygit; `f` follows.
-        assert_eq!(k.lookup(Mode::Normal, Key::plain(KeyCode::End)), Some(Cmd::Bottom));
+        assert_eq!(
+            k.lookup(Mode::Normal, Key::plain(KeyCode::End)),
+            Some(Cmd::Bottom)
+        );
         assert_eq!(k.lookup(Mode::Normal, Key::ch('f')), Some(Cmd::Follow));
         assert_eq!(k.lookup(Mode::Confirm, Key::ch('y')), Some(Cmd::Confirm));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);

@@ -201,6 +201,25 @@ fn empty_file_is_exit_2_naming_it() {
 }
 
 #[test]
+fn a_binary_file_is_not_a_markdown_file_for_check_and_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("deploy.md");
+    // An executable's header: ELF magic, then NUL padding.
+    std::fs::write(&path, b"\x7fELF\x02\x01\x01\x00\x00\x00# not really\n").expect("write");
+    for mode in ["check", "run"] {
+        cockpit()
+            .arg(mode)
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{}: not a Markdown file (binary content: a NUL byte at offset 7)",
+                path.display()
+            )));
+    }
+}
+
+#[test]
 fn unclosed_fence_and_bad_bytes_load_with_warnings() {
     let path = fixture("unclosed-fence.md");
     cockpit()

@@ -42,12 +42,17 @@ pub enum LoadError {
     Directory { path: String },
     #[error("{path}: is empty")]
     Empty { path: String },
+    #[error("{path}: not a Markdown file (binary content: a NUL byte at offset {offset})")]
+    Binary { path: String, offset: usize },
     #[error("{path}: cannot read: {source}")]
     Unreadable {
         path: String,
         source: std::io::Error,
     },
 }
+
+/// How much of a file is looked at for binary content.
+const BINARY_PROBE: usize = 64 * 1024;
 
 /// Reads and parses a runbook; `None` means the bundled plan.
 pub fn load(path: Option<&Path>) -> Result<Loaded, LoadError> {
@@ -72,6 +77,12 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, LoadError> {
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Empty { path: name });
+    }
+    // Text in any encoding has no NUL bytes; an executable, an image or an
+    // archive does (the test git and grep use). Latin-1 text passes, with
+    // its decoding warning.
+    if let Some(offset) = memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]) {
+        return Err(LoadError::Binary { path: name, offset });
     }
     let (text, runbook) = parse_bytes(&bytes);
     Ok(Loaded {
