@@ -88,7 +88,7 @@ pub struct ReportArgs {
 pub struct DemoArgs {
     /// Compress time: the service's ramps and the stand-ins' pauses run N
     /// times faster
-    #[arg(long, value_name = "N", default_value = "1", value_parser = speed)]
+    #[arg(long, value_name = "N", default_value = "1", value_parser = speed, allow_negative_numbers = true)]
     pub speed: f64,
     /// What the deploy does to the simulated service
     #[arg(long, value_enum, default_value_t = crate::demo::Scenario::Degrade)]
@@ -153,7 +153,7 @@ pub struct RunArgs {
     pub workdir: Option<PathBuf>,
     /// Opt-in: once an automatic criterion has fired this long, count 10 s
     /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
-    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub auto_rollback_after: Option<Duration>,
     // Last: its help heading applies to every argument after it.
     #[command(flatten)]
@@ -169,10 +169,10 @@ pub struct MonitorArgs {
     pub probe: ProbeArgs,
     /// Pin the baseline from the window after this long (it needs at least 10
     /// samples, so it may take effect later)
-    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "30s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub baseline_for: Duration,
     /// Stop after this long; exit 0 if nothing fired [default: run until Ctrl-C]
-    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub duration: Option<Duration>,
     /// Print one JSON object per evaluation (a stable contract for scripts)
     #[arg(long)]
@@ -188,34 +188,34 @@ pub struct ProbeArgs {
     #[arg(long = "health", value_name = "URL")]
     pub health: Vec<String>,
     /// Time between probes of each URL, and between evaluations
-    #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "1s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub interval: Duration,
     /// How long a probe may take, body included, before it counts as a timeout
-    #[arg(long, value_name = "D", default_value = "2s", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "2s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub timeout: Duration,
     /// Rolling window over which error rate and latency percentiles are computed
-    #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::domain::duration::parse)]
+    #[arg(long, value_name = "D", default_value = "60s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub window: Duration,
     /// Baseline error rate in percent, instead of pinning one (needs --baseline-latency-ms)
-    #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent)]
+    #[arg(long, value_name = "PCT", requires = "baseline_latency_ms", value_parser = percent, allow_negative_numbers = true)]
     pub baseline_error_rate: Option<f64>,
     /// Baseline p95 latency in ms, instead of pinning one (needs --baseline-error-rate)
-    #[arg(long, value_name = "MS", requires = "baseline_error_rate", value_parser = milliseconds)]
+    #[arg(long, value_name = "MS", requires = "baseline_error_rate", value_parser = milliseconds, allow_negative_numbers = true)]
     pub baseline_latency_ms: Option<f64>,
     /// Fire when the error rate exceeds the baseline by more than POINTS
     /// percentage points [default: the runbook's value, else 5]
-    #[arg(long, value_name = "POINTS", value_parser = percent)]
+    #[arg(long, value_name = "POINTS", value_parser = percent, allow_negative_numbers = true)]
     pub error_rate_increase: Option<f64>,
     /// Fire when p95 latency exceeds the baseline by more than PERCENT
     /// [default: the runbook's value, else 50]
-    #[arg(long, value_name = "PERCENT", value_parser = increase)]
+    #[arg(long, value_name = "PERCENT", value_parser = increase, allow_negative_numbers = true)]
     pub latency_increase: Option<f64>,
     /// A relative latency breach also needs at least this absolute increase
     /// in ms, so a 1 ms loopback baseline does not flap
-    #[arg(long, value_name = "MS", default_value = "20", value_parser = milliseconds)]
+    #[arg(long, value_name = "MS", default_value = "20", value_parser = milliseconds, allow_negative_numbers = true)]
     pub latency_floor_ms: f64,
     /// How long a breach must hold before it fires (and a recovery before it resolves)
-    #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::domain::duration::parse)]
+    #[arg(long = "for", value_name = "D", default_value = "10s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub hold: Duration,
     /// Do not verify TLS certificates (self-signed staging endpoints)
     #[arg(long)]

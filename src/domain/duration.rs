@@ -10,6 +10,15 @@ pub const MAX: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A clap `value_parser`: the error names what was wrong so that clap can
 /// name the flag.
 pub fn parse(s: &str) -> Result<Duration, String> {
+    if s.trim()
+        .strip_prefix('-')
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return Err(format!(
+            "{} is negative: a duration is 250ms, 2s or 5m",
+            s.trim()
+        ));
+    }
     let d = humantime::parse_duration(s.trim())
         .map_err(|e| format!("{e} (expected a duration such as 250ms, 2s or 5m)"))?;
     if d.is_zero() {

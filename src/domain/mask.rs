@@ -56,6 +56,15 @@ impl SecretNames {
     }
 }
 
+impl SecretNames {
+    /// By the built-in names, without a copy of the compiled pattern (a
+    /// copy starts with a cold match cache: this runs per variable while a
+    /// runbook is read).
+    pub fn is_default_secret(name: &str) -> bool {
+        DEFAULT_NAMES.as_ref().is_none_or(|r| r.is_match(name))
+    }
+}
+
 impl Default for SecretNames {
     fn default() -> Self {
         SecretNames(DEFAULT_NAMES.clone())

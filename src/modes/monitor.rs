@@ -109,6 +109,26 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     })
 }
 
+/// Settings that work but mislead: probes so frequent they load the
+/// service, or a window too short to hold enough probes to judge a rate.
+pub fn setting_warnings(interval: Duration, window: Duration) -> Vec<String> {
+    let mut out = Vec::new();
+    if interval < Duration::from_millis(100) {
+        out.push(format!(
+            "--interval {} is below 100ms: the probes themselves load the service",
+            humantime::format_duration(interval)
+        ));
+    }
+    if window < interval * 5 {
+        out.push(format!(
+            "--window {} holds fewer than 5 probes at --interval {}: an error rate over so few means little",
+            humantime::format_duration(window),
+            humantime::format_duration(interval)
+        ));
+    }
+    out
+}
+
 async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     let clock = Clock::start();
     let start = Instant::now();
@@ -132,6 +152,9 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         eprintln!(
             "rollout-cockpit monitor: WARNING: TLS certificates are NOT verified (--insecure)"
         );
+    }
+    for w in setting_warnings(interval, plan.window) {
+        eprintln!("rollout-cockpit monitor: warning: {w}");
     }
 
     let (tx, mut rx) = mpsc::channel(64);

@@ -367,3 +367,61 @@ fn a_service_down_from_the_start_is_inconclusive_not_ok() {
                 .and(predicate::str::contains("never healthy (err 100.0%")),
         );
 }
+
+/// Negative numbers and durations are refused naming the flag (clap took
+/// `-3` for an unknown option before).
+#[test]
+fn negative_values_are_refused_naming_the_flag() {
+    for (args, flag) in [
+        (
+            &["--interval", "-1s"][..],
+            "'--interval <D>': -1s is negative",
+        ),
+        (&["--for", "-5s"][..], "'--for <D>': -5s is negative"),
+        (
+            &["--error-rate-increase", "-3"][..],
+            "'--error-rate-increase <POINTS>': -3 must be a number of at least 0",
+        ),
+        (
+            &["--latency-increase", "-50"][..],
+            "'--latency-increase <PERCENT>': -50 must be a number of at least 0",
+        ),
+    ] {
+        monitor()
+            .args(["--health", "http://127.0.0.1:9/health"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(flag));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fast_interval_and_a_short_window_warn() {
+    let addr = fixed("200 OK", "application/json", HEALTHY).await;
+    let out = tokio::task::spawn_blocking(move || {
+        monitor()
+            .args(["--health", &url(addr, "/health")])
+            .args([
+                "--interval",
+                "50ms",
+                "--window",
+                "200ms",
+                "--duration",
+                "300ms",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: --interval 50ms is below 100ms"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: --window 200ms holds fewer than 5 probes at --interval 50ms"),
+        "{err}"
+    );
+}

@@ -280,7 +280,7 @@ pub fn shell_vars(code: &str) -> (Vec<(String, usize)>, HashSet<String>) {
 
 /// By the built-in names; `check --config` and `run` apply `[secrets]`.
 pub fn is_secret_name(name: &str) -> bool {
-    crate::domain::mask::SecretNames::default().is_secret(name)
+    crate::domain::mask::SecretNames::is_default_secret(name)
 }
 
 /// Adds the variable once, at its first use.
