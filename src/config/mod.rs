@@ -294,8 +294,41 @@ impl KeyList {
     }
 }
 
+/// `2:21: unclosed array, expected `]``: where, as editors and compilers
+/// say it (the file name goes in front), then what; one line.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            // A bad value: name its key (`logs.errors_above`), as every
+            // other config error does.
+            let lines: Vec<&str> = text.lines().collect();
+            let key = lines
+                .get(line - 1)
+                .and_then(|l| l.split_once('='))
+                .filter(|(k, _)| col > k.chars().count())
+                .map(|(k, _)| k.trim().trim_matches('"'));
+            let table = lines[..(line - 1).min(lines.len())]
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .find(|l| l.starts_with('['))
+                .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+            match (table, key) {
+                (Some(t), Some(k)) => format!("{line}:{col}: {t}.{k}: {message}"),
+                (None, Some(k)) => format!("{line}:{col}: {k}: {message}"),
+                _ => format!("{line}:{col}: {message}"),
+            }
+        }
+        None => message,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{path}{}{message}", if message.starts_with(|c: char| c.is_ascii_digit()) { ":" } else { ": " })]
 pub struct ConfigError {
     pub path: String,
     pub message: String,
@@ -313,10 +346,7 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| {
-            // toml's message already names the key and line; keep it on one line.
-            e.to_string().trim().replace('\n', " ")
-        })?;
+        let config: Config = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         config.keymap()?;
         if let Some(logs) = &config.logs {
             logs.check()?;

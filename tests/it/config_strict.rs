@@ -215,3 +215,28 @@ fn criteria_numbers_are_read_strictly() {
         "{v}"
     );
 }
+
+/// TOML errors say where as editors do: `file:line:col: message`.
+#[test]
+fn toml_errors_name_file_line_and_column() {
+    for (toml, said) in [
+        (
+            "[health]\naccept_status = [200\n",
+            "cockpit.toml:2:21: health.accept_status: unclosed array, expected `]`",
+        ),
+        (
+            "environment = \"x\"\n[helth]\nx = 1\n",
+            "cockpit.toml:2:2: unknown field `helth`",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("cockpit.toml");
+        std::fs::write(&config, toml).unwrap();
+        cockpit()
+            .args(["check", "--config"])
+            .arg(&config)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said));
+    }
+}
