@@ -643,10 +643,7 @@ fn section_checklist(out: &mut String, state: &State, tz: Tz) {
             n.text
         ));
     }
-    let (done, total) = (0..rb.items.len()).fold((0, 0), |(d, t), i| {
-        let open = state.session.status(Target::Item(i)) == crate::core::state::Status::Open;
-        (d + usize::from(!open), t + 1)
-    });
+    let (done, total) = state.checklist_done();
     let _ = writeln!(
         out,
         "## Checklist ({done}/{total} done or not applicable)\n"

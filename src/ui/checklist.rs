@@ -10,19 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem};
 
 use super::{ViewState, theme};
-use crate::core::event::Target;
 use crate::core::state::clock;
 use crate::core::state::{Row, State, Status};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState) {
     let rows = state.rows();
-    let total = state.runbook().items.len();
-    let done = state
-        .runbook()
-        .items
-        .iter()
-        .filter(|i| state.session.status(Target::Item(i.id)) != Status::Open)
-        .count();
+    let (done, total) = state.checklist_done();
     let items: Vec<ListItem> = rows
         .iter()
         .map(|&r| ListItem::new(line(state, r)))

@@ -636,9 +636,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             boxed(frame, area, wide.min(60), " Post? ", theme::amber(), lines);
         }
         Modal::Confirm(Confirm::Quit) => {
+            let outcome = state.outcome();
+            let mut said = outcome.text().to_string();
+            if outcome == crate::core::event::Outcome::Abandoned {
+                // What is left, so "abandoned" is never a surprise.
+                let (open, failed, cut) = state.left_undone();
+                let mut parts = Vec::new();
+                if open > 0 {
+                    parts.push(format!("{open} open"));
+                }
+                if failed > 0 {
+                    parts.push(format!("{failed} failed"));
+                }
+                if cut > 0 {
+                    parts.push(format!("{cut} running or cut short"));
+                }
+                if !parts.is_empty() {
+                    said = format!("{said} with {}", parts.join(", "));
+                }
+            }
             let mut lines = vec![Line::raw(format!(
-                "Quit the cockpit? This ends the session: {}",
-                state.outcome().text()
+                "Quit the cockpit? This ends the session: {said}"
             ))];
             if let Some(j) = &state.settings.journal {
                 // The path on its own line: word wrapping cannot push the

@@ -514,3 +514,59 @@ fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interru
     );
     assert!(!screen.contains("still running"), "{screen}");
 }
+
+/// Failed (✗) and running (▶) items are not done: not in the counts, not
+/// in the quit dialog's outcome, not in the report.
+#[test]
+fn counts_mean_done() {
+    let text = "# Plan\n\n## Steps\n\n- [ ] Check the queue\n  ```bash\n  check-queue\n  ```\n- [ ] Deploy\n  ```bash\n  deploy\n  ```\n- [ ] Announce\n";
+    let plan = rollout_cockpit::core::state::Plan::new(
+        rollout_cockpit::domain::runbook::parse(text),
+        text,
+    );
+    let mut s = Session::new(rollout_cockpit::core::state::State::new(
+        plan,
+        crate::harness::cockpit::settings(),
+        now(),
+    ));
+    s.go("Check the queue");
+    s.cmd(Cmd::Open);
+    s.cmd(Cmd::Confirm);
+    let run = spawns(&s)[0].run;
+    s.go("Deploy");
+    s.cmd(Cmd::Open);
+    s.cmd(Cmd::Confirm);
+    // One failed, one still running, one ticked.
+    s.act(Action::Exec(
+        rollout_cockpit::domain::exec::ExecEvent::Exited(rollout_cockpit::domain::exec::Exit {
+            id: rollout_cockpit::domain::exec::RunId(run),
+            code: Some(1),
+            signal: None,
+            duration: std::time::Duration::from_millis(5),
+            sent: None,
+            lines: 0,
+            log_error: None,
+        }),
+    ));
+    s.go("Announce");
+    s.cmd(Cmd::Tick);
+    assert_eq!(s.state.checklist_done(), (1, 3));
+    assert_eq!(s.state.left_undone(), (0, 1, 1));
+    let screen = cockpit::screen_text(&s.state, 120, 40);
+    assert!(screen.contains("Checklist 1/3"), "{screen}");
+    assert!(screen.contains("Steps  1/3"), "{screen}");
+    s.cmd(Cmd::Quit);
+    let screen = cockpit::screen_text(&s.state, 120, 40);
+    // (The line wraps at this width.)
+    assert!(
+        screen.contains("This ends the session: abandoned with 1 failed, 1"),
+        "{screen}"
+    );
+    assert!(screen.contains("running or cut short"), "{screen}");
+    insta::assert_snapshot!("counts_quit_80x24", cockpit::screen_text(&s.state, 80, 24));
+    let report = rollout_cockpit::report::render(&s.state.plan, &s.records, &[]);
+    assert!(
+        report.contains("## Checklist (1/3 done or not applicable)"),
+        "{report}"
+    );
+}

@@ -106,6 +106,12 @@ pub enum Status {
 }
 
 impl Status {
+    /// Ticked or not applicable: what the counts count. A failed check, a
+    /// command still running or one cut short is not done.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Done | Status::NotApplicable)
+    }
+
     pub fn glyph(self) -> &'static str {
         match self {
             Status::Open => "☐",
@@ -520,17 +526,8 @@ impl State {
         if self.session.rollback.is_some() {
             return Outcome::RolledBack;
         }
-        let rb = self.runbook();
-        let rollback_items: BTreeSet<usize> = rb
-            .rollback
-            .as_ref()
-            .and_then(|r| self.plan.outline.sections.get(r.section))
-            .map(|info| info.subtree_items.iter().copied().collect())
-            .unwrap_or_default();
-        let open = (0..rb.items.len())
-            .filter(|i| !rollback_items.contains(i))
-            .any(|i| self.session.status(Target::Item(i)) == Status::Open);
-        if open || rb.items.is_empty() {
+        let open = self.left_undone() != (0, 0, 0);
+        if open || self.runbook().items.is_empty() {
             Outcome::Abandoned
         } else {
             Outcome::Completed
@@ -589,9 +586,40 @@ impl State {
         let done = info
             .subtree_items
             .iter()
-            .filter(|&&i| self.session.status(Target::Item(i)) != Status::Open)
+            .filter(|&&i| self.session.status(Target::Item(i)).is_done())
             .count();
         (done, info.subtree_items.len())
+    }
+
+    /// `(done, total)` over the whole checklist.
+    pub fn checklist_done(&self) -> (usize, usize) {
+        let total = self.runbook().items.len();
+        let done = (0..total)
+            .filter(|&i| self.session.status(Target::Item(i)).is_done())
+            .count();
+        (done, total)
+    }
+
+    /// Not done, by why: (open, failed, running or cut short), outside
+    /// the rollback's own checklist. What an abandoned session left.
+    pub fn left_undone(&self) -> (usize, usize, usize) {
+        let rb = self.runbook();
+        let rollback_items: BTreeSet<usize> = rb
+            .rollback
+            .as_ref()
+            .and_then(|r| self.plan.outline.sections.get(r.section))
+            .map(|info| info.subtree_items.iter().copied().collect())
+            .unwrap_or_default();
+        let mut out = (0, 0, 0);
+        for i in (0..rb.items.len()).filter(|i| !rollback_items.contains(i)) {
+            match self.session.status(Target::Item(i)) {
+                Status::Open => out.0 += 1,
+                Status::Failed => out.1 += 1,
+                Status::Running | Status::Interrupted => out.2 += 1,
+                Status::Done | Status::NotApplicable => {}
+            }
+        }
+        out
     }
 
     /// The text a search matches and the checklist shows.
