@@ -100,6 +100,14 @@ pub struct DemoArgs {
     /// Let the mouse wheel move the checklist
     #[arg(long)]
     pub mouse: bool,
+    /// The criteria's rolling window: a shorter one fires and recovers
+    /// sooner (with fewer probes to judge by)
+    #[arg(long, value_name = "D", default_value = "20s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
+    pub window: std::time::Duration,
+    /// How long a breach must hold before it fires (and a recovery before
+    /// it resolves)
+    #[arg(long = "for", value_name = "D", default_value = "5s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
+    pub hold: std::time::Duration,
 }
 
 #[derive(Debug, clap::Args)]

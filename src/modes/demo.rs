@@ -76,6 +76,8 @@ pub fn main(args: &DemoArgs) -> u8 {
     // the criteria react within the scenario's 20 s.
     let interval = format!("{}ms", PROBE_INTERVAL.as_millis());
     let root_arg = root.display().to_string();
+    let window = humantime::format_duration(args.window).to_string();
+    let hold = humantime::format_duration(args.hold).to_string();
     let mut argv = vec![
         "rollout-cockpit",
         "run",
@@ -85,9 +87,9 @@ pub fn main(args: &DemoArgs) -> u8 {
         "--interval",
         &interval,
         "--window",
-        "20s",
+        &window,
         "--for",
-        "5s",
+        &hold,
         "--session-dir",
         &root_arg,
         // The application log, as a third tmux pane would follow it.
