@@ -9,11 +9,36 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
+use crate::config::keys::Keymap;
+use crate::core::action::Cmd;
+use crate::core::state::Mode;
 use crate::core::state::{Focus, State, clock};
 use crate::domain::monitor::criteria::{self, Check, Kind, State as MState};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
-pub const FIRING_TITLE: &str = " ROLLBACK CRITERIA MET — press R ";
+/// The red panel's title: what to do about it, in this cockpit's keys.
+/// A mirror cannot roll back, an ended session has nothing to roll back,
+/// and a rollback under way needs no second one.
+pub fn firing_title(state: &State, keymap: &Keymap) -> String {
+    let key = keymap
+        .keys_for(Mode::Normal, Cmd::Rollback)
+        .into_iter()
+        .next();
+    let ended = state.session.ended.is_some();
+    match key {
+        _ if state
+            .session
+            .rollback
+            .as_ref()
+            .is_some_and(|r| r.finished.is_none()) =>
+        {
+            " ROLLBACK CRITERIA MET — rolling back ".into()
+        }
+        _ if state.session.rollback.is_some() => " ROLLBACK CRITERIA MET — rolled back ".into(),
+        Some(k) if !state.read_only && !ended => format!(" ROLLBACK CRITERIA MET — press {k} "),
+        _ => " ROLLBACK CRITERIA MET ".into(),
+    }
+}
 
 /// Rows the panel needs at `width` to show every criterion whole.
 pub fn wanted_height(state: &State, width: u16) -> u16 {
@@ -63,11 +88,14 @@ pub fn rule_text(c: &Criterion) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     let firing = state.session.firing();
     let focused = state.ui.focus == Focus::Criteria;
     let (panel, title) = if firing {
-        (theme::alarm(), Line::styled(FIRING_TITLE, theme::alarm()))
+        (
+            theme::alarm(),
+            Line::styled(firing_title(state, keymap), theme::alarm()),
+        )
     } else if focused {
         (
             Style::new(),

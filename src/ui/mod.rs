@@ -156,7 +156,7 @@ fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         Layout::vertical([Constraint::Min(4), Constraint::Length(met_h)]).areas(middle);
     output::render(frame, out, state);
     metrics::render(frame, met, state);
-    criteria::render(frame, right, state);
+    criteria::render(frame, right, state, &view.keymap);
 }
 
 fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
@@ -181,7 +181,7 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         Constraint::Length(met_h),
     ])
     .areas(right);
-    criteria::render(frame, crit, state);
+    criteria::render(frame, crit, state, &view.keymap);
     if out_h > 0 {
         output::render(frame, out, state);
     }

@@ -570,3 +570,40 @@ fn counts_mean_done() {
         "{report}"
     );
 }
+
+/// The red panel names the key that rolls back in this cockpit, and only
+/// where it can: not in a mirror, not once the session ended or the
+/// rollback runs.
+#[test]
+fn the_firing_title_says_what_to_press_only_where_it_works() {
+    use rollout_cockpit::config::keys::Keymap;
+    use rollout_cockpit::ui::criteria::firing_title;
+    let s = degraded();
+    assert!(s.state.session.firing());
+    assert_eq!(
+        firing_title(&s.state, &Keymap::default()),
+        " ROLLBACK CRITERIA MET — press R "
+    );
+    let rebound = Keymap::with_overrides(&std::collections::BTreeMap::from([(
+        "rollback".to_string(),
+        vec!["X".to_string()],
+    )]))
+    .unwrap();
+    assert_eq!(
+        firing_title(&s.state, &rebound),
+        " ROLLBACK CRITERIA MET — press X "
+    );
+    let mut mirror = s.state.clone();
+    mirror.read_only = true;
+    assert_eq!(
+        firing_title(&mirror, &Keymap::default()),
+        " ROLLBACK CRITERIA MET "
+    );
+    let mut s = degraded();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    assert_eq!(
+        firing_title(&s.state, &Keymap::default()),
+        " ROLLBACK CRITERIA MET — rolling back "
+    );
+}
