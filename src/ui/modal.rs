@@ -509,9 +509,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                         ),
                     }));
                     lines.push(Line::styled(
-                        "what ran is journaled; nothing runs twice",
+                        "what ran is journaled; nothing runs twice. y runs:",
                         theme::dim(),
                     ));
+                    lines.extend(
+                        rollback::remaining_lines(state)
+                            .into_iter()
+                            .map(confirm_line),
+                    );
                     lines.push(Line::raw(""));
                     lines.push(keys_line(&[
                         ("y", "go on with the rollback"),
@@ -524,7 +529,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
                         i + 1,
                         title(*i)
                     )));
-                    lines.push(Line::styled("whether it finished is unknown", theme::dim()));
+                    lines.push(Line::styled(
+                        "whether it finished is unknown. r runs it again, then the rest:",
+                        theme::dim(),
+                    ));
+                    lines.extend(
+                        rollback::remaining_lines(state)
+                            .into_iter()
+                            .map(confirm_line),
+                    );
                     lines.push(Line::raw(""));
                     lines.push(keys_line(&[
                         ("r", "run it again"),
@@ -720,6 +733,15 @@ fn option_lines(
 /// The red confirm: the procedure, every command it may run (masked), the
 /// trigger and the metrics now. A long procedure scrolls (`j`/`k`); the
 /// keys stay on screen.
+/// A line of what a rollback runs, drawn as its confirm draws it.
+fn confirm_line((kind, text): (rollback::ConfirmLine, String)) -> Line<'static> {
+    match kind {
+        rollback::ConfirmLine::Step => Line::raw(text),
+        rollback::ConfirmLine::Option => Line::styled(text, theme::title()),
+        rollback::ConfirmLine::Command => Line::styled(text, theme::command()),
+    }
+}
+
 fn rollback_confirm(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
     let rb = state.runbook();
     let n = rb.procedures().count();
@@ -742,11 +764,7 @@ fn rollback_confirm(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
     }
     let mut body: Vec<Line<'static>> = rollback::confirm_lines(state, which)
         .into_iter()
-        .map(|(kind, text)| match kind {
-            rollback::ConfirmLine::Step => Line::raw(text),
-            rollback::ConfirmLine::Option => Line::styled(text, theme::title()),
-            rollback::ConfirmLine::Command => Line::styled(text, theme::command()),
-        })
+        .map(confirm_line)
         .collect();
     if body.is_empty() {
         body.push(Line::styled(

@@ -98,6 +98,14 @@ fn a_resume_mid_rollback_goes_on_where_it_stopped_and_never_starts_a_second() {
         screen.contains("whether it finished is unknown"),
         "{screen}"
     );
+    assert!(
+        screen.contains("echo restart"),
+        "what r runs again is shown: {screen}"
+    );
+    assert!(
+        !screen.contains("echo revert-two"),
+        "not what already ran: {screen}"
+    );
     // `R` never starts a second rollback: it asks about this one again.
     r.cmd(Cmd::Cancel);
     assert_eq!(r.state.ui.modal, None);
@@ -139,6 +147,14 @@ fn a_resume_between_commands_asks_then_runs_only_what_is_left() {
         screen.contains("stopped in step 1: Revert, after 1 of its commands"),
         "{screen}"
     );
+    // What `y` runs is on the question, as on the rollback's confirm: the
+    // rest of the step and the later steps, not what already ran.
+    let screen = common::screen_text(&r.state, 120, 40);
+    assert!(
+        screen.contains("echo revert-two") && screen.contains("echo restart"),
+        "{screen}"
+    );
+    assert!(!screen.contains("echo revert-one"), "{screen}");
     r.cmd(Cmd::Confirm);
     let next = spawned(&mut r);
     assert_eq!(next.len(), 1);
@@ -233,4 +249,30 @@ fn snapshots_of_the_resume_questions() {
     );
     // Too small a screen still does not panic.
     let _ = common::screen_text(&r.state, 20, 6);
+}
+
+#[test]
+fn a_resume_on_a_failed_command_asks_retry_skip_abort_again() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let first = spawned(&mut s);
+    exit(&mut s, first[0].0, 1);
+    assert_eq!(s.state.ui.modal, Some(Modal::Ask(Ask::Failed(0))));
+    // The cockpit dies while the failure is asked about.
+    let mut r = resume(&s);
+    assert_eq!(r.state.ui.modal, Some(Modal::Ask(Ask::Failed(0))));
+    // `s` skips revert-one; the step's result says a command failed.
+    r.cmd(Cmd::Skip);
+    let next = spawned(&mut r);
+    assert!(next[0].1.contains("revert-two"), "{next:?}");
+    exit(&mut r, next[0].0, 0);
+    assert!(r.records.iter().any(|x| matches!(
+        x.event,
+        Event::RollbackStep {
+            step: 0,
+            result: rollout_cockpit::core::event::StepResult::FailedSkipped,
+            ..
+        }
+    )));
 }

@@ -113,6 +113,9 @@ pub struct Driver {
     /// The cockpit stopped while this step's command ran: whether it
     /// finished is unknown, so `r`/`s`/`a` is asked, never a silent re-run.
     pub unknown: bool,
+    /// This step's command failed and `r`/`s`/`a` is not answered yet
+    /// (also found by `--resume`): `R` asks it again.
+    pub stopped_failed: bool,
 }
 
 /// The auto-rollback's countdown, on state time.
@@ -172,14 +175,16 @@ pub fn interrupted(state: &State) -> Option<Driver> {
         .iter()
         .filter(|r| r.rollback_step == Some(step) && r.started.at >= log.stamp.at)
         .collect();
-    d.failed = runs
-        .iter()
-        .any(|r| r.exit.as_ref().is_some_and(|x| !x.success()));
+    let position = |r: &&super::runs::Run| commands.iter().position(|&b| b == r.block);
     if let Some(last) = runs.last() {
-        let at = commands.iter().position(|&b| b == last.block).unwrap_or(0);
+        let at = position(last).unwrap_or(0);
         match &last.exit {
             Some(x) if x.success() => d.block = at + 1,
-            Some(_) => d.block = at,
+            Some(_) => {
+                // Its failure was being asked about: ask again.
+                d.block = at;
+                d.stopped_failed = true;
+            }
             None => {
                 d.block = at;
                 d.unknown = true;
@@ -189,6 +194,17 @@ pub fn interrupted(state: &State) -> Option<Driver> {
             d.asked = true;
         }
     }
+    // A command that failed and was skipped (`s`): the step's result says
+    // so. A failure retried into a success was not skipped.
+    d.failed = runs.iter().any(|r| {
+        let at = position(r);
+        at.is_some_and(|at| at < d.block)
+            && runs
+                .iter()
+                .rev()
+                .find(|x| position(x) == at)
+                .is_some_and(|x| x.exit.as_ref().is_some_and(|e| !e.success()))
+    });
     Some(d)
 }
 
@@ -231,13 +247,13 @@ pub fn reattach(state: &mut State) {
     let Some(d) = interrupted(state) else {
         return;
     };
-    let (step, unknown) = (d.step, d.unknown);
+    let (step, failed) = (d.step, d.unknown || d.stopped_failed);
     state.rollback = Some(d);
-    ask_to_continue(state, step, unknown);
+    ask_to_continue(state, step, failed);
 }
 
-fn ask_to_continue(state: &mut State, step: usize, unknown: bool) {
-    let ask = if unknown {
+fn ask_to_continue(state: &mut State, step: usize, failed: bool) {
+    let ask = if failed {
         Ask::Failed(step)
     } else {
         Ask::Resume(step)
@@ -287,7 +303,7 @@ pub fn open(state: &mut State) {
         && d.waiting.is_none()
     {
         // Paused (a resumed session, or `esc` on its question): ask again.
-        ask_to_continue(state, d.step, d.unknown);
+        ask_to_continue(state, d.step, d.unknown || d.stopped_failed);
         return;
     }
     if in_progress(state) {
@@ -457,22 +473,50 @@ pub fn choose(state: &mut State, ask: Ask, option: usize) -> Vec<Effect> {
 /// every step and every alternative, masked, so that `y` runs nothing the
 /// operator has not seen.
 pub fn confirm_lines(state: &State, procedure: usize) -> Vec<(ConfirmLine, String)> {
+    lines_from(state, procedure, 0, 0, None)
+}
+
+/// What `y` on a resumed rollback will run, as its confirm shows it: the
+/// rest of the stopped step (from the command it stopped at, the picked
+/// alternative only), then every later step. The operator sees it again
+/// before anything runs, as for `R`.
+pub fn remaining_lines(state: &State) -> Vec<(ConfirmLine, String)> {
+    match &state.rollback {
+        Some(d) => lines_from(state, d.procedure, d.step, d.block, d.chosen),
+        None => Vec::new(),
+    }
+}
+
+/// The confirm's lines from step `step`, command `skip` of it on.
+fn lines_from(
+    state: &State,
+    procedure: usize,
+    step: usize,
+    skip: usize,
+    chosen: Option<usize>,
+) -> Vec<(ConfirmLine, String)> {
     let rb = state.runbook();
     let Some(r) = rb.procedure(procedure) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let commands = |blocks: &[usize], out: &mut Vec<(ConfirmLine, String)>, indent: &str| {
-        for b in blocks.iter().filter_map(|&b| rb.blocks.get(b)) {
-            if b.kind != BlockKind::Command {
-                continue;
+    let commands =
+        |blocks: &[usize], skip: usize, out: &mut Vec<(ConfirmLine, String)>, indent: &str| {
+            let command = |b: &&crate::domain::runbook::Block| b.kind == BlockKind::Command;
+            for b in blocks
+                .iter()
+                .filter_map(|&b| rb.blocks.get(b))
+                .filter(command)
+                .skip(skip)
+            {
+                for l in runs::shown_lines(state, b) {
+                    out.push((ConfirmLine::Command, format!("{indent}{l}")));
+                }
             }
-            for l in runs::shown_lines(state, b) {
-                out.push((ConfirmLine::Command, format!("{indent}{l}")));
-            }
-        }
-    };
-    for (i, s) in r.steps.iter().enumerate() {
+        };
+    for (i, s) in r.steps.iter().enumerate().skip(step) {
+        // The stopped step goes on where it stopped, with what was picked.
+        let (skip, chosen) = if i == step { (skip, chosen) } else { (0, None) };
         let what = match s.kind {
             StepKind::Run => "runs",
             StepKind::Optional => "asks first",
@@ -486,11 +530,14 @@ pub fn confirm_lines(state: &State, procedure: usize) -> Vec<(ConfirmLine, Strin
         match s.kind {
             StepKind::Choice => {
                 for (k, o) in s.options.iter().enumerate() {
+                    if chosen.is_some_and(|c| c != k) {
+                        continue;
+                    }
                     out.push((ConfirmLine::Option, format!("   {}) {}", k + 1, o.title)));
-                    commands(&o.blocks, &mut out, "      ");
+                    commands(&o.blocks, skip, &mut out, "      ");
                 }
             }
-            _ => commands(&s.blocks, &mut out, "   "),
+            _ => commands(&s.blocks, skip, &mut out, "   "),
         }
     }
     out
@@ -540,6 +587,8 @@ pub fn on_exit(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
         d.block += 1;
         advance(state)
     } else {
+        // Asked until answered: `esc` then `R` asks again.
+        d.stopped_failed = true;
         let step = d.step;
         state.ui.modal = Some(Modal::Ask(Ask::Failed(step)));
         Vec::new()
@@ -609,6 +658,7 @@ pub fn answer(state: &mut State, ask: Ask, cmd: crate::core::action::Cmd) -> Vec
             state.ui.modal = None;
             if let Some(d) = &mut state.rollback {
                 d.unknown = false;
+                d.stopped_failed = false;
             }
             advance(state)
         }
@@ -618,6 +668,7 @@ pub fn answer(state: &mut State, ask: Ask, cmd: crate::core::action::Cmd) -> Vec
                 d.block += 1;
                 d.failed = true;
                 d.unknown = false;
+                d.stopped_failed = false;
             }
             advance(state)
         }
