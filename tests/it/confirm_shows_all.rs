@@ -12,7 +12,6 @@ use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Ask, Modal, Plan, State, rollback};
-use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
 use rollout_cockpit::domain::runbook::{self, BlockKind};
 
 fn runbooks() -> Vec<PathBuf> {
@@ -72,15 +71,7 @@ fn roll_back(plan: Plan, p: usize, pick: usize) -> (String, Vec<(usize, String)>
                     })
                     .unwrap();
                 started.push((block, sp.code.clone()));
-                s.act(Action::Exec(ExecEvent::Exited(Exit {
-                    id: RunId(sp.run),
-                    code: Some(0),
-                    signal: None,
-                    duration: std::time::Duration::from_millis(5),
-                    sent: None,
-                    lines: 0,
-                    log_error: None,
-                })));
+                s.exited(sp.run, 0);
             }
             continue;
         }

@@ -10,7 +10,6 @@ use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::state::{Modal, Plan, State, rollback::Ask};
-use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
 
 const PLAN: &str = "# Plan\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo revert-one\n   ```\n   ```bash\n   echo revert-two\n   ```\n2. **Restart**\n   ```bash\n   echo restart\n   ```\n";
 
@@ -47,18 +46,6 @@ fn spawned(s: &mut Session) -> Vec<(u64, String)> {
         .collect()
 }
 
-fn exit(s: &mut Session, run: u64, code: i32) {
-    s.act(Action::Exec(ExecEvent::Exited(Exit {
-        id: RunId(run),
-        code: Some(code),
-        signal: None,
-        duration: std::time::Duration::from_millis(5),
-        sent: None,
-        lines: 0,
-        log_error: None,
-    })));
-}
-
 fn starts(s: &Session) -> usize {
     s.records
         .iter()
@@ -74,11 +61,11 @@ fn a_resume_mid_rollback_goes_on_where_it_stopped_and_never_starts_a_second() {
     let first = spawned(&mut s);
     assert_eq!(first.len(), 1);
     assert!(first[0].1.contains("revert-one"), "{first:?}");
-    exit(&mut s, first[0].0, 0);
+    s.exited(first[0].0, 0);
     let second = spawned(&mut s);
     assert!(second[0].1.contains("revert-two"), "{second:?}");
     // The cockpit dies here, revert-two finished: the exit is journaled.
-    exit(&mut s, second[0].0, 0);
+    s.exited(second[0].0, 0);
     let third = spawned(&mut s);
     assert!(third[0].1.contains("restart"), "{third:?}");
     // ... and restart's start is journaled, its exit never was.
@@ -118,7 +105,7 @@ fn a_resume_mid_rollback_goes_on_where_it_stopped_and_never_starts_a_second() {
     let again = spawned(&mut r);
     assert_eq!(again.len(), 1);
     assert!(again[0].1.contains("restart"), "{again:?}");
-    exit(&mut r, again[0].0, 0);
+    r.exited(again[0].0, 0);
     assert!(matches!(
         r.records.last().map(|x| &x.event),
         Some(Event::RollbackFinished { .. })
@@ -132,7 +119,7 @@ fn a_resume_between_commands_asks_then_runs_only_what_is_left() {
     s.cmd(Cmd::Rollback);
     s.cmd(Cmd::Confirm);
     let first = spawned(&mut s);
-    exit(&mut s, first[0].0, 0);
+    s.exited(first[0].0, 0);
     // The cockpit dies after revert-one's exit, before revert-two started.
     let cut = s
         .records
@@ -172,7 +159,7 @@ fn a_finished_rollback_is_not_resumed() {
     s.cmd(Cmd::Confirm);
     for _ in 0..3 {
         let sp = spawned(&mut s);
-        exit(&mut s, sp[0].0, 0);
+        s.exited(sp[0].0, 0);
     }
     assert!(matches!(
         s.records.last().map(|x| &x.event),
@@ -217,7 +204,7 @@ fn snapshots_of_the_resume_questions() {
     s.cmd(Cmd::Rollback);
     s.cmd(Cmd::Confirm);
     let first = spawned(&mut s);
-    exit(&mut s, first[0].0, 0);
+    s.exited(first[0].0, 0);
     let cut = s
         .records
         .iter()
@@ -257,7 +244,7 @@ fn a_resume_on_a_failed_command_asks_retry_skip_abort_again() {
     s.cmd(Cmd::Rollback);
     s.cmd(Cmd::Confirm);
     let first = spawned(&mut s);
-    exit(&mut s, first[0].0, 1);
+    s.exited(first[0].0, 1);
     assert_eq!(s.state.ui.modal, Some(Modal::Ask(Ask::Failed(0))));
     // The cockpit dies while the failure is asked about.
     let mut r = resume(&s);
@@ -266,7 +253,7 @@ fn a_resume_on_a_failed_command_asks_retry_skip_abort_again() {
     r.cmd(Cmd::Skip);
     let next = spawned(&mut r);
     assert!(next[0].1.contains("revert-two"), "{next:?}");
-    exit(&mut r, next[0].0, 0);
+    r.exited(next[0].0, 0);
     assert!(r.records.iter().any(|x| matches!(
         x.event,
         Event::RollbackStep {

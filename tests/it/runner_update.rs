@@ -537,17 +537,7 @@ fn counts_mean_done() {
     s.cmd(Cmd::Open);
     s.cmd(Cmd::Confirm);
     // One failed, one still running, one ticked.
-    s.act(Action::Exec(
-        rollout_cockpit::domain::exec::ExecEvent::Exited(rollout_cockpit::domain::exec::Exit {
-            id: rollout_cockpit::domain::exec::RunId(run),
-            code: Some(1),
-            signal: None,
-            duration: std::time::Duration::from_millis(5),
-            sent: None,
-            lines: 0,
-            log_error: None,
-        }),
-    ));
+    s.exited(run, 1);
     s.go("Announce");
     s.cmd(Cmd::Tick);
     assert_eq!(s.state.checklist_done(), (1, 3));

@@ -61,6 +61,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// Command `run` exited with `code`, as its runner reports it.
+    pub fn exited(&mut self, run: u64, code: i32) {
+        use rollout_cockpit::domain::exec::{ExecEvent, Exit, RunId};
+        self.act(Action::Exec(ExecEvent::Exited(Exit {
+            id: RunId(run),
+            code: Some(code),
+            signal: None,
+            duration: std::time::Duration::from_millis(5),
+            sent: None,
+            lines: 0,
+            log_error: None,
+        })));
+    }
+
     pub fn new(state: State) -> Session {
         Session {
             state,
