@@ -46,6 +46,17 @@ fn spawned(s: &mut Session) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The journal as a cockpit that died right after the last command's exit
+/// left it (before the next command's start).
+fn up_to_last_exit(s: &Session) -> Vec<rollout_cockpit::core::event::Record> {
+    let cut = s
+        .records
+        .iter()
+        .rposition(|r| matches!(r.event, Event::CommandExited { .. }))
+        .unwrap();
+    s.records[..=cut].to_vec()
+}
+
 fn starts(s: &Session) -> usize {
     s.records
         .iter()
@@ -121,12 +132,7 @@ fn a_resume_between_commands_asks_then_runs_only_what_is_left() {
     let first = spawned(&mut s);
     s.exited(first[0].0, 0);
     // The cockpit dies after revert-one's exit, before revert-two started.
-    let cut = s
-        .records
-        .iter()
-        .rposition(|r| matches!(r.event, Event::CommandExited { .. }))
-        .unwrap();
-    s.records.truncate(cut + 1);
+    s.records = up_to_last_exit(&s);
     let mut r = resume(&s);
     assert_eq!(r.state.ui.modal, Some(Modal::Ask(Ask::Resume(0))));
     let screen = common::screen_text(&r.state, 80, 24);
@@ -205,12 +211,7 @@ fn snapshots_of_the_resume_questions() {
     s.cmd(Cmd::Confirm);
     let first = spawned(&mut s);
     s.exited(first[0].0, 0);
-    let cut = s
-        .records
-        .iter()
-        .rposition(|r| matches!(r.event, Event::CommandExited { .. }))
-        .unwrap();
-    let between = s.records[..=cut].to_vec();
+    let between = up_to_last_exit(&s);
     let running = spawned(&mut s);
     assert_eq!(running.len(), 1, "revert-two started");
     // Stopped while revert-two ran: its outcome is unknown.
