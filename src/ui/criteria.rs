@@ -189,7 +189,10 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             text_style = text_style.patch(theme::selected());
         }
         let marker = if selected { "▸ " } else { "" };
-        lines.push(Line::styled(format!("{marker}{}", check.text), text_style));
+        lines.push(Line::styled(
+            format!("{marker}{}", glued(&check.text)),
+            text_style,
+        ));
         // Log criteria have numbers once the stream has counted, probe
         // or no probe.
         let has_numbers = match check.kind {
@@ -222,8 +225,14 @@ fn lines(state: &State) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(word, style),
-            Span::styled(format!(" · {detail}"), detail_style),
+            Span::styled(format!(" · {}", glued(&detail)), detail_style),
         ]));
     }
     lines
+}
+
+/// A unit never wraps away from its number: "+5" at a line's end over a
+/// lone "pp" reads as a different rule.
+fn glued(text: &str) -> String {
+    text.replace(" pp", "\u{a0}pp")
 }

@@ -333,6 +333,26 @@ fn metrics_details_and_criteria_when_degraded() {
     assert!(small.contains("FIRING · err 10.0% vs 0.0% base"), "{small}");
 }
 
+/// "+5" at the end of a line over a lone "pp" reads as another rule: at
+/// every width the unit stays with its number.
+#[test]
+fn pp_is_never_alone_on_a_line() {
+    let s = degraded();
+    for w in 80..=140 {
+        let t = render(&s.state, w, 40);
+        let buf = t.backend().buffer();
+        for y in 0..buf.area.height {
+            let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            for cell in row.split('│') {
+                assert!(
+                    !cell.trim_start().starts_with("pp"),
+                    "{w} columns, row {y}: {row}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn criteria_panel_focused() {
     let mut s = configured();
