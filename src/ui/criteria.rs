@@ -168,7 +168,11 @@ fn lines(state: &State) -> Vec<Line<'static>> {
     for (i, (check, verdict)) in checks.enumerate() {
         let s = verdict.state;
         let (word, style) = match s {
+            // The cockpit measures nothing here: "ok" would claim it did.
+            MState::Ok if check.kind == Kind::Manual => ("manual", theme::dim()),
             MState::Collecting => ("collecting", theme::dim()),
+            // Grey, and never a green word: nothing was measured.
+            MState::NoData => ("no data", theme::dim()),
             MState::Ok => ("ok", theme::ok()),
             MState::Pending => ("pending", theme::amber()),
             MState::Firing => ("FIRING", theme::alarm()),

@@ -306,6 +306,28 @@ fn metrics_while_collecting() {
     }
 }
 
+/// Two probes say nothing yet: the panel says "no data" in grey, not "ok"
+/// and not a figure it could not judge.
+#[test]
+fn two_probes_are_no_data_on_the_panel() {
+    let mut s = configured();
+    s.healthy(0, 2);
+    for (w, h) in SIZES {
+        let text = screen_text(&s.state, w, h);
+        assert!(
+            text.contains("no data · err —, only 2 probes"),
+            "{w}x{h}\n{text}"
+        );
+        assert!(
+            text.contains("no data · p95 —, only 2 probes"),
+            "{w}x{h}\n{text}"
+        );
+        // Manual criteria are the operator's call: not "ok" either.
+        assert!(text.contains("manual · operator's call"), "{w}x{h}\n{text}");
+        assert!(!text.contains(" ok ·"), "{w}x{h}\n{text}");
+    }
+}
+
 #[test]
 fn metrics_details_and_criteria_when_degraded() {
     let s = degraded();
