@@ -167,6 +167,11 @@ fn lines(state: &State) -> Vec<Line<'static>> {
     let checks = health.engine.judged();
     for (i, (check, verdict)) in checks.enumerate() {
         let s = verdict.state;
+        // The cockpit's own outage check says nothing the error-rate line
+        // does not, until it breaches: then it is the line that matters.
+        if criteria::is_quiet_service_down(check, verdict) {
+            continue;
+        }
         let (word, style) = match s {
             // The cockpit measures nothing here: "ok" would claim it did.
             MState::Ok if check.kind == Kind::Manual => ("manual", theme::dim()),

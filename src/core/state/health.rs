@@ -71,7 +71,10 @@ impl Health {
             criteria: criteria.to_vec(),
             window: RollingWindow::new(crate::domain::monitor::window::DEFAULT_WINDOW),
             pin: Pin::default(),
-            engine: Engine::new(criteria::checks(criteria, &settings), settings),
+            engine: Engine::new(
+                criteria::with_service_down(criteria::checks(criteria, &settings)),
+                settings,
+            ),
             stats: Stats::default(),
             last: None,
             latest: BTreeMap::new(),
@@ -192,7 +195,10 @@ impl Health {
     /// New checks from the settings, keeping the manual criteria's states.
     fn rebuild(&mut self) {
         let settings = self.settings();
-        let mut engine = Engine::new(criteria::checks(&self.criteria, &settings), settings);
+        let mut engine = Engine::new(
+            criteria::with_service_down(criteria::checks(&self.criteria, &settings)),
+            settings,
+        );
         for (new, old) in engine.verdicts.iter_mut().zip(&self.engine.verdicts) {
             if new.kind == Kind::Manual && old.kind == Kind::Manual {
                 *new = old.clone();
@@ -309,7 +315,11 @@ pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
 /// Keys while the criteria panel has the focus; `None` leaves the key to
 /// the checklist's handling (help, quit, baseline...).
 pub fn criteria_command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
-    let count = state.session.health.engine.checks.len();
+    let engine = &state.session.health.engine;
+    let count = engine
+        .judged()
+        .filter(|(c, v)| !criteria::is_quiet_service_down(c, v))
+        .count();
     let sel = &mut state.ui.criterion;
     match cmd {
         Cmd::Up => *sel = sel.saturating_sub(1),

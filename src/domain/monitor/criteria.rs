@@ -23,6 +23,9 @@ pub const DEFAULT_HOLD: Duration = Duration::from_secs(10);
 /// Only for a log criterion that somehow lacks a number: TERP's monitoring
 /// plan alerts at "more than 10 errors per minute in logs".
 pub const DEFAULT_LOG_ERRORS_ABOVE: f64 = 10.0;
+/// The error rate of a service that answers no probe at all (one success
+/// in the window is not "down": that is the relative rules' business).
+pub const SERVICE_DOWN_ABOVE: f64 = 99.0;
 /// Fewer probes than this in the window say nothing about a rate or a
 /// percentile: the criterion has no data rather than an "ok" it could not
 /// measure (one healthy probe is not a 0% error rate).
@@ -125,6 +128,20 @@ impl Check {
         }
     }
 
+    /// Every probe failing: judged with no baseline, so a service that was
+    /// down from the start (its baseline never pinned) still turns the
+    /// panel red instead of "collecting" forever.
+    pub fn service_down() -> Check {
+        Check {
+            kind: Kind::ErrorRate,
+            limit: Some(Limit::Above(SERVICE_DOWN_ABOVE)),
+            text: "Service down (every probe failing)".to_string(),
+            line: None,
+            hold: None,
+            percentile: None,
+        }
+    }
+
     /// `--log-errors-above N` when the runbook has no absolute log rule.
     pub fn log_errors_above(n: f64) -> Check {
         Check {
@@ -160,6 +177,24 @@ pub fn checks(criteria: &[Criterion], settings: &Settings) -> Vec<Check> {
         out.push(Check::log_errors_above(n));
     }
     out
+}
+
+/// The service-down check while it says nothing the error-rate line does
+/// not: the panel leaves it out (and its cursor skips it) until it breaches.
+pub fn is_quiet_service_down(check: &Check, verdict: &Verdict) -> bool {
+    check.line.is_none()
+        && *check == Check::service_down()
+        && !matches!(verdict.state, State::Pending | State::Firing)
+}
+
+/// The cockpit's checks: [`checks`] and a service-down check, unless the
+/// runbook's own absolute error limit already catches an outage. `monitor`
+/// has none: a service never healthy there is "inconclusive" (exit 4).
+pub fn with_service_down(mut checks: Vec<Check>) -> Vec<Check> {
+    if !has_absolute(&checks, Kind::ErrorRate) {
+        checks.push(Check::service_down());
+    }
+    checks
 }
 
 fn has_absolute(checks: &[Check], kind: Kind) -> bool {

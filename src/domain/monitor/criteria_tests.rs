@@ -778,6 +778,43 @@ fn checks_with_log_criteria_and_the_log_override() {
     );
 }
 
+/// A service down from the start never gets a baseline, so the relative
+/// rules wait for ever: the service-down check needs none and fires after
+/// the hold. A runbook's own absolute error limit makes it redundant.
+#[test]
+fn a_dead_service_fires_service_down_without_a_baseline() {
+    let manual = [criterion(CriterionKind::Manual, None, None, None)];
+    let cs = with_service_down(checks(&manual, &Settings::default()));
+    assert_eq!(cs.last(), Some(&Check::service_down()));
+    assert!(!checks(&manual, &Settings::default()).contains(&Check::service_down()));
+    let absolute = [criterion(
+        CriterionKind::ErrorRate,
+        Some(Rule::Above),
+        Some(10.0),
+        Some(Unit::Percent),
+    )];
+    assert!(
+        !with_service_down(checks(&absolute, &Settings::default()))
+            .contains(&Check::service_down())
+    );
+    let down = Check::service_down();
+    let v = run(
+        &down,
+        &settings(10),
+        None,
+        &[
+            (0.0, Some(100.0), None),
+            (5.0, Some(100.0), None),
+            (10.0, Some(100.0), None),
+        ],
+    );
+    assert_eq!(states(&v), [Pending, Pending, Firing]);
+    assert_eq!(v[2].text, "err 100.0% (> 99.0% limit)");
+    // One answer in the window is not "down".
+    let v = run(&down, &settings(0), None, &[(0.0, Some(98.3), None)]);
+    assert_eq!(states(&v), [Ok]);
+}
+
 #[test]
 fn a_criterion_keeps_its_own_hold() {
     // "Error rate > 1% for 5 minutes": 10 s (the global --for) is not enough.
