@@ -5,17 +5,25 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{boxed, confirm_line, keys_line, option_lines};
-use crate::core::state::{Ask, State, rollback};
-use crate::ui::theme;
+use super::{boxed, confirm_line, key, keys_line, keys_of, option_lines};
+use crate::core::action::Cmd;
+use crate::core::state::{Ask, Mode, State, rollback};
+use crate::ui::{ViewState, theme};
 
 pub(super) fn rollback_question(
     frame: &mut Frame,
     area: Rect,
     state: &State,
+    view: &ViewState,
     ask: &Ask,
     wide: u16,
 ) {
+    let keys = |hints: &[(Cmd, &str)]| keys_line(&keys_of(view, Mode::Ask, hints));
+    // "y runs:", or "runs:" where no key answers (a mirror).
+    let with_key = |cmd: Cmd, rest: &str| match key(view, Mode::Ask, cmd) {
+        Some(k) => format!("{k} {rest}"),
+        None => rest.to_string(),
+    };
     let step = |i: usize| rollback::procedure(state).and_then(|r| r.steps.get(i));
     let title = |i: usize| step(i).map_or_else(String::new, |s| s.title.clone());
     let mut lines = Vec::new();
@@ -27,7 +35,7 @@ pub(super) fn rollback_question(
                 title(*i)
             )));
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[("y", "run"), ("n", "skip")]));
+            lines.push(keys(&[(Cmd::Confirm, "run"), (Cmd::Skip, "skip")]));
         }
         Ask::Resume(i) => {
             let done = state.rollback.as_ref().map_or(0, |d| d.block);
@@ -40,7 +48,10 @@ pub(super) fn rollback_question(
                 ),
             }));
             lines.push(Line::styled(
-                "what ran is journaled; nothing runs twice. y runs:",
+                format!(
+                    "what ran is journaled; nothing runs twice. {}",
+                    with_key(Cmd::Confirm, "runs:")
+                ),
                 theme::dim(),
             ));
             lines.extend(
@@ -49,9 +60,14 @@ pub(super) fn rollback_question(
                     .map(confirm_line),
             );
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[
-                ("y", "go on with the rollback"),
-                ("esc", "later (R)"),
+            // The rollback key is the way back to this question.
+            let later = match key(view, Mode::Normal, Cmd::Rollback) {
+                Some(r) => format!("later ({r})"),
+                None => "later".to_string(),
+            };
+            lines.push(keys(&[
+                (Cmd::Confirm, "go on with the rollback"),
+                (Cmd::Cancel, &later),
             ]));
         }
         Ask::Failed(i) if state.rollback.as_ref().is_some_and(|d| d.unknown) => {
@@ -61,7 +77,10 @@ pub(super) fn rollback_question(
                 title(*i)
             )));
             lines.push(Line::styled(
-                "whether it finished is unknown. r runs it again, then the rest:",
+                format!(
+                    "whether it finished is unknown. {}",
+                    with_key(Cmd::Retry, "runs it again, then the rest:")
+                ),
                 theme::dim(),
             ));
             lines.extend(
@@ -70,19 +89,19 @@ pub(super) fn rollback_question(
                     .map(confirm_line),
             );
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[
-                ("r", "run it again"),
-                ("s", "skip it"),
-                ("a", "abort the rollback"),
+            lines.push(keys(&[
+                (Cmd::Retry, "run it again"),
+                (Cmd::Skip, "skip it"),
+                (Cmd::Abort, "abort the rollback"),
             ]));
         }
         Ask::Failed(i) => {
             lines.push(Line::raw(format!("Step {}: {} failed.", i + 1, title(*i))));
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[
-                ("r", "retry"),
-                ("s", "skip"),
-                ("a", "abort the rollback"),
+            lines.push(keys(&[
+                (Cmd::Retry, "retry"),
+                (Cmd::Skip, "skip"),
+                (Cmd::Abort, "abort the rollback"),
             ]));
         }
         Ask::Choice(i) => {
@@ -100,10 +119,10 @@ pub(super) fn rollback_question(
                 step(*i).map(|s| &s.options[..]).unwrap_or(&[]),
             ));
             lines.push(Line::raw(""));
-            lines.push(keys_line(&[
-                ("1-9", "run that one"),
-                ("s", "skip the step"),
-            ]));
+            // The digits are not in the keymap: an option's number is its key.
+            let mut hints = vec![("1-9".to_string(), "run that one")];
+            hints.extend(keys_of(view, Mode::Ask, &[(Cmd::Skip, "skip the step")]));
+            lines.push(keys_line(&hints));
         }
     }
     boxed(frame, area, wide.min(90), " Rollback ", theme::red(), lines);
@@ -113,6 +132,7 @@ pub(super) fn leftover(
     frame: &mut Frame,
     area: Rect,
     state: &State,
+    view: &ViewState,
     run: u64,
     pgid: u32,
     wide: u16,
@@ -123,7 +143,15 @@ pub(super) fn leftover(
         )),
         Line::styled("starting the step again could run it twice", theme::dim()),
         Line::raw(""),
-        keys_line(&[("k", "kill it"), ("w", "wait"), ("l", "leave it")]),
+        keys_line(&keys_of(
+            view,
+            Mode::Ask,
+            &[
+                (Cmd::Kill, "kill it"),
+                (Cmd::Wait, "wait"),
+                (Cmd::Leave, "leave it"),
+            ],
+        )),
     ];
     boxed(
         frame,

@@ -4,19 +4,31 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{centered, frame_box};
-use crate::core::state::{Row, State};
-use crate::ui::{output, theme};
+use super::{centered, frame_box, said};
+use crate::core::action::Cmd;
+use crate::core::state::{Mode, Row, State};
+use crate::ui::{ViewState, output, theme};
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, row: Row, wide: u16) {
+pub(super) fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &ViewState,
+    row: Row,
+    wide: u16,
+) {
     let mut lines = output::lines(state, row);
     lines.push(Line::raw(""));
+    // A mirror's keymap has no copy key: the line then only says how to close.
     lines.push(Line::styled(
-        if state.read_only {
-            "esc closes"
-        } else {
-            "c copies it (OSC 52), runs nothing · esc closes"
-        },
+        said(
+            view,
+            Mode::Overlay,
+            &[
+                (Cmd::Copy, "copies it (OSC 52), runs nothing"),
+                (Cmd::Cancel, "closes"),
+            ],
+        ),
         theme::dim(),
     ));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);

@@ -122,8 +122,6 @@ fn escalation_lines(state: &State, view: &ViewState, selected: usize) -> Vec<Lin
     }
     lines.push(Line::raw(""));
     // From the keymap: a mirror's has no `space contacted`.
-    let keys: Vec<(String, &str)> = view.keymap.footer(Mode::Escalation);
-    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, h)| (k.as_str(), *h)).collect();
-    lines.push(keys_line(&keys));
+    lines.push(keys_line(&view.keymap.footer(Mode::Escalation)));
     lines
 }

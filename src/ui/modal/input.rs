@@ -4,14 +4,16 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{boxed, centered, frame_box, keys_line};
-use crate::core::state::{Field, Form, State};
-use crate::ui::theme;
+use super::{boxed, centered, frame_box, keys_line, keys_of, said};
+use crate::core::action::Cmd;
+use crate::core::state::{Field, Form, Mode, State};
+use crate::ui::{ViewState, theme};
 
 pub(super) fn field(
     frame: &mut Frame,
     area: Rect,
     state: &State,
+    view: &ViewState,
     field: &Field,
     text: &str,
     wide: u16,
@@ -40,7 +42,11 @@ pub(super) fn field(
         lines.push(Line::styled(flash.clone(), theme::amber()));
     }
     lines.push(Line::styled(
-        "enter saves (journaled) · esc cancels",
+        said(
+            view,
+            Mode::Input,
+            &[(Cmd::Submit, "saves (journaled)"), (Cmd::Cancel, "cancels")],
+        ),
         theme::dim(),
     ));
     frame_box(
@@ -52,7 +58,14 @@ pub(super) fn field(
     );
 }
 
-pub(super) fn form(frame: &mut Frame, area: Rect, state: &State, form: &Form, wide: u16) {
+pub(super) fn form(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &ViewState,
+    form: &Form,
+    wide: u16,
+) {
     let mut lines = vec![
         Line::styled(form.title.clone(), theme::title()),
         Line::styled(
@@ -93,10 +106,14 @@ pub(super) fn form(frame: &mut Frame, area: Rect, state: &State, form: &Form, wi
     if let Some(flash) = &state.ui.flash {
         lines.push(Line::styled(flash.clone(), theme::amber()));
     }
-    lines.push(keys_line(&[
-        ("enter", "next / done (empty takes the default)"),
-        ("esc", "cancel"),
-    ]));
+    lines.push(keys_line(&keys_of(
+        view,
+        Mode::Input,
+        &[
+            (Cmd::Submit, "next / done (empty takes the default)"),
+            (Cmd::Cancel, "cancel"),
+        ],
+    )));
     boxed(
         frame,
         area,

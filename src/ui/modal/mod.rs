@@ -18,8 +18,9 @@ mod rollback;
 mod run;
 
 use super::{ViewState, theme};
+use crate::core::action::Cmd;
 use crate::core::state::rollback::ConfirmLine;
-use crate::core::state::{Confirm, Modal, State};
+use crate::core::state::{Confirm, Modal, Mode, State};
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -50,13 +51,45 @@ pub(super) fn frame_box(
     );
 }
 
-pub(super) fn keys_line(keys: &[(&str, &str)]) -> Line<'static> {
+pub(super) fn keys_line(keys: &[(String, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (k, what) in keys {
-        spans.push(Span::styled(k.to_string(), theme::key()));
+        spans.push(Span::styled(k.clone(), theme::key()));
         spans.push(Span::raw(format!(" {what}   ")));
     }
     Line::from(spans)
+}
+
+/// A dialog's keys as the keymap has them in `mode` (`n/esc cancel`); a
+/// command no key does there (rebound away, or a mirror's) is left out.
+pub(super) fn keys_of<'a>(
+    view: &ViewState,
+    mode: Mode,
+    hints: &[(Cmd, &'a str)],
+) -> Vec<(String, &'a str)> {
+    hints
+        .iter()
+        .filter_map(|&(cmd, what)| Some((view.keymap.named(mode, cmd)?, what)))
+        .collect()
+}
+
+/// Keys in a sentence: `enter saves · esc cancels`, first key of each,
+/// a command no key does left out.
+pub(crate) fn said(view: &ViewState, mode: Mode, hints: &[(Cmd, &str)]) -> String {
+    hints
+        .iter()
+        .filter_map(|&(cmd, what)| Some(format!("{} {what}", key(view, mode, cmd)?)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The first key of `cmd` in `mode`, for prose ("y runs:"); `None` when no
+/// key does it, so the sentence can leave the key out.
+pub(super) fn key(view: &ViewState, mode: Mode, cmd: Cmd) -> Option<String> {
+    view.keymap
+        .keys_for(mode, cmd)
+        .first()
+        .map(ToString::to_string)
 }
 
 /// A centred box as tall as its wrapped lines.
@@ -80,24 +113,27 @@ pub(super) fn boxed(
     );
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState) {
+    view.overlay_hidden = 0;
     let Some(modal) = &state.ui.modal else { return };
     let wide = area.width.saturating_sub(4).min(100);
     match modal {
-        Modal::Help => help::help(frame, area, view, wide),
-        Modal::Tour => help::tour(frame, area, wide),
-        Modal::Command(row) => command::render(frame, area, state, *row, wide),
-        Modal::Input { field, text } => input::field(frame, area, state, field, text, wide),
-        Modal::Run(plan) => run::confirm(frame, area, state, plan, wide),
-        Modal::Form(form) => input::form(frame, area, state, form, wide),
-        Modal::Rollback => rollback::render(frame, area, state, wide),
-        Modal::Ask(ask) => ask::rollback_question(frame, area, state, ask, wide),
-        Modal::Leftover { run, pgid } => ask::leftover(frame, area, state, *run, *pgid, wide),
-        Modal::Pick(pick) => run::pick(frame, area, state, pick, wide),
-        Modal::Announcement(b) => announce::announcement(frame, area, state, *b, wide),
+        Modal::Help => view.overlay_hidden = help::help(frame, area, state, view, wide),
+        Modal::Tour => help::tour(frame, area, view, wide),
+        Modal::Command(row) => command::render(frame, area, state, view, *row, wide),
+        Modal::Input { field, text } => input::field(frame, area, state, view, field, text, wide),
+        Modal::Run(plan) => run::confirm(frame, area, state, view, plan, wide),
+        Modal::Form(form) => input::form(frame, area, state, view, form, wide),
+        Modal::Rollback => rollback::render(frame, area, state, view, wide),
+        Modal::Ask(ask) => ask::rollback_question(frame, area, state, view, ask, wide),
+        Modal::Leftover { run, pgid } => {
+            ask::leftover(frame, area, state, view, *run, *pgid, wide);
+        }
+        Modal::Pick(pick) => run::pick(frame, area, state, view, pick, wide),
+        Modal::Announcement(b) => announce::announcement(frame, area, state, view, *b, wide),
         Modal::Escalation { step } => escalation::render(frame, area, state, view, *step, wide),
-        Modal::Confirm(Confirm::Post(_)) => announce::post(frame, area, wide),
-        Modal::Confirm(Confirm::Quit) => quit::render(frame, area, state, wide),
+        Modal::Confirm(Confirm::Post(_)) => announce::post(frame, area, view, wide),
+        Modal::Confirm(Confirm::Quit) => quit::render(frame, area, state, view, wide),
     }
 }
 

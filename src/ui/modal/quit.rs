@@ -2,13 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
-use super::{centered, frame_box};
-use crate::core::state::State;
-use crate::ui::theme;
+use super::{centered, frame_box, keys_line, keys_of};
+use crate::core::action::Cmd;
+use crate::core::state::{Mode, State};
+use crate::ui::{ViewState, theme};
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState, wide: u16) {
     let outcome = state.outcome();
     let mut said = outcome.text().to_string();
     if outcome == crate::core::event::Outcome::Abandoned {
@@ -37,16 +38,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
         lines.push(Line::styled("the journal is kept:", theme::dim()));
         lines.push(Line::styled(j.clone(), theme::dim()));
     }
-    lines.push(Line::from(vec![
-        Span::styled("y", theme::key()),
-        Span::raw(" quit   "),
-        Span::styled("r", theme::key()),
-        Span::raw(" quit + write the report   "),
-        Span::styled("n", theme::key()),
-        Span::raw("/"),
-        Span::styled("esc", theme::key()),
-        Span::raw(" stay"),
-    ]));
+    lines.push(keys_line(&keys_of(
+        view,
+        Mode::Confirm,
+        &[
+            (Cmd::Confirm, "quit"),
+            (Cmd::QuitWithReport, "quit + write the report"),
+            (Cmd::Cancel, "stay"),
+        ],
+    )));
     let w = wide.min(76);
     let inner = usize::from(w.saturating_sub(2)).max(1);
     // Long journal paths wrap: the box grows so the keys stay visible.

@@ -4,14 +4,15 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{boxed, confirm_line, keys_line};
-use crate::core::state::{State, rollback};
-use crate::ui::theme;
+use super::{boxed, confirm_line, key, keys_line, keys_of};
+use crate::core::action::Cmd;
+use crate::core::state::{Mode, State, rollback};
+use crate::ui::{ViewState, theme};
 
 /// The red confirm: the procedure, every command it may run (masked), the
 /// trigger and the metrics now. A long procedure scrolls (`j`/`k`); the
 /// keys stay on screen.
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState, wide: u16) {
     let rb = state.runbook();
     let n = rb.procedures().count();
     let which = state.ui.rollback_procedure.min(n.saturating_sub(1));
@@ -21,9 +22,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
         theme::red(),
     )];
     if n > 1 {
+        let other = key(view, Mode::Confirm, Cmd::FocusNext)
+            .map_or_else(|| "next".to_string(), |k| format!("{k} shows"));
         head.push(Line::styled(
             format!(
-                "procedure {} of {n}: tab shows {}",
+                "procedure {} of {n}: {other} {}",
                 which + 1,
                 rb.procedure((which + 1) % n)
                     .map_or_else(String::new, |o| format!("\"{}\"", o.title))
@@ -45,11 +48,19 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
     let m = rollback::metrics(state);
     let pct = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.1}%"));
     let ms = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.0} ms"));
-    let mut keys = vec![("y", "roll back now")];
+    let mut keys = vec![(Cmd::Confirm, "roll back now")];
     if n > 1 {
-        keys.push(("tab", "other procedure"));
+        keys.push((Cmd::FocusNext, "other procedure"));
     }
-    keys.push(("n/esc", "cancel"));
+    keys.push((Cmd::Cancel, "cancel"));
+    let keys = keys_of(view, Mode::Confirm, &keys);
+    let scroll_keys = match (
+        key(view, Mode::Confirm, Cmd::Down),
+        key(view, Mode::Confirm, Cmd::Up),
+    ) {
+        (Some(d), Some(u)) => format!(": {d}/{u} scroll"),
+        _ => String::new(),
+    };
     let foot = vec![
         Line::raw(""),
         Line::styled(
@@ -85,7 +96,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, wide: u16) {
         let reserve = usize::from(i + 1 < total);
         if used + h + reserve > room {
             shown.push(Line::styled(
-                format!("… {} more lines: j/k scroll", total - i),
+                format!("… {} more lines{scroll_keys}", total - i),
                 theme::amber(),
             ));
             break;

@@ -5,12 +5,21 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{boxed, keys_line, option_lines};
+use super::{boxed, key, keys_line, keys_of, option_lines};
+use crate::core::action::Cmd;
 use crate::core::state::runs::Pick;
-use crate::core::state::{RunPlan, State};
-use crate::ui::theme;
+use crate::core::state::{Mode, RunPlan, State};
+use crate::ui::{ViewState, theme};
 
-pub(super) fn confirm(frame: &mut Frame, area: Rect, state: &State, plan: &RunPlan, wide: u16) {
+pub(super) fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &ViewState,
+    plan: &RunPlan,
+    wide: u16,
+) {
+    let yes = key(view, Mode::Confirm, Cmd::Confirm).unwrap_or_else(|| "confirming".into());
     let mut lines = vec![Line::styled(plan.title.clone(), theme::title())];
     lines.push(Line::styled(
         format!(
@@ -30,7 +39,7 @@ pub(super) fn confirm(frame: &mut Frame, area: Rect, state: &State, plan: &RunPl
     lines.push(Line::raw(""));
     if plan.second {
         lines.push(Line::styled(
-            "a command is already running: y starts a second one alongside it",
+            format!("a command is already running: {yes} starts a second one alongside it"),
             theme::amber(),
         ));
     }
@@ -44,7 +53,7 @@ pub(super) fn confirm(frame: &mut Frame, area: Rect, state: &State, plan: &RunPl
         let text = match (r.still_running, r.pgid) {
             (true, Some(pid)) => format!(
                 "its last run (pid {pid}) is still running since the cockpit stopped: \
-                 y starts it again alongside"
+                 {yes} starts it again alongside"
             ),
             _ => "its last run was interrupted when the cockpit stopped: check what it \
                   did before running it again"
@@ -58,28 +67,46 @@ pub(super) fn confirm(frame: &mut Frame, area: Rect, state: &State, plan: &RunPl
                 format!("runs on the terminal: {reason} (output is not captured)"),
                 theme::amber(),
             ));
-            lines.push(keys_line(&[
-                ("y", "run in the terminal (tty)"),
-                ("n/esc", "cancel"),
-            ]));
+            lines.push(keys_line(&keys_of(
+                view,
+                Mode::Confirm,
+                &[
+                    (Cmd::Confirm, "run in the terminal (tty)"),
+                    (Cmd::Cancel, "cancel"),
+                ],
+            )));
         }
-        None => lines.push(keys_line(&[
-            ("y", "run it"),
-            ("t", "run in the terminal (tty)"),
-            ("n/esc", "cancel"),
-        ])),
+        None => {
+            let mut hints = vec![(Cmd::Confirm, "run it")];
+            // A rollback step runs captured: the tty key does nothing there.
+            if plan.rollback_step.is_none() {
+                hints.push((Cmd::RunInTerminal, "run in the terminal (tty)"));
+            }
+            hints.push((Cmd::Cancel, "cancel"));
+            lines.push(keys_line(&keys_of(view, Mode::Confirm, &hints)));
+        }
     }
     boxed(frame, area, wide, " Run this? ", theme::amber(), lines);
 }
 
-pub(super) fn pick(frame: &mut Frame, area: Rect, state: &State, pick: &Pick, wide: u16) {
+pub(super) fn pick(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &ViewState,
+    pick: &Pick,
+    wide: u16,
+) {
     let mut lines = vec![
         Line::styled(pick.title.clone(), theme::title()),
         Line::raw("These are alternatives: run which one?"),
     ];
     lines.extend(option_lines(state, &pick.options));
     lines.push(Line::raw(""));
-    lines.push(keys_line(&[("1-9", "confirm that one"), ("esc", "cancel")]));
+    // The digits are not in the keymap: an option's number is its key.
+    let mut hints = vec![("1-9".to_string(), "confirm that one")];
+    hints.extend(keys_of(view, Mode::Ask, &[(Cmd::Cancel, "cancel")]));
+    lines.push(keys_line(&hints));
     boxed(
         frame,
         area,
