@@ -233,6 +233,13 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Mode::Confirm, Key::plain(K::Esc), Cancel),
         (Overlay, Key::plain(K::Esc), Cancel),
         (Overlay, Key::ch('q'), Cancel),
+        // The help is taller than a small screen.
+        (Overlay, Key::ch('j'), Down),
+        (Overlay, Key::plain(K::Down), Down),
+        (Overlay, Key::ch('k'), Up),
+        (Overlay, Key::plain(K::Up), Up),
+        (Overlay, Key::plain(K::PageDown), PageDown),
+        (Overlay, Key::plain(K::PageUp), PageUp),
         (Overlay, Key::plain(K::Enter), Cancel),
         // `?` again: closes help, or turns the demo's tour into help.
         (Overlay, Key::ch('?'), Help),
@@ -261,18 +268,26 @@ impl Default for Keymap {
 
 impl Keymap {
     /// Applies a config's `[keys]` table: each named command gets exactly the
-    /// listed keys (in every mode it had keys in), and an overriding key wins
-    /// over a default binding of another command. Errors name the entry.
+    /// listed keys (in every mode it had keys in). Taking a key another
+    /// command uses in the same mode is an error unless that command is
+    /// rebound too: a silent takeover would leave a command without a key
+    /// and hints naming keys that do something else. Errors name the entry.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
-        let mut map = Keymap::default();
+        let defaults = Keymap::default();
+        let mut map = defaults.clone();
         let mut claimed: BTreeMap<(Mode, String), &str> = BTreeMap::new();
-        for (name, keys) in overrides {
-            let cmd = Cmd::from_name(name).ok_or_else(|| {
-                format!(
-                    "[keys] {name}: unknown command (known: {})",
-                    Cmd::ALL.map(Cmd::name).join(", ")
-                )
-            })?;
+        let rebound = overrides
+            .keys()
+            .map(|name| {
+                Cmd::from_name(name).ok_or_else(|| {
+                    format!(
+                        "[keys] {name}: unknown command (known: {})",
+                        Cmd::ALL.map(Cmd::name).join(", ")
+                    )
+                })
+            })
+            .collect::<Result<Vec<Cmd>, String>>()?;
+        for ((name, keys), &cmd) in overrides.iter().zip(&rebound) {
             if keys.is_empty() {
                 return Err(format!("[keys] {name}: give at least one key"));
             }
@@ -296,6 +311,18 @@ impl Keymap {
                     if let Some(other) = claimed.insert((mode, key.to_string()), name) {
                         return Err(format!(
                             "[keys] {name}: \"{spelled}\" is also given to {other}"
+                        ));
+                    }
+                    if let Some(other) = defaults
+                        .bindings
+                        .iter()
+                        .find(|b| b.mode == mode && b.key == *key && b.cmd != cmd)
+                        .filter(|b| !rebound.contains(&b.cmd))
+                    {
+                        let other = other.cmd.name();
+                        return Err(format!(
+                            "[keys] {name}: \"{spelled}\" is already the key of {other} \
+                             (rebind {other} too)"
                         ));
                     }
                     map.bindings.retain(|b| !(b.mode == mode && b.key == *key));
@@ -379,6 +406,19 @@ impl Keymap {
                 .collect(),
             k => k,
         }
+    }
+
+    /// How the screen names the keys of `cmd` in `mode`: `y`, `n/esc`. At
+    /// most two, so a key line stays short; `None` when nothing does it, so
+    /// no line ever names a key that does nothing.
+    pub fn named(&self, mode: Mode, cmd: Cmd) -> Option<String> {
+        let keys: Vec<String> = self
+            .keys_for(mode, cmd)
+            .into_iter()
+            .take(2)
+            .map(|k| k.to_string())
+            .collect();
+        (!keys.is_empty()).then(|| keys.join("/"))
     }
 
     /// Bindings of a mode, grouped per command in first-binding order.
@@ -541,14 +581,35 @@ mod tests {
     }
 
     #[test]
-    fn overrides_rebind_and_win_over_defaults() {
+    fn overrides_rebind_and_a_taken_key_needs_its_owner_rebound() {
         let mut o = BTreeMap::new();
-        o.insert("tick".to_string(), vec!["x".to_string(), "j".to_string()]);
+        o.insert("tick".to_string(), vec!["x".to_string()]);
+        assert_eq!(
+            Keymap::with_overrides(&o).unwrap_err(),
+            "[keys] tick: \"x\" is already the key of kill (rebind kill too)"
+        );
+        o.insert("kill".to_string(), vec!["X".to_string()]);
         let k = Keymap::with_overrides(&o).unwrap();
         assert_eq!(k.lookup(Mode::Normal, Key::ch('x')), Some(Cmd::Tick));
-        assert_eq!(k.lookup(Mode::Normal, Key::ch('j')), Some(Cmd::Tick));
+        assert_eq!(k.lookup(Mode::Normal, Key::ch('X')), Some(Cmd::Kill));
         assert_eq!(k.lookup(Mode::Normal, Key::ch(' ')), None);
         assert!(k.footer(Mode::Normal).contains(&("x".to_string(), "tick")));
+        // The rollback key is also taken in dialogs (an overlay's `x` kills).
+        let mut o = BTreeMap::new();
+        o.insert("rollback".to_string(), vec!["x".to_string()]);
+        assert!(
+            Keymap::with_overrides(&o)
+                .unwrap_err()
+                .contains("already the key of kill")
+        );
+        o.insert("kill".to_string(), vec!["K".to_string()]);
+        let k = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(k.named(Mode::Normal, Cmd::Rollback).as_deref(), Some("x"));
+        assert_eq!(k.named(Mode::Overlay, Cmd::Rollback).as_deref(), Some("x"));
+        assert_eq!(
+            k.named(Mode::Confirm, Cmd::Cancel).as_deref(),
+            Some("n/esc")
+        );
     }
 
     #[test]
@@ -567,8 +628,8 @@ mod tests {
             "[keys] tick: unknown key \"spcae\""
         );
         let mut o = BTreeMap::new();
-        o.insert("tick".to_string(), vec!["x".to_string()]);
-        o.insert("note".to_string(), vec!["x".to_string()]);
+        o.insert("tick".to_string(), vec!["X".to_string()]);
+        o.insert("note".to_string(), vec!["X".to_string()]);
         assert!(
             Keymap::with_overrides(&o)
                 .unwrap_err()

@@ -278,11 +278,40 @@ pub struct EnvSection {
 }
 
 /// `tick = "space"` or `down = ["j", "down"]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum KeyList {
     One(String),
     Many(Vec<String>),
+}
+
+// By hand: an untagged enum's error ("did not match any variant") names
+// neither the table nor what is wanted.
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "[keys]: a command's key or list of keys, as in down = [\"j\", \"down\"]",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeyList, E> {
+                Ok(KeyList::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<String>()? {
+                    keys.push(k);
+                }
+                Ok(KeyList::Many(keys))
+            }
+        }
+        d.deserialize_any(Keys)
+    }
 }
 
 impl KeyList {
@@ -414,7 +443,7 @@ mod tests {
     #[test]
     fn keys_table_rebinds() {
         let c = Config::parse(
-            "environment = \"staging\"\n[keys]\ntick = \"x\"\ndown = [\"j\", \"ctrl-n\"]\n",
+            "environment = \"staging\"\n[keys]\ntick = \"x\"\nkill = \"K\"\ndown = [\"j\", \"ctrl-n\"]\n",
         )
         .unwrap();
         assert_eq!(c.environment.as_deref(), Some("staging"));

@@ -207,8 +207,8 @@ impl Cmd {
             Cmd::ToggleCriterion => "fire / clear a manual criterion (criteria focus)",
             Cmd::QuitWithReport => "quit and write the report",
             Cmd::Kill => "kill the running command (SIGINT, SIGTERM 3 s, SIGKILL 10 s)",
-            Cmd::Interrupt => "ctrl-c: kill the running command, else quit (asks)",
-            Cmd::Rollback => "open the rollback confirm (then y runs the rollback steps)",
+            Cmd::Interrupt => "interrupt: kill the running command, else quit (asks)",
+            Cmd::Rollback => "open the rollback confirm (nothing runs until it is confirmed)",
             Cmd::Skip => "skip this rollback step",
             Cmd::Retry => "retry the failed rollback step",
             Cmd::Abort => "abort the rollback",
@@ -222,7 +222,7 @@ impl Cmd {
                 "run confirm: run it in the terminal itself, for a command that needs a tty \
                  (output is not captured)"
             }
-            Cmd::ZoomLogs => "the application log (--logs): full screen / back; / filters it",
+            Cmd::ZoomLogs => "the application log (--logs): full screen / back; search filters it",
             Cmd::Wait => "a command the stopped cockpit left running: wait for it to end",
             Cmd::Leave => "a command the stopped cockpit left running: leave it (noted)",
         }
@@ -297,9 +297,11 @@ pub enum Action {
     WorkerPanicked(String),
     /// The webhook answered an announcement.
     Posted(Result<(), String>),
-    /// The checklist pane's height, as last drawn: a page for PgUp/PgDn.
+    /// The checklist pane's height, as last drawn: a page for PgUp/PgDn;
+    /// and how far the help can scroll, so scrolling past its end is undone.
     Viewport {
         checklist_rows: u16,
+        overlay_hidden: u16,
     },
 }
 

@@ -381,7 +381,7 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             for other in &rb.rollback_others {
                 let _ = writeln!(
                     o,
-                    "               also \"{}\" (line {}): an alternative procedure, offered by tab in R's confirm",
+                    "               also \"{}\" (line {}): an alternative procedure, offered in the rollback confirm",
                     other.title, other.line
                 );
             }

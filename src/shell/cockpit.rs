@@ -345,8 +345,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 lost = Some(format!("writing to the terminal: {e}"));
                 break 1;
             }
-            let checklist_rows = view.checklist_rows;
-            update(&mut state, Action::Viewport { checklist_rows });
+            let (checklist_rows, overlay_hidden) = (view.checklist_rows, view.overlay_hidden);
+            update(
+                &mut state,
+                Action::Viewport {
+                    checklist_rows,
+                    overlay_hidden,
+                },
+            );
             last_draw = Instant::now();
             dirty = false;
         }

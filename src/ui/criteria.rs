@@ -99,7 +99,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     } else if focused {
         (
             Style::new(),
-            Line::styled(" Rollback criteria · space toggles ", theme::key()),
+            Line::styled(
+                match keymap
+                    .keys_for(Mode::Criteria, Cmd::ToggleCriterion)
+                    .first()
+                {
+                    Some(k) => format!(" Rollback criteria · {k} toggles "),
+                    None => " Rollback criteria ".to_string(),
+                },
+                theme::key(),
+            ),
         )
     } else {
         (

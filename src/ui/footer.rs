@@ -6,23 +6,40 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{ViewState, theme};
+use super::{ViewState, modal, theme};
 use crate::core::action::Cmd;
-use crate::core::state::{Confirm, Field, Modal, State};
+use crate::core::state::{Confirm, Field, Modal, Mode, State};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     if let Some(Modal::Input { field, text }) = &state.ui.modal {
         let (prompt, hint) = match field {
-            Field::Search => ("/", "   enter jump · esc cancel"),
-            Field::LogFilter => ("filter /", "   enter keep · empty clears · esc cancel"),
-            _ => ("", ""),
+            Field::Search => (
+                "/",
+                modal::said(
+                    view,
+                    Mode::Input,
+                    &[(Cmd::Submit, "jump"), (Cmd::Cancel, "cancel")],
+                ),
+            ),
+            Field::LogFilter => (
+                "filter /",
+                modal::said(
+                    view,
+                    Mode::Input,
+                    &[
+                        (Cmd::Submit, "keep · empty clears"),
+                        (Cmd::Cancel, "cancel"),
+                    ],
+                ),
+            ),
+            _ => ("", String::new()),
         };
         if !prompt.is_empty() {
             let line = Line::from(vec![
                 Span::styled(prompt, theme::key()),
                 Span::raw(text.clone()),
                 Span::styled("▏", theme::key()),
-                Span::styled(hint, theme::dim()),
+                Span::styled(format!("   {hint}"), theme::dim()),
             ]);
             frame.render_widget(Paragraph::new(line), area);
             return;
@@ -68,6 +85,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             break;
         }
         hints.retain(|(_, h)| *h != drop);
+    }
+    // Still too wide: drop whole hints from the end, help and quit last,
+    // rather than let the edge cut a word in half.
+    while used + width(&hints) > usize::from(area.width) {
+        let keep = [Cmd::Help.hint(), Cmd::Quit.hint()];
+        match hints.iter().rposition(|(_, h)| !keep.contains(h)) {
+            Some(i) => {
+                hints.remove(i);
+            }
+            None if !hints.is_empty() => {
+                hints.remove(0);
+            }
+            None => break,
+        }
     }
     for (key, hint) in hints {
         spans.push(Span::styled(format!(" {key}"), theme::key()));

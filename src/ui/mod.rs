@@ -38,6 +38,7 @@ use ratatui::widgets::{ListState, Paragraph, Wrap};
 use tui_logger::TuiWidgetState;
 
 use crate::config::keys::Keymap;
+use crate::core::action::Cmd;
 use crate::core::state::State;
 
 pub const MIN_WIDTH: u16 = 40;
@@ -52,6 +53,8 @@ pub struct ViewState {
     pub keymap: Keymap,
     /// Rows the checklist showed last frame (a page for PgUp/PgDn).
     pub checklist_rows: u16,
+    /// Rows of the help that did not fit last frame: how far it scrolls.
+    pub overlay_hidden: u16,
 }
 
 impl ViewState {
@@ -61,6 +64,7 @@ impl ViewState {
             log: TuiWidgetState::new(),
             keymap,
             checklist_rows: 10,
+            overlay_hidden: 0,
         }
     }
 }
@@ -117,12 +121,12 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
     }
     machine::render(frame, strip, state);
     footer::render(frame, foot, state, view);
-    banner(frame, body, state);
+    banner(frame, body, state, view);
     modal::render(frame, area, state, view);
 }
 
 /// The auto-rollback countdown: full width, over the top of the body.
-fn banner(frame: &mut Frame, body: Rect, state: &State) {
+fn banner(frame: &mut Frame, body: Rect, state: &State, view: &ViewState) {
     let Some((ends, criterion)) = &state.auto.countdown else {
         return;
     };
@@ -134,7 +138,17 @@ fn banner(frame: &mut Frame, body: Rect, state: &State) {
             format!(" AUTO-ROLLBACK in {left}s: {criterion} has been firing "),
             style.add_modifier(ratatui::style::Modifier::BOLD),
         ),
-        Line::styled(" esc cancels (journaled) ", style),
+        Line::styled(
+            match view
+                .keymap
+                .keys_for(crate::core::state::Mode::Normal, Cmd::Cancel)
+                .first()
+            {
+                Some(k) => format!(" {k} cancels (journaled) "),
+                None => " the operator can cancel it ".to_string(),
+            },
+            style,
+        ),
     ];
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(

@@ -34,6 +34,11 @@ pub fn header() -> Style {
     Style::new().bg(Color::Rgb(28, 32, 40)).fg(Color::White)
 }
 pub fn selected() -> Style {
+    // With NO_COLOR set crossterm drops every colour, this background too:
+    // reverse video is what still marks the row.
+    if crossterm::style::Colored::ansi_color_disabled_memoized() {
+        return Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+    }
     Style::new()
         .bg(Color::Rgb(50, 60, 80))
         .add_modifier(Modifier::BOLD)

@@ -48,6 +48,37 @@ fn unknown_keys_and_tables_are_refused_at_every_level() {
         "[[probe]]\nurl = \"http://127.0.0.1:9/\"\nheader = {}\n",
         "header",
     );
+    refused("[rollback]\nauto = \"5m\"\n", "auto");
+    refused("[notify]\nwebhook = \"http://127.0.0.1:9/\"\n", "webhook");
+    refused("[secrets]\nname = \"TOKEN\"\n", "name");
+    refused("[logs]\ncomand = \"tail -f app.log\"\n", "comand");
+    refused("[health]\naccept = [200]\n", "accept");
+    refused("[keys]\ntock = \"t\"\n", "[keys] tock: unknown command");
+    refused("[keys.tick]\nkey = \"t\"\n", "keys");
+}
+
+#[test]
+fn a_rebinding_that_takes_another_commands_key_names_both() {
+    refused(
+        "[keys]\nrollback = \"x\"\n",
+        "[keys] rollback: \"x\" is already the key of kill (rebind kill too)",
+    );
+    refused(
+        "[keys]\ntick = \"j\"\n",
+        "[keys] tick: \"j\" is already the key of down (rebind down too)",
+    );
+    // Both rebound: the same config passes `check`.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, "[keys]\nrollback = \"x\"\nkill = \"K\"\n").unwrap();
+    let out = cockpit()
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("[keys]"), "{err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
 }
 
 #[test]

@@ -32,6 +32,7 @@ mod health_e2e;
 mod health_failures;
 mod health_panes;
 mod interactive_e2e;
+mod keys_shown;
 mod log_pane;
 mod logs_e2e;
 mod logs_stream;

@@ -264,3 +264,25 @@ fn a_resume_on_a_failed_command_asks_retry_skip_abort_again() {
         }
     )));
 }
+
+#[test]
+fn the_resume_question_names_the_keys_of_this_keymap() {
+    let mut s = fresh();
+    s.cmd(Cmd::Rollback);
+    s.cmd(Cmd::Confirm);
+    let first = spawned(&mut s);
+    s.exited(first[0].0, 0);
+    s.records = up_to_last_exit(&s);
+    let r = resume(&s);
+    let rebound: std::collections::BTreeMap<String, Vec<String>> =
+        [("rollback", "x"), ("kill", "K"), ("confirm", "Y")]
+            .into_iter()
+            .map(|(c, k)| (c.to_string(), vec![k.to_string()]))
+            .collect();
+    let keys = rollout_cockpit::config::keys::Keymap::with_overrides(&rebound).unwrap();
+    let text = common::terminal_text(&common::render_with(&r.state, &keys, 120, 40));
+    assert!(text.contains("nothing runs twice. Y runs:"), "{text}");
+    assert!(text.contains("Y go on with the rollback"), "{text}");
+    assert!(text.contains("esc later (x)"), "{text}");
+    assert!(!text.contains("(R)"), "{text}");
+}

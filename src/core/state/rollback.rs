@@ -262,7 +262,7 @@ fn ask_to_continue(state: &mut State, step: usize, failed: bool) {
         state.ui.modal = Some(Modal::Ask(ask));
     } else {
         state.ui.flash = Some(format!(
-            "the rollback stopped at step {}: R continues it",
+            "the rollback stopped at step {}: open the rollback again to continue it",
             step + 1
         ));
     }
@@ -649,7 +649,7 @@ pub fn answer(state: &mut State, ask: Ask, cmd: crate::core::action::Cmd) -> Vec
         (Ask::Resume(i) | Ask::Failed(i), Cmd::Cancel) => {
             state.ui.modal = None;
             state.ui.flash = Some(format!(
-                "the rollback is paused at step {}: R continues it",
+                "the rollback is paused at step {}: open the rollback again to continue it",
                 i + 1
             ));
             Vec::new()

@@ -58,8 +58,14 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Action::Viewport { checklist_rows } => {
+        Action::Viewport {
+            checklist_rows,
+            overlay_hidden,
+        } => {
             state.ui.page = usize::from(checklist_rows.saturating_sub(1));
+            if matches!(state.ui.modal, Some(Modal::Help)) {
+                state.ui.modal_scroll = state.ui.modal_scroll.min(overlay_hidden);
+            }
             Vec::new()
         }
         Action::Resumed => {
@@ -134,6 +140,24 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
     if let Some(effects) = escalation::command(state, cmd) {
         return effects;
     }
+    // An overlay never moves the cursor behind it; the help scrolls.
+    if matches!(
+        state.ui.modal,
+        Some(Modal::Help | Modal::Tour | Modal::Command(_) | Modal::Announcement(_))
+    ) && matches!(cmd, Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown)
+    {
+        if matches!(state.ui.modal, Some(Modal::Help)) {
+            let page = u16::try_from(state.ui.page.max(1)).unwrap_or(u16::MAX);
+            let s = &mut state.ui.modal_scroll;
+            *s = match cmd {
+                Cmd::Down => s.saturating_add(1),
+                Cmd::Up => s.saturating_sub(1),
+                Cmd::PageDown => s.saturating_add(page),
+                _ => s.saturating_sub(page),
+            };
+        }
+        return Vec::new();
+    }
     // The confirms never move the cursor behind them; the rollback's
     // scrolls and shows the other procedures.
     if matches!(
@@ -204,6 +228,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             // In the demo `?` shows the tour first, then the keys, then
             // closes: both stay one key away.
             let demo = state.settings.demo.is_some();
+            state.ui.modal_scroll = 0;
             state.ui.modal = match state.ui.modal {
                 None if demo => Some(Modal::Tour),
                 None => Some(Modal::Help),
@@ -454,7 +479,8 @@ fn submit(state: &mut State) -> Vec<Effect> {
 /// is false for Enter, so a match under the cursor is "the first match".
 fn search(state: &mut State, forward: bool, skip_current: bool) {
     let Some(query) = state.ui.search.clone() else {
-        state.ui.flash = Some("no search yet: press /".into());
+        // The core does not know the keymap: the search key may be rebound.
+        state.ui.flash = Some("no search yet: search first, then repeat it".into());
         return;
     };
     let needle = query.to_lowercase();

@@ -134,14 +134,28 @@ impl Session {
 }
 
 pub fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    render_with(state, &Keymap::default(), width, height)
+}
+
+/// [`render`] with a config's keymap.
+pub fn render_with(
+    state: &State,
+    keymap: &Keymap,
+    width: u16,
+    height: u16,
+) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let mut view = ViewState::new(Keymap::default());
+    let mut view = ViewState::new(keymap.clone());
     terminal.draw(|f| ui::render(f, state, &mut view)).unwrap();
     terminal
 }
 
 pub fn screen_text(state: &State, width: u16, height: u16) -> String {
-    let t = render(state, width, height);
+    terminal_text(&render(state, width, height))
+}
+
+/// The characters of a drawn screen, a line a row.
+pub fn terminal_text(t: &Terminal<TestBackend>) -> String {
     let buf = t.backend().buffer();
     let mut out = String::new();
     for y in 0..buf.area.height {
