@@ -146,8 +146,10 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
     })
     .await;
     d.keys.send(key('y')).unwrap();
+    // The cursor moves to the rollback's checklist; the pane keeps the
+    // rollback's output until it moves on.
     wait_for(&mut d, "the rollback's end", |f| {
-        f.contains("rollback finished")
+        f.contains("rollback finished") && f.contains("Output #2 ✓ exit 0")
     })
     .await;
 

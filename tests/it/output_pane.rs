@@ -238,3 +238,45 @@ fn a_long_row_keeps_its_badge_whole_and_is_cut_at_a_word() {
         "{kept:?} in {row}"
     );
 }
+
+#[test]
+fn with_no_line_to_spare_the_checklist_title_names_the_key() {
+    let mut s = failed_deploy();
+    s.cmd(Cmd::ToggleLog);
+    // 80x20 with the log open: the criteria take the whole right column.
+    let screen = cockpit::screen_text(&s.state, 80, 20);
+    assert!(screen.contains("Checklist 0/65 z output"), "{screen}");
+    assert!(!screen.contains("upload rejected"), "{screen}");
+    s.cmd(Cmd::ZoomOutput);
+    let zoomed = cockpit::screen_text(&s.state, 80, 20);
+    assert!(zoomed.contains("upload rejected"), "{zoomed}");
+}
+
+#[test]
+fn a_row_whose_output_is_gone_says_how_it_ended_and_where_its_log_is() {
+    use rollout_cockpit::core::event::{Event, Target};
+    // As after `--resume`: the journal knows the run, the memory does not.
+    let mut s = story();
+    s.record(Event::CommandStarted {
+        run: 1,
+        target: Some(Target::Item(1)),
+        block: 0,
+        command_masked: "echo built".into(),
+        log: "runs/1.log".into(),
+        rollback_step: None,
+        terminal: false,
+    });
+    s.record(Event::CommandExited {
+        run: 1,
+        code: Some(2),
+        signal: None,
+        duration_ms: 3100,
+        error: None,
+    });
+    let row = s.go("Build");
+    assert_eq!(pane::shows(&s.state), Shows::Row(row));
+    let screen = cockpit::screen_text(&s.state, 120, 40);
+    for want in ["#1 ✗ exit 2 · 3.1s", "output in runs/1.log", "echo built"] {
+        assert!(screen.contains(want), "{want}:\n{screen}");
+    }
+}
