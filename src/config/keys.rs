@@ -209,6 +209,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
             },
             Interrupt,
         ),
+        (Normal, Key::ch('z'), ZoomOutput),
         (Input, Key::plain(K::Enter), Submit),
         (Input, Key::plain(K::Backspace), DeleteChar),
         (Input, Key::plain(K::Esc), Cancel),

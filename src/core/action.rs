@@ -67,6 +67,8 @@ pub enum Cmd {
     RunInTerminal,
     /// `L`: the application log full screen, and back.
     ZoomLogs,
+    /// `z`: the output pane full screen, and back.
+    ZoomOutput,
     /// `w` in the dialog about a command a stopped cockpit left running.
     Wait,
     /// `l` in that dialog: leave it running, noted in the journal.
@@ -74,7 +76,7 @@ pub enum Cmd {
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 44] = [
+    pub const ALL: [Cmd; 45] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -117,6 +119,7 @@ impl Cmd {
         Cmd::Contacted,
         Cmd::RunInTerminal,
         Cmd::ZoomLogs,
+        Cmd::ZoomOutput,
         Cmd::Wait,
         Cmd::Leave,
     ];
@@ -166,6 +169,7 @@ impl Cmd {
             Cmd::Contacted => "contacted",
             Cmd::RunInTerminal => "run_in_terminal",
             Cmd::ZoomLogs => "zoom_logs",
+            Cmd::ZoomOutput => "zoom_output",
             Cmd::Wait => "wait",
             Cmd::Leave => "leave",
         }
@@ -223,6 +227,7 @@ impl Cmd {
                  (output is not captured)"
             }
             Cmd::ZoomLogs => "the application log (--logs): full screen / back; search filters it",
+            Cmd::ZoomOutput => "the output pane full screen / back (page up/down scroll it)",
             Cmd::Wait => "a command the stopped cockpit left running: wait for it to end",
             Cmd::Leave => "a command the stopped cockpit left running: leave it (noted)",
         }
@@ -248,6 +253,7 @@ impl Cmd {
             Cmd::QuitWithReport => "quit + report",
             Cmd::Open => "run",
             Cmd::ZoomLogs => "app log",
+            Cmd::ZoomOutput => "output",
             Cmd::PageDown => "page",
             _ => self.name(),
         }
@@ -336,5 +342,6 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             // contacted (`Contacted`) is the deployer's, so it stays out.
             | Escalation
             | ZoomLogs
+            | ZoomOutput
     )
 }

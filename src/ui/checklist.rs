@@ -1,6 +1,7 @@
 //! The checklist: sections as foldable groups with progress, items with a
 //! state glyph, steps (runnable sections) with their own glyph, `$` where a
-//! command waits, and checkpoints due or overdue against the window start.
+//! command waits, checkpoints due or overdue against the window start, and
+//! how a finished command ended (`✗ exit 2 · 3.1s`, `✓ 0.4s`).
 
 use chrono::Duration;
 use ratatui::Frame;
@@ -10,15 +11,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem};
 
 use super::{ViewState, theme};
-use crate::core::state::clock;
-use crate::core::state::{Row, State, Status};
+use crate::core::action::Cmd;
+use crate::core::state::runs::{self, RunExit};
+use crate::core::state::{Mode, Row, State, Status, clock};
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState) {
+/// `output_hint`: a command ran and the output has no room, not even a
+/// line; the title names the key that shows it.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    view: &mut ViewState,
+    output_hint: bool,
+) {
     let rows = state.rows();
     let (done, total) = state.checklist_done();
+    let width = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = rows
         .iter()
-        .map(|&r| ListItem::new(line(state, r)))
+        .map(|&r| ListItem::new(line(state, r, width)))
         .collect();
     let selected = state
         .ui
@@ -26,12 +37,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &mut ViewState
         .and_then(|c| rows.iter().position(|&r| r == c));
     view.list.select(selected);
     view.checklist_rows = area.height.saturating_sub(2);
+    let mut title = vec![Span::styled(
+        format!(" Checklist {done}/{total} "),
+        theme::title(),
+    )];
+    let key = view
+        .keymap
+        .keys_for(Mode::Normal, Cmd::ZoomOutput)
+        .into_iter()
+        .next();
+    if let Some(k) = key.filter(|_| output_hint) {
+        title.push(Span::styled(format!("{k} "), theme::key()));
+        title.push(Span::styled("output ", theme::dim()));
+    }
     let block = Block::bordered()
         .border_style(theme::border())
-        .title(Line::styled(
-            format!(" Checklist {done}/{total} "),
-            theme::title(),
-        ));
+        .title(Line::from(title));
     let list = if rows.is_empty() {
         List::new([ListItem::new(Line::styled(
             "no checklist items in this runbook",
@@ -58,14 +79,15 @@ fn glyph_style(status: Status) -> Style {
     }
 }
 
-fn line(state: &State, row: Row) -> Line<'static> {
+fn line(state: &State, row: Row, width: usize) -> Line<'static> {
     let outline = &state.plan.outline;
     let rb = state.runbook();
-    let mut spans = Vec::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
     let has_note = row
         .target(rb)
         .is_some_and(|t| state.session.notes.iter().any(|n| n.target == Some(t)));
-    match row {
+    let (text, text_style) = match row {
         Row::Section(s) => {
             let info = &outline.sections[s];
             let sec = &rb.sections[s];
@@ -75,23 +97,23 @@ fn line(state: &State, row: Row) -> Line<'static> {
                 (true, true) => "▸",
                 (true, false) => "▾",
             };
-            spans.push(Span::raw(format!("{}{fold} ", "  ".repeat(info.depth))));
+            before.push(Span::raw(format!("{}{fold} ", "  ".repeat(info.depth))));
             if sec.runnable {
                 let st = state.row_status(row);
-                spans.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
+                before.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
             }
-            spans.extend(marked(&sec.title, theme::title(), state));
             if info.has_command || sec.runnable {
-                spans.push(Span::styled(" $", theme::command()));
+                after.push(Span::styled(" $", theme::command()));
             }
             let (d, t) = state.progress(s);
             if t > 0 {
                 let style = if d == t { theme::ok() } else { theme::dim() };
-                spans.push(Span::styled(format!("  {d}/{t}"), style));
+                after.push(Span::styled(format!("  {d}/{t}"), style));
             }
             if let Some(min) = sec.before_start_minutes {
-                spans.push(checkpoint(state, min, d == t && t > 0));
+                after.push(checkpoint(state, min, d == t && t > 0));
             }
+            (sec.title.as_str(), theme::title())
         }
         Row::Item(i) => {
             let item = &rb.items[i];
@@ -100,34 +122,112 @@ fn line(state: &State, row: Row) -> Line<'static> {
                 .map_or(0, |s| outline.sections[s].depth + 1)
                 + item.depth;
             let st = state.row_status(row);
-            spans.push(Span::raw("  ".repeat(depth)));
-            spans.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
-            let text_style = if st == Status::NotApplicable {
+            before.push(Span::raw("  ".repeat(depth)));
+            before.push(Span::styled(format!("{} ", st.glyph()), glyph_style(st)));
+            if outline.has_command(row) {
+                after.push(Span::styled(" $", theme::command()));
+            }
+            let style = if st == Status::NotApplicable {
                 theme::dim()
             } else {
                 Style::new()
             };
-            spans.extend(marked(&item.text, text_style, state));
-            if outline.has_command(row) {
-                spans.push(Span::styled(" $", theme::command()));
-            }
+            (item.text.as_str(), style)
         }
-    }
-    if let Some(r) = row
+    };
+    let last = row
         .target(rb)
-        .and_then(|t| state.session.runs.latest_for(t))
-        .filter(|r| r.interrupted())
-    {
+        .and_then(|t| state.session.runs.latest_for(t));
+    if let Some(r) = last.filter(|r| r.interrupted()) {
         // Not unticked: its command may have done some or all of its work.
-        spans.push(Span::styled(
+        after.push(Span::styled(
             format!("  {}", r.interrupted_text()),
             theme::amber(),
         ));
     }
     if has_note {
-        spans.push(Span::styled(" ✎", theme::dim()));
+        after.push(Span::styled(" ✎", theme::dim()));
     }
+    let badges = last.and_then(|r| r.exit.as_ref()).map(badges);
+    fit(state, before, text, text_style, after, badges, width)
+}
+
+/// How a finished command ended, long and short: `✗ exit 2 · 3.1s` or
+/// `✗ exit 2`; `✓ 0.4s` either way.
+fn badges(x: &RunExit) -> [Span<'static>; 2] {
+    if x.success() {
+        let s = Span::styled(format!("  ✓ {}", runs::seconds(x.duration_ms)), theme::ok());
+        [s.clone(), s]
+    } else {
+        [
+            Span::styled(format!("  ✗ {}", x.text()), theme::red()),
+            Span::styled(format!("  ✗ {}", x.how()), theme::red()),
+        ]
+    }
+}
+
+/// The fewest characters of a row's own text worth keeping for a badge.
+const MIN_TEXT: usize = 12;
+
+/// The row within `width`: the badge whole, the long one if it fits, the
+/// text cut at a word (`…`) to make room. With no room for either, the row
+/// is as it was and its glyph tells how the command ended.
+fn fit(
+    state: &State,
+    before: Vec<Span<'static>>,
+    text: &str,
+    style: Style,
+    after: Vec<Span<'static>>,
+    badges: Option<[Span<'static>; 2]>,
+    width: usize,
+) -> Line<'static> {
+    let fixed: usize = before.iter().chain(&after).map(Span::width).sum();
+    let full = Span::raw(text).width();
+    let mut shown = (text.to_string(), None);
+    for badge in badges.into_iter().flatten() {
+        let room = width.saturating_sub(fixed + badge.width());
+        if full <= room {
+            shown = (text.to_string(), Some(badge));
+            break;
+        }
+        if room >= MIN_TEXT {
+            shown = (cut_at_word(text, room), Some(badge));
+            break;
+        }
+    }
+    let (text, badge) = shown;
+    let mut spans = before;
+    spans.extend(marked(&text, style, state));
+    spans.extend(after);
+    spans.extend(badge);
     Line::from(spans)
+}
+
+/// `text` in at most `room` columns, ending at a word with `…`.
+fn cut_at_word(text: &str, room: usize) -> String {
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let next = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if Span::raw(next.as_str()).width() + 1 > room {
+            break;
+        }
+        out = next;
+    }
+    if out.is_empty() {
+        // One word longer than the room: cut it, there is no other way.
+        out = text
+            .chars()
+            .scan(0, |w, c| {
+                *w += Span::raw(c.to_string()).width();
+                (*w < room).then_some(c)
+            })
+            .collect();
+    }
+    format!("{}…", out.trim_end())
 }
 
 /// `text` with the matches of the last search (`n`/`N` step through them)

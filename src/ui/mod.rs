@@ -15,6 +15,8 @@
 //! ```
 //! Narrower (80x24): checklist | criteria over output over metrics; the
 //! criteria keep the height they need, output and metrics shrink or go.
+//! Once a command has run, its output keeps at least one line (how it
+//! ended, and `z`); `z` gives the output pane the whole body anywhere.
 //! Below 40x12: "terminal too small". Sizes come from `Layout`, never from
 //! subtraction, so no size can underflow.
 
@@ -108,6 +110,8 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
     header::render(frame, top, state);
     if state.logs.zoom {
         applog::render(frame, body, state);
+    } else if state.exec.zoom {
+        output::render(frame, body, state, &view.keymap);
     } else if area.width >= WIDE {
         wide(frame, body, state, view);
     } else {
@@ -164,11 +168,11 @@ fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         Constraint::Percentage(30),
     ])
     .areas(body);
-    checklist::render(frame, left, state, view);
+    checklist::render(frame, left, state, view, false);
     let met_h = metrics::wanted_height(state, middle.width).min(middle.height / 2);
     let [out, met] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(met_h)]).areas(middle);
-    output::render(frame, out, state);
+    output::render(frame, out, state, &view.keymap);
     metrics::render(frame, met, state);
     criteria::render(frame, right, state, &view.keymap);
 }
@@ -176,19 +180,28 @@ fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
 fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(body);
-    checklist::render(frame, left, state, view);
     let wanted = criteria::wanted_height(state, right.width);
-    // Criteria first: they keep what they need; then the metrics (figures
-    // and baseline before sparklines); the output gets what is left.
+    // Criteria first: they keep what they need. Once a command has run,
+    // one line says how it ended (else its failure would be invisible);
+    // then the metrics (figures and baseline before sparklines); the
+    // output pane gets what is left.
     let rest = right.height.saturating_sub(wanted);
-    let met_h = match rest {
+    let strip = u16::from(rest >= 1 && state.exec.shown.is_some());
+    let met_h = match rest - strip {
         r if r >= 3 => metrics::wanted_height(state, right.width).min(r),
         _ => 0,
     };
-    let out_h = match rest.saturating_sub(met_h) {
+    let out_h = match rest - met_h {
         r if r >= 4 => r,
-        _ => 0,
+        _ => strip,
     };
+    checklist::render(
+        frame,
+        left,
+        state,
+        view,
+        out_h == 0 && state.exec.shown.is_some(),
+    );
     let [crit, out, met] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(out_h),
@@ -196,8 +209,10 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     ])
     .areas(right);
     criteria::render(frame, crit, state, &view.keymap);
-    if out_h > 0 {
-        output::render(frame, out, state);
+    match out_h {
+        0 => {}
+        1 => output::strip(frame, out, state, &view.keymap),
+        _ => output::render(frame, out, state, &view.keymap),
     }
     if met_h > 0 {
         metrics::render(frame, met, state);

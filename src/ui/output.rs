@@ -1,39 +1,77 @@
-//! The selected row in full: its text, who ticked it and when, notes, and its
-//! command blocks. The runner issue adds live output below the command.
+//! The output pane: the running command's output, following; when nothing
+//! runs, the selected row (see [`pane::shows`]): its command's output while
+//! that is in memory, else its text, who ticked it and when, its notes and
+//! its command blocks, masked as the confirm shows them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::core::state::{Mark, Row, State};
+use crate::config::keys::Keymap;
+use crate::core::action::Cmd;
+use crate::core::event::Target;
+use crate::core::state::pane::{self, Shows};
+use crate::core::state::{Mark, Mode, Row, State};
 use crate::core::state::{clock, runs};
 use crate::domain::exec::Stream;
 use crate::domain::runbook::BlockKind;
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    if let Some(run) = state.exec.shown {
-        return render_run(frame, area, state, run);
+pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
+    let back = zoom_key(keymap)
+        .filter(|_| state.exec.zoom)
+        .map(|k| Span::styled(format!("· {k} back "), theme::dim()));
+    match pane::shows(state) {
+        Shows::Run(run) => render_run(frame, area, state, run, back),
+        shows => {
+            let mut title = vec![Span::styled(" Output ", theme::title())];
+            title.extend(back);
+            let block = Block::bordered()
+                .border_style(theme::border())
+                .title(Line::from(title));
+            let lines = match shows {
+                Shows::Row(r) => details(state, r),
+                _ => Vec::new(),
+            };
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false }),
+                area,
+            );
+        }
     }
-    let block = Block::bordered()
-        .border_style(theme::border())
-        .title(Line::styled(" Output ", theme::title()));
-    let lines = state.ui.cursor.map(|r| lines(state, r)).unwrap_or_default();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
 }
 
-/// A command's live output: a status line, then the newest lines (or the
-/// scrolled-back ones). stderr is tinted.
-fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
-    let pane = &state.exec.pane.0;
-    let record = state.session.runs.get(run);
-    let (status, style) = match record {
+/// One line where a pane has no room: what ran, how it ended, and the key
+/// that shows it all.
+/// The key first, as the footer hints are: a long status is cut, never it.
+pub fn strip(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
+    let mut spans = Vec::new();
+    if let Some(k) = zoom_key(keymap) {
+        spans.push(Span::styled(format!(" {k}"), theme::key()));
+    }
+    spans.push(Span::styled(" output ", theme::title()));
+    if let Shows::Run(run) = pane::shows(state) {
+        let (text, style) = status(state, run);
+        spans.push(Span::styled(format!("#{run} "), theme::title()));
+        spans.push(Span::styled(text, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn zoom_key(keymap: &Keymap) -> Option<String> {
+    keymap
+        .keys_for(Mode::Normal, Cmd::ZoomOutput)
+        .first()
+        .map(ToString::to_string)
+}
+
+/// `▶ 3.0s`, `✓ exit 0 · 0.4s`, `✗ exit 2 · 3.1s`, `interrupted`.
+fn status(state: &State, run: u64) -> (String, Style) {
+    match state.session.runs.get(run) {
         None => ("starting".to_string(), theme::amber()),
         Some(r) => match &r.exit {
             None if r.lost => (
@@ -47,21 +85,38 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
             Some(x) if x.success() => (format!("✓ {}", x.text()), theme::ok()),
             Some(x) => (format!("✗ {}", x.text()), theme::red()),
         },
+    }
+}
+
+/// A command's output: a status line, then the newest lines (or the
+/// scrolled-back ones). stderr is tinted.
+fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64, back: Option<Span>) {
+    let Some(pane) = pane::buffer(state, run) else {
+        frame.render_widget(Block::bordered().border_style(theme::border()), area);
+        return;
     };
+    let record = state.session.runs.get(run);
+    let (status, style) = status(state, run);
     let follow = if pane.is_following() {
         ""
     } else {
         " · scrolled (end follows)"
     };
-    let title = Line::from(vec![
+    let mut title = vec![
         Span::styled(format!(" Output #{run} "), theme::title()),
         Span::styled(format!("{status} "), style),
         Span::styled(format!("· {} lines{follow} ", pane.total()), theme::dim()),
-    ]);
-    let block = Block::bordered().border_style(theme::border()).title(title);
+    ];
+    title.extend(back);
+    let block = Block::bordered()
+        .border_style(theme::border())
+        .title(Line::from(title));
     let inner = block.inner(area);
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some(r) = record {
+        if let Some(t) = r.target {
+            lines.extend(marks(state, t));
+        }
         let first = r
             .command
             .lines()
@@ -89,6 +144,25 @@ fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A row whose output is not in memory: its details, and how its last
+/// command ended with where its output is.
+fn details(state: &State, row: Row) -> Vec<Line<'static>> {
+    let mut out = lines(state, row);
+    let last = row
+        .target(state.runbook())
+        .and_then(|t| state.session.runs.latest_for(t));
+    if let Some(r) = last {
+        let (text, style) = status(state, r.run);
+        let at = 1.min(out.len());
+        out.insert(at, Line::styled(format!("#{} {text}", r.run), style));
+        out.insert(
+            at + 1,
+            Line::styled(format!("output in {}", r.log), theme::dim()),
+        );
+    }
+    out
+}
+
 /// The command blocks a row owns, in order.
 pub fn blocks(state: &State, row: Row) -> Vec<&crate::domain::runbook::Block> {
     state
@@ -102,36 +176,12 @@ pub fn blocks(state: &State, row: Row) -> Vec<&crate::domain::runbook::Block> {
 }
 
 pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
-    let tz = clock::zone(state.runbook().window.as_ref());
     let mut out = vec![Line::styled(
         state.row_text(row).to_string(),
         theme::title(),
     )];
     if let Some(t) = row.target(state.runbook()) {
-        match state.session.marks.get(&t) {
-            Some(Mark::Done(s)) => out.push(Line::styled(
-                format!("☑ ticked by {} at {}", s.by, clock::clock_text(s.at, tz)),
-                theme::ok(),
-            )),
-            Some(Mark::NotApplicable { stamp, reason }) => out.push(Line::styled(
-                format!(
-                    "⊘ not applicable ({reason}), {} at {}",
-                    stamp.by,
-                    clock::clock_text(stamp.at, tz)
-                ),
-                theme::dim(),
-            )),
-            None => {}
-        }
-        for n in state.session.notes.iter().filter(|n| n.target == Some(t)) {
-            out.push(Line::from(vec![
-                Span::styled(
-                    format!("✎ {} {}: ", n.stamp.by, clock::clock_text(n.stamp.at, tz)),
-                    theme::dim(),
-                ),
-                Span::raw(n.text.clone()),
-            ]));
-        }
+        out.extend(marks(state, t));
     }
     let blocks = blocks(state, row);
     if blocks.is_empty() {
@@ -167,6 +217,37 @@ pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
             code.lines()
                 .map(|l| Line::styled(key.mask(masker, l).into_owned(), theme::command())),
         );
+    }
+    out
+}
+
+/// Who ticked it (or why it does not apply) and when, and its notes.
+fn marks(state: &State, t: Target) -> Vec<Line<'static>> {
+    let tz = clock::zone(state.runbook().window.as_ref());
+    let mut out = Vec::new();
+    match state.session.marks.get(&t) {
+        Some(Mark::Done(s)) => out.push(Line::styled(
+            format!("☑ ticked by {} at {}", s.by, clock::clock_text(s.at, tz)),
+            theme::ok(),
+        )),
+        Some(Mark::NotApplicable { stamp, reason }) => out.push(Line::styled(
+            format!(
+                "⊘ not applicable ({reason}), {} at {}",
+                stamp.by,
+                clock::clock_text(stamp.at, tz)
+            ),
+            theme::dim(),
+        )),
+        None => {}
+    }
+    for n in state.session.notes.iter().filter(|n| n.target == Some(t)) {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("✎ {} {}: ", n.stamp.by, clock::clock_text(n.stamp.at, tz)),
+                theme::dim(),
+            ),
+            Span::raw(n.text.clone()),
+        ]));
     }
     out
 }

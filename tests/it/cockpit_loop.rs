@@ -146,8 +146,10 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
     })
     .await;
     d.keys.send(key('y')).unwrap();
+    // The cursor moves to the rollback's checklist; the pane keeps the
+    // rollback's output until it moves on.
     wait_for(&mut d, "the rollback's end", |f| {
-        f.contains("rollback finished")
+        f.contains("rollback finished") && f.contains("Output #2 ✓ exit 0")
     })
     .await;
 
@@ -196,4 +198,57 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
         "{kinds:?}"
     );
     assert!(records.iter().all(|r| r.by == "erin"));
+}
+
+const FAILING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```bash\n  echo step-out; echo step-err >&2; exit 3\n  ```\n\n## Rollback\n\n### Decision Criteria for Rollback\n\n- Critical functionality broken\n- Data integrity issues\n- Error rate > 5% above baseline\n- Performance degradation > 50%\n- Security vulnerability discovered\n";
+
+/// At 80x24 with the log open the output pane has no room: the row and a
+/// line under the criteria say how the command ended, and `z` shows its
+/// output (a real bash, the real loop).
+#[tokio::test(flavor = "current_thread")]
+async fn at_80x24_z_shows_the_output_of_a_failed_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(FAILING), FAILING);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
+    settings.exec.workdir = dir.path().to_path_buf();
+    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
+    let state = State::new(plan, settings, t0);
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, mut d) = Script::new(TestBackend::new(80, 24)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
+    let running = tokio::spawn(cockpit.run());
+
+    wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/1")).await;
+    d.keys.send(key('l')).unwrap();
+    d.keys.send(key('j')).unwrap();
+    d.keys.send(enter()).unwrap();
+    wait_for(&mut d, "the confirm", |f| f.contains("Run this?")).await;
+    d.keys.send(key('y')).unwrap();
+    let ended = wait_for(&mut d, "the exit on the row and the strip", |f| {
+        f.contains("✗ exit 3 ·") && f.contains(" z output #1 ✗ exit 3")
+    })
+    .await;
+    assert!(!ended.contains("step-err"), "{ended}");
+
+    d.keys.send(key('z')).unwrap();
+    let zoomed = wait_for(&mut d, "the output zoomed", |f| {
+        f.contains("step-err") && f.contains("step-out")
+    })
+    .await;
+    assert!(zoomed.contains("Output #1 ✗ exit 3 ·"), "{zoomed}");
+    d.keys.send(key('z')).unwrap();
+    wait_for(&mut d, "the checklist again", |f| {
+        f.contains("Checklist 0/1")
+    })
+    .await;
+
+    d.keys.send(key('q')).unwrap();
+    wait_for(&mut d, "the quit confirm", |f| f.contains("abandoned")).await;
+    d.keys.send(key('y')).unwrap();
+    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
+        .await
+        .expect("the loop ended")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
 }

@@ -40,6 +40,7 @@ mod long_lines;
 mod monitor_cli;
 mod monitor_probe;
 mod notify_webhook;
+mod output_pane;
 mod parse_props;
 mod readme;
 mod resume_facts;

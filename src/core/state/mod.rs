@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod health;
 pub mod logs;
 pub mod outline;
+pub mod pane;
 pub mod rollback;
 pub mod runs;
 mod update;

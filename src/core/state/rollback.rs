@@ -570,6 +570,8 @@ fn finish(state: &mut State) {
             }
         }
         state.ui.cursor = Some(first_item.map_or(Row::Section(r.section), Row::Item));
+        // The rollback's output stays in the pane until the cursor moves on.
+        state.exec.anchor = state.ui.cursor;
         state.ui.flash = Some("rollback finished: verify the rollback checklist".into());
     }
 }

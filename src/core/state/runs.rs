@@ -35,13 +35,17 @@ impl RunExit {
 
     /// `exit 0 · 1.2s`, `SIGTERM · 3.0s`, `not started`.
     pub fn text(&self) -> String {
-        let how = match (self.code, self.signal, &self.error) {
+        format!("{} · {}", self.how(), seconds(self.duration_ms))
+    }
+
+    /// `exit 2`, `SIGTERM`, `not started`: how it ended, without the time.
+    pub fn how(&self) -> String {
+        match (self.code, self.signal, &self.error) {
             (_, _, Some(_)) => "not started".to_string(),
             (Some(c), _, _) => format!("exit {c}"),
             (None, Some(s), _) => signal_name(s),
             (None, None, _) => "ended".to_string(),
-        };
-        format!("{how} · {}", seconds(self.duration_ms))
+        }
     }
 }
 
@@ -216,8 +220,16 @@ impl PartialEq for Pane {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecUi {
     pub pane: Pane,
-    /// The run whose output the pane shows.
+    /// The newest run: its output is `pane`.
     pub shown: Option<u64>,
+    /// Earlier runs' output, newest last (see [`super::pane::KEEP`]).
+    pub earlier: Vec<(u64, Pane)>,
+    /// The row the newest run was started from: while it is selected the
+    /// pane keeps that run's output, whatever row the run belongs to (a
+    /// rollback step belongs to none).
+    pub anchor: Option<Row>,
+    /// `z`: the output pane over the whole body.
+    pub zoom: bool,
     /// Asked to start, its `CommandStarted` not folded in yet.
     pub pending: Option<u64>,
     /// The highest run id handed out by this screen.
@@ -565,8 +577,8 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
     let run = state.session.runs.next_id().max(state.exec.issued + 1);
     state.exec.issued = run;
     state.exec.pending = Some(run);
+    super::pane::retire(state);
     state.exec.shown = Some(run);
-    state.exec.pane.0.clear();
     let log = log_path(state, run);
     let mut effects = vec![
         Effect::Journal(Event::CommandStarted {
@@ -603,8 +615,8 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
 /// A mirror's pane follows the newest command, as the deployer's does
 /// (there `start` moves it); its lines come from the log file.
 pub fn mirror_started(state: &mut State, run: u64) {
+    super::pane::retire(state);
     state.exec.shown = Some(run);
-    state.exec.pane.0.clear();
 }
 
 /// Output and exits from the runner.
@@ -615,9 +627,7 @@ pub fn exec_event(state: &mut State, ev: ExecEvent) -> Vec<Effect> {
             pgid: pid,
         })],
         ExecEvent::Output { id, lines, skipped } => {
-            if state.exec.shown == Some(id.0) {
-                state.exec.pane.0.extend(skipped, lines);
-            }
+            super::pane::output(state, id.0, skipped, lines);
             Vec::new()
         }
         ExecEvent::Exited(e) => {
@@ -842,16 +852,6 @@ pub fn form_input(state: &mut State, c: Option<char>) {
                 f.value.pop();
             }
         }
-    }
-}
-
-/// `PgUp`/`PgDn`/`End` on the output pane.
-pub fn scroll(state: &mut State, up: bool) {
-    let h = state.ui.page.max(1);
-    if up {
-        state.exec.pane.0.page_up(h);
-    } else {
-        state.exec.pane.0.page_down(h);
     }
 }
 

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, logs, rollback, runs,
+    Confirm, Field, Mark, Modal, Row, State, announce, escalation, health, logs, pane, rollback,
+    runs,
 };
 use crate::core::action::{Action, Cmd};
 use crate::core::effect::Effect;
@@ -178,11 +179,11 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::Up => move_by(state, -1),
         Cmd::Down => move_by(state, 1),
         // While the pane shows a command's output, PgUp/PgDn scroll it back.
-        Cmd::PageUp if state.exec.shown.is_some() => runs::scroll(state, true),
-        Cmd::PageDown if state.exec.shown.is_some() => runs::scroll(state, false),
+        Cmd::PageUp if pane::scrolls(state) => pane::scroll(state, true),
+        Cmd::PageDown if pane::scrolls(state) => pane::scroll(state, false),
         Cmd::PageUp => move_by(state, -(state.ui.page.max(1) as isize)),
         Cmd::PageDown => move_by(state, state.ui.page.max(1) as isize),
-        Cmd::Follow => state.exec.pane.0.follow(),
+        Cmd::Follow => pane::follow(state),
         Cmd::Kill => return runs::kill(state),
         Cmd::Interrupt => {
             if runs::running(state).is_some() {
@@ -237,7 +238,11 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::ToggleLog => state.ui.show_log = !state.ui.show_log,
-        Cmd::ZoomLogs => logs::zoom(state),
+        Cmd::ZoomLogs => {
+            state.exec.zoom = false;
+            logs::zoom(state);
+        }
+        Cmd::ZoomOutput => pane::zoom(state),
         // Only the leftover dialog answers these.
         Cmd::Wait | Cmd::Leave => {}
         Cmd::Quit => {
@@ -288,6 +293,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
                 state.ui.modal = Some(Modal::Ask(rollback::Ask::Failed(step)));
             }
             Some(_) => {}
+            None if state.auto.countdown.is_none() && state.exec.zoom => state.exec.zoom = false,
             None => return rollback::cancel_countdown(state),
         },
         Cmd::Submit => {
