@@ -40,6 +40,7 @@ mod monitor_cli;
 mod monitor_probe;
 mod notify_webhook;
 mod parse_props;
+mod probe_reasons;
 mod readme;
 mod resume_facts;
 mod rollback_choice_e2e;
