@@ -123,6 +123,34 @@ async fn the_prober_tells_each_cause_apart() {
     }
 }
 
+/// A server that speaks something else than HTTP: no cause matches, so
+/// the reason is the deepest error's few words, and never the URL with
+/// its password that reqwest's own message carries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_cause_is_a_connection_error_with_a_short_reason() {
+    let addr = serve(|mut s, _| async move {
+        read_request(&mut s).await;
+        let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n").await;
+        let _ = s.shutdown().await;
+    })
+    .await;
+    let health = format!("http://ops:s3cr3t@{addr}/health");
+    let prober = Prober::new(&ProbeConfig::new(&health), &ProbeSettings::default()).unwrap();
+    let outcome = prober.probe(&Clock::start()).await.sample.outcome;
+    let Outcome::ConnectError(why) = &outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(!why.is_empty() && why.chars().count() <= 61, "{why}");
+    let label = outcome.label();
+    assert!(label.starts_with("connection error: "), "{label}");
+    assert!(
+        !label.contains("s3cr3t") && !label.contains("127.0.0.1"),
+        "{label}"
+    );
+    let journaled = serde_json::to_string(&outcome).unwrap();
+    assert!(journaled.starts_with(r#"{"connect_error":"#), "{journaled}");
+}
+
 /// `monitor` against one fault: its stdout.
 fn monitor(health: &str, json: bool) -> String {
     let mut cmd = assert_cmd::Command::new(cargo_bin("rollout-cockpit"));
