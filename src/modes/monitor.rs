@@ -206,7 +206,13 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
                     pin.request(BaselineSource::Auto, now, &stats);
                 }
                 let verdict = plan.engine.evaluate(&stats, pin.baseline.as_ref(), now);
-                let evaluation = Evaluation::new(now, &stats, pin.baseline.as_ref(), &plan.engine.verdicts);
+                let evaluation = Evaluation::new(
+                    now,
+                    &stats,
+                    pin.baseline.as_ref(),
+                    &plan.engine.verdicts,
+                    window.last_failure(now),
+                );
                 let line = if plan.json {
                     serde_json::to_string(&evaluation).unwrap_or_default()
                 } else {

@@ -25,13 +25,7 @@ pub fn lines(h: &Health) -> Vec<Line<'static>> {
     let Some(latest) = h.latest.values().next() else {
         return out;
     };
-    let outcome = latest.sample.outcome;
-    if outcome.is_failure() {
-        out.push(Line::from(vec![
-            Span::styled("last probe ", theme::dim()),
-            Span::styled(outcome.label(), theme::red()),
-        ]));
-    }
+    out.extend(last_failure(h));
     let Some(d) = &latest.details else {
         return out;
     };
@@ -97,4 +91,34 @@ pub fn lines(h: &Health) -> Vec<Line<'static>> {
         out.push(Line::from(second));
     }
     out
+}
+
+/// Why probes fail, while a failure still counts in the error rate:
+/// `last probe: connection refused` when the newest probe of its URL
+/// failed, else `failed 12s ago: HTTP 503`, so the reason of an
+/// intermittent failure stays readable between probes that pass.
+fn last_failure(h: &Health) -> Option<Line<'static>> {
+    let now = h.last?;
+    let failed = h.window.last_failure(now)?;
+    let newest = h
+        .latest
+        .get(&failed.url)
+        .is_some_and(|l| l.sample.ts == failed.ts);
+    let mut spans = if newest {
+        vec![
+            Span::styled("last probe: ", theme::dim()),
+            Span::styled(failed.outcome.label(), theme::red()),
+        ]
+    } else {
+        let ago = ((now - failed.ts).num_milliseconds() + 500) / 1000;
+        vec![
+            Span::styled(format!("failed {ago}s ago: "), theme::dim()),
+            Span::styled(failed.outcome.label(), theme::amber()),
+        ]
+    };
+    // With several URLs, which one.
+    if h.config.as_ref().is_some_and(|c| c.urls.len() > 1) {
+        spans.push(Span::styled(format!(" ({})", failed.url), theme::dim()));
+    }
+    Some(Line::from(spans))
 }

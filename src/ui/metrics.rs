@@ -1,8 +1,9 @@
 //! Error rate and latency against the baseline: current figures, a
-//! sparkline of each over the window (a failed interval is a full red bar,
-//! never 0 ms; an interval with no sample is a gap), the baseline, and the
-//! health details the service reported. Lines are chosen by priority so a
-//! short pane keeps the figures and the baseline.
+//! sparkline of each over the window (one column per probe interval; an
+//! interval whose every probe failed is a full red bar, never 0 ms; one with
+//! no probe is a dot), the baseline, and the health details the service
+//! reported. Lines are chosen by priority so a short pane keeps the figures
+//! and the baseline.
 
 use chrono::Timelike;
 use ratatui::Frame;
@@ -173,7 +174,8 @@ fn figures_latency(stats: &Stats) -> Vec<Span<'static>> {
     ]
 }
 
-/// The newest `cols` intervals of the window, ending at the newest sample.
+/// The newest `cols` intervals of the window, the last one holding the
+/// newest sample.
 fn buckets(h: &Health, cols: usize) -> Vec<Bucket> {
     let (Some(config), Some(now)) = (&h.config, h.last) else {
         return Vec::new();
@@ -182,58 +184,97 @@ fn buckets(h: &Health, cols: usize) -> Vec<Bucket> {
     let in_window = usize::try_from(config.window().as_nanos() / interval.as_nanos().max(1))
         .unwrap_or(usize::MAX)
         .max(1);
-    h.window.buckets(now, interval, cols.min(in_window))
+    let origin = h.grid.unwrap_or_else(|| now - h.step() / 2);
+    h.window.buckets(origin, now, interval, cols.min(in_window))
 }
 
 fn pad(cols: usize, used: usize) -> Span<'static> {
     Span::raw(" ".repeat(cols.saturating_sub(used)))
 }
 
-fn spark_err(buckets: &[Bucket], cols: usize) -> Line<'static> {
-    let mut spans = vec![Span::styled("err ", theme::dim()), pad(cols, buckets.len())];
-    // Before the first sample nothing was lost: blank, not a gap.
-    let first = buckets
+/// Before the first sample nothing was lost: blank, not a dot.
+fn gap(i: usize, first: usize) -> Span<'static> {
+    if i < first {
+        Span::raw(" ")
+    } else {
+        Span::styled("·", theme::dim())
+    }
+}
+
+fn first_probe(buckets: &[Bucket]) -> usize {
+    buckets
         .iter()
         .position(|b| b.kind() != BucketKind::Gap)
-        .unwrap_or(buckets.len());
+        .unwrap_or(buckets.len())
+}
+
+/// 0 to 7: which of [`BARS`] draws `value` on a scale topped by `top`.
+fn level(value: f64, top: f64) -> usize {
+    ((value / top.max(1e-9)) * 7.0).round().clamp(0.0, 7.0) as usize
+}
+
+fn bar(value: f64, top: f64) -> &'static str {
+    BARS[level(value, top)]
+}
+
+/// Each interval's error rate: a low green bar when every probe answered,
+/// a red bar as high as the share that failed (at least one step, so a
+/// single failure among many still shows).
+fn spark_err(buckets: &[Bucket], cols: usize) -> Line<'static> {
+    let mut spans = vec![Span::styled("err ", theme::dim()), pad(cols, buckets.len())];
+    let first = first_probe(buckets);
     for (i, b) in buckets.iter().enumerate() {
-        spans.push(match b.kind() {
-            BucketKind::Gap if i < first => Span::raw(" "),
-            BucketKind::Gap => Span::styled("·", theme::dim()),
-            BucketKind::Failed => Span::styled("█", theme::red()),
-            BucketKind::Ok => Span::styled("▁", theme::ok()),
+        spans.push(match (b.kind(), b.error_rate()) {
+            (BucketKind::Gap, _) => gap(i, first),
+            (BucketKind::Failed, _) => Span::styled("█", theme::red()),
+            (BucketKind::Ok, Some(rate)) if rate > 0.0 => {
+                Span::styled(BARS[level(rate, 100.0).max(1)], theme::red())
+            }
+            (BucketKind::Ok, _) => Span::styled("▁", theme::ok()),
         });
     }
     Line::from(spans)
 }
 
-/// Each interval's worst successful latency; scaled so the baseline sits
-/// mid-height, so "above the baseline" is visible at a glance. Bars over
-/// the criterion's limit are amber.
+/// The height that stands for the top bar. Twice the reference latency,
+/// so a steady service draws a mid-height line and a doubling reaches the
+/// top: against the baseline when pinned (so "above the baseline" shows at
+/// a glance), else against the median of what is drawn. Scaling to the
+/// highest value alone would draw a steady latency as a wall of full bars,
+/// and to the criterion's limit would flatten it when the limit is
+/// generous. Anything higher still fits: the top grows to the maximum.
+fn latency_top(buckets: &[Bucket], base: Option<f64>) -> f64 {
+    let mut seen: Vec<f64> = buckets.iter().filter_map(|b| b.latency_ms).collect();
+    let max = seen.iter().copied().fold(0.0, f64::max);
+    let reference = base.or_else(|| {
+        seen.sort_by(f64::total_cmp);
+        seen.get(seen.len() / 2).copied()
+    });
+    reference.map_or(max, |r| r * 2.0).max(max)
+}
+
+/// Each interval's worst successful latency. Bars over the criterion's
+/// limit are amber.
 fn spark_latency(
     buckets: &[Bucket],
     cols: usize,
     base: Option<f64>,
     limit: Option<f64>,
 ) -> Line<'static> {
-    let top = buckets
-        .iter()
-        .filter_map(|b| b.latency_ms)
-        .fold(base.map_or(0.0, |b| b * 2.0), f64::max)
-        .max(1e-9);
+    let top = latency_top(buckets, base);
     let mut spans = vec![Span::styled("p95 ", theme::dim()), pad(cols, buckets.len())];
-    for b in buckets {
+    let first = first_probe(buckets);
+    for (i, b) in buckets.iter().enumerate() {
         spans.push(match (b.kind(), b.latency_ms) {
             (BucketKind::Failed, _) => Span::styled("█", theme::red()),
-            (_, None) => Span::raw(" "),
+            (_, None) => gap(i, first),
             (_, Some(l)) => {
-                let level = ((l / top) * 7.0).round().clamp(0.0, 7.0) as usize;
                 let style = if limit.is_some_and(|lim| l > lim) {
                     theme::amber()
                 } else {
                     theme::command()
                 };
-                Span::styled(BARS[level], style)
+                Span::styled(bar(l, top), style)
             }
         });
     }
@@ -264,13 +305,12 @@ fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
     let mut spans = vec![Span::styled("log ", theme::dim()), pad(cols, points.len())];
     for n in points {
         let n = f64::from(n);
-        let level = ((n / top) * 7.0).round().clamp(0.0, 7.0) as usize;
         let style = match limit {
             Some(lim) if n > lim => theme::red(),
             _ if n > 0.0 => theme::amber(),
             _ => theme::ok(),
         };
-        spans.push(Span::styled(BARS[level], style));
+        spans.push(Span::styled(bar(n, top), style));
     }
     spans.push(Span::styled(figure, theme::title()));
     Some(Line::from(spans))

@@ -58,7 +58,7 @@ fn degradation_fires_the_criteria_panel_in_a_real_terminal() {
         s.contains("ROLLBACK CRITERIA MET")
     });
     assert!(screen.contains("FIRING"), "{screen}");
-    assert!(screen.contains("last probe HTTP 500"), "{screen}");
+    assert!(screen.contains("last probe: HTTP 500"), "{screen}");
 
     t.keys(&["q"]);
     t.wait_for("the quit question", |s| s.contains("Quit the cockpit?"));

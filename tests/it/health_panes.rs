@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::harness::cockpit::{
-    Session, degraded, monitor_config, now, plan, render, sample, screen_text, settings, terp,
+    Session, degraded, monitor_config, now, plan, render, sample, sample_at, screen_text, settings,
+    terp,
 };
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
@@ -397,4 +398,94 @@ fn insecure_probing_is_red_in_the_header() {
     s.record(Event::MonitorConfigured(c));
     let text = screen_text(&s.state, 120, 40);
     assert!(text.contains("TLS NOT VERIFIED"), "{text}");
+}
+
+/// 1 Hz probes as a worker takes them: on a phase 2 ms before a whole
+/// second, each 0 to 9 ms late; `skip` seconds are never probed, `fail`
+/// ones are refused. Steady 40-46 ms, no baseline.
+fn probed(n: i64, skip: std::ops::Range<i64>, fail: &[i64]) -> Session {
+    let mut s = configured();
+    let start = now() - chrono::Duration::seconds(120);
+    let batch = (0..n)
+        .filter(|k| !skip.contains(k))
+        .map(|k| {
+            let ts = start + chrono::Duration::milliseconds(k * 1000 - 2 + (k * 7) % 10);
+            if fail.contains(&k) {
+                sample_at(ts, 1.0, Outcome::Refused)
+            } else {
+                sample_at(ts, 40.0 + (k % 3) as f64 * 3.0, Outcome::Ok)
+            }
+        })
+        .collect();
+    s.samples(batch);
+    s
+}
+
+/// The sparkline after `label` ("err ", "p95 ") in the metrics pane: its
+/// columns up to the pane's border.
+fn spark(text: &str, label: &str) -> String {
+    let bars = "▁▂▃▄▅▆▇█·";
+    text.lines()
+        .find_map(|l| {
+            let (_, rest) = l.split_once(&format!("│{label}"))?;
+            let line: String = rest.chars().take_while(|&c| c != '│').collect();
+            line.chars()
+                .any(|c| bars.contains(c))
+                .then(|| line.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no {label:?} sparkline in\n{text}"))
+}
+
+#[test]
+fn a_steady_healthy_series_draws_every_column_at_mid_height() {
+    let s = probed(70, 0..0, &[]);
+    snap("metrics_steady", &s);
+    // 80x24 leaves the pane room for the figures and the baseline only.
+    let small = screen_text(&s.state, 80, 24);
+    assert!(small.contains("err 0.0% (n=60)  p95 46 ms"), "{small}");
+    let text = screen_text(&s.state, 120, 40);
+    let err = spark(&text, "err ");
+    let lat = spark(&text, "p95 ");
+    // One probe in every column: no dot, all healthy.
+    assert_eq!(err, "▁".repeat(32), "{text}");
+    // With no baseline, 40-46 ms is a line around the middle, not a wall
+    // of full bars.
+    assert_eq!(lat.chars().count(), 32, "{lat}");
+    assert!(lat.chars().all(|c| "▄▅".contains(c)), "{lat}");
+    assert!(
+        !text.contains("last probe") && !text.contains("ago:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_gap_and_refused_probes_are_the_only_lost_columns() {
+    let s = probed(70, 50..55, &[60, 61]);
+    snap("metrics_gap", &s);
+    let small = screen_text(&s.state, 80, 24);
+    assert!(small.contains("err 3.6% (n=55)"), "{small}");
+    let text = screen_text(&s.state, 120, 40);
+    let err = spark(&text, "err ");
+    let lat = spark(&text, "p95 ");
+    // 12 healthy, 5 s never probed, 5 healthy, 2 refused, 8 healthy.
+    assert_eq!(err, "▁▁▁▁▁▁▁▁▁▁▁▁·····▁▁▁▁▁██▁▁▁▁▁▁▁▁", "{text}");
+    let lost: String = lat.chars().filter(|c| "·█".contains(*c)).collect();
+    assert_eq!(lost, "·····██", "{lat}");
+    assert_eq!(lat.find('·'), err.find('·'), "{lat}");
+    assert!(text.contains("failed 8s ago: connection refused"), "{text}");
+    // Refused columns are red in both lines; the gap is not.
+    let t = render(&s.state, 120, 40);
+    let buf = t.backend().buffer();
+    let red_bars = (0..buf.area.width)
+        .flat_map(|x| (0..buf.area.height).map(move |y| (x, y)))
+        .filter(|&p| buf[p].symbol() == "█" && buf[p].fg == ratatui::style::Color::Red)
+        .count();
+    assert_eq!(red_bars, 2 * 2);
+}
+
+#[test]
+fn the_newest_probe_failing_says_last_probe() {
+    let s = probed(70, 0..0, &[69]);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("last probe: connection refused"), "{text}");
 }

@@ -42,6 +42,7 @@ mod monitor_probe;
 mod notify_webhook;
 mod output_pane;
 mod parse_props;
+mod probe_reasons;
 mod readme;
 mod resume_facts;
 mod rollback_choice_e2e;

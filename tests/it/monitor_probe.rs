@@ -26,19 +26,19 @@ async fn probe_once(url: &str) -> Probe {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connection_refused_is_a_connect_error() {
+async fn connection_refused_says_refused() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let started = Instant::now();
     let p = probe_once(&url(addr, "/health")).await;
-    assert_eq!(p.sample.outcome, Outcome::ConnectError);
+    assert_eq!(p.sample.outcome, Outcome::Refused);
     assert!(p.sample.outcome.is_failure());
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reset_mid_response_is_a_connect_error() {
+async fn reset_mid_response_says_reset() {
     let addr = serve(|mut s, _| async move {
         read_request(&mut s).await;
         let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"status\":";
@@ -51,7 +51,7 @@ async fn reset_mid_response_is_a_connect_error() {
     })
     .await;
     let p = probe_once(&url(addr, "/health")).await;
-    assert_eq!(p.sample.outcome, Outcome::ConnectError);
+    assert_eq!(p.sample.outcome, Outcome::Reset);
     assert!(p.sample.latency_ms < 1_000.0);
 }
 
@@ -222,7 +222,7 @@ async fn redirects_are_followed_up_to_five() {
 async fn a_host_that_does_not_resolve_fails_fast() {
     let started = Instant::now();
     let p = probe_once("http://health.rollout-cockpit.invalid/health").await;
-    assert_eq!(p.sample.outcome, Outcome::ConnectError);
+    assert_eq!(p.sample.outcome, Outcome::Dns);
     assert!(started.elapsed() < Duration::from_millis(500));
 }
 
@@ -323,7 +323,7 @@ async fn the_worker_keeps_probing_a_dead_endpoint() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(p.sample.outcome, Outcome::ConnectError);
+        assert_eq!(p.sample.outcome, Outcome::Refused);
     }
     worker.abort();
 }

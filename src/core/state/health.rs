@@ -47,6 +47,12 @@ pub struct Health {
     pub stats: Stats,
     /// The newest sample's time: the view's "now" for sparklines.
     pub last: Option<DateTime<Utc>>,
+    /// Where the sparklines' columns start: half an interval before the
+    /// first probe since the monitor was (re)configured. The probes run on
+    /// a fixed grid too, so each one lands mid-column and a few ms of timer
+    /// jitter never moves it into a neighbour. Whole seconds would not do:
+    /// a probe phase just under a whole second straddles every edge.
+    pub grid: Option<DateTime<Utc>>,
     /// The latest probe of each URL, with the details its body carried.
     pub latest: BTreeMap<String, ProbeSample>,
     /// Who last toggled each manual criterion, and when.
@@ -77,6 +83,7 @@ impl Health {
             ),
             stats: Stats::default(),
             last: None,
+            grid: None,
             latest: BTreeMap::new(),
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
@@ -103,9 +110,7 @@ impl Health {
         match &r.event {
             Event::MonitorConfigured(config) => self.configure(config),
             Event::Samples { samples } => {
-                let step = self.config.as_ref().map_or(TimeDelta::seconds(1), |c| {
-                    TimeDelta::from_std(c.interval()).unwrap_or(TimeDelta::seconds(1))
-                });
+                let step = self.step();
                 for (i, s) in samples.iter().enumerate() {
                     self.sample(s);
                     let due = self.evaluated_at.is_none_or(|t| s.sample.ts - t >= step);
@@ -172,11 +177,20 @@ impl Health {
         }
     }
 
+    /// The probe interval (1 s before the monitor is configured).
+    pub fn step(&self) -> TimeDelta {
+        self.config.as_ref().map_or(TimeDelta::seconds(1), |c| {
+            TimeDelta::from_std(c.interval()).unwrap_or(TimeDelta::seconds(1))
+        })
+    }
+
     /// A new configuration keeps the samples, the baseline and the manual
     /// criteria's states (a resumed session may change its flags).
     fn configure(&mut self, config: &MonitorConfig) {
         self.window.set_span(config.window());
         self.config = Some(config.clone());
+        // A resumed session's probers start on a grid of their own.
+        self.grid = None;
         self.rebuild();
     }
 
@@ -215,6 +229,9 @@ impl Health {
 
     fn sample(&mut self, s: &ProbeSample) {
         self.window.push(&s.sample);
+        if self.grid.is_none() {
+            self.grid = Some(s.sample.ts - self.step() / 2);
+        }
         let now = self.last.map_or(s.sample.ts, |l| l.max(s.sample.ts));
         self.last = Some(now);
         // Reuse the entry's strings: this runs for every sample of a replay.

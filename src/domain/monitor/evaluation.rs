@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::baseline::Baseline;
 use super::criteria::{Kind, State, Verdict, ms, pct};
+use super::sample::{Outcome, Sample};
 use super::window::Stats;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,6 +20,19 @@ pub struct Evaluation {
     pub baseline: Option<BaselineLine>,
     pub criteria: Vec<CriterionLine>,
     pub verdict: State,
+    /// The newest failed probe in the window, with its cause; `null` while
+    /// none is.
+    pub last_failure: Option<FailureLine>,
+}
+
+/// `{"ts": ..., "url": ..., "outcome": "refused", "reason": "connection refused"}`:
+/// `outcome` as the journal writes it, `reason` as a person reads it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureLine {
+    pub ts: String,
+    pub url: String,
+    pub outcome: Outcome,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -55,6 +69,7 @@ impl Evaluation {
         stats: &Stats,
         baseline: Option<&Baseline>,
         verdicts: &[Verdict],
+        last_failure: Option<&Sample>,
     ) -> Evaluation {
         let auto: Vec<&Verdict> = verdicts.iter().filter(|v| v.kind != Kind::Manual).collect();
         Evaluation {
@@ -81,10 +96,16 @@ impl Evaluation {
                 })
                 .collect(),
             verdict: super::criteria::overall(auto),
+            last_failure: last_failure.map(|f| FailureLine {
+                ts: f.ts.to_rfc3339_opts(SecondsFormat::Millis, true),
+                url: f.url.clone(),
+                outcome: f.outcome.clone(),
+                reason: f.outcome.label(),
+            }),
         }
     }
 
-    /// `03:12:09 PENDING  n=42 err 7.2% p50/p95/p99 3.1/4.2/5.0 ms  base err 0.4% p95 3.0 ms | ...`
+    /// `03:12:09 PENDING  n=42 err 7.2% p50/p95/p99 3.1/4.2/5.0 ms  base err 0.4% p95 3.0 ms  last failure 03:12:08 connection refused | ...`
     pub fn human(&self) -> String {
         let time = self.ts.get(11..19).unwrap_or(&self.ts);
         let opt = |x: Option<f64>, f: fn(f64) -> String| x.map_or_else(|| "—".to_string(), f);
@@ -111,6 +132,10 @@ impl Evaluation {
             lat(self.latency_ms.p95),
             lat(self.latency_ms.p99),
         );
+        if let Some(f) = &self.last_failure {
+            let at = f.ts.get(11..19).unwrap_or(&f.ts);
+            line.push_str(&format!("  last failure {at} {}", f.reason));
+        }
         for c in &self.criteria {
             line.push_str(&format!(" | {}: {}", c.state.as_str(), c.text));
         }

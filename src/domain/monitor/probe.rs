@@ -314,10 +314,7 @@ impl Prober {
         let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
         let (outcome, details, body_bytes) = match result {
             Err(_) => (Outcome::Timeout, None, 0),
-            Ok(Err(e)) if e.is_timeout() => (Outcome::Timeout, None, 0),
-            Ok(Err(e)) if e.is_redirect() => (Outcome::RedirectLoop, None, 0),
-            // Refused, reset, unresolvable, TLS: all "no usable answer".
-            Ok(Err(_)) => (Outcome::ConnectError, None, 0),
+            Ok(Err(e)) => (failure(&e), None, 0),
             Ok(Ok(f)) => {
                 let (outcome, details) =
                     classify_with(&self.accept, f.status, f.content_type.as_deref(), &f.body);
@@ -365,6 +362,83 @@ impl Prober {
             content_type,
             body,
         })
+    }
+}
+
+/// Why a request got no answer, from its error chain: the deployer acts
+/// differently on each (refused: the process is down; DNS: the name is
+/// wrong; TLS: a certificate or a port without TLS).
+fn failure(e: &reqwest::Error) -> Outcome {
+    if e.is_timeout() {
+        return Outcome::Timeout;
+    }
+    if e.is_redirect() {
+        return Outcome::RedirectLoop;
+    }
+    let mut innermost: &(dyn std::error::Error + 'static) = e;
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(outcome) = cause(err) {
+            return outcome;
+        }
+        innermost = err;
+        // `io::Error::source` skips the error it wraps, and TLS errors
+        // come wrapped (twice, by hyper-rustls and tokio-rustls).
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    Outcome::ConnectError(short_reason(e, innermost))
+}
+
+/// One link of the chain, if it tells the cause.
+fn cause(err: &(dyn std::error::Error + 'static)) -> Option<Outcome> {
+    if err.is::<Unresolved>() {
+        return Some(Outcome::Dns);
+    }
+    if err.is::<rustls::Error>() {
+        return Some(Outcome::Tls);
+    }
+    if let Some(h) = err.downcast_ref::<hyper::Error>() {
+        if h.is_timeout() {
+            return Some(Outcome::Timeout);
+        }
+        // The server closed the connection mid-answer: to the deployer the
+        // same as a reset.
+        if h.is_incomplete_message() {
+            return Some(Outcome::Reset);
+        }
+    }
+    let io = err.downcast_ref::<std::io::Error>()?;
+    use std::io::ErrorKind as K;
+    match io.kind() {
+        K::ConnectionRefused => Some(Outcome::Refused),
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => Some(Outcome::Reset),
+        K::TimedOut => Some(Outcome::Timeout),
+        _ => None,
+    }
+}
+
+/// A few words for a failure no cause matched: the deepest error's text
+/// (hyper's "invalid HTTP version parsed"...), never reqwest's own, which
+/// names the URL and so could show a password.
+fn short_reason(e: &reqwest::Error, innermost: &(dyn std::error::Error + 'static)) -> String {
+    const MAX: usize = 60;
+    let text = if innermost.is::<reqwest::Error>() {
+        if e.is_body() || e.is_decode() {
+            "the body could not be read".to_string()
+        } else {
+            "no answer".to_string()
+        }
+    } else {
+        innermost.to_string()
+    };
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -463,15 +537,38 @@ pub fn next_tick(start: Instant, interval: Duration, now: Instant) -> Instant {
 /// once instead of asking a DNS server that may be slow or unreachable.
 struct Resolver;
 
+/// A name that did not resolve; its own type so that the probe's outcome
+/// can say "DNS" (the system resolver's error is a plain `io::Error`).
+#[derive(Debug, thiserror::Error)]
+#[error("{host}: {why}")]
+struct Unresolved {
+    host: String,
+    why: String,
+}
+
 impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
         Box::pin(async move {
             if host == "invalid" || host.ends_with(".invalid") {
-                return Err(format!("{host}: reserved name that never resolves").into());
+                let why = "reserved name that never resolves".to_string();
+                return Err(Unresolved { host, why }.into());
             }
-            let addrs = tokio::net::lookup_host((host.as_str(), 0)).await?;
-            let addrs: reqwest::dns::Addrs = Box::new(addrs.collect::<Vec<_>>().into_iter());
+            let looked = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map(Iterator::collect::<Vec<_>>);
+            let addrs = match looked {
+                Ok(addrs) => addrs,
+                Err(e) => {
+                    let why = e.to_string();
+                    return Err(Unresolved { host, why }.into());
+                }
+            };
+            if addrs.is_empty() {
+                let why = "no address".to_string();
+                return Err(Unresolved { host, why }.into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
         })
     }

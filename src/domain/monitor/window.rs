@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::sample::{Outcome, Sample};
+use super::sample::Sample;
 
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
@@ -15,11 +15,13 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 /// URLs must not grow without limit. An hour at 10 Hz fits.
 pub const MAX_POINTS: usize = 36_000;
 
+/// Only what the numbers need: a failure's cause is kept once, in
+/// `last_failure`, not in every point of an hour-long window.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Point {
     ts: DateTime<Utc>,
     latency_ms: f64,
-    outcome: Outcome,
+    ok: bool,
 }
 
 /// What the window holds at one moment. Error rate is in percent; latencies
@@ -44,9 +46,8 @@ pub struct Stats {
     pub log_stream: bool,
 }
 
-/// One sparkline column. A column with failures is drawn as a failure (full
-/// red bar); `latency_ms` is `None` when no probe in it succeeded, so a lost
-/// sample can never be drawn as 0 ms.
+/// One sparkline column. `latency_ms` is `None` when no probe in it
+/// succeeded, so a lost sample can never be drawn as 0 ms.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     pub start: DateTime<Utc>,
@@ -56,20 +57,24 @@ pub struct Bucket {
     pub latency_ms: Option<f64>,
 }
 
+/// What a column says. Only `Gap` and `Failed` are lost: a column where
+/// one probe of several failed still has an error rate and a latency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BucketKind {
-    /// No sample landed in this interval.
+    /// No probe was attempted in this interval.
     Gap,
+    /// At least one probe answered.
     Ok,
+    /// Every probe attempted failed.
     Failed,
 }
 
 impl Bucket {
     pub fn kind(&self) -> BucketKind {
-        if self.failures > 0 {
-            BucketKind::Failed
-        } else if self.samples == 0 {
+        if self.samples == 0 {
             BucketKind::Gap
+        } else if self.failures == self.samples {
+            BucketKind::Failed
         } else {
             BucketKind::Ok
         }
@@ -84,6 +89,8 @@ impl Bucket {
 pub struct RollingWindow {
     span: TimeDelta,
     points: VecDeque<Point>,
+    /// The newest failed probe, for "why is the error rate up".
+    last_failure: Option<Sample>,
 }
 
 impl RollingWindow {
@@ -91,6 +98,7 @@ impl RollingWindow {
         RollingWindow {
             span: TimeDelta::from_std(span).unwrap_or(TimeDelta::MAX),
             points: VecDeque::new(),
+            last_failure: None,
         }
     }
 
@@ -117,8 +125,11 @@ impl RollingWindow {
         let point = Point {
             ts: sample.ts,
             latency_ms: sample.latency_ms,
-            outcome: sample.outcome,
+            ok: sample.outcome.is_ok(),
         };
+        if !point.ok && self.last_failure.as_ref().is_none_or(|f| f.ts <= sample.ts) {
+            self.last_failure = Some(sample.clone());
+        }
         let at = self
             .points
             .iter()
@@ -142,6 +153,14 @@ impl RollingWindow {
         }
     }
 
+    /// The newest failed probe still inside the window at `now`: the one
+    /// the error rate is counting.
+    pub fn last_failure(&self, now: DateTime<Utc>) -> Option<&Sample> {
+        self.last_failure
+            .as_ref()
+            .filter(|f| f.ts > now - self.span && f.ts <= now)
+    }
+
     fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = &Point> {
         let cutoff = now - self.span;
         let first = self.points.partition_point(|p| p.ts <= cutoff);
@@ -153,10 +172,10 @@ impl RollingWindow {
         let (mut samples, mut failures) = (0, 0);
         for p in self.live(now) {
             samples += 1;
-            if p.outcome.is_failure() {
-                failures += 1;
-            } else if p.outcome.is_ok() {
+            if p.ok {
                 latencies.push(p.latency_ms);
+            } else {
+                failures += 1;
             }
         }
         let ok = latencies.len();
@@ -174,32 +193,51 @@ impl RollingWindow {
         }
     }
 
-    /// `count` columns of `interval` each, the last one ending at `now`.
-    pub fn buckets(&self, now: DateTime<Utc>, interval: Duration, count: usize) -> Vec<Bucket> {
-        let step = TimeDelta::from_std(interval).unwrap_or(TimeDelta::MAX);
-        let first = now - step * i32::try_from(count).unwrap_or(i32::MAX);
-        let mut out: Vec<Bucket> = (0..count)
+    /// `count` columns of `step` each on the grid `origin + k × step`,
+    /// the last one holding `now`. Each column is `[start, start + step)`.
+    ///
+    /// Fixed edges, not edges counted back from the newest sample: those
+    /// sit exactly on the probes of a steady series, so a millisecond of
+    /// timer jitter puts 0 or 2 probes in neighbouring columns and a
+    /// healthy series shows gaps. The caller puts `origin` half a step
+    /// before a probe, so each probe sits mid-column.
+    pub fn buckets(
+        &self,
+        origin: DateTime<Utc>,
+        now: DateTime<Utc>,
+        step: Duration,
+        count: usize,
+    ) -> Vec<Bucket> {
+        let step = TimeDelta::from_std(step).unwrap_or(TimeDelta::MAX);
+        let Some(step_ns) = step.num_nanoseconds().filter(|&n| n > 0) else {
+            return Vec::new();
+        };
+        let count_i = i64::try_from(count).unwrap_or(i64::MAX);
+        let since = (now - origin).num_nanoseconds().unwrap_or(i64::MAX);
+        let last = since.div_euclid(step_ns);
+        let first = origin
+            + TimeDelta::nanoseconds(last.saturating_sub(count_i - 1).saturating_mul(step_ns));
+        let mut out: Vec<Bucket> = (0..count_i)
             .map(|i| Bucket {
-                start: first + step * i32::try_from(i).unwrap_or(i32::MAX),
+                start: first + TimeDelta::nanoseconds(i * step_ns),
                 samples: 0,
                 failures: 0,
                 latency_ms: None,
             })
             .collect();
-        let Some(step_ns) = step.num_nanoseconds().filter(|&n| n > 0) else {
-            return out;
-        };
-        for p in self.live(now).filter(|p| p.ts > first && p.ts <= now) {
+        for p in self.live(now).filter(|p| p.ts >= first && p.ts <= now) {
             let offset = (p.ts - first).num_nanoseconds().unwrap_or(i64::MAX);
-            // Columns are (start, start + step]: a sample exactly at `now`
-            // belongs to the last column.
-            let i = usize::try_from((offset - 1) / step_ns).unwrap_or(usize::MAX);
-            let Some(b) = out.get_mut(i) else { continue };
+            let Some(b) = usize::try_from(offset / step_ns)
+                .ok()
+                .and_then(|i| out.get_mut(i))
+            else {
+                continue;
+            };
             b.samples += 1;
-            if p.outcome.is_failure() {
-                b.failures += 1;
-            } else if p.outcome.is_ok() {
+            if p.ok {
                 b.latency_ms = Some(b.latency_ms.map_or(p.latency_ms, |l| l.max(p.latency_ms)));
+            } else {
+                b.failures += 1;
             }
         }
         out
@@ -233,6 +271,7 @@ fn percentiles<const N: usize>(values: &mut [f64], ps: [f64; N]) -> [Option<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::monitor::sample::Outcome;
 
     fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-24T03:00:00Z")
@@ -300,29 +339,96 @@ mod tests {
         assert_eq!(w.len(), MAX_POINTS);
     }
 
-    #[test]
-    fn failed_intervals_are_failures_not_zero_latency() {
+    fn kinds(b: &[Bucket]) -> Vec<BucketKind> {
+        b.iter().map(Bucket::kind).collect()
+    }
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    /// Probes at 1 Hz whose timer wakes 0 to 9 ms late, on a phase 2 ms
+    /// before a whole second: edges counted back from the newest probe, or
+    /// on whole seconds, would cut right through them.
+    fn jittery(n: i64) -> (RollingWindow, Vec<Sample>) {
         let mut w = RollingWindow::new(Duration::from_secs(60));
+        let samples: Vec<Sample> = (0..n)
+            .map(|k| at(k * 1000 - 2 + (k * 7) % 10, 40.0, Outcome::Ok))
+            .collect();
+        for s in &samples {
+            w.push(s);
+        }
+        (w, samples)
+    }
+
+    #[test]
+    fn a_steady_series_puts_one_probe_in_every_column() {
+        let (w, samples) = jittery(30);
+        let origin = samples[0].ts - SECOND / 2;
+        for (newest, s) in samples.iter().enumerate().skip(5) {
+            let now = s.ts;
+            let b = w.buckets(origin, now, SECOND, 20);
+            assert_eq!(b.len(), 20);
+            let counts: Vec<u32> = b.iter().map(|b| b.samples).collect();
+            let expected: Vec<u32> = (0..20).map(|i| u32::from(newest + i >= 19)).collect();
+            assert_eq!(counts, expected, "at probe {newest}");
+            // The newest probe is in the last column, whatever its jitter.
+            assert_eq!(b[19].samples, 1);
+            assert!(
+                b.windows(2)
+                    .all(|p| p[1].start - p[0].start == TimeDelta::seconds(1))
+            );
+        }
+    }
+
+    #[test]
+    fn edges_stay_on_the_grid_as_probes_arrive() {
+        let (w, samples) = jittery(12);
+        let origin = samples[0].ts - SECOND / 2;
+        let a = w.buckets(origin, samples[10].ts, SECOND, 4);
+        let b = w.buckets(origin, samples[11].ts, SECOND, 4);
+        // One probe later, the columns moved by exactly one.
+        assert_eq!(a[1..], b[..3]);
+        assert_eq!(a[0].start, origin + TimeDelta::seconds(7));
+    }
+
+    #[test]
+    fn lost_columns_are_those_with_no_attempt_or_only_failures() {
+        let mut w = RollingWindow::new(Duration::from_secs(60));
+        let origin = t0();
+        // Column 0: ok. 1: failed. 2: nothing attempted. 3: one of two
+        // failed. 4: both failed.
         w.push(&at(500, 12.0, Outcome::Ok));
-        w.push(&at(1_500, 0.0, Outcome::ConnectError));
-        w.push(&at(3_500, 30.0, Outcome::Ok));
-        w.push(&at(3_700, 40.0, Outcome::Ok));
-        let b = w.buckets(t0() + TimeDelta::seconds(4), Duration::from_secs(1), 4);
-        let kinds: Vec<_> = b.iter().map(Bucket::kind).collect();
-        assert_eq!(
-            kinds,
-            [
-                BucketKind::Ok,
-                BucketKind::Failed,
-                BucketKind::Gap,
-                BucketKind::Ok
-            ]
-        );
-        assert_eq!(b[1].latency_ms, None);
-        assert_eq!(b[1].error_rate(), Some(100.0));
-        assert_eq!(b[2].latency_ms, None);
-        assert_eq!(b[3].latency_ms, Some(40.0));
+        w.push(&at(1_500, 0.0, Outcome::Refused));
+        w.push(&at(3_200, 30.0, Outcome::Ok));
+        w.push(&at(3_700, 0.0, Outcome::Timeout));
+        w.push(&at(4_100, 0.0, Outcome::HttpStatus(503)));
+        w.push(&at(4_600, 0.0, Outcome::Reset));
+        let b = w.buckets(origin, t0() + TimeDelta::milliseconds(4_600), SECOND, 5);
+        use BucketKind::{Failed, Gap, Ok};
+        assert_eq!(kinds(&b), [Ok, Failed, Gap, Ok, Failed]);
         assert_eq!(b[0].start, t0());
+        assert_eq!(b[1].latency_ms, None, "a failure is never 0 ms");
+        assert_eq!(b[2].latency_ms, None);
+        assert_eq!(b[3].latency_ms, Some(30.0));
+        assert_eq!(b[3].error_rate(), Some(50.0));
+        assert_eq!(b[4].error_rate(), Some(100.0));
+        assert_eq!(
+            w.last_failure(t0() + TimeDelta::seconds(5))
+                .unwrap()
+                .outcome,
+            Outcome::Reset
+        );
+    }
+
+    #[test]
+    fn the_last_failure_leaves_with_the_window() {
+        let mut w = RollingWindow::new(Duration::from_secs(10));
+        w.push(&at(1_000, 0.0, Outcome::Dns));
+        w.push(&at(2_000, 5.0, Outcome::Ok));
+        // An older failure reported late does not hide the newer one.
+        w.push(&at(500, 0.0, Outcome::Timeout));
+        let f = w.last_failure(t0() + TimeDelta::seconds(5)).unwrap();
+        assert_eq!(f.outcome, Outcome::Dns);
+        assert_eq!(w.last_failure(t0() + TimeDelta::seconds(11)), None);
     }
 
     #[test]

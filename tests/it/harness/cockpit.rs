@@ -200,6 +200,7 @@ pub fn sample(k: i64, latency_ms: f64, outcome: Outcome) -> ProbeSample {
 
 /// A probe of [`URL`] taken at `ts`.
 pub fn sample_at(ts: DateTime<Utc>, latency_ms: f64, outcome: Outcome) -> ProbeSample {
+    let details = outcome.is_ok().then(|| terp_details("healthy", 7, 0));
     ProbeSample {
         sample: Sample {
             ts,
@@ -207,7 +208,7 @@ pub fn sample_at(ts: DateTime<Utc>, latency_ms: f64, outcome: Outcome) -> ProbeS
             latency_ms,
             outcome,
         },
-        details: outcome.is_ok().then(|| terp_details("healthy", 7, 0)),
+        details,
     }
 }
 
