@@ -57,7 +57,8 @@ fn fill_unmasked(state: &State, block: usize) -> String {
     let Some(b) = rb.blocks.get(block) else {
         return String::new();
     };
-    let w = rb.window.as_ref();
+    let w = state.window();
+    let w = w.as_deref();
     let tz = w.and_then(|w| w.tz.clone()).unwrap_or_default();
     let minutes = w
         .and_then(|w| w.max_hours)
