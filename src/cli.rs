@@ -152,6 +152,11 @@ pub struct RunArgs {
     /// Start a new session without asking, even if one is unfinished
     #[arg(long)]
     pub new: bool,
+    /// Start even when the runbook has nothing to tick or run (no task
+    /// items, no numbered steps, no step with a command): the cockpit then
+    /// only watches health and the rollback criteria
+    #[arg(long)]
+    pub force: bool,
     /// Rehearse against another environment: rewrite hosts in the commands
     /// and health URLs as the config's `[env.NAME] rewrite` table says
     #[arg(long = "env", value_name = "NAME")]

@@ -9,3 +9,4 @@ pub mod mask;
 pub mod monitor;
 pub mod profile;
 pub mod runbook;
+pub mod words;

@@ -131,6 +131,13 @@ pub fn default_root() -> Option<PathBuf> {
         .map(|p| p.join("rollout-cockpit"))
 }
 
+/// Where the demo keeps its sessions: beside the real ones, never among
+/// them, so `run --resume` cannot pick a rehearsal up; `watch` and `report`
+/// with no PATH look here too.
+pub fn demo_root(root: &Path) -> PathBuf {
+    root.join("demo")
+}
+
 /// `<root>/<runbook-stem>-<YYYYMMDD-HHMMSS>`, made unique with `-2`, `-3`...
 /// if two sessions start within the same second.
 pub fn new_session_dir(root: &Path, stem: &str, now: DateTime<Local>) -> io::Result<PathBuf> {

@@ -45,10 +45,15 @@ fn stamp_of(name: &str, stem: Option<&str>) -> Option<(String, u32)> {
 /// Session directories under `root` (of one runbook stem, if given), newest
 /// first.
 pub fn sessions(root: &Path, stem: Option<&str>) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return Vec::new();
-    };
-    let mut found: Vec<((String, u32), PathBuf)> = entries
+    sessions_under(&[root], stem)
+}
+
+/// Session directories under any of `roots`, newest first by start time.
+fn sessions_under(roots: &[&Path], stem: Option<&str>) -> Vec<PathBuf> {
+    let mut found: Vec<((String, u32), PathBuf)> = roots
+        .iter()
+        .filter_map(|root| std::fs::read_dir(root).ok())
+        .flatten()
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -101,16 +106,31 @@ pub fn resolve(path: &Path, live: bool) -> Result<PathBuf, String> {
             path.display()
         ));
     }
-    let all = sessions(path, None);
-    let pick = if live {
-        all.iter()
-            .find(|d| lock::holder(d).is_some())
-            .or(all.first())
-    } else {
-        all.first()
-    };
-    pick.cloned()
+    pick(&sessions(path, None), live)
         .ok_or_else(|| format!("{}: no sessions in this directory", path.display()))
+}
+
+/// The session `watch`/`report` mean with no PATH: the newest under the
+/// default root or its demo root (with `live`, one a `run` holds first), so
+/// the demo's session is found right after the demo.
+pub fn resolve_default(live: bool) -> Result<PathBuf, String> {
+    let root = journal::default_root()
+        .ok_or("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)")?;
+    let demo = journal::demo_root(&root);
+    pick(&sessions_under(&[&root, &demo], None), live).ok_or_else(|| {
+        format!(
+            "no sessions under {} or {}: give a PATH",
+            root.display(),
+            demo.display()
+        )
+    })
+}
+
+fn pick(all: &[PathBuf], live: bool) -> Option<PathBuf> {
+    let held = live
+        .then(|| all.iter().find(|d| lock::holder(d).is_some()))
+        .flatten();
+    held.or(all.first()).cloned()
 }
 
 pub fn runbook_copy(dir: &Path, hash: &str) -> PathBuf {

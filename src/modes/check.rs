@@ -11,6 +11,7 @@ use crate::domain::runbook::{
     Block, BlockKind, Checkpoint, Contact, Criterion, EscalationStep, ItemKind, Loaded,
     Placeholder, Runbook, StepKind, Warning, Window,
 };
+use crate::domain::words::count;
 
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
@@ -317,10 +318,10 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
     let _ = writeln!(o, "{}: \"{}\"", loaded.name, report.title);
     let _ = writeln!(
         o,
-        "  checklist    {} items ({} checked) in {} sections",
-        report.checklist_items,
+        "  checklist    {} ({} checked) in {}",
+        count(report.checklist_items, "item"),
         report.checked_items,
-        rb.sections.len()
+        count(rb.sections.len(), "section")
     );
     let steps: Vec<&str> = rb
         .sections
@@ -330,10 +331,10 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
         .collect();
     let _ = writeln!(
         o,
-        "  commands     {} to run, {} manual, {} templates, {} reference (never run); runnable steps: {}",
+        "  commands     {} to run, {} manual, {}, {} reference (never run); runnable steps: {}",
         report.commands,
         report.manual_blocks,
-        report.templates,
+        count(report.templates, "template"),
         report.reference_blocks,
         if steps.is_empty() {
             "none".to_string()
@@ -350,12 +351,8 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "  interactive  {n} {} on the terminal: {}",
-            if n == 1 {
-                "command runs"
-            } else {
-                "commands run"
-            },
+            "  interactive  {} on the terminal: {}",
+            count(n, "command runs"),
             list.join(", ")
         );
     }
@@ -363,8 +360,11 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
         Some(r) => {
             let _ = writeln!(
                 o,
-                "  rollback     \"{}\" (line {}): {} steps, {} commands",
-                r.title, r.line, report.rollback.steps, report.rollback.commands
+                "  rollback     \"{}\" (line {}): {}, {}",
+                r.title,
+                r.line,
+                count(report.rollback.steps, "step"),
+                count(report.rollback.commands, "command")
             );
             for (i, s) in r.steps.iter().enumerate() {
                 let mark = match s.kind {
@@ -468,9 +468,9 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
     if !rb.contacts.is_empty() || !rb.escalation.is_empty() {
         let _ = writeln!(
             o,
-            "  contacts     {} contacts, escalation path of {} steps",
-            rb.contacts.len(),
-            rb.escalation.len()
+            "  contacts     {}, escalation path of {}",
+            count(rb.contacts.len(), "contact"),
+            count(rb.escalation.len(), "step")
         );
     }
     if !report.env_vars.is_empty() {
@@ -490,7 +490,7 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
     }
     let _ = writeln!(o, "  placeholders {}", report.placeholders.len());
     if !report.warnings.is_empty() {
-        let _ = writeln!(o, "\n{} warnings:", report.warnings.len());
+        let _ = writeln!(o, "\n{}:", count(report.warnings.len(), "warning"));
         for w in &report.warnings {
             match w.line {
                 Some(l) => {

@@ -57,19 +57,26 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    let root: PathBuf = match &args.session_dir {
-        Some(dir) => dir.clone(),
-        // Kept after exit: the journal is what the demo leaves behind.
-        None => match tempfile::Builder::new()
+    // Kept after exit: the journal is what the demo leaves behind, where
+    // `watch` and `report` with no PATH look (a temporary directory only
+    // when there is no home to keep it in).
+    let kept = args
+        .session_dir
+        .clone()
+        .or_else(|| crate::journal::default_root().map(|r| crate::journal::demo_root(&r)));
+    let made = match kept {
+        Some(dir) => std::fs::create_dir_all(&dir).map(|()| dir),
+        None => tempfile::Builder::new()
             .prefix("rollout-cockpit-demo-")
             .tempdir()
-        {
-            Ok(d) => d.keep(),
-            Err(e) => {
-                eprintln!("rollout-cockpit: demo: cannot create a session directory: {e}");
-                return 1;
-            }
-        },
+            .map(tempfile::TempDir::keep),
+    };
+    let root: PathBuf = match made {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("rollout-cockpit: demo: cannot create a session directory: {e}");
+            return 1;
+        }
     };
     // The demo's `run` command line, parsed like the user's would be, so
     // every flag keeps its documented default. A short window and hold let
@@ -128,22 +135,43 @@ pub fn main(args: &DemoArgs) -> u8 {
         snapshot.health_requests
     );
     if let Some(journal) = journal {
-        let _ = writeln!(out, "demo: the session's journal is {journal}");
-        // The record of what just happened is the demo's last word.
         let session = std::path::Path::new(&journal)
             .parent()
             .unwrap_or(std::path::Path::new("."));
-        match crate::report::save(session) {
-            Ok(path) => {
-                let _ = writeln!(out, "demo: the deployment record is {}", path.display());
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "rollout-cockpit: demo: cannot write the report: {e}"
-                );
+        // The record of what just happened is the demo's last word, said
+        // once: a quit with `r` has written it already.
+        if !crate::report::is_current(session) {
+            match crate::report::save(session) {
+                Ok(path) => {
+                    let _ = writeln!(out, "report written: {}", path.display());
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "rollout-cockpit: demo: cannot write the report: {e}"
+                    );
+                }
             }
         }
+        let _ = writeln!(
+            out,
+            "demo: the session is {}\n  rollout-cockpit report {}    # the record again\n  rollout-cockpit watch {}     # the screen, read-only",
+            session.display(),
+            shell_quote(session),
+            shell_quote(session)
+        );
     }
     code
+}
+
+/// A path as a shell word: quoted only when it has to be.
+fn shell_quote(path: &std::path::Path) -> String {
+    let s = path.display().to_string();
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@".contains(&b))
+    {
+        s
+    } else {
+        crate::domain::exec::shell_quote(&s)
+    }
 }

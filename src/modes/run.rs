@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{Local, Utc};
+use chrono_tz::Tz;
 
 use crate::cli::RunArgs;
 use crate::config::Config;
@@ -13,7 +14,7 @@ use crate::config::keys::Keymap;
 use crate::core::event::DemoClock;
 use crate::core::settings::MonitorSetup;
 use crate::core::settings::Settings;
-use crate::core::state::{Modal, Plan, State};
+use crate::core::state::{Modal, Plan, State, clock};
 use crate::domain::profile::Profile;
 use crate::domain::runbook::{self, Runbook};
 use crate::journal::lock::{self, Lock, LockError};
@@ -141,7 +142,9 @@ struct Prepared {
     notices: Vec<String>,
 }
 
-fn refused(dir: &Path, e: LockError) -> String {
+/// `tz`: the cockpit's zone (the window's), so every time the deployer
+/// reads before the screen opens matches the one on it.
+fn refused(dir: &Path, e: LockError, tz: Tz) -> String {
     match e {
         LockError::Held(h) => format!(
             "{}: this session is live: {} (pid {}) has been running it since {}.\n\
@@ -150,7 +153,7 @@ fn refused(dir: &Path, e: LockError) -> String {
             dir.display(),
             h.operator,
             h.pid,
-            h.since.with_timezone(&Local).format("%H:%M"),
+            h.since.with_timezone(&tz).format("%H:%M %Z"),
             dir.display()
         ),
         other => other.to_string(),
@@ -159,13 +162,13 @@ fn refused(dir: &Path, e: LockError) -> String {
 
 /// `Resume session X (N events, last at T by alice)? [Y/n]`, on the
 /// terminal before the screen opens. Without a terminal: a new session.
-fn ask_resume(dir: &Path) -> Result<bool, String> {
+fn ask_resume(dir: &Path, tz: Tz) -> Result<bool, String> {
     let loaded = journal::load(&dir.join(journal::FILE_NAME)).map_err(|e| e.to_string())?;
     let name = dir.file_name().unwrap_or_default().to_string_lossy();
     let last = loaded.records.last().map_or_else(String::new, |r| {
         format!(
             ", last at {} by {}",
-            r.ts.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+            r.ts.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
             r.by
         )
     });
@@ -177,8 +180,8 @@ fn ask_resume(dir: &Path) -> Result<bool, String> {
         return Ok(false);
     }
     eprint!(
-        "Resume session {name} ({} events{last})? [Y/n] ",
-        loaded.records.len()
+        "Resume session {name} ({}{last})? [Y/n] ",
+        crate::domain::words::count(loaded.records.len(), "event")
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -195,11 +198,14 @@ fn prepare(
     demo: Option<DemoClock>,
 ) -> Result<Prepared, String> {
     let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
-    if loaded.runbook.items.is_empty() && !loaded.runbook.sections.iter().any(|s| s.runnable) {
+    if !args.force
+        && loaded.runbook.items.is_empty()
+        && !loaded.runbook.sections.iter().any(|s| s.runnable)
+    {
         // An empty checklist would give the deployer nothing to tick, run or
         // record: say so before the window, not inside it.
         return Err(format!(
-            "{}: nothing to run or tick: no task items (- [ ]), no numbered procedure steps and no step with a command; `rollout-cockpit check {}` shows what was read",
+            "{}: nothing to run or tick: no task items (- [ ]), no numbered procedure steps and no step with a command; `rollout-cockpit check {}` shows what was read, and --force starts the cockpit anyway (health and criteria only)",
             loaded.name, loaded.name
         ));
     }
@@ -264,6 +270,7 @@ fn prepare(
         );
     }
     let plan = Plan::new(loaded.runbook, &loaded.text);
+    let tz = clock::zone(plan.runbook.window.as_ref());
     let mut settings = Settings {
         operator,
         environment,
@@ -281,7 +288,7 @@ fn prepare(
         && !args.new
         && let Some(h) = lock::holder(dir)
     {
-        return Err(refused(dir, LockError::Held(h)));
+        return Err(refused(dir, LockError::Held(h), tz));
     }
     // A damaged session must not block the runbook for good: plain `run`
     // passes it by, saying so; `--resume` still refuses it, with the line.
@@ -310,13 +317,13 @@ fn prepare(
         }
         (None, false, _) => None,
         (Some(d), true, _) => Some(d.clone()),
-        (Some(d), false, _) => ask_resume(d)?.then(|| d.clone()),
+        (Some(d), false, _) => ask_resume(d, tz)?.then(|| d.clone()),
     };
 
     let mut notices = Vec::new();
     let (dir, journal, state, lock) = match resume_dir {
         Some(dir) => {
-            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e))?;
+            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e, tz))?;
             let path = dir.join(journal::FILE_NAME);
             let loaded_journal = journal::load(&path)
                 .map_err(|e| format!("{e}\ncannot resume this session: it is left as it is"))?;
@@ -358,7 +365,16 @@ fn prepare(
             let dir = journal::new_session_dir(&root, &stem, Local::now()).map_err(|e| {
                 format!("{}: cannot create a session directory: {e}", root.display())
             })?;
-            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e))?;
+            let lock = Lock::acquire(&dir, &settings.operator).map_err(|e| refused(&dir, e, tz))?;
+            if settings.demo.is_some() {
+                // The demo's stand-in commands write files: into the session's
+                // own directory, never the one the demo was started from.
+                let work = dir.join("work");
+                std::fs::create_dir_all(&work).map_err(|e| {
+                    format!("{}: cannot create the demo's workdir: {e}", work.display())
+                })?;
+                settings.exec.workdir = work;
+            }
             let journal = Journal::create(&dir)
                 .map_err(|e| format!("{}: cannot create the journal: {e}", dir.display()))?;
             settings.journal = Some(journal.path().display().to_string());

@@ -20,7 +20,6 @@ use crate::config::keys::Keymap;
 use crate::core::event::Event;
 use crate::core::settings::Settings;
 use crate::core::state::State;
-use crate::journal;
 use crate::journal::sessions;
 use crate::shell::cockpit;
 use crate::shell::tail::{POLL, Tail};
@@ -75,9 +74,9 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
 }
 
 pub fn main(args: &WatchArgs) -> u8 {
-    let dir = match args.path.clone().or_else(journal::default_root) {
-        Some(p) => sessions::resolve(&p, true),
-        None => Err("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)".into()),
+    let dir = match &args.path {
+        Some(p) => sessions::resolve(p, true),
+        None => sessions::resolve_default(true),
     };
     let prepared = dir.and_then(|d| prepare(&d));
     let (state, tail, notices) = match prepared {

@@ -30,7 +30,7 @@ use crate::core::event::{Event, Outcome, Record, Target};
 use crate::core::settings::Settings;
 use crate::core::state::{Mark, Plan, Row, Session, State, clock, escalation};
 use crate::domain::monitor::criteria::State as Verdict;
-use crate::journal;
+use crate::domain::words::count;
 use crate::journal::sessions;
 
 pub const FILE_NAME: &str = "report.md";
@@ -65,9 +65,10 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
             source,
             ..
         } => format!(
-            "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {samples} samples",
+            "baseline pinned ({}): err {error_rate:.1}%, p95 {} from {}",
             format!("{source:?}").to_lowercase(),
-            latency_ms.map_or("n/a".to_string(), |l| format!("{l:.0} ms"))
+            latency_ms.map_or("n/a".to_string(), |l| format!("{l:.0} ms")),
+            count(*samples, "sample")
         ),
         Event::BaselineRequested { .. } => "baseline requested (pinned at the 10th sample)".into(),
         Event::CriterionToggled { criterion } => {
@@ -521,12 +522,12 @@ fn section_rollback(out: &mut String, state: &State, tz: Tz) {
     }
     let _ = writeln!(
         out,
-        "- Metrics at that moment: error rate {} (baseline {}), p95 {} (baseline {}), {} samples",
+        "- Metrics at that moment: error rate {} (baseline {}), p95 {} (baseline {}), {}",
         pct(m.error_rate),
         pct(m.baseline_error_rate),
         ms(m.p95_ms),
         ms(m.baseline_p95_ms),
-        m.samples
+        count(m.samples, "sample")
     );
     let _ = writeln!(
         out,
@@ -842,6 +843,19 @@ pub fn mask_lines(masker: &crate::domain::mask::Masker, text: &str) -> String {
 }
 
 /// Writes `report.md` in the session directory.
+/// Whether the session's report.md was written after its journal last
+/// changed (so writing it again would say nothing new).
+pub fn is_current(dir: &Path) -> bool {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(dir.join(FILE_NAME)),
+        modified(dir.join(crate::journal::FILE_NAME)),
+    ) {
+        (Some(report), Some(journal)) => report >= journal,
+        _ => false,
+    }
+}
+
 pub fn save(dir: &Path) -> Result<PathBuf, String> {
     let text = for_session(dir)?;
     let path = dir.join(FILE_NAME);
@@ -850,9 +864,9 @@ pub fn save(dir: &Path) -> Result<PathBuf, String> {
 }
 
 pub fn main(args: &ReportArgs) -> u8 {
-    let dir = match args.path.clone().or_else(journal::default_root) {
-        Some(p) => sessions::resolve(&p, false),
-        None => Err("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)".into()),
+    let dir = match &args.path {
+        Some(p) => sessions::resolve(p, false),
+        None => sessions::resolve_default(false),
     };
     let text = match dir.and_then(|d| for_session(&d).map(|t| (d, t))) {
         Ok(x) => x,

@@ -47,7 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         title.push(Span::styled("· scrolled (end follows) ", theme::dim()));
     }
     title.push(Span::styled(
-        format!("· {} lines ", pane.lines.0.total()),
+        format!(
+            "· {} ",
+            crate::domain::words::count(pane.lines.0.total(), "line")
+        ),
         theme::dim(),
     ));
     // The command last, cut: the status and the numbers must stay visible.

@@ -168,7 +168,11 @@ fn lines(state: &State) -> Vec<Line<'static>> {
     for (i, (check, verdict)) in checks.enumerate() {
         let s = verdict.state;
         let (word, style) = match s {
+            // The cockpit measures nothing here: "ok" would claim it did.
+            MState::Ok if check.kind == Kind::Manual => ("manual", theme::dim()),
             MState::Collecting => ("collecting", theme::dim()),
+            // Grey, and never a green word: nothing was measured.
+            MState::NoData => ("no data", theme::dim()),
             MState::Ok => ("ok", theme::ok()),
             MState::Pending => ("pending", theme::amber()),
             MState::Firing => ("FIRING", theme::alarm()),
@@ -189,7 +193,10 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             text_style = text_style.patch(theme::selected());
         }
         let marker = if selected { "▸ " } else { "" };
-        lines.push(Line::styled(format!("{marker}{}", check.text), text_style));
+        lines.push(Line::styled(
+            format!("{marker}{}", glued(&check.text)),
+            text_style,
+        ));
         // Log criteria have numbers once the stream has counted, probe
         // or no probe.
         let has_numbers = match check.kind {
@@ -222,8 +229,14 @@ fn lines(state: &State) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(word, style),
-            Span::styled(format!(" · {detail}"), detail_style),
+            Span::styled(format!(" · {}", glued(&detail)), detail_style),
         ]));
     }
     lines
+}
+
+/// A unit never wraps away from its number: "+5" at a line's end over a
+/// lone "pp" reads as a different rule.
+fn glued(text: &str) -> String {
+    text.replace(" pp", "\u{a0}pp")
 }

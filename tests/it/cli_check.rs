@@ -347,8 +347,8 @@ fn numbered_steps_and_inline_commands_in_check_json() {
     assert_eq!(v["criteria"][0]["threshold"], 2.0);
 }
 
-/// Nothing to tick and nothing to run: `check` warns and `run` refuses,
-/// rather than opening an empty cockpit in the window.
+/// Nothing to tick and nothing to run: `check` warns and `run` refuses
+/// (unless `--force`), rather than opening an empty cockpit in the window.
 #[test]
 fn a_runbook_with_no_rows_is_refused_by_run() {
     cockpit()
@@ -360,5 +360,16 @@ fn a_runbook_with_no_rows_is_refused_by_run() {
         .args(["run", &fixture("bare.md"), "--no-health"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nothing to run or tick"));
+        .stderr(predicate::str::contains("nothing to run or tick"))
+        .stderr(predicate::str::contains("--force"));
+    // --force passes the refusal by: what stops it here is the missing
+    // terminal, the next check in line.
+    let out = cockpit()
+        .args(["run", &fixture("bare.md"), "--no-health", "--force"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("nothing to run or tick"), "{err}");
+    assert!(err.contains("run needs a terminal"), "{err}");
 }

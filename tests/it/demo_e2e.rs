@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::harness::tmux::{Cockpit, Tmux};
+use crate::harness::tmux::{Cockpit, Tmux, live_session};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
@@ -85,7 +85,10 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.wait_for("the backup's exit 0", |s| {
         s.contains("Output #1 ✓ exit 0") && s.contains("Checklist 3/65")
     });
-    let dump = std::fs::read_dir(work)
+    // The demo's commands run in the session's own workdir: the directory
+    // the demo was started from stays as it was.
+    let session_work = live_session(sessions).join("work");
+    let dump = std::fs::read_dir(&session_work)
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -131,6 +134,8 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.wait_for("the quit confirm", |s| s.contains("rolled back"));
     tmux.keys(&["y"]);
     assert_eq!(c.exit(), "EXIT=0");
+    let left: Vec<_> = std::fs::read_dir(work).unwrap().collect();
+    assert!(left.is_empty(), "the demo wrote into its cwd: {left:?}");
     // On exit the demo writes the deployment record beside the journal.
     let written: Vec<_> = std::fs::read_dir(sessions)
         .unwrap()

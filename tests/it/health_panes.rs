@@ -306,6 +306,28 @@ fn metrics_while_collecting() {
     }
 }
 
+/// Two probes say nothing yet: the panel says "no data" in grey, not "ok"
+/// and not a figure it could not judge.
+#[test]
+fn two_probes_are_no_data_on_the_panel() {
+    let mut s = configured();
+    s.healthy(0, 2);
+    for (w, h) in SIZES {
+        let text = screen_text(&s.state, w, h);
+        assert!(
+            text.contains("no data · err —, only 2 probes"),
+            "{w}x{h}\n{text}"
+        );
+        assert!(
+            text.contains("no data · p95 —, only 2 probes"),
+            "{w}x{h}\n{text}"
+        );
+        // Manual criteria are the operator's call: not "ok" either.
+        assert!(text.contains("manual · operator's call"), "{w}x{h}\n{text}");
+        assert!(!text.contains(" ok ·"), "{w}x{h}\n{text}");
+    }
+}
+
 #[test]
 fn metrics_details_and_criteria_when_degraded() {
     let s = degraded();
@@ -331,6 +353,26 @@ fn metrics_details_and_criteria_when_degraded() {
     let small = screen_text(&s.state, 80, 24);
     assert!(small.contains("ROLLBACK CRITERIA MET"), "{small}");
     assert!(small.contains("FIRING · err 10.0% vs 0.0% base"), "{small}");
+}
+
+/// "+5" at the end of a line over a lone "pp" reads as another rule: at
+/// every width the unit stays with its number.
+#[test]
+fn pp_is_never_alone_on_a_line() {
+    let s = degraded();
+    for w in 80..=140 {
+        let t = render(&s.state, w, 40);
+        let buf = t.backend().buffer();
+        for y in 0..buf.area.height {
+            let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            for cell in row.split('│') {
+                assert!(
+                    !cell.trim_start().starts_with("pp"),
+                    "{w} columns, row {y}: {row}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -124,6 +124,9 @@ fn announcements_are_filled_from_the_session() {
     };
     let text = announce::fill(&s.state, b);
     assert!(text.contains("Contact: alice"), "{text}");
+    // The window as the runbook writes it ("EST"), not the IANA name.
+    assert!(text.contains("22:00 EST"), "{text}");
+    assert!(!text.contains("America/"), "{text}");
     assert!(
         !text.contains("[START TIME]") && !text.contains("[X]"),
         "{text}"

@@ -59,6 +59,9 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
             && err.contains(&format!("rollout-cockpit watch '{}'", session.display())),
         "{err}"
     );
+    // The time in the cockpit's zone (the plan's window is US Eastern),
+    // not the machine's, and named.
+    assert!(err.contains(" EST.") || err.contains(" EDT."), "{err}");
     let out = Command::new(BIN)
         .args(["run", "--no-health", "--resume", "--session-dir", &root_s])
         .stdin(std::process::Stdio::null())

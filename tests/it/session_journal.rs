@@ -282,6 +282,52 @@ fn the_report_command_prints_and_saves_report_md() {
     );
 }
 
+/// Right after a demo, `report` with no PATH finds the demo's session
+/// (kept under the state root's `demo/`), and a newer real session wins
+/// over an older rehearsal. The report is current once written.
+#[test]
+fn report_with_no_path_finds_the_demos_session() {
+    let state = tempfile::tempdir().unwrap();
+    let root = state.path().join("rollout-cockpit");
+    let real = root.join("terp-production-rollout-20250114-220500");
+    let demo = journal::demo_root(&root).join("PRODUCTION_ROLLOUT-20250115-090000");
+    for (dir, outcome) in [(&real, Outcome::Completed), (&demo, Outcome::RolledBack)] {
+        std::fs::create_dir_all(dir).unwrap();
+        scripted(dir, outcome);
+    }
+    let report = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .arg("report")
+            .env("XDG_STATE_HOME", state.path())
+            .output()
+            .unwrap()
+    };
+    let out = report();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("| Outcome | **rolled back** |"), "{stdout}");
+    assert!(report::is_current(&demo));
+    assert!(!report::is_current(&real), "never written");
+    // A later real session is the newest.
+    let later = root.join("terp-production-rollout-20250116-080000");
+    std::fs::create_dir_all(&later).unwrap();
+    scripted(&later, Outcome::Completed);
+    let stdout = String::from_utf8(report().stdout).unwrap();
+    assert!(stdout.contains("| Outcome | **completed** |"), "{stdout}");
+    // A journal that moved on makes the saved record stale.
+    let written = std::fs::metadata(demo.join("report.md"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::fs::File::options()
+        .append(true)
+        .open(demo.join("journal.jsonl"))
+        .unwrap()
+        .set_modified(written + std::time::Duration::from_secs(1))
+        .unwrap();
+    assert!(!report::is_current(&demo));
+}
+
 #[test]
 fn a_changed_runbook_maps_ticks_by_section_and_text() {
     let dir = tempfile::tempdir().unwrap();

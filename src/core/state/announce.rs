@@ -59,7 +59,15 @@ fn fill_unmasked(state: &State, block: usize) -> String {
     };
     let w = state.window();
     let w = w.as_deref();
-    let tz = w.and_then(|w| w.tz.clone()).unwrap_or_default();
+    // "EST" as people write it, not "America/New_York"; in effect today,
+    // so a July window says EDT.
+    let tz = match w.and_then(|w| w.tz.as_ref()) {
+        Some(_) => {
+            let zone = crate::core::state::clock::zone(w);
+            state.now.with_timezone(&zone).format("%Z").to_string()
+        }
+        None => String::new(),
+    };
     let minutes = w
         .and_then(|w| w.max_hours)
         .map_or_else(|| "?".to_string(), |h| (h * 60).to_string());

@@ -23,6 +23,10 @@ pub const DEFAULT_HOLD: Duration = Duration::from_secs(10);
 /// Only for a log criterion that somehow lacks a number: TERP's monitoring
 /// plan alerts at "more than 10 errors per minute in logs".
 pub const DEFAULT_LOG_ERRORS_ABOVE: f64 = 10.0;
+/// Fewer probes than this in the window say nothing about a rate or a
+/// percentile: the criterion has no data rather than an "ok" it could not
+/// measure (one healthy probe is not a 0% error rate).
+pub const MIN_JUDGED_SAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -232,8 +236,10 @@ fn check(c: &Criterion, settings: &Settings) -> Check {
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Ok,
-    /// Not armed: no baseline for a relative rule, or no data yet.
+    /// Not armed: a relative rule waits for its baseline.
     Collecting,
+    /// Too few samples in the window to judge (or none at all): never "ok".
+    NoData,
     Pending,
     Firing,
 }
@@ -243,6 +249,7 @@ impl State {
         match self {
             State::Ok => "ok",
             State::Collecting => "collecting",
+            State::NoData => "no_data",
             State::Pending => "pending",
             State::Firing => "firing",
         }
@@ -291,7 +298,10 @@ impl Verdict {
 /// What the numbers say, before the hold time is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Condition {
+    /// Measured, but a relative rule has no baseline to compare with.
     Unknown,
+    /// Nothing (or too little) measured.
+    NoData,
     Clear,
     Breach,
 }
@@ -340,7 +350,7 @@ pub fn evaluate(
     match (prev.state, r.condition) {
         // A firing criterion stays firing while the data is missing: losing
         // the numbers is no sign of recovery.
-        (State::Firing, Condition::Unknown) => {}
+        (State::Firing, Condition::Unknown | Condition::NoData) => {}
         (State::Firing, Condition::Breach) => v.clear_since = None,
         (State::Firing, Condition::Clear) => {
             let clear_since = prev.clear_since.unwrap_or(now);
@@ -361,6 +371,7 @@ pub fn evaluate(
         (_, Condition::Breach) => enter(&mut v, State::Pending),
         (_, Condition::Clear) => enter(&mut v, State::Ok),
         (_, Condition::Unknown) => enter(&mut v, State::Collecting),
+        (_, Condition::NoData) => enter(&mut v, State::NoData),
     }
     v
 }
@@ -389,7 +400,8 @@ pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
     v
 }
 
-/// The worst state among the criteria: firing > pending > collecting > ok.
+/// The worst state among the criteria: firing > pending > no data >
+/// collecting > ok.
 pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
     verdicts
         .into_iter()
@@ -478,14 +490,21 @@ fn read(
         let why = match kind {
             // The rule is moot until there is a stream: say how to start one.
             Kind::LogErrors if !stats.log_stream => {
-                return unknown(format!("{name} —, no log stream (run --logs CMD)"));
+                return no_data(format!("{name} —, no log stream (run --logs CMD)"));
             }
             Kind::LogErrors => "no count yet",
             Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
-        return unknown(format!("{name} —, {why} ({rule})"));
+        return no_data(format!("{name} —, {why} ({rule})"));
     };
+    if kind != Kind::LogErrors && stats.samples < MIN_JUDGED_SAMPLES {
+        // No figure: a rate over two probes would read as a measurement.
+        return no_data(format!(
+            "{name} —, only {} in the window ({rule})",
+            crate::domain::words::count(stats.samples, "probe")
+        ));
+    }
     match limit {
         Limit::Above(n) => {
             let breach = cur > n;
@@ -575,9 +594,9 @@ fn read(
     }
 }
 
-fn unknown(text: String) -> Reading {
+fn no_data(text: String) -> Reading {
     Reading {
-        condition: Condition::Unknown,
+        condition: Condition::NoData,
         value: None,
         limit: None,
         text,

@@ -84,7 +84,7 @@ fn states(vs: &[Verdict]) -> Vec<State> {
     vs.iter().map(|v| v.state).collect()
 }
 
-use State::{Collecting, Firing, Ok, Pending};
+use State::{Collecting, Firing, NoData, Ok, Pending};
 
 #[test]
 fn texts_state_numbers_and_rule_in_the_documented_style() {
@@ -229,8 +229,52 @@ fn relative_rules_collect_until_a_baseline_exists() {
         Some(&base(0.0, 1.0)),
         &[(0.0, None, None)],
     );
-    assert_eq!(states(&none), [Collecting]);
+    assert_eq!(states(&none), [NoData]);
     assert_eq!(none[0].text, "err —, no samples yet (rule +5 pp)");
+}
+
+/// A window with a probe or two says nothing about a rate: "no data",
+/// grey, never "ok"; a firing criterion stays firing while the numbers are
+/// missing, and a pending breach starts its hold again once they are back.
+#[test]
+fn too_few_samples_are_no_data_never_ok() {
+    let check = err_check(Limit::IncreasePoints(5.0));
+    let few = |n: usize, err: f64| Stats {
+        samples: n,
+        ok: n,
+        error_rate: Some(err),
+        p95: Some(40.0),
+        ..Stats::default()
+    };
+    let b = base(0.0, 40.0);
+    let judge = |v: &Verdict, st: &Stats, secs: f64| {
+        evaluate(&check, v, st, Some(&b), &settings(10), t(secs))
+    };
+    let v = judge(&Verdict::initial(&check), &few(1, 0.0), 0.0);
+    assert_eq!(v.state, NoData);
+    assert_eq!(v.state.as_str(), "no_data");
+    assert_eq!(v.text, "err —, only 1 probe in the window (rule +5 pp)");
+    assert_eq!(v.value, None, "no figure to compare");
+    let v = judge(&v, &few(MIN_JUDGED_SAMPLES, 0.0), 1.0);
+    assert_eq!(v.state, Ok);
+    // A breach goes pending; the numbers vanish; it must hold again.
+    let v = judge(&v, &few(60, 20.0), 2.0);
+    assert_eq!(v.state, Pending);
+    let v = judge(&v, &few(2, 20.0), 3.0);
+    assert_eq!(v.state, NoData);
+    let v = judge(&v, &few(60, 20.0), 20.0);
+    assert_eq!((v.state, v.since), (Pending, Some(t(20.0))));
+    let v = judge(&v, &few(60, 20.0), 30.0);
+    assert_eq!(v.state, Firing);
+    let v = judge(&v, &few(0, 0.0), 31.0);
+    assert_eq!(v.state, Firing, "losing the numbers is no recovery");
+    // No data outranks ok and collecting, not pending or firing.
+    let mk = |state| Verdict {
+        state,
+        ..Verdict::initial(&check)
+    };
+    assert_eq!(overall(&[mk(Ok), mk(NoData), mk(Collecting)]), NoData);
+    assert_eq!(overall(&[mk(NoData), mk(Pending)]), Pending);
 }
 
 #[test]
@@ -481,7 +525,7 @@ fn log_errors_collect_without_a_stream_and_until_its_first_count() {
             (2.0, log_stats(Some(3.0))),
         ],
     );
-    assert_eq!(states(&v), [Collecting, Collecting, Ok]);
+    assert_eq!(states(&v), [NoData, NoData, Ok]);
     assert_eq!(v[0].text, "log —, no log stream (run --logs CMD)");
     assert_eq!(v[1].text, "log —, no count yet (rule > 10/min)");
     assert_eq!(v[2].text, "log 3/min (≤ 10/min limit)");

@@ -205,7 +205,7 @@ pub fn build(mut w: Walked) -> Runbook {
     if w.items.is_empty() && !sections.iter().any(|s| s.runnable) {
         warnings.push(Warning {
             line: None,
-            message: "no checklist: no task items (- [ ]), no numbered procedure steps and no runnable steps; run refuses it".into(),
+            message: "no checklist: no task items (- [ ]), no numbered procedure steps and no runnable steps; run refuses it without --force".into(),
         });
     }
     if criteria.is_empty() {
