@@ -295,6 +295,11 @@ pub enum Action {
         run: u64,
         error: String,
     },
+    /// A mirror found the session lock held (`alive`) or released: the
+    /// loop looks, `update` only hears it.
+    Deployer {
+        alive: bool,
+    },
     /// A record is on disk (or, in a mirror, read from it): fold it in.
     Journaled(Record),
     /// The journal could not be written: decisions are not safe.

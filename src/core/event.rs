@@ -217,6 +217,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         errors_above: Option<f64>,
     },
+    /// The demo's compressed window clock, journaled right after
+    /// `session_started`: `watch`, `report` and `--resume` show the window,
+    /// checkpoints and overdue times the demo's cockpit showed. Absent in
+    /// real sessions (and in journals written before it was journaled).
+    DemoClock(DemoClock),
     /// The log stream's one-a-second counts, batched (about one record a
     /// second, not fsync'd), so errors per minute replay like the probes.
     LogCounts {
@@ -230,6 +235,44 @@ pub enum Event {
         error: Option<String>,
         restart_in_ms: u64,
     },
+}
+
+/// The demo's window clock: it starts at `origin` and runs `speed` times
+/// faster, so the window and the checkpoints move within minutes. Only the
+/// window's figures are scaled: journal stamps and the monitor keep real
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DemoClock {
+    pub speed: f64,
+    pub origin: DateTime<Utc>,
+}
+
+impl DemoClock {
+    /// The slowest clock `scale` runs: a speed of 0 would stop the window.
+    const MIN_SPEED: f64 = 0.01;
+
+    /// `t` on the demo's window clock.
+    pub fn scale(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.warp(t, self.speed.max(Self::MIN_SPEED))
+    }
+
+    /// The real moment the window clock shows `t`: when a step it says is
+    /// due at `t` fell due.
+    pub fn unscale(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.warp(t, 1.0 / self.speed.max(Self::MIN_SPEED))
+    }
+
+    /// `t` with its distance from `origin` multiplied by `factor`.
+    fn warp(&self, t: DateTime<Utc>, factor: f64) -> DateTime<Utc> {
+        let before = t < self.origin;
+        let real = (t - self.origin).abs().to_std().unwrap_or_default();
+        let scaled = real.mul_f64(factor);
+        match chrono::Duration::from_std(scaled) {
+            Ok(d) if before => self.origin - d,
+            Ok(d) => self.origin + d,
+            Err(_) => t,
+        }
+    }
 }
 
 /// The health figures at the moment the rollback fired.
@@ -306,4 +349,36 @@ pub struct Machine {
     pub cpu_percent: f32,
     pub mem_used: u64,
     pub mem_total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_demo_clock_is_journaled_and_runs_both_ways() {
+        let c = DemoClock {
+            speed: 60.0,
+            origin: utc("2025-01-13T20:00:00Z"),
+        };
+        // 90 real seconds are 90 window minutes, and back.
+        let real = utc("2025-01-13T20:01:30Z");
+        assert_eq!(c.scale(real), utc("2025-01-13T21:30:00Z"));
+        assert_eq!(c.unscale(utc("2025-01-13T21:30:00Z")), real);
+        let line = serde_json::to_string(&Event::DemoClock(c)).unwrap();
+        assert_eq!(
+            line,
+            r#"{"type":"demo_clock","speed":60.0,"origin":"2025-01-13T20:00:00Z"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Event>(&line).unwrap(),
+            Event::DemoClock(c)
+        );
+    }
 }

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
-use crate::core::event::Event;
+use crate::core::event::{DemoClock, Event};
 use crate::domain::exec::Masker;
 use crate::domain::logs::ErrorPatterns;
 use crate::domain::monitor::setup::Source;
@@ -30,8 +28,9 @@ pub struct Settings {
     pub profile: crate::domain::profile::Profile,
     /// How commands run; the auto-rollback.
     pub exec: ExecSettings,
-    /// Set by `rollout-cockpit demo` only.
-    pub demo: Option<DemoSettings>,
+    /// Set by `rollout-cockpit demo` only; journaled as
+    /// [`Event::DemoClock`], which is what the panes read.
+    pub demo: Option<DemoClock>,
     /// The application's log stream (`--logs`, `[logs]`).
     pub logs: LogSetup,
 }
@@ -52,24 +51,6 @@ impl Settings {
             demo: None,
             logs: Default::default(),
         }
-    }
-}
-
-/// The demo's window clock: it starts at `origin` and runs `speed` times
-/// faster, so the window and the checkpoints move within minutes. Only the
-/// display is scaled: journal stamps and the monitor keep real time.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DemoSettings {
-    pub speed: f64,
-    pub origin: DateTime<Utc>,
-}
-
-impl DemoSettings {
-    /// `t` on the demo's window clock.
-    pub fn scale(&self, t: DateTime<Utc>) -> DateTime<Utc> {
-        let real = (t - self.origin).to_std().unwrap_or_default();
-        let scaled = real.mul_f64(self.speed.max(0.01));
-        chrono::Duration::from_std(scaled).map_or(t, |d| self.origin + d)
     }
 }
 

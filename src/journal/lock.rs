@@ -119,21 +119,36 @@ fn still_at(_file: &File, path: &Path) -> bool {
     path.exists()
 }
 
+/// Whether a live process holds a session's lock: a shared lock tried
+/// without waiting and dropped at once, so it never keeps it, and the file
+/// is only opened, never created. No file: nobody holds it (a holder
+/// removes it as it lets go).
+pub fn held(dir: &Path) -> io::Result<bool> {
+    let file = match File::open(dir.join(FILE_NAME)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    match file.try_lock_shared() {
+        // Nobody holds it; closing the file drops this shared lock.
+        Ok(()) => Ok(false),
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// The holder of a session's lock; `None` if nobody holds it (a file left
 /// by a killed process included).
 pub fn holder(dir: &Path) -> Option<Holder> {
     let path = dir.join(FILE_NAME);
-    let file = File::open(&path).ok()?;
-    match file.try_lock_shared() {
-        // Nobody holds it; closing the file drops this shared lock.
-        Ok(()) => return None,
-        Err(TryLockError::WouldBlock) => {}
-        Err(TryLockError::Error(e)) => {
+    match held(dir) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
             log::warn!("{}: {e}", path.display());
             return None;
         }
     }
-    drop(file);
     // A holder writes its line just after locking: give it a moment.
     for _ in 0..TRIES {
         if let Some(h) = std::fs::read_to_string(&path)
@@ -221,6 +236,7 @@ mod tests {
             "{err}"
         );
 
+        assert!(held(dir.path()).unwrap());
         // kill -9, not reaped yet (a zombie): the kernel has let go.
         child.kill().unwrap();
         let lock = loop {
@@ -242,7 +258,13 @@ mod tests {
     fn a_live_lock_refuses_and_a_left_file_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         assert!(holder(dir.path()).is_none(), "no file, no holder");
+        assert!(!held(dir.path()).unwrap());
+        assert!(
+            !dir.path().join(FILE_NAME).exists(),
+            "looking creates nothing"
+        );
         let lock = Lock::acquire(dir.path(), "alice smith").unwrap();
+        assert!(held(dir.path()).unwrap());
         let h = holder(dir.path()).unwrap();
         assert_eq!(
             (h.pid, h.operator.as_str()),
@@ -262,7 +284,9 @@ mod tests {
         )
         .unwrap();
         assert!(holder(dir.path()).is_none());
+        assert!(!held(dir.path()).unwrap(), "a left file is not held");
         let _l = Lock::acquire(dir.path(), "bob").unwrap();
+        assert!(held(dir.path()).unwrap(), "a look never keeps the lock");
         assert_eq!(holder(dir.path()).unwrap().operator, "bob");
         let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");

@@ -277,7 +277,8 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             | Event::AnnouncementSent { .. }
             | Event::LogStreamConfigured { .. }
             | Event::LogCounts { .. }
-            | Event::LogStreamExited { .. } => Ok(()),
+            | Event::LogStreamExited { .. }
+            | Event::DemoClock(_) => Ok(()),
             Event::SessionStarted { .. }
             | Event::Resumed { .. }
             | Event::SessionEnded { .. }

@@ -115,7 +115,7 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    let demo = crate::core::settings::DemoSettings {
+    let demo = crate::core::event::DemoClock {
         speed: args.speed,
         origin: chrono::Utc::now(),
     };

@@ -11,8 +11,9 @@ use chrono_tz::Tz;
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::config::keys::Keymap;
+use crate::core::event::DemoClock;
 use crate::core::settings::MonitorSetup;
-use crate::core::settings::{DemoSettings, Settings};
+use crate::core::settings::Settings;
 use crate::core::state::{Modal, Plan, State, clock};
 use crate::domain::profile::Profile;
 use crate::domain::runbook::{self, Runbook};
@@ -32,7 +33,7 @@ pub fn main(args: &RunArgs) -> u8 {
 pub fn launch(
     args: &RunArgs,
     profile: Option<Profile>,
-    demo: Option<DemoSettings>,
+    demo: Option<DemoClock>,
 ) -> (u8, Option<String>) {
     match prepare(args, profile, demo) {
         Ok(p) => {
@@ -194,9 +195,9 @@ fn ask_resume(dir: &Path, tz: Tz) -> Result<bool, String> {
 fn prepare(
     args: &RunArgs,
     profile: Option<Profile>,
-    demo: Option<DemoSettings>,
+    demo: Option<DemoClock>,
 ) -> Result<Prepared, String> {
-    let mut loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
+    let loaded = runbook::load(args.runbook.as_deref()).map_err(|e| e.to_string())?;
     if !args.force
         && loaded.runbook.items.is_empty()
         && !loaded.runbook.sections.iter().any(|s| s.runnable)
@@ -207,11 +208,6 @@ fn prepare(
             "{}: nothing to run or tick: no task items (- [ ]), no numbered procedure steps and no step with a command; `rollout-cockpit check {}` shows what was read, and --force starts the cockpit anyway (health and criteria only)",
             loaded.name, loaded.name
         ));
-    }
-    if let Some(d) = demo {
-        // The demo's window opens now: a rehearsal at any hour is not an
-        // emergency. The saved copy of the runbook keeps the real window.
-        loaded.runbook.window = Some(clock::opening_now(loaded.runbook.window.as_ref(), d.origin));
     }
     let config = match &args.config {
         Some(p) => Config::load(p).map_err(|e| e.to_string())?,

@@ -1,7 +1,8 @@
 //! `rollout-cockpit watch`: the cockpit as a read-only mirror of another
 //! process's session. The state is the replay of its journal, then every
 //! record appended to it, from the journal tail (`crate::shell::tail`). It
-//! holds no lock and writes nothing.
+//! holds no lock and writes nothing: the tail only looks whether the
+//! deployer's cockpit still holds the session's (`journal::lock::held`).
 //!
 //! The output pane mirrors the deployer's: it shows the newest command.
 //! Its log file (already masked and stripped by `run`) is followed by a

@@ -82,6 +82,8 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
         Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => {
             return None;
         }
+        // Said once, in the header's Clock row.
+        Event::DemoClock(_) => return None,
         Event::LogStreamConfigured { command_masked, .. } => {
             format!("log stream started: `{command_masked}`")
         }
@@ -299,9 +301,9 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         rb.title.clone()
     };
     let _ = writeln!(out, "# Deployment record: {title}\n");
-    let window = rb
-        .window
-        .as_ref()
+    // The window the cockpit kept: the demo's opened when it started.
+    let window = state
+        .window()
         .map_or("none in the runbook".to_string(), |w| {
             format!(
                 "{}–{} {}",
@@ -310,7 +312,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
                 w.tz.clone().unwrap_or_else(|| "UTC".into())
             )
         });
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         (
             "Runbook",
             format!(
@@ -348,6 +350,19 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
             format!("**{}**", outcome.map_or("unfinished", Outcome::text)),
         ),
     ];
+    if let Some(c) = session.clock {
+        rows.insert(
+            4,
+            (
+                "Clock",
+                format!(
+                    "demo: the window clock ran {}× real time from {}; the window and checkpoint figures are on it, the times of facts are real",
+                    c.speed,
+                    stamp(c.origin, tz)
+                ),
+            ),
+        );
+    }
     let _ = writeln!(out, "| | |\n|---|---|");
     for (k, v) in rows {
         let _ = writeln!(out, "| {k} | {} |", cell(&v));
@@ -371,6 +386,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
 
     section_timeline(&mut out, &timeline, tz);
     section_checklist(&mut out, &state, tz);
+    section_checkpoints(&mut out, &state);
     // Extension points, in this order, each only when its events exist:
     // `## Commands` (issue 5: command started/exited: exit code, duration,
     // log path), `## Metrics` (issue 4: baseline pinned, samples: baseline,
@@ -698,6 +714,40 @@ fn section_checklist(out: &mut String, state: &State, tz: Tz) {
         for n in ns {
             let _ = writeln!(out, "- {n}");
         }
+    }
+    out.push('\n');
+}
+
+/// The timed checkpoints ("2 Hours Before") as the checklist showed them
+/// when the session stopped: done, or due and how late, on the window clock.
+fn section_checkpoints(out: &mut String, state: &State) {
+    let rb = state.runbook();
+    let timed: Vec<(usize, u32)> = rb
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.before_start_minutes?)))
+        .collect();
+    if timed.is_empty() || state.window_view().is_none() {
+        return;
+    }
+    let _ = writeln!(out, "## Checkpoints\n");
+    for (s, minutes) in timed {
+        let Some(c) = state.checkpoint(minutes) else {
+            continue;
+        };
+        let title = rb.sections.get(s).map_or("?", |sec| sec.title.as_str());
+        let due = c.due.with_timezone(&c.tz).format("%a %H:%M %Z");
+        let (done, total) = state.progress(s);
+        let status = match c.overdue {
+            _ if done == total && total > 0 => "done".to_string(),
+            Some(late) => format!(
+                "overdue {} when the session stopped ({done}/{total} done)",
+                clock::human(late)
+            ),
+            None => format!("not due yet when the session stopped ({done}/{total} done)"),
+        };
+        let _ = writeln!(out, "- {}: due {due} — {status}", cell(title));
     }
     out.push('\n');
 }

@@ -263,6 +263,11 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             state.settings.operator,
             state.settings.runbook_name
         );
+        // Right after the start, so `watch` and `report` keep the demo's
+        // window clock too; a resumed session has it already.
+        if let (Some(c), None) = (state.settings.demo, state.session.clock) {
+            let _ = jtx.send(Event::DemoClock(c));
+        }
         for ev in state.settings.monitor.startup_events() {
             let _ = jtx.send(ev);
         }
@@ -439,6 +444,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 Msg::Log(msg) => actions.push(Action::Log(msg)),
                 Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
                 Msg::Panicked(what) => actions.push(Action::WorkerPanicked(what)),
+                Msg::Deployer { alive } => actions.push(Action::Deployer { alive }),
                 Msg::Posted(result) => {
                     if let Err(e) = &result {
                         log::error!("webhook: {e}");
@@ -458,8 +464,11 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 actions.push(Action::Exec(ev));
             },
             now = clock.tick() => {
-                // The screen shows minutes: redraw when the minute turns.
-                if (now.hour(), now.minute()) != (state.now.hour(), state.now.minute()) {
+                // The screen shows minutes: redraw when the minute turns. A
+                // mirror's header counts the seconds since the last update.
+                if state.read_only
+                    || (now.hour(), now.minute()) != (state.now.hour(), state.now.minute())
+                {
                     dirty = true;
                 }
                 actions.push(Action::Clock(now));

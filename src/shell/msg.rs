@@ -24,6 +24,11 @@ pub enum Msg {
         name: String,
         value: String,
     },
+    /// A mirror's look at the session lock: whether the deployer's cockpit
+    /// still holds it (sent when it changes).
+    Deployer {
+        alive: bool,
+    },
     /// A worker thread or task panicked (what, where): flashed, and the
     /// cockpit carries on.
     Panicked(String),

@@ -21,6 +21,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::core::event::{Event, Record};
 use crate::domain::exec::{ExecEvent, Line, RunId, Stream};
 use crate::journal;
+use crate::journal::lock;
 use crate::shell::msg::Msg;
 
 /// How often the journal and the logs are looked at where the file system
@@ -256,7 +257,12 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
                     follower = Some((run, f));
                 }
             }
+            let mut alive = None;
             loop {
+                // The lock before the journal: a deployer found gone wrote
+                // its last record before it let go, so this poll has it and
+                // a mirror never calls a session that ended "not responding".
+                let held = lock::held(&tail.dir);
                 match tail.poll() {
                     Ok(records) => {
                         for r in records {
@@ -299,6 +305,17 @@ pub fn spawn(mut tail: Tail, tx: UnboundedSender<Msg>) -> io::Result<()> {
                         let _ = tx.send(Msg::JournalFailed(e));
                         return;
                     }
+                }
+                match held {
+                    Ok(now) if alive != Some(now) => {
+                        alive = Some(now);
+                        if tx.send(Msg::Deployer { alive: now }).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    // Unknown is not gone: say nothing rather than cry wolf.
+                    Err(e) => log::debug!("{}: {e}", tail.dir.join(lock::FILE_NAME).display()),
                 }
                 if tx.is_closed() {
                     return;

@@ -3,7 +3,6 @@
 //! command waits, checkpoints due or overdue against the window start, and
 //! how a finished command ended (`✗ exit 2 · 3.1s`, `✓ 0.4s`).
 
-use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -267,26 +266,20 @@ fn checkpoint(state: &State, minutes: u32, complete: bool) -> Span<'static> {
     if complete {
         return Span::styled("  ✓ checkpoint", theme::ok());
     }
-    let Some(v) = state.window_view() else {
+    // On the window clock, which the demo runs faster.
+    let Some(c) = state.checkpoint(minutes) else {
         return Span::raw("");
     };
-    // On the window clock, which the demo runs faster.
     let now = state.window_time(state.now);
-    let due = v.start - Duration::minutes(i64::from(minutes));
-    if now >= due {
-        Span::styled(
-            format!("  overdue {}", clock::human(now - due)),
-            theme::red(),
-        )
-    } else if due - now <= Duration::minutes(30) {
-        Span::styled(
-            format!("  due {}", due.with_timezone(&v.tz).format("%H:%M")),
+    match c.overdue {
+        Some(late) => Span::styled(format!("  overdue {}", clock::human(late)), theme::red()),
+        None if c.soon(now) => Span::styled(
+            format!("  due {}", c.due.with_timezone(&c.tz).format("%H:%M")),
             theme::amber(),
-        )
-    } else {
-        Span::styled(
-            format!("  due {}", due.with_timezone(&v.tz).format("%a %H:%M")),
+        ),
+        None => Span::styled(
+            format!("  due {}", c.due.with_timezone(&c.tz).format("%a %H:%M")),
             theme::dim(),
-        )
+        ),
     }
 }

@@ -11,8 +11,8 @@ use crate::core::state::clock::{self, Level};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let rb = state.runbook();
-    let window = rb.window.as_ref();
-    let tz = clock::zone(window);
+    let window = state.window();
+    let tz = clock::zone(window.as_deref());
     let title = if rb.title.is_empty() {
         state.settings.runbook_name.as_str()
     } else {
@@ -36,6 +36,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             format!(" READ-ONLY MIRROR — {who}'s session "),
             theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
         ));
+        // An ended session expects no update: its end says enough.
+        if let (Some(at), None) = (state.session.last_at, &state.session.ended) {
+            first.push(Span::styled(
+                format!(" last update {} ago ", since(state.now - at)),
+                theme::dim(),
+            ));
+        }
     }
     if let Some(after) = state.settings.exec.auto_rollback_after
         && state.session.rollback.is_none()
@@ -68,6 +75,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 stamp.at.with_timezone(&tz).format("%H:%M")
             ),
             theme::red(),
+        ));
+        second.push(sep());
+    } else if state.read_only && state.deployer_gone {
+        second.push(Span::styled(
+            "deployer not responding (cockpit process gone)",
+            theme::red().add_modifier(ratatui::style::Modifier::BOLD),
         ));
         second.push(sep());
     }
@@ -125,4 +138,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(vec![first, Line::from(second)]).style(theme::header()),
         area,
     );
+}
+
+/// "12s", then the header's minutes ("4m", "1h02m"): seconds matter while
+/// a deployer may be gone, minutes once it clearly is.
+fn since(d: chrono::Duration) -> String {
+    match d.num_seconds().max(0) {
+        s if s < 60 => format!("{s}s"),
+        _ => clock::human(d),
+    }
 }

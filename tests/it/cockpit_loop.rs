@@ -22,6 +22,8 @@ use rollout_cockpit::shell::cockpit::{Cockpit, Msg};
 use rollout_cockpit::shell::front::{Driver, Script};
 use rollout_cockpit::ui::ViewState;
 
+use crate::harness::cockpit::wait_for;
+
 const PLAN: &str = "# Story\n\n## Deploy\n\n- [ ] Announce the window\n- [ ] Deploy the release\n  ```bash\n  echo deployed-v2\n  ```\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo reverted-v1\n   ```\n";
 const URL: &str = "http://127.0.0.1:9/health";
 
@@ -31,23 +33,6 @@ fn key(c: char) -> TermEvent {
 
 fn enter() -> TermEvent {
     TermEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
-}
-
-/// The newest frame once one satisfies `ok`; panics with the last one.
-async fn wait_for(d: &mut Driver, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let mut last = String::new();
-    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(15);
-    loop {
-        match tokio::time::timeout_at(deadline, d.frames.recv()).await {
-            Ok(Some(f)) => {
-                if ok(&f) {
-                    return f;
-                }
-                last = f;
-            }
-            _ => panic!("no frame with {what}; the last one:\n{last}"),
-        }
-    }
 }
 
 fn probe(at: DateTime<Utc>, ok: bool) -> Msg {

@@ -26,6 +26,16 @@ fn search(tmux: &Tmux, text: &str) {
     tmux.keys(&["Enter"]);
 }
 
+/// The header's window, "15:00-19:00 EST": the figure before its ", ".
+fn window_span(screen: &str) -> String {
+    let line = screen.lines().nth(1).unwrap_or_default();
+    let start = line
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or_else(|| panic!("no window in {line:?}"));
+    let rest = &line[start..];
+    rest[..rest.find(',').unwrap_or(rest.len())].to_string()
+}
+
 #[test]
 #[cfg_attr(
     no_tmux,
@@ -48,7 +58,22 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.keys(&["Space"]);
     tmux.wait_for("one tick", |s| s.contains("Checklist 1/65"));
     tmux.keys(&["j", "Space"]);
-    tmux.wait_for("two ticks", |s| s.contains("Checklist 2/65"));
+    let screen = tmux.wait_for("two ticks", |s| s.contains("Checklist 2/65"));
+
+    // A mirror keeps the demo's clock: its window, not the runbook's
+    // 22:00-02:00 with "outside the window" warnings.
+    let window = window_span(&screen);
+    tmux.session(
+        "mirror",
+        140,
+        45,
+        &format!("'{BIN}' watch '{}'; sleep 60", sessions.display()),
+    );
+    let mirror = tmux.wait_in("mirror", "the mirror", |s| {
+        s.contains("READ-ONLY MIRROR") && s.contains("Checklist 2/65")
+    });
+    assert_eq!(window_span(&mirror), window, "{mirror}");
+    assert!(!mirror.contains('⚠'), "{mirror}");
 
     // The backup: the stand-in mysqldump writes a real file here.
     search(tmux, "Create fresh database backup");

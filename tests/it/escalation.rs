@@ -359,7 +359,7 @@ fn a_changed_runbook_maps_contacted_steps_by_their_text() {
 fn the_demo_runs_the_escalation_clock_at_its_speed() {
     let mut s = degraded();
     let start = first_firing(&s);
-    s.state.settings.demo = Some(rollout_cockpit::core::settings::DemoSettings {
+    s.state.settings.demo = Some(rollout_cockpit::core::event::DemoClock {
         speed: 20.0,
         origin: start - Duration::seconds(30),
     });

@@ -37,6 +37,7 @@ mod log_pane;
 mod logs_e2e;
 mod logs_stream;
 mod long_lines;
+mod mirror_clock;
 mod monitor_cli;
 mod monitor_probe;
 mod notify_webhook;

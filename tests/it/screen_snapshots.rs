@@ -149,16 +149,16 @@ fn outside_the_window_warns_first() {
 /// the TERP window, not a preferred day): the tour is up and the header has
 /// no warning, because the demo's window opens when the demo starts.
 fn demo_at_start() -> Session {
-    use rollout_cockpit::core::settings::DemoSettings;
-    use rollout_cockpit::core::state::{Modal, Plan, State, clock};
+    use rollout_cockpit::core::event::DemoClock;
+    use rollout_cockpit::core::state::{Modal, Plan, State};
     use rollout_cockpit::domain::runbook;
     let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let mut loaded = runbook::load(None).unwrap();
-    loaded.runbook.window = Some(clock::opening_now(loaded.runbook.window.as_ref(), monday));
+    // The runbook as written: the demo's clock opens the window.
+    let loaded = runbook::load(None).unwrap();
     let mut settings = cockpit::settings();
-    settings.demo = Some(DemoSettings {
+    settings.demo = Some(DemoClock {
         speed: 20.0,
         origin: monday,
     });

@@ -1,5 +1,6 @@
 //! Sessions in a real terminal (tmux, a private server per test): the lock,
-//! `watch` following a live `run` and refusing every mutating key, a second
+//! `watch` following a live `run` and refusing every mutating key, a mirror
+//! saying so when the deployer is killed, a second
 //! read-only tmux client of another size, kill -9 at random moments with
 //! every acknowledged tick surviving `--resume`, and no secret on disk.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -189,6 +190,57 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
     });
     tmux.keys_in("watch", &["q"]);
     tmux.wait_in("watch", "watch exit", |s| s.contains("WATCH-EXIT=0"));
+}
+
+#[test]
+#[cfg_attr(
+    no_tmux,
+    ignore = "tmux is not installed: install tmux to run the end-to-end tests"
+)]
+fn a_mirror_says_within_5_s_that_a_killed_deployer_is_gone() {
+    let tmux = Tmux::server("gone");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sessions");
+    let root_s = root.display().to_string();
+    tmux.session(
+        "run",
+        120,
+        40,
+        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
+    );
+    tmux.wait_in("run", "the cockpit", |s| s.contains("Checklist 0/65"));
+    let session = tmux::live_session(&root);
+    tmux.keys_in("run", &["j", "j", "Space"]);
+    tmux.wait_in("run", "the tick", |s| s.contains("Checklist 1/65"));
+    tmux.session(
+        "watch",
+        120,
+        40,
+        &format!("'{BIN}' watch '{root_s}'; sleep 60"),
+    );
+    // Nothing is journaled while the deployer reads: the mirror counts.
+    let live = tmux.wait_in("watch", "the seconds since the tick", |s| {
+        s.contains("Checklist 1/65")
+            && (2..10).any(|n| s.contains(&format!("last update {n}s ago")))
+    });
+    assert!(!live.contains("not responding"), "{live}");
+
+    kill9(&run_pid(&session));
+    let start = Instant::now();
+    let gone = tmux.wait_in("watch", "the deployer gone", |s| {
+        s.contains("deployer not responding (cockpit process gone)")
+    });
+    let shown = start.elapsed();
+    eprintln!(
+        "the mirror said the deployer is gone {} ms after kill -9",
+        shown.as_millis()
+    );
+    assert!(shown < Duration::from_secs(5), "{shown:?}");
+    assert!(
+        gone.contains("READ-ONLY MIRROR — alice's session"),
+        "{gone}"
+    );
+    assert!(!gone.contains("session ended"), "{gone}");
 }
 
 #[test]

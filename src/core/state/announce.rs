@@ -57,7 +57,8 @@ fn fill_unmasked(state: &State, block: usize) -> String {
     let Some(b) = rb.blocks.get(block) else {
         return String::new();
     };
-    let w = rb.window.as_ref();
+    let w = state.window();
+    let w = w.as_deref();
     // "EST" as people write it, not "America/New_York"; in effect today,
     // so a July window says EDT.
     let tz = match w.and_then(|w| w.tz.as_ref()) {

@@ -173,6 +173,34 @@ pub fn window_view(
     })
 }
 
+/// A timed checkpoint ("2 Hours Before") against the window clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointView {
+    pub tz: Tz,
+    /// On the window clock.
+    pub due: DateTime<Utc>,
+    /// How long ago it fell due; `None` while it is not due yet.
+    pub overdue: Option<Duration>,
+}
+
+impl CheckpointView {
+    /// Within half an hour of falling due: shown amber.
+    pub fn soon(&self, now: DateTime<Utc>) -> bool {
+        self.overdue.is_none() && self.due - now <= Duration::minutes(30)
+    }
+}
+
+/// The checkpoint `minutes` before `window`'s start, at `now` (both on the
+/// window clock).
+pub fn checkpoint(window: &WindowView, now: DateTime<Utc>, minutes: u32) -> CheckpointView {
+    let due = window.start - Duration::minutes(i64::from(minutes));
+    CheckpointView {
+        tz: window.tz,
+        due,
+        overdue: (now >= due).then(|| now - due),
+    }
+}
+
 /// The demo's window: `window` (or a 4-hour one in UTC) moved to open at
 /// `now`, to the minute in its zone, for its maximum hours, with today among
 /// the preferred days. A demo started at 3 pm on a Monday must not warn that

@@ -103,10 +103,12 @@ impl Due {
 }
 
 /// The moment a step falls due; `None` before the clock starts or for a
-/// step without a time ("for data issues").
+/// step without a time ("for data issues"). A real moment even when the
+/// demo's window clock runs faster: the one the overlay turned "due now".
 pub fn due_at(state: &State, step: &EscalationStep) -> Option<DateTime<Utc>> {
-    let start = state.session.escalation.started.as_ref()?.at;
-    Some(start + chrono::Duration::minutes(i64::from(step.due_minutes?)))
+    let start = state.window_time(state.session.escalation.started.as_ref()?.at);
+    let due = start + chrono::Duration::minutes(i64::from(step.due_minutes?));
+    Some(state.demo_clock().map_or(due, |c| c.unscale(due)))
 }
 
 /// How soon a step is due, on the window's clock: the demo's `--speed`

@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::core::event::{Event, Machine, Outcome, Record, Target};
-use crate::domain::runbook::Runbook;
+use crate::core::event::{DemoClock, Event, Machine, Outcome, Record, Target};
+use crate::domain::runbook::{Runbook, Window};
 pub use health::Health;
 pub use outline::{Outline, Row};
 pub use rollback::{Ask, RollbackLog};
@@ -163,6 +163,8 @@ pub struct Session {
     pub escalation: escalation::Escalation,
     /// The application's log stream: its command and its exits.
     pub logs: logs::LogStream,
+    /// The demo's compressed window clock, as journaled.
+    pub clock: Option<DemoClock>,
 }
 
 impl Session {
@@ -186,6 +188,7 @@ impl Session {
             auto_cancels: Vec::new(),
             escalation: escalation::Escalation::default(),
             logs: logs::LogStream::default(),
+            clock: None,
         }
     }
 
@@ -273,6 +276,7 @@ impl Session {
                 self.logs.apply(r);
             }
             Event::LogStreamExited { .. } => self.logs.apply(r),
+            Event::DemoClock(c) => self.clock = Some(*c),
         }
         let firing =
             (self.escalation.started.is_none() && self.health.firing()).then(|| self.fired_at(r));
@@ -487,6 +491,9 @@ pub struct State {
     /// A rollback being run by this screen.
     pub rollback: Option<rollback::Driver>,
     pub auto: rollback::Auto,
+    /// A mirror's view of the deployer: its cockpit's lock was found
+    /// released while the session had not ended (the loop looks).
+    pub deployer_gone: bool,
 }
 
 impl State {
@@ -510,6 +517,7 @@ impl State {
             logs: logs::LogPane::default(),
             rollback: None,
             auto: rollback::Auto::default(),
+            deployer_gone: false,
         }
     }
 
@@ -539,19 +547,46 @@ impl State {
         &self.plan.runbook
     }
 
-    /// `t` as the window clock shows it (scaled in the demo).
-    pub fn window_time(&self, t: DateTime<Utc>) -> DateTime<Utc> {
-        self.settings.demo.map_or(t, |d| d.scale(t))
+    /// The demo's window clock: the journaled one, which `watch`, `report`
+    /// and `--resume` fold in too; the demo's own settings until its record
+    /// is back from the journal (the first frame).
+    pub fn demo_clock(&self) -> Option<DemoClock> {
+        self.session.clock.or(self.settings.demo)
     }
 
-    /// The runbook's window against the (window) clock, if it has one.
+    /// `t` as the window clock shows it (scaled in the demo).
+    pub fn window_time(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.demo_clock().map_or(t, |d| d.scale(t))
+    }
+
+    /// The maintenance window this session keeps: the runbook's, or in the
+    /// demo one opening when the demo started (a rehearsal at any hour is
+    /// not an emergency; the saved runbook keeps the real window).
+    pub fn window(&self) -> Option<std::borrow::Cow<'_, Window>> {
+        let written = self.runbook().window.as_ref();
+        match self.demo_clock() {
+            Some(c) => Some(std::borrow::Cow::Owned(clock::opening_now(
+                written, c.origin,
+            ))),
+            None => written.map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// The window against the (window) clock, if there is one.
     pub fn window_view(&self) -> Option<clock::WindowView> {
-        let w = self.runbook().window.as_ref()?;
+        let w = self.window()?;
         clock::window_view(
-            w,
+            &w,
             self.window_time(self.now),
             self.session.first_step.map(|t| self.window_time(t)),
         )
+    }
+
+    /// A checkpoint `minutes` before the window's start, on the window
+    /// clock: the checklist and the report say the same.
+    pub fn checkpoint(&self, minutes: u32) -> Option<clock::CheckpointView> {
+        let v = self.window_view()?;
+        Some(clock::checkpoint(&v, self.window_time(self.now), minutes))
     }
 
     pub fn rows(&self) -> Vec<Row> {

@@ -44,6 +44,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.journal_error = None;
             Vec::new()
         }
+        Action::Deployer { alive } => {
+            state.deployer_gone = !alive;
+            Vec::new()
+        }
         Action::JournalFailed(e) => {
             state.journal_error = Some(e);
             Vec::new()

@@ -264,3 +264,25 @@ pub fn verdict_states(s: &Session) -> Vec<rollout_cockpit::domain::monitor::crit
         .map(|v| v.state)
         .collect()
 }
+
+/// The newest frame of a loop over a [`rollout_cockpit::shell::front::Script`]
+/// once one satisfies `ok`; panics with the last one.
+pub async fn wait_for(
+    d: &mut rollout_cockpit::shell::front::Driver,
+    what: &str,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let mut last = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        match tokio::time::timeout_at(deadline, d.frames.recv()).await {
+            Ok(Some(f)) => {
+                if ok(&f) {
+                    return f;
+                }
+                last = f;
+            }
+            _ => panic!("no frame with {what}; the last one:\n{last}"),
+        }
+    }
+}
