@@ -392,6 +392,12 @@ impl Keymap {
         }
     }
 
+    /// The key the screen names for `cmd` in `mode` ("b pins"); `None`
+    /// when no key does it there, so the hint is left out.
+    pub fn first_key(&self, mode: Mode, cmd: Cmd) -> Option<String> {
+        self.keys_for(mode, cmd).first().map(ToString::to_string)
+    }
+
     pub fn keys_for(&self, mode: Mode, cmd: Cmd) -> Vec<Key> {
         let keys = |mode: Mode| -> Vec<Key> {
             self.bindings

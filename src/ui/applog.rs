@@ -8,10 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme;
+use crate::config::keys::Keymap;
+use crate::core::action::Cmd;
+use crate::core::state::Mode;
 use crate::core::state::State;
 use crate::core::state::logs::{self, visible};
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     let stream = &state.session.logs;
     let pane = &state.logs;
     let mut title = vec![Span::styled(" App log ", theme::title())];
@@ -44,7 +47,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(f) = filter.filter(|f| !f.is_empty()) {
         title.push(Span::styled(format!("· filter \"{f}\" "), theme::amber()));
     } else if !pane.lines.0.is_following() {
-        title.push(Span::styled("· scrolled (end follows) ", theme::dim()));
+        let text = match keymap.first_key(Mode::Logs, Cmd::Follow) {
+            Some(k) => format!("· scrolled ({k} follows) "),
+            None => "· scrolled ".to_string(),
+        };
+        title.push(Span::styled(text, theme::dim()));
     }
     title.push(Span::styled(
         format!(

@@ -13,10 +13,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{health, theme};
-use crate::core::state::{Health, State};
+use crate::config::keys::Keymap;
+use crate::core::action::Cmd;
+use crate::core::state::{Health, Mode, State};
 use crate::domain::monitor::criteria::{Kind, ms, pct};
 use crate::domain::monitor::window::{Bucket, BucketKind};
 use crate::domain::monitor::{BaselineSource, Stats};
+use crate::domain::words::count;
 
 const BARS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 const LABEL: usize = 4;
@@ -45,7 +48,8 @@ pub fn wanted_height(state: &State, width: u16) -> u16 {
         .saturating_add(log)
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
+    let pin = keymap.first_key(Mode::Normal, Cmd::PinBaseline);
     let h = &state.session.health;
     let block = Block::bordered()
         .border_style(theme::border())
@@ -69,16 +73,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 ),
                 theme::dim(),
             ),
-            baseline_line(state, inner),
+            baseline_line(state, inner, pin.as_deref()),
         ],
-        (Some(_), Some(_)) => measured(state, inner, rows),
+        (Some(_), Some(_)) => measured(state, inner, rows, pin.as_deref()),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// Picks lines by priority (figures, baseline, error sparkline, latency
 /// sparkline, details) and shows them in reading order.
-fn measured(state: &State, inner: usize, rows: usize) -> Vec<Line<'static>> {
+fn measured(state: &State, inner: usize, rows: usize, pin: Option<&str>) -> Vec<Line<'static>> {
     let h = &state.session.health;
     let fig = figures_line(&h.stats);
     let details = health::lines(h);
@@ -104,7 +108,7 @@ fn measured(state: &State, inner: usize, rows: usize) -> Vec<Line<'static>> {
     for (i, l) in figures.into_iter().enumerate() {
         all.push((i, i, l));
     }
-    all.push((n, n + 3, baseline_line(state, inner)));
+    all.push((n, n + 3, baseline_line(state, inner, pin)));
     all.push((n + 1, n + 1, err));
     all.push((n + 2, n + 2, lat));
     let log = spark_log(state, inner);
@@ -317,7 +321,8 @@ fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
 }
 
 /// `base err 0.4% p95 80 ms · operator 23:40`, or how far collecting is.
-fn baseline_line(state: &State, inner: usize) -> Line<'static> {
+/// `pin`: the key that pins, named in the hint (none in a mirror).
+fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static> {
     let h = &state.session.health;
     if let Some(b) = h.baseline() {
         let who = match b.source {
@@ -341,6 +346,7 @@ fn baseline_line(state: &State, inner: usize) -> Line<'static> {
         return line;
     }
     let (have, need) = h.collecting().unwrap_or_default();
+    let hint = pin.map_or_else(String::new, |k| format!(" · {k} pins"));
     let text = if let Some(why) = h.pin.unhealthy(&h.stats) {
         // Never a failing window as "normal": it would hide the outage.
         format!("baseline: unhealthy, not pinned ({why}) · pins once healthy")
@@ -348,9 +354,9 @@ fn baseline_line(state: &State, inner: usize) -> Line<'static> {
         format!("baseline: pins at sample {need} ({have}/{need})")
     } else if have >= need {
         // Enough samples: only a pin (b, or the deployment's first command) is missing.
-        format!("baseline: not pinned ({have} samples) · b pins")
+        format!("baseline: not pinned ({}){hint}", count(have, "sample"))
     } else {
-        format!("baseline: collecting ({have}/{need} samples) · b pins")
+        format!("baseline: collecting ({have}/{need} samples){hint}")
     };
     Line::styled(text, theme::amber())
 }

@@ -109,7 +109,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
     .areas(area);
     header::render(frame, top, state);
     if state.logs.zoom {
-        applog::render(frame, body, state);
+        applog::render(frame, body, state, &view.keymap);
     } else if state.exec.zoom {
         output::render(frame, body, state, &view.keymap);
     } else if area.width >= WIDE {
@@ -118,7 +118,7 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
         narrow(frame, body, state, view);
     }
     if app_height > 0 {
-        applog::render(frame, app_area, state);
+        applog::render(frame, app_area, state, &view.keymap);
     }
     if log_height > 0 {
         log::render(frame, log_area, view);
@@ -173,7 +173,7 @@ fn wide(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
     let [out, met] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(met_h)]).areas(middle);
     output::render(frame, out, state, &view.keymap);
-    metrics::render(frame, met, state);
+    metrics::render(frame, met, state, &view.keymap);
     criteria::render(frame, right, state, &view.keymap);
 }
 
@@ -215,6 +215,6 @@ fn narrow(frame: &mut Frame, body: Rect, state: &State, view: &mut ViewState) {
         _ => output::render(frame, out, state, &view.keymap),
     }
     if met_h > 0 {
-        metrics::render(frame, met, state);
+        metrics::render(frame, met, state, &view.keymap);
     }
 }

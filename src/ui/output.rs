@@ -24,7 +24,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
         .filter(|_| state.exec.zoom)
         .map(|k| Span::styled(format!("· {k} back "), theme::dim()));
     match pane::shows(state) {
-        Shows::Run(run) => render_run(frame, area, state, run, back),
+        Shows::Run(run) => {
+            let follow = keymap.first_key(Mode::Normal, Cmd::Follow);
+            render_run(frame, area, state, run, back, follow.as_deref());
+        }
         shows => {
             let mut title = vec![Span::styled(" Output ", theme::title())];
             title.extend(back);
@@ -63,10 +66,7 @@ pub fn strip(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
 }
 
 fn zoom_key(keymap: &Keymap) -> Option<String> {
-    keymap
-        .keys_for(Mode::Normal, Cmd::ZoomOutput)
-        .first()
-        .map(ToString::to_string)
+    keymap.first_key(Mode::Normal, Cmd::ZoomOutput)
 }
 
 /// `▶ 3.0s`, `✓ exit 0 · 0.4s`, `✗ exit 2 · 3.1s`, `interrupted`.
@@ -90,22 +90,35 @@ fn status(state: &State, run: u64) -> (String, Style) {
 
 /// A command's output: a status line, then the newest lines (or the
 /// scrolled-back ones). stderr is tinted.
-fn render_run(frame: &mut Frame, area: Rect, state: &State, run: u64, back: Option<Span>) {
+fn render_run(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    run: u64,
+    back: Option<Span>,
+    follow_key: Option<&str>,
+) {
     let Some(pane) = pane::buffer(state, run) else {
         frame.render_widget(Block::bordered().border_style(theme::border()), area);
         return;
     };
     let record = state.session.runs.get(run);
     let (status, style) = status(state, run);
-    let follow = if pane.is_following() {
-        ""
-    } else {
-        " · scrolled (end follows)"
+    let follow = match (pane.is_following(), follow_key) {
+        (true, _) => String::new(),
+        (false, Some(k)) => format!(" · scrolled ({k} follows)"),
+        (false, None) => " · scrolled".to_string(),
     };
     let mut title = vec![
         Span::styled(format!(" Output #{run} "), theme::title()),
         Span::styled(format!("{status} "), style),
-        Span::styled(format!("· {} lines{follow} ", pane.total()), theme::dim()),
+        Span::styled(
+            format!(
+                "· {}{follow} ",
+                crate::domain::words::count(pane.total(), "line")
+            ),
+            theme::dim(),
+        ),
     ];
     title.extend(back);
     let block = Block::bordered()

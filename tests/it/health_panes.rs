@@ -329,6 +329,27 @@ fn two_probes_are_no_data_on_the_panel() {
     }
 }
 
+/// The pin hint names the key this keymap binds, and none in a mirror,
+/// where pinning is not the mirror's to do.
+#[test]
+fn the_pin_hint_names_the_bound_key_or_none() {
+    use rollout_cockpit::config::keys::Keymap;
+    let mut s = configured();
+    s.healthy(0, 7);
+    let text = |k: &Keymap| {
+        crate::harness::cockpit::terminal_text(&crate::harness::cockpit::render_with(
+            &s.state, k, 200, 50,
+        ))
+    };
+    assert!(text(&Keymap::default()).contains("(7/10 samples) · b pins"));
+    let keys = [("pin_baseline".to_string(), vec!["B".to_string()])].into();
+    let rebound = Keymap::with_overrides(&keys).unwrap();
+    assert!(text(&rebound).contains("(7/10 samples) · B pins"));
+    let mirror = text(&Keymap::default().read_only());
+    assert!(mirror.contains("(7/10 samples)"), "{mirror}");
+    assert!(!mirror.contains("pins"), "{mirror}");
+}
+
 #[test]
 fn metrics_details_and_criteria_when_degraded() {
     let s = degraded();

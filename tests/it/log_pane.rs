@@ -218,7 +218,7 @@ fn scrolling_the_zoomed_pane_stops_following() {
     s.cmd(Cmd::ZoomLogs);
     s.act(Action::Cmd(Cmd::PageUp));
     let screen = screen_text(&s.state, 80, 24);
-    assert!(screen.contains("scrolled (end follows)"), "{screen}");
+    assert!(screen.contains("scrolled (f follows)"), "{screen}");
     assert!(!screen.contains("line 200"), "{screen}");
     s.cmd(Cmd::Follow);
     let screen = screen_text(&s.state, 80, 24);

@@ -86,10 +86,7 @@ pub(crate) fn said(view: &ViewState, mode: Mode, hints: &[(Cmd, &str)]) -> Strin
 /// The first key of `cmd` in `mode`, for prose ("y runs:"); `None` when no
 /// key does it, so the sentence can leave the key out.
 pub(super) fn key(view: &ViewState, mode: Mode, cmd: Cmd) -> Option<String> {
-    view.keymap
-        .keys_for(mode, cmd)
-        .first()
-        .map(ToString::to_string)
+    view.keymap.first_key(mode, cmd)
 }
 
 /// A centred box as tall as its wrapped lines.
