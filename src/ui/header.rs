@@ -2,9 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
+use super::fit::{Part, fit};
 use super::theme;
 use crate::core::state::State;
 use crate::core::state::clock::{self, Level};
@@ -25,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         theme::amber()
     };
+    let bold = ratatui::style::Modifier::BOLD;
     let mut first = Vec::new();
     if state.read_only {
         let who = state
@@ -32,59 +34,75 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             .started
             .as_ref()
             .map_or(state.settings.operator.as_str(), |s| s.by.as_str());
-        first.push(Span::styled(
-            format!(" READ-ONLY MIRROR — {who}'s session "),
-            theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
+        first.push(Part::alone(
+            10,
+            Span::styled(
+                format!(" READ-ONLY MIRROR — {who}'s session "),
+                theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
         ));
         // An ended session expects no update: its end says enough.
         if let (Some(at), None) = (state.session.last_at, &state.session.ended) {
-            first.push(Span::styled(
-                format!(" last update {} ago ", since(state.now - at)),
-                theme::dim(),
+            first.push(Part::alone(
+                8,
+                Span::styled(
+                    format!(" last update {} ago ", since(state.now - at)),
+                    theme::dim(),
+                ),
             ));
         }
     }
     if let Some(after) = state.settings.exec.auto_rollback_after
         && state.session.rollback.is_none()
     {
-        first.push(Span::styled(
-            format!(" AUTO-ROLLBACK ARMED ({}s) ", after.as_secs()),
-            theme::red().add_modifier(ratatui::style::Modifier::BOLD),
+        first.push(Part::alone(
+            10,
+            Span::styled(
+                format!(" AUTO-ROLLBACK ARMED ({}s) ", after.as_secs()),
+                theme::red().add_modifier(bold),
+            ),
         ));
     }
+    // A narrow terminal loses whole parts, the title first: the environment
+    // and the clock are what a glance needs.
     first.extend([
-        Span::styled(format!(" {title}"), theme::title()),
-        sep(),
-        Span::styled(env.to_uppercase(), env_style),
-        sep(),
-        Span::raw(format!("op {}", state.settings.operator)),
-        sep(),
-        Span::styled(
-            clock::clock_text(state.window_time(state.now), tz),
-            theme::title(),
+        Part::alone(2, Span::styled(format!(" {title}"), theme::title())),
+        Part::new(9, Span::styled(env.to_uppercase(), env_style)),
+        Part::new(3, Span::raw(format!("op {}", state.settings.operator))),
+        Part::new(
+            7,
+            Span::styled(
+                clock::clock_text(state.window_time(state.now), tz),
+                theme::title(),
+            ),
         ),
     ]);
-    let first = Line::from(first);
+    let width = usize::from(area.width);
+    let first = fit(first, &sep(), width);
 
-    let mut second = vec![Span::raw(" ")];
+    // Most urgent first, and kept longest.
+    let mut second = vec![Part::alone(10, Span::raw(" "))];
     if let Some((stamp, outcome)) = &state.session.ended {
-        second.push(Span::styled(
-            format!(
-                "session ended: {} at {}",
-                outcome.text(),
-                stamp.at.with_timezone(&tz).format("%H:%M")
+        second.push(Part::new(
+            10,
+            Span::styled(
+                format!(
+                    "session ended: {} at {}",
+                    outcome.text(),
+                    stamp.at.with_timezone(&tz).format("%H:%M")
+                ),
+                theme::red(),
             ),
-            theme::red(),
         ));
-        second.push(sep());
     } else if state.read_only && state.deployer_gone {
-        second.push(Span::styled(
-            "deployer not responding (cockpit process gone)",
-            theme::red().add_modifier(ratatui::style::Modifier::BOLD),
+        second.push(Part::new(
+            10,
+            Span::styled(
+                "deployer not responding (cockpit process gone)",
+                theme::red().add_modifier(bold),
+            ),
         ));
-        second.push(sep());
     }
-    // Most urgent first: a narrow terminal cuts the line from the right.
     let mut warnings = Vec::new();
     match window.and(state.window_view()) {
         Some(v) => {
@@ -93,26 +111,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 Level::Amber => theme::amber(),
                 Level::Red => theme::red(),
             };
-            second.push(Span::styled(v.text, style));
+            second.push(Part::new(9, Span::styled(v.text, style)));
             warnings = v.warnings;
         }
-        None => second.push(Span::styled(
-            "no maintenance window in the runbook",
-            theme::dim(),
+        None => second.push(Part::new(
+            4,
+            Span::styled("no maintenance window in the runbook", theme::dim()),
         )),
     }
     for w in warnings {
-        second.push(sep());
-        second.push(Span::styled(format!("⚠ {w}"), theme::amber()));
+        second.push(Part::new(8, Span::styled(format!("⚠ {w}"), theme::amber())));
     }
-    second.push(sep());
-    match state.session.first_step {
-        Some(t) => second.push(Span::raw(format!(
-            "elapsed {}",
-            clock::human(state.window_time(state.now) - state.window_time(t))
-        ))),
-        None => second.push(Span::styled("not started", theme::dim())),
-    }
+    second.push(Part::new(
+        5,
+        match state.session.first_step {
+            Some(t) => Span::raw(format!(
+                "elapsed {}",
+                clock::human(state.window_time(state.now) - state.window_time(t))
+            )),
+            None => Span::styled("not started", theme::dim()),
+        },
+    ));
     if state
         .session
         .health
@@ -120,22 +139,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .as_ref()
         .is_some_and(|c| c.insecure)
     {
-        second.push(sep());
-        second.push(Span::styled("TLS NOT VERIFIED (--insecure)", theme::red()));
-    }
-    if let Some(e) = &state.journal_error {
-        second.push(sep());
-        second.push(Span::styled(
-            if state.read_only {
-                format!("NOT FOLLOWING THE JOURNAL: {e}")
-            } else {
-                format!("JOURNAL NOT WRITTEN: {e}")
-            },
-            theme::red(),
+        second.push(Part::new(
+            9,
+            Span::styled("TLS NOT VERIFIED (--insecure)", theme::red()),
         ));
     }
+    if let Some(e) = &state.journal_error {
+        second.push(Part::new(
+            10,
+            Span::styled(
+                if state.read_only {
+                    format!("NOT FOLLOWING THE JOURNAL: {e}")
+                } else {
+                    format!("JOURNAL NOT WRITTEN: {e}")
+                },
+                theme::red(),
+            ),
+        ));
+    }
+    // The lead space is no part to separate from.
+    if let Some(p) = second.get_mut(1) {
+        p.joined = false;
+    }
+    let second = fit(second, &sep(), width);
     frame.render_widget(
-        Paragraph::new(vec![first, Line::from(second)]).style(theme::header()),
+        Paragraph::new(vec![first, second]).style(theme::header()),
         area,
     );
 }

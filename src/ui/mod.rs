@@ -23,6 +23,7 @@
 mod applog;
 mod checklist;
 pub mod criteria;
+mod fit;
 mod footer;
 mod header;
 mod health;
