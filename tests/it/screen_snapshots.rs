@@ -168,6 +168,49 @@ fn demo_at_start() -> Session {
 }
 
 #[test]
+/// The README's five demo steps are the tour's, key for key: a user who
+/// reads one and does the other is never told a key that does nothing.
+#[test]
+fn the_readme_lists_the_tours_steps() {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let at = readme.find("A first-run overlay lists five").unwrap();
+    let mut steps: Vec<String> = Vec::new();
+    let mut item: Option<String> = None;
+    for event in Parser::new(&readme[at..]) {
+        match event {
+            Event::Start(Tag::Item) => item = Some(String::new()),
+            Event::End(TagEnd::Item) => steps.extend(item.take()),
+            Event::End(TagEnd::List(_)) => break,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(i) = &mut item {
+                    i.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    let steps: Vec<String> = steps
+        .iter()
+        .map(|s| s.trim_end_matches('.').replace("`", ""))
+        .collect();
+    let s = demo_at_start();
+    let screen = screen_text(&s.state, 120, 40);
+    let tour: Vec<String> = screen
+        .lines()
+        .filter_map(|l| {
+            l.split('│').find_map(|cell| {
+                let (n, rest) = cell.trim().split_once(". ")?;
+                n.parse::<u8>().ok().map(|_| rest.trim().to_string())
+            })
+        })
+        .collect();
+    assert_eq!(tour.len(), 5, "{screen}");
+    assert_eq!(steps, tour);
+}
+
+#[test]
 fn the_demo_opens_with_its_tour_and_no_window_warning() {
     let mut s = demo_at_start();
     for (w, h) in [(80, 24), (120, 40)] {
