@@ -178,6 +178,10 @@ pub struct MonitorArgs {
     /// Markdown runbook whose rollback criteria (and health URLs) to use
     #[arg(long, value_name = "FILE")]
     pub runbook: Option<PathBuf>,
+    /// Settings (TOML), as for `run`: `[[probe]]` URLs and headers,
+    /// `[health] accept_status`, `[baseline]`
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub probe: ProbeArgs,
     /// Pin the baseline from the window after this long (it needs at least 10

@@ -72,15 +72,35 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
         Some(l) => (&l.runbook.health_urls[..], l.name.as_str()),
         None => (&[][..], ""),
     };
-    let sources = setup::sources(&args.probe.health, &[], "", runbook_urls, runbook_name);
-    if sources.is_empty() {
+    // The same file `run` reads: its [[probe]] tables (headers, tokens from
+    // env:NAME), [health] accept_status and [baseline].
+    let config = match &args.config {
+        Some(p) => crate::config::Config::load(p).map_err(|e| e.to_string())?,
+        None => crate::config::Config::default(),
+    };
+    let config_name = args
+        .config
+        .as_deref()
+        .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+    let setup = crate::core::settings::MonitorSetup::resolve(
+        &args.probe,
+        &config,
+        &config_name,
+        &crate::domain::profile::Profile::default(),
+        runbook_urls,
+        runbook_name,
+    )?;
+    if setup.sources.is_empty() {
         return Err(match &loaded {
-            Some(l) => format!("{} names no health URL; give one with --health URL", l.name),
-            None => "no health URL: give --health URL (repeatable) or --runbook FILE".to_string(),
+            Some(l) => format!(
+                "{} names no health URL; give one with --health URL or [[probe]] in --config",
+                l.name
+            ),
+            None => "no health URL: give --health URL (repeatable), --config FILE with [[probe]] or --runbook FILE".to_string(),
         });
     }
-    let probe = args.probe.probe_settings();
-    let probers = setup::probers(&sources, &probe)?;
+    let probe = setup.probe;
+    let probers = setup::probers(&setup.sources, &probe)?;
     let settings = args.probe.criteria_settings();
     let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
     // Manual criteria need an operator at a cockpit, log criteria the
@@ -102,7 +122,7 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
         probe,
         window: args.probe.window,
         baseline_for: args.baseline_for,
-        given: args.probe.given_baseline(),
+        given: setup.given,
         engine: Engine::new(checks, settings),
         duration: args.duration,
         json: args.json,

@@ -425,3 +425,74 @@ async fn a_fast_interval_and_a_short_window_warn() {
         "{err}"
     );
 }
+
+/// `monitor --config` reads the file `run` reads: the `[[probe]]` URL and
+/// its header from `env:NAME` (a token the server checks, never printed),
+/// and a bad key is exit 2 naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_gives_probes_and_their_headers() {
+    const TOKEN: &str = "s3cret-health-token";
+    let addr = serve(|mut s, _| async move {
+        let head = read_request(&mut s).await;
+        let ok = head
+            .lines()
+            .any(|l| l.eq_ignore_ascii_case(&format!("authorization: Bearer {TOKEN}")));
+        let reply = if ok {
+            response("200 OK", "application/json", HEALTHY)
+        } else {
+            response("401 Unauthorized", "text/plain", "no")
+        };
+        let _ = s.write_all(reply.as_bytes()).await;
+        let _ = s.shutdown().await;
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[probe]]\nurl = \"{}\"\nheaders = {{ Authorization = \"env:HEALTH_TOKEN\" }}\n",
+            url(addr, "/health")
+        ),
+    )
+    .unwrap();
+    let config_s = config.display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        monitor()
+            .args(["--json", "--interval", "100ms", "--duration", "1s"])
+            .args(["--baseline-for", "300ms", "--config", &config_s])
+            .env("HEALTH_TOKEN", format!("Bearer {TOKEN}"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["error_rate"], 0.0, "the token reached the server");
+    assert_eq!(last["verdict"], "ok");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    // A bad key in the same file: exit 2, the file and the key named.
+    std::fs::write(
+        &config,
+        "[[probe]]\nurl = \"http://127.0.0.1:9/\"\nheader = {}\n",
+    )
+    .unwrap();
+    let config_s = config.display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        monitor()
+            .args(["--duration", "1s", "--config", &config_s])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cockpit.toml") && err.contains("header"),
+        "{err}"
+    );
+}
