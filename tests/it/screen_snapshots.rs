@@ -167,7 +167,6 @@ fn demo_at_start() -> Session {
     Session::new(state)
 }
 
-#[test]
 /// The README's five demo steps are the tour's, key for key: a user who
 /// reads one and does the other is never told a key that does nothing.
 #[test]
