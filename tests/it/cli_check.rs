@@ -347,6 +347,32 @@ fn numbered_steps_and_inline_commands_in_check_json() {
     assert_eq!(v["criteria"][0]["threshold"], 2.0);
 }
 
+/// A count of one reads as one: "1 step, 1 command", "1 section".
+#[test]
+fn counts_of_one_are_singular() {
+    let out = cockpit()
+        .args(["check", &fixture("crlf.md")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 step, 1 command"), "{text}");
+    let out = cockpit()
+        .args(["check", &fixture("bare.md")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("0 items (0 checked) in 1 section\n"),
+        "{text}"
+    );
+    let out = cockpit()
+        .args(["check", &fixture("alternatives.md")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\n1 warning:"), "{text}");
+}
+
 /// Nothing to tick and nothing to run: `check` warns and `run` refuses
 /// (unless `--force`), rather than opening an empty cockpit in the window.
 #[test]

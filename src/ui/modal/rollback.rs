@@ -107,7 +107,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewSt
     let mut lines = head;
     if scroll > 0 {
         lines.push(Line::styled(
-            format!("… {scroll} lines above"),
+            format!("… {} above", crate::domain::words::count(scroll, "line")),
             theme::amber(),
         ));
     }
