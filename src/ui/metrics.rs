@@ -346,7 +346,11 @@ fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static
         return line;
     }
     let (have, need) = h.collecting().unwrap_or_default();
-    let hint = pin.map_or_else(String::new, |k| format!(" · {k} pins"));
+    // The hint whole or not at all: "· b" alone would name no action.
+    let fits = |text: String| match pin.map(|k| format!(" · {k} pins")) {
+        Some(hint) if text.chars().count() + hint.chars().count() <= inner => text + &hint,
+        _ => text,
+    };
     let text = if let Some(why) = h.pin.unhealthy(&h.stats) {
         // Never a failing window as "normal": it would hide the outage.
         format!("baseline: unhealthy, not pinned ({why}) · pins once healthy")
@@ -354,9 +358,9 @@ fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static
         format!("baseline: pins at sample {need} ({have}/{need})")
     } else if have >= need {
         // Enough samples: only a pin (b, or the deployment's first command) is missing.
-        format!("baseline: not pinned ({}){hint}", count(have, "sample"))
+        fits(format!("baseline: not pinned ({})", count(have, "sample")))
     } else {
-        format!("baseline: collecting ({have}/{need} samples){hint}")
+        fits(format!("baseline: collecting ({have}/{need} samples)"))
     };
     Line::styled(text, theme::amber())
 }
