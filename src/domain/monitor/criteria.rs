@@ -356,8 +356,8 @@ enum Condition {
     NoData,
     Clear,
     /// A relative error rate that is no breach (under its limit, or not
-    /// significant) but no sign of recovery either: a firing criterion
-    /// stays firing. A bad version at 9% against +5 pp reads 3-9% in a
+    /// significant) but no sign of recovery either: a pending or firing
+    /// criterion stays so. A bad version at 9% against +5 pp reads 3-9% in a
     /// minute's window; judged on the limit alone it would resolve and fire
     /// again with the noise.
     Elevated,
@@ -427,6 +427,9 @@ pub fn evaluate(
                 fire(&mut v, now);
             }
         }
+        // Neither a breach nor a recovery: the hold goes on, and it fires
+        // at the next breach once the hold has passed.
+        (State::Pending, Condition::Elevated) => {}
         (_, Condition::Breach) if hold.is_zero() => fire(&mut v, now),
         (_, Condition::Breach) => enter(&mut v, State::Pending),
         (_, Condition::Clear | Condition::Elevated) => enter(&mut v, State::Ok),
@@ -749,14 +752,16 @@ impl Evidence {
 }
 
 /// The baseline's failure share (0..1). No failure in N probes does not
-/// prove a rate of 0 (one stray failure would then be "impossible"): it is
-/// floored at the rate that 0 in N makes as likely as not, 1 - 0.5^(1/N).
+/// prove a rate of 0 (one stray failure would then be "impossible"): it
+/// counts as half a failure, 0.5 / (N + 1), the Jeffreys estimate. An upper
+/// confidence bound (1 - 0.5^(1/N) is 6.7% for the 10 probes a baseline may
+/// be pinned from) left the demo's 9% version insignificant for a minute.
 /// A given baseline has no probes behind it and is taken at its word.
 pub fn baseline_rate(b: &Baseline) -> f64 {
     let rate = (b.error_rate / 100.0).clamp(0.0, 1.0);
     let failures = (rate * b.samples as f64).round();
     if failures == 0.0 && b.samples > 0 {
-        rate.max(1.0 - 0.5f64.powf(1.0 / b.samples as f64))
+        rate.max(0.5 / (b.samples as f64 + 1.0))
     } else {
         rate
     }

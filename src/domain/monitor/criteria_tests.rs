@@ -161,7 +161,7 @@ fn over_the_limit_but_likely_at_the_baseline_is_no_breach() {
 #[test]
 fn a_clean_baseline_is_floored_so_one_failure_is_no_wolf() {
     // 0 of 20 at the pin: read as 0%, a single failure would be
-    // infinitely unlikely; floored at 3.4%, 2 of 20 (+10 pp) is p=0.15.
+    // infinitely unlikely; floored at 2.4%, 2 of 20 (+10 pp) is p=0.081.
     let check = err_check(Limit::IncreasePoints(5.0));
     let b = pinned(0, 20);
     let v = evaluate(
@@ -173,7 +173,7 @@ fn a_clean_baseline_is_floored_so_one_failure_is_no_wolf() {
         t(0.0),
     );
     assert_eq!(v.state, Ok, "{}", v.text);
-    assert!(v.text.ends_with("p=0.15: not significant)"), "{}", v.text);
+    assert!(v.text.ends_with("p=0.081: not significant)"), "{}", v.text);
 }
 
 #[test]

@@ -119,18 +119,18 @@ fn delays(step_rate: f64) -> Vec<f64> {
 
 #[test]
 fn a_step_to_nine_percent_fires_within_a_window_for_most_streams() {
-    // Measured over 50 seeds: median 51 s, 90th percentile 98 s, worst
-    // 417 s. A minute's window reads a 9% stream as 5.5 +- 3.7%, so it is
-    // over +5 pp only about half the time: the hold restarts on each dip.
+    // Measured over 50 seeds: median 51 s, 90th percentile 106 s, worst
+    // 167 s. A minute's window reads a 9% stream as 5.5 +- 3.7% in its
+    // first minute, so it is over +5 pp only about half the time.
     let d = delays(0.09);
     let window = DEFAULT_WINDOW.as_secs_f64();
     assert!(d[d.len() / 2] <= window, "delays {d:?}");
-    assert!(d.iter().all(|s| s.is_finite()), "delays {d:?}");
+    assert!(d[d.len() - 1] <= 3.0 * window, "delays {d:?}");
 }
 
 #[test]
 fn a_step_to_thirty_percent_fires_within_a_window() {
-    // Measured: median 21 s, worst 43 s; 4 failures make +5 pp in 60
+    // Measured: median 22 s, worst 43 s; 4 failures make +5 pp in 60
     // probes, then the 10 s hold.
     let d = delays(0.30);
     let hold = DEFAULT_HOLD.as_secs_f64();
@@ -194,7 +194,7 @@ fn no_failure_in_the_baseline_is_floored_not_zero() {
     };
     // 0 in 60: one failure now is not impossible.
     let floor = baseline_rate(&clean(60));
-    assert!((0.011..0.012).contains(&floor), "{floor}");
+    assert!((0.0081..0.0083).contains(&floor), "{floor}");
     assert!(baseline_rate(&clean(600)) < floor);
     // A given baseline has no probes behind it: taken at its word.
     assert_eq!(baseline_rate(&Baseline::given(0.0, 40.0, t0())), 0.0);
