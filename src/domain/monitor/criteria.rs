@@ -5,7 +5,9 @@
 //! Each automatic criterion is a small state machine, like a Prometheus
 //! alert with `for:`: collecting -> ok -> pending -> firing, and a firing
 //! criterion resolves (back to ok) after it has been below its limit for the
-//! same hold time.
+//! same hold time. A relative error-rate rule also weighs the evidence (see
+//! [`Evidence`]): a breach must be unlikely at the baseline's rate, and a
+//! recovery unlikely at the limit's.
 
 use std::time::Duration;
 
