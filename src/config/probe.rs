@@ -29,6 +29,7 @@ impl ProbeArgs {
             hold: self.hold,
             // A `run` flag (`LogArgs`), not a probe's: see `LogSetup`.
             log_errors_above: None,
+            ..Settings::default()
         }
     }
 

@@ -183,6 +183,12 @@ struct Sim {
     maintenance: bool,
     ramp: Ramp,
     rng: Rng,
+    /// The good day's failures owed so far, in requests (one falls due each
+    /// 1 / [`BASE_ERROR_RATE`] requests): spread out rather than drawn at
+    /// random, so the 20 s window the baseline is pinned from holds at most
+    /// one. Drawn, three could land in it and make a 3.8% baseline that the
+    /// bad version's 9% barely clears.
+    background_due: f64,
     health_requests: u64,
     health_errors: u64,
     deploys: u64,
@@ -203,6 +209,8 @@ impl Sim {
         let now = Instant::now();
         Sim {
             rng: Rng(config.seed),
+            // Its own numbers: the phase must not shift every later answer.
+            background_due: Rng(config.seed ^ 0x5eed).unit(),
             version: config.version.clone(),
             config,
             started: now,
@@ -286,7 +294,14 @@ impl Sim {
     fn health(&mut self) -> Answer {
         let level = self.level();
         self.health_requests += 1;
-        let failed = self.rng.unit() < Sim::error_rate(level);
+        self.background_due += BASE_ERROR_RATE;
+        let stray = self.background_due >= 1.0;
+        if stray {
+            self.background_due -= 1.0;
+        }
+        // What the bad version adds is random: that is the noise the
+        // criteria must see through.
+        let failed = self.rng.unit() < Sim::error_rate(level) - BASE_ERROR_RATE || stray;
         let jitter = self
             .rng
             .range(LATENCY_MS - JITTER_MS, LATENCY_MS + JITTER_MS);
@@ -711,6 +726,84 @@ mod tests {
             .count();
         let rate = errors as f64 / n as f64;
         assert!((0.001..0.006).contains(&rate), "{rate}");
+    }
+
+    /// The demo's story as its probes see it (4 a second into the demo's
+    /// 20 s window, baseline pinned at the first command, 5 s hold), with
+    /// the ramps instant: the times the error-rate criterion fires and
+    /// resolves, in seconds.
+    fn error_rule_over_the_story(seed: u64) -> (Vec<f64>, Vec<f64>) {
+        use crate::domain::monitor::criteria::{Check, Settings, State, Verdict, evaluate};
+        use crate::domain::monitor::{Baseline, BaselineSource, Outcome, RollingWindow, Sample};
+        let mut config = ScenarioConfig::new(Scenario::Degrade, 1e9, "t");
+        config.seed = seed;
+        let mut s = Sim::new(config);
+        let settings = Settings {
+            hold: Duration::from_secs(5),
+            ..Settings::default()
+        };
+        let check = Check::default_error_rate(&settings);
+        let mut window = RollingWindow::new(Duration::from_secs(20));
+        let (mut baseline, mut verdict) = (None, Verdict::initial(&check));
+        let (mut fired, mut resolved) = (vec![], vec![]);
+        let t0 = chrono::DateTime::UNIX_EPOCH;
+        // Pinned at 57 s (where the demo's seed once drew three failures in
+        // 8 s), deployed at 65 s, rolled back at 150 s.
+        for i in 0..4 * 240 {
+            let at = f64::from(i) / 4.0;
+            if i == 4 * 65 {
+                s.switch_version(NEW_VERSION);
+            }
+            if i == 4 * 150 {
+                s.rollback();
+            }
+            let now = t0 + chrono::TimeDelta::milliseconds(i64::from(i) * 250);
+            let ok = s.health().status == StatusCode::OK;
+            window.push(&Sample {
+                ts: now,
+                url: "health".into(),
+                latency_ms: 40.0,
+                outcome: if ok {
+                    Outcome::Ok
+                } else {
+                    Outcome::HttpStatus(503)
+                },
+            });
+            let stats = window.stats(now);
+            if i == 4 * 57 {
+                baseline = Baseline::from_stats(&stats, BaselineSource::Auto, now);
+            }
+            let next = evaluate(&check, &verdict, &stats, baseline.as_ref(), &settings, now);
+            match (verdict.state, next.state) {
+                (State::Firing, State::Firing) => {}
+                (_, State::Firing) => fired.push(at),
+                (State::Firing, _) => resolved.push(at),
+                _ => {}
+            }
+            verdict = next;
+        }
+        (fired, resolved)
+    }
+
+    #[test]
+    fn the_demo_error_rule_fires_once_and_holds_until_the_rollback() {
+        for seed in std::iter::once(0x7e2f_5eed).chain(0..20) {
+            let (fired, resolved) = error_rule_over_the_story(seed);
+            assert_eq!(
+                fired.len(),
+                1,
+                "seed {seed}: fired at {fired:?}, resolved at {resolved:?}"
+            );
+            // Measured: 11-40 s after the deploy (17.75 s with the demo's seed).
+            assert!(
+                (65.0..110.0).contains(&fired[0]),
+                "seed {seed}: fired at {fired:?}"
+            );
+            assert!(
+                resolved.len() == 1 && resolved[0] > 150.0,
+                "seed {seed}: resolved at {resolved:?}"
+            );
+        }
     }
 
     #[test]

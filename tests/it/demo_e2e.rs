@@ -11,11 +11,12 @@ use crate::harness::tmux::{Cockpit, Tmux, live_session};
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
 /// The criteria react on the real clock (the window and hold are not scaled
-/// by `--speed`): this story runs them at `--window 6s --for 2s` (24
-/// probes a window), so firing needs the 2 s hold after the degradation
-/// peaks and recovery the bad samples to leave 6 s. Generous deadlines for
-/// a loaded CI machine.
-const FIRE_DEADLINE: Duration = Duration::from_secs(40);
+/// by `--speed`): this story runs them at the demo's 20 s window (80
+/// probes: 24 rarely hold enough of the bad version's 9% to be significant
+/// against a baseline pinned from as few) and `--for 2s`, so firing needs
+/// the evidence and the hold after the deploy, and recovery the bad samples
+/// to leave the 20 s. Generous deadlines for a loaded CI machine.
+const FIRE_DEADLINE: Duration = Duration::from_secs(60);
 const RECOVER_DEADLINE: Duration = Duration::from_secs(60);
 
 const MET: &str = "ROLLBACK CRITERIA MET";
@@ -24,6 +25,16 @@ fn search(tmux: &Tmux, text: &str) {
     tmux.keys(&["/"]);
     tmux.text(text);
     tmux.keys(&["Enter"]);
+}
+
+/// The probes in the criteria's window: the metrics pane's `(n=80)`.
+fn window_probes(screen: &str) -> usize {
+    screen
+        .split("(n=")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The header's window, "15:00-19:00 EST": the figure before its ", ".
@@ -43,7 +54,7 @@ fn window_span(screen: &str) -> String {
 )]
 fn the_demo_story_in_a_real_terminal() {
     let begun = Instant::now();
-    let c = Cockpit::start("rc-demo", 140, 45, "demo --speed 20 --window 6s --for 2s");
+    let c = Cockpit::start("rc-demo", 140, 45, "demo --speed 20 --for 2s");
     let (tmux, work, sessions) = (&c.tmux, &c.work, &c.sessions);
     tmux.wait_for("the first-run tour", |s| {
         s.contains("Try this") && s.contains("Checklist 0/65")
@@ -75,7 +86,11 @@ fn the_demo_story_in_a_real_terminal() {
     assert_eq!(window_span(&mirror), window, "{mirror}");
     assert!(!mirror.contains('⚠'), "{mirror}");
 
-    // The backup: the stand-in mysqldump writes a real file here.
+    // The backup is the first command: it pins the baseline. From a full
+    // window, as a deployer would wait for: pinned from the first 10
+    // probes, a clean baseline only says "under 4.5%", and the bad
+    // version's 9% is then rarely significant.
+    tmux.wait_for_within("a full window", FIRE_DEADLINE, |s| window_probes(s) >= 60);
     search(tmux, "Create fresh database backup");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the backup's confirm", |s| {

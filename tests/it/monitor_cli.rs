@@ -22,8 +22,9 @@ fn monitor() -> assert_cmd::Command {
 
 const HEALTHY: &str = r#"{"status":"healthy","checks":{"database":{"status":"ok","latency":3}}}"#;
 
-/// Healthy for 3 s after the first probe, then 3 requests in every 10 fail.
-/// Returns the address and the moment of the switch.
+/// Healthy for 6 s after the first probe, then 3 requests in every 10 fail
+/// (the first three in a row). Returns the address and the moment of the
+/// switch.
 async fn degrading_server() -> (std::net::SocketAddr, Arc<Mutex<Option<Instant>>>) {
     let first: Arc<Mutex<Option<Instant>>> = Arc::default();
     let switch = Arc::new(Mutex::new(None));
@@ -35,7 +36,7 @@ async fn degrading_server() -> (std::net::SocketAddr, Arc<Mutex<Option<Instant>>
             read_request(&mut stream).await;
             let now = Instant::now();
             let start = *first.lock().unwrap().get_or_insert(now);
-            let switch_at = start + Duration::from_secs(3);
+            let switch_at = start + Duration::from_secs(6);
             *switch.lock().unwrap() = Some(switch_at);
             let fail = now >= switch_at && after.fetch_add(1, Ordering::SeqCst) % 10 < 3;
             let answer = if fail {
@@ -50,8 +51,12 @@ async fn degrading_server() -> (std::net::SocketAddr, Arc<Mutex<Option<Instant>>
     (addr, switch)
 }
 
+/// Three failures never fire (stray ones happen), so the first firing line
+/// comes with the evidence: the 6th failure of the step, 12 probes in, is
+/// unlikely enough at the 25-probe clean baseline's floored rate (p < 0.01),
+/// then the hold: 3.5 s after the switch when measured; 4 probes of slack.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fires_within_two_intervals_plus_for_of_the_degradation() {
+async fn fires_once_the_step_is_significant_plus_for() {
     let (addr, switch) = degrading_server().await;
     let mut child = Command::new(cargo_bin("rollout-cockpit"))
         .args([
@@ -62,9 +67,9 @@ async fn fires_within_two_intervals_plus_for_of_the_degradation() {
             "--for",
             "1s",
             "--baseline-for",
-            "1s",
+            "5s",
         ])
-        .args(["--duration", "15s", "--health", &url(addr, "/health")])
+        .args(["--duration", "18s", "--health", &url(addr, "/health")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -108,9 +113,16 @@ async fn fires_within_two_intervals_plus_for_of_the_degradation() {
         .unwrap();
     assert_eq!(criterion["kind"], "error_rate");
     assert!(criterion["value"].as_f64().unwrap() > criterion["limit"].as_f64().unwrap());
+    // The evidence: `p_value` below the 1% significance, in the text too.
+    let p = criterion["p_value"].as_f64().unwrap();
+    assert!(p < 0.01, "{criterion}");
+    assert!(
+        criterion["text"].as_str().unwrap().contains(", p"),
+        "{criterion}"
+    );
     let delay = fired_at.duration_since(switch);
     assert!(
-        *fired_at > switch && delay <= Duration::from_millis(2 * 200 + 1000),
+        *fired_at > switch && delay <= Duration::from_millis((12 + 4) * 200 + 1000),
         "first firing line {delay:?} after the switch"
     );
     // Before the switch: baseline pinned from healthy samples, nothing fired.
@@ -121,6 +133,10 @@ async fn fires_within_two_intervals_plus_for_of_the_degradation() {
             .all(|(_, v)| v["verdict"] != "firing" && v["verdict"] != "pending")
     );
     let (_, at_switch) = before.last().unwrap();
+    // Only the relative error-rate rule carries a p-value.
+    for c in at_switch["criteria"].as_array().unwrap() {
+        assert_eq!(c["kind"] == "error_rate", c.get("p_value").is_some(), "{c}");
+    }
     assert_eq!(at_switch["baseline"]["error_rate"], 0.0);
     assert!(at_switch["samples"].as_u64().unwrap() >= 10);
     // The documented shape.

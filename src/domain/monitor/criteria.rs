@@ -5,7 +5,9 @@
 //! Each automatic criterion is a small state machine, like a Prometheus
 //! alert with `for:`: collecting -> ok -> pending -> firing, and a firing
 //! criterion resolves (back to ok) after it has been below its limit for the
-//! same hold time.
+//! same hold time. A relative error-rate rule also weighs the evidence (see
+//! [`Evidence`]): a breach must be unlikely at the baseline's rate, and a
+//! recovery unlikely at the limit's.
 
 use std::time::Duration;
 
@@ -30,6 +32,10 @@ pub const SERVICE_DOWN_ABOVE: f64 = 99.0;
 /// percentile: the criterion has no data rather than an "ok" it could not
 /// measure (one healthy probe is not a 0% error rate).
 pub const MIN_JUDGED_SAMPLES: usize = 5;
+/// A relative error-rate breach must also be this unlikely under the
+/// baseline's rate: three stray failures in a short window are over +5 pp
+/// but happen by chance, and a panel that cries wolf stops being read.
+pub const DEFAULT_SIGNIFICANCE: f64 = 0.01;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,6 +91,13 @@ pub struct Settings {
     /// runbook's absolute log limit, or adds one.
     #[serde(default)]
     pub log_errors_above: Option<f64>,
+    /// The p-value under which a relative error-rate breach counts.
+    #[serde(default = "default_significance")]
+    pub significance: f64,
+}
+
+fn default_significance() -> f64 {
+    DEFAULT_SIGNIFICANCE
 }
 
 impl Default for Settings {
@@ -95,6 +108,7 @@ impl Default for Settings {
             latency_floor_ms: DEFAULT_LATENCY_FLOOR_MS,
             hold: DEFAULT_HOLD,
             log_errors_above: None,
+            significance: DEFAULT_SIGNIFICANCE,
         }
     }
 }
@@ -308,6 +322,10 @@ pub struct Verdict {
     pub clear_since: Option<DateTime<Utc>>,
     pub fired_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// A relative error-rate rule's evidence: how likely this many failures
+    /// in the window would be at the baseline's rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
 }
 
 impl Verdict {
@@ -326,6 +344,7 @@ impl Verdict {
             clear_since: None,
             fired_at: None,
             resolved_at: None,
+            p_value: None,
         }
     }
 }
@@ -338,6 +357,12 @@ enum Condition {
     /// Nothing (or too little) measured.
     NoData,
     Clear,
+    /// A relative error rate that is no breach (under its limit, or not
+    /// significant) but no sign of recovery either: a pending or firing
+    /// criterion stays so. A bad version at 9% against +5 pp reads 3-9% in a
+    /// minute's window; judged on the limit alone it would resolve and fire
+    /// again with the noise.
+    Elevated,
     Breach,
 }
 
@@ -346,6 +371,7 @@ struct Reading {
     value: Option<f64>,
     limit: Option<f64>,
     text: String,
+    p_value: Option<f64>,
 }
 
 /// Judges one automatic criterion at `now`. Manual criteria keep their state
@@ -367,13 +393,14 @@ pub fn evaluate(
         limit,
         stats,
         baseline,
-        settings.latency_floor_ms,
+        settings,
     );
     let hold = TimeDelta::from_std(check.hold.unwrap_or(settings.hold)).unwrap_or(TimeDelta::MAX);
     let mut v = Verdict {
         value: r.value,
         limit: r.limit,
         text: r.text,
+        p_value: r.p_value,
         ..prev.clone()
     };
     let enter = |v: &mut Verdict, state: State| {
@@ -386,7 +413,7 @@ pub fn evaluate(
         // A firing criterion stays firing while the data is missing: losing
         // the numbers is no sign of recovery.
         (State::Firing, Condition::Unknown | Condition::NoData) => {}
-        (State::Firing, Condition::Breach) => v.clear_since = None,
+        (State::Firing, Condition::Breach | Condition::Elevated) => v.clear_since = None,
         (State::Firing, Condition::Clear) => {
             let clear_since = prev.clear_since.unwrap_or(now);
             if now - clear_since >= hold {
@@ -402,9 +429,12 @@ pub fn evaluate(
                 fire(&mut v, now);
             }
         }
+        // Neither a breach nor a recovery: the hold goes on, and it fires
+        // at the next breach once the hold has passed.
+        (State::Pending, Condition::Elevated) => {}
         (_, Condition::Breach) if hold.is_zero() => fire(&mut v, now),
         (_, Condition::Breach) => enter(&mut v, State::Pending),
-        (_, Condition::Clear) => enter(&mut v, State::Ok),
+        (_, Condition::Clear | Condition::Elevated) => enter(&mut v, State::Ok),
         (_, Condition::Unknown) => enter(&mut v, State::Collecting),
         (_, Condition::NoData) => enter(&mut v, State::NoData),
     }
@@ -510,7 +540,7 @@ fn read(
     limit: Limit,
     stats: &Stats,
     baseline: Option<&Baseline>,
-    floor_ms: f64,
+    settings: &Settings,
 ) -> Reading {
     let Metric {
         name,
@@ -557,6 +587,7 @@ fn read(
                     cmp(breach),
                     fmt_limit(n)
                 ),
+                p_value: None,
             }
         }
         _ if base.is_none() => {
@@ -571,37 +602,43 @@ fn read(
                 value: Some(cur),
                 limit: None,
                 text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+                p_value: None,
             }
         }
         Limit::IncreasePoints(n) => {
             let base = base.unwrap_or_default();
             let delta = cur - base;
-            let breach = delta > n;
+            let over = delta > n;
+            let evidence = Evidence::of(kind, stats, baseline, base + n, settings.significance);
             Reading {
-                condition: if breach {
-                    Condition::Breach
-                } else {
-                    Condition::Clear
-                },
+                condition: Evidence::condition(over, evidence),
                 value: Some(cur),
                 limit: Some(base + n),
                 text: format!(
-                    "{name} {} vs {} base ({}{} {} +{})",
+                    "{name} {} vs {} base ({}{} {} +{}{})",
                     fmt(cur),
                     fmt(base),
                     sign(delta),
                     fmt_delta(delta.abs()),
-                    cmp(breach),
-                    step(kind, n)
+                    cmp(over),
+                    step(kind, n),
+                    Evidence::text(evidence, over)
                 ),
+                p_value: evidence.map(|e| e.p_value),
             }
         }
         Limit::IncreasePercent(n) => {
             let base = base.unwrap_or_default();
             let rel = relative(cur, base);
             let over = cur > base * (1.0 + n / 100.0);
-            let floor = if kind == Kind::Latency { floor_ms } else { 0.0 };
+            let floor = if kind == Kind::Latency {
+                settings.latency_floor_ms
+            } else {
+                0.0
+            };
             let above_floor = cur - base >= floor;
+            let at_limit = (base * (1.0 + n / 100.0)).max(base + floor);
+            let evidence = Evidence::of(kind, stats, baseline, at_limit, settings.significance);
             let breach = over && above_floor;
             let mut text = format!(
                 "{name} {} vs {} base ({}% {} +{}%",
@@ -614,16 +651,14 @@ fn read(
             if over && !above_floor {
                 text.push_str(&format!(", but +{} < {} floor", ms(cur - base), ms(floor)));
             }
+            text.push_str(&Evidence::text(evidence, over));
             text.push(')');
             Reading {
-                condition: if breach {
-                    Condition::Breach
-                } else {
-                    Condition::Clear
-                },
+                condition: Evidence::condition(breach, evidence),
                 value: Some(cur),
-                limit: Some((base * (1.0 + n / 100.0)).max(base + floor)),
+                limit: Some(at_limit),
                 text,
+                p_value: evidence.map(|e| e.p_value),
             }
         }
     }
@@ -635,7 +670,149 @@ fn no_data(text: String) -> Reading {
         value: None,
         limit: None,
         text,
+        p_value: None,
     }
+}
+
+/// Whether the window's failures could be the baseline's rate having a bad
+/// minute. A one-sided binomial test of the window against the baseline,
+/// rather than a sequential one (CUSUM, SPRT): it needs no statistic carried
+/// from sample to sample, so a replayed journal, `watch` and `monitor` judge
+/// alike from the window alone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Evidence {
+    p_value: f64,
+    significant: bool,
+    /// The window is unlikely at the limit itself: the rate is really back
+    /// under it, not just a quiet stretch of a bad version.
+    recovered: bool,
+}
+
+/// How unlikely a window must be at the limit's rate to count as a
+/// recovery: looser than the significance, so a rollback resolves within
+/// a window, but tight enough that a rate sitting on the limit does not.
+const RECOVERY_LEVEL: f64 = 0.05;
+
+impl Evidence {
+    fn of(
+        kind: Kind,
+        stats: &Stats,
+        baseline: Option<&Baseline>,
+        limit: f64,
+        significance: f64,
+    ) -> Option<Evidence> {
+        let b = baseline.filter(|_| kind == Kind::ErrorRate)?;
+        let rate = baseline_rate(b);
+        // A given 0% makes every failure infinitely unlikely: there is
+        // nothing to weigh, the limit alone decides.
+        if rate <= 0.0 {
+            return None;
+        }
+        let (k, n) = (stats.failures, stats.samples);
+        let p_value = binomial_upper_tail(k, n, rate);
+        let at_limit = (limit / 100.0).clamp(0.0, 1.0);
+        Some(Evidence {
+            p_value,
+            significant: p_value < significance,
+            recovered: 1.0 - binomial_upper_tail(k + 1, n, at_limit) < RECOVERY_LEVEL,
+        })
+    }
+
+    /// A breach needs both the limit and the evidence; a firing criterion
+    /// resolves only on evidence of recovery.
+    fn condition(over: bool, evidence: Option<Evidence>) -> Condition {
+        match evidence {
+            None if over => Condition::Breach,
+            None => Condition::Clear,
+            Some(e) if over && e.significant => Condition::Breach,
+            Some(e) if e.recovered => Condition::Clear,
+            Some(_) => Condition::Elevated,
+        }
+    }
+
+    /// `, p<0.001`, or `, p=0.08: not significant`; nothing while the rate
+    /// is under its limit and unremarkable.
+    fn text(evidence: Option<Evidence>, over: bool) -> String {
+        match evidence {
+            Some(e) if over || e.significant => {
+                // Two significant digits: 0.08, 0.013, 0.0042.
+                let p = match e.p_value {
+                    p if p < 0.001 => "p<0.001".to_string(),
+                    p if p < 0.01 => format!("p={}", trim_zeros(&format!("{p:.4}"))),
+                    p if p < 0.1 => format!("p={}", trim_zeros(&format!("{p:.3}"))),
+                    p => format!("p={}", trim_zeros(&format!("{p:.2}"))),
+                };
+                if e.significant || !over {
+                    format!(", {p}")
+                } else {
+                    format!(", {p}: not significant")
+                }
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// The baseline's failure share (0..1). No failure in N probes does not
+/// prove a rate of 0 (one stray failure would then be "impossible"): it
+/// counts as half a failure, 0.5 / (N + 1), the Jeffreys estimate. An upper
+/// confidence bound (1 - 0.5^(1/N) is 6.7% for the 10 probes a baseline may
+/// be pinned from) left the demo's 9% version insignificant for a minute.
+/// A given baseline has no probes behind it and is taken at its word.
+pub fn baseline_rate(b: &Baseline) -> f64 {
+    let rate = (b.error_rate / 100.0).clamp(0.0, 1.0);
+    let failures = (rate * b.samples as f64).round();
+    if failures == 0.0 && b.samples > 0 {
+        rate.max(0.5 / (b.samples as f64 + 1.0))
+    } else {
+        rate
+    }
+}
+
+/// P(X >= k) for X ~ Binomial(n, p), without allocating: the terms from k
+/// up are summed relative to the first one (scaled down when they grow
+/// towards the mode), so neither a tiny nor a huge term is lost.
+pub fn binomial_upper_tail(k: usize, n: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let (kf, nf) = (k as f64, n as f64);
+    let mut ln_first = ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)
+        + kf * p.ln()
+        + (nf - kf) * (-p).ln_1p();
+    let odds = p / (1.0 - p);
+    let (mut term, mut sum) = (1.0f64, 0.0f64);
+    for i in k..=n {
+        sum += term;
+        if i as f64 > nf * p && term < sum * 1e-15 {
+            break;
+        }
+        term *= (nf - i as f64) / (i as f64 + 1.0) * odds;
+        if term > 1e200 {
+            term *= 1e-200;
+            sum *= 1e-200;
+            ln_first += 200.0 * std::f64::consts::LN_10;
+        }
+    }
+    (ln_first + sum.ln()).exp().clamp(0.0, 1.0)
+}
+
+/// ln(m!): exact for small m, Stirling's series (error under 1e-12) above.
+fn ln_factorial(m: usize) -> f64 {
+    if m < 32 {
+        return (2..=m).map(|i| (i as f64).ln()).sum();
+    }
+    let x = m as f64;
+    let x2 = x * x;
+    x * x.ln() - x + 0.5 * (std::f64::consts::TAU * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x2)
+        + 1.0 / (1260.0 * x * x2 * x2)
 }
 
 /// The rule alone, e.g. `rule +5 pp`, for a criterion with no numbers yet.

@@ -17,10 +17,12 @@ fn t(secs: f64) -> DateTime<Utc> {
         + TimeDelta::milliseconds((secs * 1000.0) as i64)
 }
 
+/// A minute at 1 Hz; the failures are what the error rate says, since the
+/// relative rules weigh them against the baseline.
 fn stats(err: Option<f64>, p95: Option<f64>) -> Stats {
     Stats {
         samples: if err.is_some() { 60 } else { 0 },
-        failures: 0,
+        failures: err.map_or(0, |e| (e * 60.0 / 100.0).round() as usize),
         ok: if p95.is_some() { 60 } else { 0 },
         error_rate: err,
         p50: p95,
@@ -94,7 +96,10 @@ fn texts_state_numbers_and_rule_in_the_documented_style() {
         Some(&base(0.4, 180.0)),
         &[(0.0, Some(7.2), None)],
     );
-    assert_eq!(e[0].text, "err 7.2% vs 0.4% base (+6.8 pp > +5 pp)");
+    assert_eq!(
+        e[0].text,
+        "err 7.2% vs 0.4% base (+6.8 pp > +5 pp, p<0.001)"
+    );
     assert_eq!((e[0].value, e[0].limit), (Some(7.2), Some(5.4)));
     let l = run(
         &lat_check(Limit::IncreasePercent(50.0)),
@@ -105,6 +110,115 @@ fn texts_state_numbers_and_rule_in_the_documented_style() {
     assert_eq!(l[0].text, "p95 412 ms vs 180 ms base (+129% > +50%)");
     assert_eq!((l[0].value, l[0].limit), (Some(412.0), Some(270.0)));
     assert_eq!(l[1].text, "p95 190 ms vs 180 ms base (+6% ≤ +50%)");
+}
+
+/// A baseline pinned from `samples` probes, `failures` of them failed.
+fn pinned(failures: usize, samples: usize) -> Baseline {
+    Baseline {
+        samples,
+        source: super::baseline::BaselineSource::Auto,
+        ..base(100.0 * failures as f64 / samples as f64, 40.0)
+    }
+}
+
+fn window(failures: usize, samples: usize) -> Stats {
+    Stats {
+        samples,
+        failures,
+        ok: samples - failures,
+        error_rate: Some(100.0 * failures as f64 / samples as f64),
+        p95: Some(40.0),
+        ..Stats::default()
+    }
+}
+
+#[test]
+fn over_the_limit_but_likely_at_the_baseline_is_no_breach() {
+    // 2 of 60 failed at the pin (3.3%); 6 of 60 now is +6.7 pp, but that
+    // many happen at 3.3% once in 65 windows: too often to cry wolf at.
+    let check = err_check(Limit::IncreasePoints(5.0));
+    let b = pinned(2, 60);
+    let v = evaluate(
+        &check,
+        &Verdict::initial(&check),
+        &window(6, 60),
+        Some(&b),
+        &settings(0),
+        t(0.0),
+    );
+    assert_eq!(v.state, Ok, "{}", v.text);
+    assert_eq!(
+        v.text,
+        "err 10.0% vs 3.3% base (+6.7 pp > +5 pp, p=0.015: not significant)"
+    );
+    assert!(v.p_value.is_some_and(|p| (0.014..0.016).contains(&p)));
+    // 10 of 60 is: it fires (no hold here).
+    let v = evaluate(&check, &v, &window(10, 60), Some(&b), &settings(0), t(1.0));
+    assert_eq!(v.state, Firing, "{}", v.text);
+    assert_eq!(v.text, "err 16.7% vs 3.3% base (+13.3 pp > +5 pp, p<0.001)");
+}
+
+#[test]
+fn a_clean_baseline_is_floored_so_one_failure_is_no_wolf() {
+    // 0 of 20 at the pin: read as 0%, a single failure would be
+    // infinitely unlikely; floored at 2.4%, 2 of 20 (+10 pp) is p=0.081.
+    let check = err_check(Limit::IncreasePoints(5.0));
+    let b = pinned(0, 20);
+    let v = evaluate(
+        &check,
+        &Verdict::initial(&check),
+        &window(2, 20),
+        Some(&b),
+        &settings(0),
+        t(0.0),
+    );
+    assert_eq!(v.state, Ok, "{}", v.text);
+    assert!(v.text.ends_with("p=0.081: not significant)"), "{}", v.text);
+}
+
+#[test]
+fn a_firing_rule_resolves_on_evidence_of_recovery_not_on_a_quiet_minute() {
+    let check = err_check(Limit::IncreasePoints(5.0));
+    let b = pinned(0, 240);
+    let fire = evaluate(
+        &check,
+        &Verdict::initial(&check),
+        &window(8, 60),
+        Some(&b),
+        &settings(0),
+        t(0.0),
+    );
+    assert_eq!(fire.state, Firing, "{}", fire.text);
+    // 3 of 60 is under the 5.4% limit, but as likely at the limit as not:
+    // still firing, and the panel says why the evidence stands.
+    let quiet = evaluate(
+        &check,
+        &fire,
+        &window(3, 60),
+        Some(&b),
+        &settings(0),
+        t(1.0),
+    );
+    assert_eq!(
+        (quiet.state, quiet.clear_since),
+        (Firing, None),
+        "{}",
+        quiet.text
+    );
+    assert_eq!(
+        quiet.text,
+        "err 5.0% vs 0.0% base (+5.0 pp ≤ +5 pp, p<0.001)"
+    );
+    // None of 60: unlikely at 5.4%, so it is back under.
+    let back = evaluate(
+        &check,
+        &quiet,
+        &window(0, 60),
+        Some(&b),
+        &settings(0),
+        t(2.0),
+    );
+    assert_eq!(back.state, Ok, "{}", back.text);
 }
 
 #[test]

@@ -55,11 +55,22 @@ pub struct CriterionLine {
     pub value: Option<f64>,
     pub limit: Option<f64>,
     pub text: String,
+    /// A relative error-rate rule's evidence: the chance of this many
+    /// failures at the baseline's rate (it breaches only under the
+    /// significance, 0.01). Absent for every other rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
 }
 
 /// Three decimals are more than any reader needs, and keep lines short.
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// A p-value can be 1e-9: rounding it to three decimals would print 0,
+/// which reads as "impossible".
+fn significant_digits(x: f64) -> f64 {
+    format!("{x:.3e}").parse().unwrap_or(x)
 }
 
 impl Evaluation {
@@ -93,6 +104,7 @@ impl Evaluation {
                     value: v.value.map(round),
                     limit: v.limit.map(round),
                     text: v.text.clone(),
+                    p_value: v.p_value.map(significant_digits),
                 })
                 .collect(),
             verdict: super::criteria::overall(auto),

@@ -15,6 +15,8 @@ pub mod window;
 
 #[cfg(test)]
 mod criteria_tests;
+#[cfg(test)]
+mod significance_tests;
 
 pub use baseline::{Baseline, BaselineSource, Pin};
 pub use clock::Clock;

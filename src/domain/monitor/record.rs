@@ -74,6 +74,7 @@ impl MonitorConfig {
             latency_floor_ms: self.latency_floor_ms,
             hold: Duration::from_millis(self.hold_ms),
             log_errors_above: self.log_errors_above,
+            ..Settings::default()
         }
     }
 

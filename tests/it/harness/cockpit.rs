@@ -227,8 +227,9 @@ impl Session {
     }
 }
 
-/// Probing with a pinned baseline, then a degraded minute: errors (1 in 3
-/// probes answers 503) long enough to fire, and slow answers just started
+/// Probing with a pinned baseline, then a degraded minute: errors (1 in 2
+/// probes answers 503: against a clean 40-probe baseline the 4th failure is
+/// significant, so it fires within the 20 s) and slow answers just started
 /// (pending). The TERP body says "degraded" with the pool nearly exhausted.
 pub fn degraded() -> Session {
     let mut s = Session::new(terp());
@@ -237,7 +238,7 @@ pub fn degraded() -> Session {
     s.cmd(Cmd::PinBaseline);
     let mut batch = Vec::new();
     for k in 40..60 {
-        let mut p = if k % 3 == 0 {
+        let mut p = if k % 2 == 0 {
             sample(k, 3.0, Outcome::HttpStatus(503))
         } else if k >= 54 {
             sample(k, 412.0, Outcome::Ok)
