@@ -339,6 +339,22 @@ fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static
                 theme::title(),
             ),
         ]);
+        // Pinned at the 10th sample, later than asked: the deployment's
+        // first moments may be in it, and a polluted baseline hides a
+        // breach. Said before the time of the pin, in the words that fit.
+        if let Some(asked) = h.pin.asked_at {
+            let late = (b.pinned_at - asked).num_seconds().max(0);
+            let warn = [
+                format!(" · pinned {late}s late: may include the change"),
+                format!(" · pinned {late}s late"),
+                " · late".to_string(),
+            ]
+            .into_iter()
+            .find(|w| line.width() + w.chars().count() <= inner);
+            if let Some(w) = warn {
+                line.push_span(Span::styled(w, theme::amber()));
+            }
+        }
         let when = format!(" · {who} {:02}:{:02}", at.hour(), at.minute());
         if line.width() + when.chars().count() <= inner {
             line.push_span(Span::styled(when, theme::dim()));

@@ -74,6 +74,20 @@ fn b_with_three_samples_pins_at_the_tenth() {
     );
     assert!(screen_text(&s.state, 120, 40).contains("base err 0.0% p95"));
     assert_eq!(states(&s)[2], C::Ok, "armed once the baseline exists");
+    // Its window holds what came after the ask: the screen says so, at
+    // every size, in the words that fit.
+    let asked = s.state.session.health.pin.asked_at.expect("asked before");
+    let late = (b.pinned_at - asked).num_seconds();
+    assert!(late > 0, "{late}");
+    let wide = screen_text(&s.state, 200, 50);
+    assert!(wide.contains(&format!("· pinned {late}s late")), "{wide}");
+    let narrow = screen_text(&s.state, 120, 40);
+    assert!(narrow.contains("180 ms · late"), "{narrow}");
+    // A pin taken at once from the window as it was says nothing of it.
+    // (`act` journals what `update` asks for, as the loop does.)
+    s.cmd(Cmd::PinBaseline);
+    assert_eq!(s.state.session.health.pin.asked_at, None);
+    assert!(!screen_text(&s.state, 200, 50).contains("late"));
 }
 
 #[test]

@@ -143,6 +143,8 @@ impl Health {
                     source: *source,
                 });
                 self.pin.requested = None;
+                // Pinned from the window as it was when asked.
+                self.pin.asked_at = None;
                 self.reevaluate();
             }
             Event::BaselineRequested { source }

@@ -107,6 +107,11 @@ impl Baseline {
 pub struct Pin {
     pub baseline: Option<Baseline>,
     pub requested: Option<(BaselineSource, DateTime<Utc>)>,
+    /// When the baseline was asked for, if it could only be pinned later
+    /// (at the 10th sample): its window then holds what came after the ask,
+    /// a deployment's first minutes included, and the screen says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_at: Option<DateTime<Utc>>,
 }
 
 impl Pin {
@@ -114,6 +119,7 @@ impl Pin {
         Pin {
             baseline: Some(baseline),
             requested: None,
+            asked_at: None,
         }
     }
 
@@ -136,9 +142,10 @@ impl Pin {
     /// Completes a pending request once the window holds enough samples;
     /// call it after every sample.
     pub fn poll(&mut self, now: DateTime<Utc>, stats: &Stats) -> Option<Baseline> {
-        let (source, _) = self.requested?;
+        let (source, asked) = self.requested?;
         let baseline = Baseline::from_stats(stats, source, now)?;
         self.requested = None;
+        self.asked_at = (now > asked).then_some(asked);
         self.baseline = Some(baseline.clone());
         Some(baseline)
     }
