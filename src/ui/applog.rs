@@ -66,13 +66,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
             .saturating_sub(Line::from(title.clone()).width() + 6)
             .min(48);
         if room > 8 {
-            let shown: String = if cmd.chars().count() > room {
-                let cut: String = cmd.chars().take(room - 1).collect();
-                format!("{cut}…")
-            } else {
-                cmd.clone()
-            };
-            title.push(Span::styled(format!("· {shown} "), theme::dim()));
+            // Cut at a word, never mid-flag: "railway logs…", not "--envi…".
+            let shown = super::fit::cut_at_word(Line::styled(cmd.clone(), theme::dim()), room);
+            title.push(Span::styled("· ", theme::dim()));
+            title.extend(shown.spans);
+            title.push(Span::styled(" ", theme::dim()));
         }
     }
     let block = Block::bordered()

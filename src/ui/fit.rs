@@ -74,8 +74,12 @@ pub fn fit(parts: Vec<Part>, sep: &Span<'static>, width: usize) -> Line<'static>
     line
 }
 
-/// The line's text cut at the last space before `width - 1`, then "…".
-fn cut_at_word(line: Line<'static>, width: usize) -> Line<'static> {
+/// The line's text cut at the last space before `width - 1`, then "…";
+/// a line that fits is left as it is.
+pub fn cut_at_word(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
     let mut out: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     let room = width.saturating_sub(1);
@@ -144,5 +148,11 @@ mod tests {
         );
         let one = vec![Part::new(1, Span::raw("deployer not responding now"))];
         assert_eq!(text(&fit(one, &sep, 20)), "deployer not…");
+        let cmd = || Line::raw("railway logs --environment production");
+        assert_eq!(text(&cut_at_word(cmd(), 24)), "railway logs…");
+        assert_eq!(
+            text(&cut_at_word(cmd(), 80)),
+            "railway logs --environment production"
+        );
     }
 }
