@@ -139,9 +139,11 @@ pub fn setting_warnings(interval: Duration, window: Duration) -> Vec<String> {
             humantime::format_duration(interval)
         ));
     }
-    if window < interval * 5 {
+    // The engine's own floor: below it every criterion reads "no data".
+    let min = criteria::MIN_JUDGED_SAMPLES;
+    if window < interval * u32::try_from(min).unwrap_or(u32::MAX) {
         out.push(format!(
-            "--window {} holds fewer than 5 probes at --interval {}: an error rate over so few means little",
+            "--window {} holds fewer than {min} probes at --interval {}: the criteria have no data to judge",
             humantime::format_duration(window),
             humantime::format_duration(interval)
         ));

@@ -196,9 +196,7 @@ pub fn checks(criteria: &[Criterion], settings: &Settings) -> Vec<Check> {
 /// The service-down check while it says nothing the error-rate line does
 /// not: the panel leaves it out (and its cursor skips it) until it breaches.
 pub fn is_quiet_service_down(check: &Check, verdict: &Verdict) -> bool {
-    check.line.is_none()
-        && *check == Check::service_down()
-        && !matches!(verdict.state, State::Pending | State::Firing)
+    *check == Check::service_down() && !matches!(verdict.state, State::Pending | State::Firing)
 }
 
 /// The cockpit's checks: [`checks`] and a service-down check, unless the
