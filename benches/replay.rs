@@ -9,8 +9,9 @@
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rollout_cockpit::core::event::{Event, Target};
+use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
-use rollout_cockpit::core::state::{Plan, State};
+use rollout_cockpit::core::state::State;
 use rollout_cockpit::domain::monitor::{
     HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
 };

@@ -8,7 +8,7 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::core::action::{Action, Cmd};
-use crate::core::state::Mode;
+use crate::core::screen::Mode;
 
 /// A key as the config spells it: `j`, `G`, `space`, `enter`, `ctrl-c`...
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,5 +1,5 @@
 //! What asks the state to change: an [`Action`] (a key's [`Cmd`], a
-//! worker's report, the clock), which [`crate::core::state::update`] turns
+//! worker's report, the clock), which [`crate::core::update::update`] turns
 //! into `Effect`s. `Cmd` names are the config's `[keys]` names.
 
 use chrono::{DateTime, Utc};

@@ -7,5 +7,12 @@
 pub mod action;
 pub mod effect;
 pub mod event;
+pub mod modal;
+pub mod outline;
+pub mod plan;
+pub mod screen;
+pub mod session;
 pub mod settings;
 pub mod state;
+pub mod update;
+pub mod window;

@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::core::event::{Event, Outcome, Record, Target};
-use crate::core::state::Plan;
+use crate::core::plan::Plan;
 use crate::domain::runbook::{self, Runbook};
 use crate::journal::lock;
 use crate::journal::{self, FILE_NAME};

@@ -12,9 +12,12 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::config::keys::Keymap;
 use crate::core::event::DemoClock;
+use crate::core::modal::Modal;
+use crate::core::plan::Plan;
 use crate::core::settings::MonitorSetup;
 use crate::core::settings::Settings;
-use crate::core::state::{Modal, Plan, State, clock};
+use crate::core::state::State;
+use crate::core::window;
 use crate::domain::profile::Profile;
 use crate::domain::runbook::{self, Runbook};
 use crate::journal::lock::{self, Lock, LockError};
@@ -270,7 +273,7 @@ fn prepare(
         );
     }
     let plan = Plan::new(loaded.runbook, &loaded.text);
-    let tz = clock::zone(plan.runbook.window.as_ref());
+    let tz = window::zone(plan.runbook.window.as_ref());
     let mut settings = Settings {
         operator,
         environment,

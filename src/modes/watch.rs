@@ -68,7 +68,7 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
         tail.first = Some((r.run, r.log.clone(), r.running()));
     }
     if let Some((run, ..)) = &tail.first {
-        crate::core::state::runs::mirror_started(&mut state, *run);
+        crate::core::update::runs::mirror_started(&mut state, *run);
     }
     Ok((state, tail, replayed.notices))
 }

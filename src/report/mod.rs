@@ -27,8 +27,14 @@ use chrono_tz::Tz;
 
 use crate::cli::ReportArgs;
 use crate::core::event::{Event, Outcome, Record, Target};
+use crate::core::outline::Row;
+use crate::core::plan::Plan;
+use crate::core::session::Mark;
+use crate::core::session::Session;
 use crate::core::settings::Settings;
-use crate::core::state::{Mark, Plan, Row, Session, State, clock, escalation};
+use crate::core::state::State;
+use crate::core::update::escalation;
+use crate::core::window;
 use crate::domain::monitor::criteria::State as Verdict;
 use crate::domain::words::count;
 use crate::journal::sessions;
@@ -88,7 +94,7 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
             format!("log stream started: `{command_masked}`")
         }
         Event::LogStreamExited { .. } => {
-            let exit = crate::core::state::logs::StreamExit::of(r)?;
+            let exit = crate::core::session::logs::StreamExit::of(r)?;
             format!("log stream {}", exit.text())
         }
         Event::CommandStarted {
@@ -131,21 +137,9 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
                 format!("command {run} interrupted: the cockpit stopped while it ran; over{pid}")
             }
         }
-        Event::CommandExited {
-            run,
-            code,
-            signal,
-            duration_ms,
-            error,
-        } => {
-            let x = crate::core::state::runs::RunExit {
-                code: *code,
-                signal: *signal,
-                duration_ms: *duration_ms,
-                error: error.clone(),
-                at: r.ts,
-            };
-            format!("command {run} ended: {}", x.text())
+        Event::CommandExited { run, .. } => {
+            let how = crate::core::session::runs::RunExit::of(r).map(|x| x.text());
+            format!("command {run} ended: {}", how.unwrap_or_default())
         }
         Event::VariableSet {
             name, value_masked, ..
@@ -287,7 +281,7 @@ fn stamp(ts: DateTime<Utc>, tz: Tz) -> String {
 /// torn last line, records the runbook no longer has) are listed, not hidden.
 pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
     let rb = &plan.runbook;
-    let tz = clock::zone(rb.window.as_ref());
+    let tz = window::zone(rb.window.as_ref());
     let state = replay(plan, records);
     let session = &state.session;
     let (fired, monitor) = transitions(&state);
@@ -341,7 +335,7 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         (
             "Duration",
             match (started(session), ended(session).or(session.last_at)) {
-                (Some(a), Some(b)) => clock::human(b - a),
+                (Some(a), Some(b)) => window::human(b - a),
                 _ => "?".into(),
             },
         ),
@@ -455,7 +449,7 @@ fn section_commands(out: &mut String, state: &State, tz: Tz) {
             Some(x) => {
                 let text = x.text();
                 let how = text.split(" · ").next().unwrap_or("").to_string();
-                (how, crate::core::state::runs::seconds(x.duration_ms))
+                (how, crate::core::session::runs::seconds(x.duration_ms))
             }
             None if r.lost => (r.interrupted_text(), "?".into()),
             None => ("running".into(), "?".into()),
@@ -743,7 +737,7 @@ fn section_checkpoints(out: &mut String, state: &State) {
             _ if done == total && total > 0 => "done".to_string(),
             Some(late) => format!(
                 "overdue {} when the session stopped ({done}/{total} done)",
-                clock::human(late)
+                window::human(late)
             ),
             None => format!("not due yet when the session stopped ({done}/{total} done)"),
         };

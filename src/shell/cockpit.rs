@@ -23,7 +23,8 @@ use crate::core::action::{Action, Cmd};
 use crate::core::effect::{Effect, Leftover, Spawn};
 
 use crate::core::event::{Event, Machine, Record, Target};
-use crate::core::state::{State, update};
+use crate::core::state::State;
+use crate::core::update::update;
 use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::domain::logs::{LogCount, LogMsg, LogSpec};
@@ -409,8 +410,8 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                                 }
                                 let title = state.session.runs.get(*run).map_or(String::new(), |r| {
                                     match r.target {
-                                        Some(Target::Item(i)) => state.row_text(crate::core::state::Row::Item(i)).to_string(),
-                                        Some(Target::Step(s)) => state.row_text(crate::core::state::Row::Section(s)).to_string(),
+                                        Some(Target::Item(i)) => state.row_text(crate::core::outline::Row::Item(i)).to_string(),
+                                        Some(Target::Step(s)) => state.row_text(crate::core::outline::Row::Section(s)).to_string(),
                                         None => String::new(),
                                     }
                                 });

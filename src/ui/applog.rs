@@ -10,9 +10,10 @@ use ratatui::widgets::{Block, Paragraph};
 use super::theme;
 use crate::config::keys::Keymap;
 use crate::core::action::Cmd;
-use crate::core::state::Mode;
+use crate::core::screen::Mode;
 use crate::core::state::State;
-use crate::core::state::logs::{self, visible};
+use crate::core::update::logs;
+use crate::core::update::logs::visible;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     let stream = &state.session.logs;

@@ -11,8 +11,12 @@ use ratatui::widgets::{Block, List, ListItem};
 
 use super::{ViewState, theme};
 use crate::core::action::Cmd;
-use crate::core::state::runs::{self, RunExit};
-use crate::core::state::{Mode, Row, State, Status, clock};
+use crate::core::outline::Row;
+use crate::core::screen::Mode;
+use crate::core::session::Status;
+use crate::core::session::runs::RunExit;
+use crate::core::state::State;
+use crate::core::window;
 
 /// `output_hint`: a command ran and the output has no room, not even a
 /// line; the title names the key that shows it.
@@ -155,7 +159,10 @@ fn line(state: &State, row: Row, width: usize) -> Line<'static> {
 /// `✗ exit 2`; `✓ 0.4s` either way.
 fn badges(x: &RunExit) -> [Span<'static>; 2] {
     if x.success() {
-        let s = Span::styled(format!("  ✓ {}", runs::seconds(x.duration_ms)), theme::ok());
+        let s = Span::styled(
+            format!("  ✓ {}", crate::core::session::runs::seconds(x.duration_ms)),
+            theme::ok(),
+        );
         [s.clone(), s]
     } else {
         [
@@ -272,7 +279,7 @@ fn checkpoint(state: &State, minutes: u32, complete: bool) -> Span<'static> {
     };
     let now = state.window_time(state.now);
     match c.overdue {
-        Some(late) => Span::styled(format!("  overdue {}", clock::human(late)), theme::red()),
+        Some(late) => Span::styled(format!("  overdue {}", window::human(late)), theme::red()),
         None if c.soon(now) => Span::styled(
             format!("  due {}", c.due.with_timezone(&c.tz).format("%H:%M")),
             theme::amber(),

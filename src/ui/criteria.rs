@@ -11,8 +11,10 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::theme;
 use crate::config::keys::Keymap;
 use crate::core::action::Cmd;
-use crate::core::state::Mode;
-use crate::core::state::{Focus, State, clock};
+use crate::core::screen::Focus;
+use crate::core::screen::Mode;
+use crate::core::state::State;
+use crate::core::window;
 use crate::domain::monitor::criteria::{self, Check, Kind, State as MState};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -146,7 +148,7 @@ fn check_rule(state: &State, i: usize, check: &Check) -> String {
 }
 
 fn manual_detail(state: &State, i: usize, s: MState) -> String {
-    let tz = clock::zone(state.runbook().window.as_ref());
+    let tz = window::zone(state.runbook().window.as_ref());
     match state.session.health.toggles.get(&i) {
         Some(stamp) => {
             let at = stamp.at.with_timezone(&tz).format("%H:%M");

@@ -8,7 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use super::{ViewState, modal, theme};
 use crate::core::action::Cmd;
-use crate::core::state::{Confirm, Field, Modal, Mode, State};
+use crate::core::modal::Confirm;
+use crate::core::modal::Field;
+use crate::core::modal::Modal;
+use crate::core::screen::Mode;
+use crate::core::state::State;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     if let Some(Modal::Input { field, text }) = &state.ui.modal {
@@ -50,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
-    if state.mode() == crate::core::state::Mode::Logs {
+    if state.mode() == crate::core::screen::Mode::Logs {
         // `/` filters the log rather than searching the checklist.
         let search = Cmd::Search.hint();
         for (_, h) in hints.iter_mut().filter(|(_, h)| *h == search) {

@@ -8,12 +8,13 @@ use ratatui::widgets::Paragraph;
 use super::fit::{Part, fit};
 use super::theme;
 use crate::core::state::State;
-use crate::core::state::clock::{self, Level};
+use crate::core::window;
+use crate::core::window::Level;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let rb = state.runbook();
     let window = state.window();
-    let tz = clock::zone(window.as_deref());
+    let tz = window::zone(window.as_deref());
     let title = if rb.title.is_empty() {
         state.settings.runbook_name.as_str()
     } else {
@@ -72,7 +73,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         Part::new(
             7,
             Span::styled(
-                clock::clock_text(state.window_time(state.now), tz),
+                window::clock_text(state.window_time(state.now), tz),
                 theme::title(),
             ),
         ),
@@ -127,7 +128,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         match state.session.first_step {
             Some(t) => Span::raw(format!(
                 "elapsed {}",
-                clock::human(state.window_time(state.now) - state.window_time(t))
+                window::human(state.window_time(state.now) - state.window_time(t))
             )),
             None => Span::styled("not started", theme::dim()),
         },
@@ -173,6 +174,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 fn since(d: chrono::Duration) -> String {
     match d.num_seconds().max(0) {
         s if s < 60 => format!("{s}s"),
-        _ => clock::human(d),
+        _ => window::human(d),
     }
 }

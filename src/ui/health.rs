@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::theme;
-use crate::core::state::Health;
+use crate::core::session::health::Health;
 use crate::domain::monitor::criteria::ms;
 use crate::domain::monitor::details::Level;
 

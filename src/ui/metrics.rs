@@ -15,7 +15,9 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{health, theme};
 use crate::config::keys::Keymap;
 use crate::core::action::Cmd;
-use crate::core::state::{Health, Mode, State};
+use crate::core::screen::Mode;
+use crate::core::session::health::Health;
+use crate::core::state::State;
 use crate::domain::monitor::criteria::{Kind, ms, pct};
 use crate::domain::monitor::window::{Bucket, BucketKind};
 use crate::domain::monitor::{BaselineSource, Stats};
@@ -330,7 +332,7 @@ fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static
             BaselineSource::Operator => "pinned",
             BaselineSource::Given => "given",
         };
-        let tz = crate::core::state::clock::zone(state.runbook().window.as_ref());
+        let tz = crate::core::window::zone(state.runbook().window.as_ref());
         let at = b.pinned_at.with_timezone(&tz);
         let mut line = Line::from(vec![
             Span::styled("base ", theme::dim()),

@@ -146,7 +146,7 @@ fn banner(frame: &mut Frame, body: Rect, state: &State, view: &ViewState) {
         Line::styled(
             match view
                 .keymap
-                .keys_for(crate::core::state::Mode::Normal, Cmd::Cancel)
+                .keys_for(crate::core::screen::Mode::Normal, Cmd::Cancel)
                 .first()
             {
                 Some(k) => format!(" {k} cancels (journaled) "),

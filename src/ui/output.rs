@@ -13,9 +13,14 @@ use super::theme;
 use crate::config::keys::Keymap;
 use crate::core::action::Cmd;
 use crate::core::event::Target;
-use crate::core::state::pane::{self, Shows};
-use crate::core::state::{Mark, Mode, Row, State};
-use crate::core::state::{clock, runs};
+use crate::core::outline::Row;
+use crate::core::screen::Mode;
+use crate::core::session::Mark;
+use crate::core::state::State;
+use crate::core::update::pane;
+use crate::core::update::pane::Shows;
+use crate::core::update::runs;
+use crate::core::window;
 use crate::domain::exec::Stream;
 use crate::domain::runbook::BlockKind;
 
@@ -79,7 +84,10 @@ fn status(state: &State, run: u64) -> (String, Style) {
                 theme::amber(),
             ),
             None => (
-                format!("▶ {}", runs::seconds(runs::elapsed_ms(state, r))),
+                format!(
+                    "▶ {}",
+                    crate::core::session::runs::seconds(runs::elapsed_ms(state, r))
+                ),
                 theme::amber(),
             ),
             Some(x) if x.success() => (format!("✓ {}", x.text()), theme::ok()),
@@ -183,7 +191,7 @@ pub fn blocks(state: &State, row: Row) -> Vec<&crate::domain::runbook::Block> {
         .owned_by(row.owner())
         .filter(|b| {
             matches!(b.kind, BlockKind::Command | BlockKind::Manual)
-                || crate::core::state::outline::is_shown_not_run(b)
+                || crate::core::outline::is_shown_not_run(b)
         })
         .collect()
 }
@@ -236,18 +244,18 @@ pub fn lines(state: &State, row: Row) -> Vec<Line<'static>> {
 
 /// Who ticked it (or why it does not apply) and when, and its notes.
 fn marks(state: &State, t: Target) -> Vec<Line<'static>> {
-    let tz = clock::zone(state.runbook().window.as_ref());
+    let tz = window::zone(state.runbook().window.as_ref());
     let mut out = Vec::new();
     match state.session.marks.get(&t) {
         Some(Mark::Done(s)) => out.push(Line::styled(
-            format!("☑ ticked by {} at {}", s.by, clock::clock_text(s.at, tz)),
+            format!("☑ ticked by {} at {}", s.by, window::clock_text(s.at, tz)),
             theme::ok(),
         )),
         Some(Mark::NotApplicable { stamp, reason }) => out.push(Line::styled(
             format!(
                 "⊘ not applicable ({reason}), {} at {}",
                 stamp.by,
-                clock::clock_text(stamp.at, tz)
+                window::clock_text(stamp.at, tz)
             ),
             theme::dim(),
         )),
@@ -256,7 +264,7 @@ fn marks(state: &State, t: Target) -> Vec<Line<'static>> {
     for n in state.session.notes.iter().filter(|n| n.target == Some(t)) {
         out.push(Line::from(vec![
             Span::styled(
-                format!("✎ {} {}: ", n.stamp.by, clock::clock_text(n.stamp.at, tz)),
+                format!("✎ {} {}: ", n.stamp.by, window::clock_text(n.stamp.at, tz)),
                 theme::dim(),
             ),
             Span::raw(n.text.clone()),

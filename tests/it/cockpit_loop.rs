@@ -14,8 +14,9 @@ use ratatui::backend::TestBackend;
 
 use rollout_cockpit::config::keys::Keymap;
 use rollout_cockpit::core::event::Event;
+use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
-use rollout_cockpit::core::state::{Plan, State};
+use rollout_cockpit::core::state::State;
 use rollout_cockpit::domain::monitor::{MonitorConfig, Outcome, Probe, Sample};
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::shell::cockpit::{Cockpit, Msg};

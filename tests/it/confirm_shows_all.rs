@@ -11,7 +11,11 @@ use crate::harness::corpus;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
-use rollout_cockpit::core::state::{Ask, Modal, Plan, State, rollback};
+use rollout_cockpit::core::modal::Ask;
+use rollout_cockpit::core::modal::Modal;
+use rollout_cockpit::core::plan::Plan;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::rollback;
 use rollout_cockpit::domain::runbook::{self, BlockKind};
 
 fn runbooks() -> Vec<PathBuf> {

@@ -11,7 +11,11 @@ use rollout_cockpit::core::action::allowed_in_mirror;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::{Event, Record};
-use rollout_cockpit::core::state::{Modal, Mode, State, escalation, update};
+use rollout_cockpit::core::modal::Modal;
+use rollout_cockpit::core::screen::Mode;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::escalation;
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::domain::monitor::criteria::State as C;
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::report;
@@ -306,7 +310,7 @@ fn the_report_has_the_escalation_section_and_timeline() {
 
 #[test]
 fn a_changed_runbook_maps_contacted_steps_by_their_text() {
-    use rollout_cockpit::core::state::Plan;
+    use rollout_cockpit::core::plan::Plan;
     use rollout_cockpit::domain::runbook;
     use rollout_cockpit::journal::sessions as session;
     let path = |steps: &str| {

@@ -11,7 +11,10 @@ use crate::harness::cockpit::{
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
-use rollout_cockpit::core::state::{Focus, Mode, State, update};
+use rollout_cockpit::core::screen::Focus;
+use rollout_cockpit::core::screen::Mode;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::domain::monitor::criteria::State as C;
 use rollout_cockpit::domain::monitor::{BaselineSource, Outcome};
 use rollout_cockpit::journal::{self, Journal};

@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use crate::harness::cockpit::{self, Session, render_with, screen_text, terminal_text, terp};
 use rollout_cockpit::config::keys::Keymap;
 use rollout_cockpit::core::action::{Action, Cmd};
-use rollout_cockpit::core::state::Modal;
+use rollout_cockpit::core::modal::Modal;
 use rollout_cockpit::ui::{self, ViewState};
 
 fn keymap(pairs: &[(&str, &str)]) -> Keymap {

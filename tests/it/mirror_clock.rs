@@ -16,7 +16,9 @@ use ratatui::backend::TestBackend;
 use rollout_cockpit::config::keys::Keymap;
 use rollout_cockpit::core::action::Action;
 use rollout_cockpit::core::event::{DemoClock, Event, Outcome};
-use rollout_cockpit::core::state::{State, clock, update};
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::update;
+use rollout_cockpit::core::window;
 use rollout_cockpit::domain::runbook;
 use rollout_cockpit::journal::lock::Lock;
 use rollout_cockpit::journal::{self, Journal, sessions};
@@ -188,7 +190,7 @@ async fn watch_and_report_show_the_demos_window_checkpoints_and_overdue_times() 
         let line = format!(
             "- {row}: due {} — overdue {} when the session stopped (0/",
             ny(due, "%a %H:%M %Z"),
-            clock::human(window_clock_end - due)
+            window::human(window_clock_end - due)
         );
         assert!(report.contains(&line), "{line}\n{report}");
     }

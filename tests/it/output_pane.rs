@@ -5,8 +5,11 @@
 use std::time::Duration as StdDuration;
 
 use rollout_cockpit::core::action::{Action, Cmd};
-use rollout_cockpit::core::state::pane::{self, Shows};
-use rollout_cockpit::core::state::{Plan, Row, State};
+use rollout_cockpit::core::outline::Row;
+use rollout_cockpit::core::plan::Plan;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::pane;
+use rollout_cockpit::core::update::pane::Shows;
 use rollout_cockpit::domain::exec::{ExecEvent, Exit, Line, RunId, Stream};
 
 use crate::harness::cockpit::{self, Session, now, settings, terp};

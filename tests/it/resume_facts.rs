@@ -9,7 +9,10 @@ use chrono::Duration;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
-use rollout_cockpit::core::state::{Modal, Plan, State, rollback::Ask};
+use rollout_cockpit::core::modal::Ask;
+use rollout_cockpit::core::modal::Modal;
+use rollout_cockpit::core::plan::Plan;
+use rollout_cockpit::core::state::State;
 
 const PLAN: &str = "# Plan\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback\n\n1. **Revert**\n   ```bash\n   echo revert-one\n   ```\n   ```bash\n   echo revert-two\n   ```\n2. **Restart**\n   ```bash\n   echo restart\n   ```\n";
 

@@ -8,7 +8,8 @@ use chrono::Duration;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::Event;
-use rollout_cockpit::core::state::{Modal, announce};
+use rollout_cockpit::core::modal::Modal;
+use rollout_cockpit::core::update::announce;
 
 fn spawns(s: &Session) -> Vec<&rollout_cockpit::core::effect::Spawn> {
     s.effects
@@ -255,7 +256,7 @@ fn the_rollback_confirm_shows_the_profiles_rewritten_commands() {
     s.state.settings.profile =
         rollout_cockpit::domain::profile::Profile::new("local", &rewrite).unwrap();
     s.cmd(Cmd::Rollback);
-    let shown: String = rollout_cockpit::core::state::rollback::confirm_lines(&s.state, 0)
+    let shown: String = rollout_cockpit::core::update::rollback::confirm_lines(&s.state, 0)
         .into_iter()
         .map(|(_, l)| l + "\n")
         .collect();
@@ -271,10 +272,8 @@ fn the_rollback_confirm_shows_the_profiles_rewritten_commands() {
 #[test]
 fn the_backup_default_comes_from_the_loop_not_from_update() {
     let text = "# Restore\n\n## Steps\n\n- [ ] Restore the database\n  ```bash\n  mysql terp < prod_backup_YYYYMMDD_HHMMSS.sql\n  ```\n";
-    let plan = rollout_cockpit::core::state::Plan::new(
-        rollout_cockpit::domain::runbook::parse(text),
-        text,
-    );
+    let plan =
+        rollout_cockpit::core::plan::Plan::new(rollout_cockpit::domain::runbook::parse(text), text);
     let mut s = Session::new(rollout_cockpit::core::state::State::new(
         plan,
         cockpit::settings(),
@@ -328,10 +327,8 @@ fn the_backup_default_comes_from_the_loop_not_from_update() {
 
 fn interactive_fixture() -> Session {
     let text = include_str!("../fixtures/interactive-steps.md");
-    let plan = rollout_cockpit::core::state::Plan::new(
-        rollout_cockpit::domain::runbook::parse(text),
-        text,
-    );
+    let plan =
+        rollout_cockpit::core::plan::Plan::new(rollout_cockpit::domain::runbook::parse(text), text);
     Session::new(rollout_cockpit::core::state::State::new(
         plan,
         cockpit::settings(),
@@ -428,7 +425,7 @@ fn a_rollback_step_that_prompts_runs_on_the_terminal() {
 #[test]
 fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interrupted() {
     use rollout_cockpit::core::effect::Leftover;
-    use rollout_cockpit::core::state::Status;
+    use rollout_cockpit::core::session::Status;
     let mut s = Session::new(terp());
     let row = s.go("Step 4: Deploy Application");
     s.cmd(Cmd::Open);
@@ -523,10 +520,8 @@ fn a_command_the_stopped_cockpit_left_running_is_asked_about_and_gone_is_interru
 #[test]
 fn counts_mean_done() {
     let text = "# Plan\n\n## Steps\n\n- [ ] Check the queue\n  ```bash\n  check-queue\n  ```\n- [ ] Deploy\n  ```bash\n  deploy\n  ```\n- [ ] Announce\n";
-    let plan = rollout_cockpit::core::state::Plan::new(
-        rollout_cockpit::domain::runbook::parse(text),
-        text,
-    );
+    let plan =
+        rollout_cockpit::core::plan::Plan::new(rollout_cockpit::domain::runbook::parse(text), text);
     let mut s = Session::new(rollout_cockpit::core::state::State::new(
         plan,
         crate::harness::cockpit::settings(),

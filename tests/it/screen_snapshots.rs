@@ -150,7 +150,9 @@ fn outside_the_window_warns_first() {
 /// no warning, because the demo's window opens when the demo starts.
 fn demo_at_start() -> Session {
     use rollout_cockpit::core::event::DemoClock;
-    use rollout_cockpit::core::state::{Modal, Plan, State};
+    use rollout_cockpit::core::modal::Modal;
+    use rollout_cockpit::core::plan::Plan;
+    use rollout_cockpit::core::state::State;
     use rollout_cockpit::domain::runbook;
     let monday = chrono::DateTime::parse_from_rfc3339("2025-01-13T20:00:00Z")
         .unwrap()
@@ -229,12 +231,12 @@ fn the_demo_opens_with_its_tour_and_no_window_warning() {
     s.cmd(Cmd::Help);
     assert_eq!(
         s.state.ui.modal,
-        Some(rollout_cockpit::core::state::Modal::Tour)
+        Some(rollout_cockpit::core::modal::Modal::Tour)
     );
     s.cmd(Cmd::Help);
     assert_eq!(
         s.state.ui.modal,
-        Some(rollout_cockpit::core::state::Modal::Help)
+        Some(rollout_cockpit::core::modal::Modal::Help)
     );
     s.cmd(Cmd::Help);
     assert_eq!(s.state.ui.modal, None);

@@ -7,7 +7,15 @@ use chrono::Duration;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::{Event, Machine, Target};
-use rollout_cockpit::core::state::{Confirm, Field, Mark, Modal, Mode, Row, State, Status, update};
+use rollout_cockpit::core::modal::Confirm;
+use rollout_cockpit::core::modal::Field;
+use rollout_cockpit::core::modal::Modal;
+use rollout_cockpit::core::outline::Row;
+use rollout_cockpit::core::screen::Mode;
+use rollout_cockpit::core::session::Mark;
+use rollout_cockpit::core::session::Status;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::journal::{self, Journal};
 
 fn cursor_text(s: &Session) -> String {

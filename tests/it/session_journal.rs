@@ -333,11 +333,11 @@ fn a_changed_runbook_maps_ticks_by_section_and_text() {
     let dir = tempfile::tempdir().unwrap();
     let old_text = "# Plan\n\n## Checks\n\n- [ ] alpha\n- [ ] beta\n";
     let new_text = "# Plan\n\n## Intro\n\n- [ ] new first\n\n## Checks\n\n- [ ] zeta\n- [ ] beta\n- [ ] alpha\n";
-    let old = rollout_cockpit::core::state::Plan::new(
+    let old = rollout_cockpit::core::plan::Plan::new(
         rollout_cockpit::domain::runbook::parse(old_text),
         old_text,
     );
-    let new = rollout_cockpit::core::state::Plan::new(
+    let new = rollout_cockpit::core::plan::Plan::new(
         rollout_cockpit::domain::runbook::parse(new_text),
         new_text,
     );

@@ -8,9 +8,13 @@ use crate::harness::corpus;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
+use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
-use rollout_cockpit::core::state::clock::{Level, Phase, window_view};
-use rollout_cockpit::core::state::{Plan, State, announce};
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::announce;
+use rollout_cockpit::core::window::Level;
+use rollout_cockpit::core::window::Phase;
+use rollout_cockpit::core::window::window_view;
 use rollout_cockpit::domain::runbook::{self, Window};
 use serde_json::{Value, json};
 
@@ -198,7 +202,7 @@ fn a_friday_announcement_names_fridays_end() {
     let settings = Settings::replay("alice".into(), "production".into(), "RUNBOOK.md".into());
     let at = |now: &str| {
         let state = State::new(plan.clone(), settings.clone(), utc(now));
-        let b = announce::templates(state.runbook())[0];
+        let b = state.runbook().announcements()[0];
         announce::fill(&state, b)
     };
     assert_eq!(at("2025-01-17T10:00:00Z"), "Deploying until 16:00 GMT");

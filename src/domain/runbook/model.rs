@@ -37,6 +37,28 @@ pub struct Runbook {
 }
 
 impl Runbook {
+    /// Template blocks that are announcements (under a heading or rollback
+    /// step that announces or communicates), in document order.
+    pub fn announcements(&self) -> Vec<usize> {
+        self.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Template)
+            .filter(|b| {
+                let in_heading = b
+                    .section
+                    .and_then(|s| self.sections.get(s))
+                    .is_some_and(|s| announcing(&s.title));
+                let in_step = self.rollback.as_ref().is_some_and(|r| {
+                    r.steps
+                        .iter()
+                        .any(|s| announcing(&s.title) && s.blocks.contains(&b.id))
+                });
+                in_heading || in_step
+            })
+            .map(|b| b.id)
+            .collect()
+    }
+
     /// The blocks `owner` owns, in the runbook's order.
     pub fn owned_by(&self, owner: Owner) -> impl Iterator<Item = &Block> {
         self.blocks.iter().filter(move |b| b.owner == owner)
@@ -346,4 +368,9 @@ pub struct EnvVar {
 pub struct Warning {
     pub line: Option<usize>,
     pub message: String,
+}
+
+fn announcing(title: &str) -> bool {
+    let t = title.to_lowercase();
+    t.contains("announce") || t.contains("communicat")
 }

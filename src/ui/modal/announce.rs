@@ -6,7 +6,9 @@ use ratatui::text::Line;
 
 use super::{boxed, keys_line, keys_of};
 use crate::core::action::Cmd;
-use crate::core::state::{Mode, State, announce};
+use crate::core::screen::Mode;
+use crate::core::state::State;
+use crate::core::update::announce;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn announcement(

@@ -7,7 +7,10 @@ use ratatui::text::Line;
 
 use super::{boxed, confirm_line, key, keys_line, keys_of, option_lines};
 use crate::core::action::Cmd;
-use crate::core::state::{Ask, Mode, State, rollback};
+use crate::core::modal::Ask;
+use crate::core::screen::Mode;
+use crate::core::state::State;
+use crate::core::update::rollback;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn rollback_question(
@@ -138,7 +141,7 @@ pub(super) fn leftover(
     wide: u16,
 ) {
     let lines = vec![
-        Line::raw(crate::core::state::runs::leftover_question(
+        Line::raw(crate::core::update::runs::leftover_question(
             state, run, pgid,
         )),
         Line::styled("starting the step again could run it twice", theme::dim()),

@@ -6,7 +6,9 @@ use ratatui::text::Line;
 
 use super::{centered, frame_box, said};
 use crate::core::action::Cmd;
-use crate::core::state::{Mode, Row, State};
+use crate::core::outline::Row;
+use crate::core::screen::Mode;
+use crate::core::state::State;
 use crate::ui::{ViewState, output, theme};
 
 pub(super) fn render(

@@ -6,7 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{boxed, keys_line};
-use crate::core::state::{Mode, State, clock, escalation};
+use crate::core::screen::Mode;
+use crate::core::state::State;
+use crate::core::update::escalation;
+use crate::core::window;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn render(
@@ -31,7 +34,7 @@ pub(super) fn render(
 /// the clock runs) when it is due or who reached them.
 fn escalation_lines(state: &State, view: &ViewState, selected: usize) -> Vec<Line<'static>> {
     let rb = state.runbook();
-    let tz = clock::zone(rb.window.as_ref());
+    let tz = window::zone(rb.window.as_ref());
     let mut lines = vec![Line::styled("Contacts", theme::title())];
     if rb.contacts.is_empty() {
         lines.push(Line::styled(
@@ -62,7 +65,7 @@ fn escalation_lines(state: &State, view: &ViewState, selected: usize) -> Vec<Lin
     lines.push(Line::from(vec![
         Span::styled("Escalation path", theme::title()),
         match &esc.started {
-            Some(s) => Span::raw(format!(" · clock started {}", clock::clock_text(s.at, tz))),
+            Some(s) => Span::raw(format!(" · clock started {}", window::clock_text(s.at, tz))),
             None => Span::styled(
                 " · the clock starts when a criterion fires or a rollback starts",
                 theme::dim(),

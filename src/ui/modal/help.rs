@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 
 use super::{boxed, centered, frame_box, key, said};
 use crate::core::action::Cmd;
-use crate::core::state::{Mode, State};
+use crate::core::screen::Mode;
+use crate::core::state::State;
 use crate::ui::{ViewState, theme};
 
 /// Where each mode's keys apply, as the help heads them.

@@ -6,7 +6,10 @@ use ratatui::text::{Line, Span};
 
 use super::{boxed, centered, frame_box, keys_line, keys_of, said};
 use crate::core::action::Cmd;
-use crate::core::state::{Field, Form, Mode, State};
+use crate::core::modal::Field;
+use crate::core::modal::Form;
+use crate::core::screen::Mode;
+use crate::core::state::State;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn field(

@@ -19,8 +19,11 @@ mod run;
 
 use super::{ViewState, theme};
 use crate::core::action::Cmd;
-use crate::core::state::rollback::ConfirmLine;
-use crate::core::state::{Confirm, Modal, Mode, State};
+use crate::core::modal::Confirm;
+use crate::core::modal::ConfirmLine;
+use crate::core::modal::Modal;
+use crate::core::screen::Mode;
+use crate::core::state::State;
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -150,7 +153,7 @@ pub(super) fn option_lines(
             if b.kind != crate::domain::runbook::BlockKind::Command {
                 continue;
             }
-            for l in crate::core::state::runs::shown_lines(state, b)
+            for l in crate::core::update::runs::shown_lines(state, b)
                 .into_iter()
                 .filter(|l| !l.trim_start().starts_with('#'))
             {

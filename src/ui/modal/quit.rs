@@ -6,7 +6,8 @@ use ratatui::text::Line;
 
 use super::{centered, frame_box, keys_line, keys_of};
 use crate::core::action::Cmd;
-use crate::core::state::{Mode, State};
+use crate::core::screen::Mode;
+use crate::core::state::State;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState, wide: u16) {

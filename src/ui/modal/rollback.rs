@@ -6,7 +6,9 @@ use ratatui::text::Line;
 
 use super::{boxed, confirm_line, key, keys_line, keys_of};
 use crate::core::action::Cmd;
-use crate::core::state::{Mode, State, rollback};
+use crate::core::screen::Mode;
+use crate::core::state::State;
+use crate::core::update::rollback;
 use crate::ui::{ViewState, theme};
 
 /// The red confirm: the procedure, every command it may run (masked), the

@@ -7,8 +7,10 @@ use ratatui::text::Line;
 
 use super::{boxed, key, keys_line, keys_of, option_lines};
 use crate::core::action::Cmd;
-use crate::core::state::runs::Pick;
-use crate::core::state::{Mode, RunPlan, State};
+use crate::core::modal::Pick;
+use crate::core::modal::RunPlan;
+use crate::core::screen::Mode;
+use crate::core::state::State;
 use crate::ui::{ViewState, theme};
 
 pub(super) fn confirm(

@@ -10,8 +10,11 @@ use rollout_cockpit::config::keys::Keymap;
 use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::effect::Effect;
 use rollout_cockpit::core::event::{Event, Machine, Record};
+use rollout_cockpit::core::outline::Row;
+use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
-use rollout_cockpit::core::state::{Plan, Row, State, update};
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::domain::runbook;
 use rollout_cockpit::ui::{self, ViewState};
 

@@ -106,7 +106,8 @@ impl Outline {
         }
         // A heading holding only an announcement ("Step 1: Announce
         // Maintenance") is a row too: `a` on it shows the filled text.
-        let announcing: BTreeSet<usize> = super::announce::templates(runbook)
+        let announcing: BTreeSet<usize> = runbook
+            .announcements()
             .into_iter()
             .filter_map(|b| match runbook.blocks[b].owner {
                 Owner::Section(s) => Some(s),

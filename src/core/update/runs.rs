@@ -1,317 +1,25 @@
-//! Running the runbook's commands. The journal side is [`Runs`], a fold of
-//! `CommandStarted`, `CommandExited` and `VariableSet`; the screen side is
-//! `enter` on a row -> a form for missing values -> a confirm showing the
-//! exact (masked) command -> `y` journals the start and asks the loop to
-//! spawn it once the record is on disk -> output and exit come back as
-//! [`Action::Exec`](crate::core::action::Action::Exec).
+//! Running the runbook's commands: `enter` on a row -> a form for missing
+//! values -> a confirm showing the exact (masked) command -> `y` journals
+//! the start and asks the loop to spawn it once the record is on disk ->
+//! output and exit come back as [`Action::Exec`](crate::core::action::Action::Exec).
+//! The journal's side is [`crate::core::session::runs`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
-use super::{Modal, Row, Stamp, State, health};
-use crate::core::effect::{Effect, Leftover, Spawn};
-use crate::core::event::{Event, Record, Target};
-use crate::domain::exec::{self, ExecEvent, OutputBuffer};
+use crate::core::effect::Effect;
+use crate::core::effect::{Leftover, Spawn};
+use crate::core::event::{Event, Target};
+use crate::core::modal::{Form, FormField, Modal, Pick, RunPlan, Then};
+use crate::core::outline::Row;
+use crate::core::session::runs::Run;
+use crate::core::state::State;
+use crate::core::update::health;
+use crate::domain::exec::{self, ExecEvent};
 use crate::domain::mask::MASK;
 use crate::domain::monitor::BaselineSource;
 use crate::domain::runbook::{BlockKind, Runbook};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunExit {
-    pub code: Option<i32>,
-    pub signal: Option<i32>,
-    pub duration_ms: u64,
-    pub error: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-impl RunExit {
-    pub fn success(&self) -> bool {
-        self.code == Some(0)
-    }
-
-    /// `exit 0 · 1.2s`, `SIGTERM · 3.0s`, `not started`.
-    pub fn text(&self) -> String {
-        format!("{} · {}", self.how(), seconds(self.duration_ms))
-    }
-
-    /// `exit 2`, `SIGTERM`, `not started`: how it ended, without the time.
-    pub fn how(&self) -> String {
-        match (self.code, self.signal, &self.error) {
-            (_, _, Some(_)) => "not started".to_string(),
-            (Some(c), _, _) => format!("exit {c}"),
-            (None, Some(s), _) => signal_name(s),
-            (None, None, _) => "ended".to_string(),
-        }
-    }
-}
-
-pub fn seconds(ms: u64) -> String {
-    if ms < 60_000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    }
-}
-
-pub fn signal_name(sig: i32) -> String {
-    nix::sys::signal::Signal::try_from(sig)
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_else(|_| format!("signal {sig}"))
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    pub run: u64,
-    pub target: Option<Target>,
-    pub block: usize,
-    pub command: String,
-    pub log: String,
-    pub rollback_step: Option<usize>,
-    /// Ran in the terminal itself: no output was captured.
-    pub terminal: bool,
-    pub started: Stamp,
-    pub exit: Option<RunExit>,
-    /// Started before a crash and never reported: not this cockpit's any
-    /// more ("interrupted").
-    pub lost: bool,
-    /// Its process group, once the shell was running.
-    pub pgid: Option<u32>,
-    /// Lost, and its group found still running by `--resume` (not yet seen
-    /// ended): a second start could deploy twice.
-    pub still_running: bool,
-}
-
-impl Run {
-    pub fn running(&self) -> bool {
-        self.exit.is_none() && !self.lost
-    }
-
-    /// Started by a cockpit that stopped before its exit was known.
-    pub fn interrupted(&self) -> bool {
-        self.exit.is_none() && self.lost
-    }
-
-    /// `interrupted`, or `interrupted: pid 4711 still running`.
-    pub fn interrupted_text(&self) -> String {
-        match (self.still_running, self.pgid) {
-            (true, Some(pid)) => format!("interrupted: pid {pid} still running"),
-            _ => "interrupted".to_string(),
-        }
-    }
-}
-
-/// The journal's commands and variables.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Runs {
-    pub list: Vec<Run>,
-    /// name -> (value as journaled, secret). A secret's value here is `••••`.
-    pub vars: BTreeMap<String, (String, bool)>,
-}
-
-impl Runs {
-    pub fn apply(&mut self, r: &Record) {
-        match &r.event {
-            Event::CommandStarted {
-                run,
-                target,
-                block,
-                command_masked,
-                log,
-                rollback_step,
-                terminal,
-            } => self.list.push(Run {
-                run: *run,
-                target: *target,
-                block: *block,
-                command: command_masked.clone(),
-                log: log.clone(),
-                rollback_step: *rollback_step,
-                terminal: *terminal,
-                started: Stamp::of(r),
-                exit: None,
-                lost: false,
-                pgid: None,
-                still_running: false,
-            }),
-            Event::CommandSpawned { run, pgid } => {
-                if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
-                    x.pgid = Some(*pgid);
-                }
-            }
-            Event::CommandInterrupted {
-                run,
-                pgid,
-                still_running,
-            } => {
-                if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
-                    x.lost = true;
-                    x.pgid = x.pgid.or(*pgid);
-                    x.still_running = *still_running;
-                }
-            }
-            Event::CommandExited {
-                run,
-                code,
-                signal,
-                duration_ms,
-                error,
-            } => {
-                if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
-                    x.exit = Some(RunExit {
-                        code: *code,
-                        signal: *signal,
-                        duration_ms: *duration_ms,
-                        error: error.clone(),
-                        at: r.ts,
-                    });
-                }
-            }
-            Event::VariableSet {
-                name,
-                value_masked,
-                secret,
-            } => {
-                self.vars
-                    .insert(name.clone(), (value_masked.clone(), *secret));
-            }
-            // Whatever ran before a resume is gone with the old process.
-            Event::Resumed { .. } => {
-                for x in self.list.iter_mut().filter(|x| x.exit.is_none()) {
-                    x.lost = true;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    pub fn running(&self) -> Option<&Run> {
-        self.list.iter().rev().find(|x| x.running())
-    }
-
-    pub fn get(&self, run: u64) -> Option<&Run> {
-        self.list.iter().rev().find(|x| x.run == run)
-    }
-
-    pub fn latest_for(&self, target: Target) -> Option<&Run> {
-        self.list.iter().rev().find(|x| x.target == Some(target))
-    }
-
-    pub fn next_id(&self) -> u64 {
-        self.list.iter().map(|x| x.run).max().unwrap_or(0) + 1
-    }
-}
-
-/// The output pane's lines (not journaled: they are in the log file).
-#[derive(Debug, Clone, Default)]
-pub struct Pane(pub OutputBuffer);
-
-impl PartialEq for Pane {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.total() == other.0.total() && self.0.len() == other.0.len()
-    }
-}
-
-/// The runner's screen-side state: what the pane shows, values typed this
-/// session (secrets live only here), a start waiting for its record.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ExecUi {
-    pub pane: Pane,
-    /// The newest run: its output is `pane`.
-    pub shown: Option<u64>,
-    /// Earlier runs' output, newest last (see [`super::pane::KEEP`]).
-    pub earlier: Vec<(u64, Pane)>,
-    /// The row the newest run was started from: while it is selected the
-    /// pane keeps that run's output, whatever row the run belongs to (a
-    /// rollback step belongs to none).
-    pub anchor: Option<Row>,
-    /// `z`: the output pane over the whole body.
-    pub zoom: bool,
-    /// Asked to start, its `CommandStarted` not folded in yet.
-    pub pending: Option<u64>,
-    /// The highest run id handed out by this screen.
-    pub issued: u64,
-    /// Every value typed this session, secrets included (memory only).
-    pub values: BTreeMap<String, String>,
-    /// Placeholders of a form just opened, to look up defaults for.
-    pub suggest: Option<(String, Vec<String>)>,
-    /// Groups a stopped cockpit left running (run, pgid), each asked about
-    /// in turn.
-    pub leftovers: Vec<(u64, u32)>,
-}
-
-/// A command ready to confirm: the real text and what the confirm shows.
-#[derive(Clone, PartialEq)]
-pub struct RunPlan {
-    pub title: String,
-    pub target: Option<Target>,
-    pub block: usize,
-    pub code: String,
-    pub display: String,
-    /// Another command is running: `y` starts a second one.
-    pub second: bool,
-    pub rollback_step: Option<usize>,
-    /// Run in the terminal, the screen suspended: `t` rather than `y`, or
-    /// a command that waits for the operator.
-    pub terminal: bool,
-    /// Why the command needs the terminal ("read -p prompts for input"):
-    /// captured, it would wait for a keyboard it does not have.
-    pub interactive: Option<String>,
-}
-
-impl Eq for RunPlan {}
-
-impl std::fmt::Debug for RunPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunPlan")
-            .field("title", &self.title)
-            .field("display", &self.display)
-            .field("second", &self.second)
-            .field("terminal", &self.terminal)
-            .field("interactive", &self.interactive)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What a filled form leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Then {
-    Run(Row),
-    /// One of a row's alternatives (0-based).
-    RunOption(Row, usize),
-    Rollback,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct FormField {
-    pub name: String,
-    pub value: String,
-    pub secret: bool,
-    /// Offered when the field is left empty (the newest matching backup).
-    pub default: Option<String>,
-}
-
-impl std::fmt::Debug for FormField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FormField")
-            .field("name", &self.name)
-            .field("secret", &self.secret)
-            .field("default", &self.default)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Values a command needs before it can run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
-    pub title: String,
-    pub fields: Vec<FormField>,
-    pub at: usize,
-    pub then: Then,
-}
 
 /// The command blocks of a row, in order.
 pub fn command_blocks(rb: &Runbook, row: Row) -> Vec<usize> {
@@ -473,14 +181,6 @@ pub fn open(state: &mut State, row: Row) {
     }
 }
 
-/// A row's alternatives, one of which `enter` runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pick {
-    pub row: Row,
-    pub title: String,
-    pub options: Vec<crate::domain::runbook::StepOption>,
-}
-
 /// `1`..`9` on a row's alternatives: the confirm for that one.
 pub fn pick(state: &mut State, pick: Pick, option: usize) -> Vec<Effect> {
     if option >= pick.options.len() {
@@ -577,7 +277,7 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
     let run = state.session.runs.next_id().max(state.exec.issued + 1);
     state.exec.issued = run;
     state.exec.pending = Some(run);
-    super::pane::retire(state);
+    crate::core::update::pane::retire(state);
     state.exec.shown = Some(run);
     let log = log_path(state, run);
     let mut effects = vec![
@@ -615,7 +315,7 @@ pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
 /// A mirror's pane follows the newest command, as the deployer's does
 /// (there `start` moves it); its lines come from the log file.
 pub fn mirror_started(state: &mut State, run: u64) {
-    super::pane::retire(state);
+    crate::core::update::pane::retire(state);
     state.exec.shown = Some(run);
 }
 
@@ -627,7 +327,7 @@ pub fn exec_event(state: &mut State, ev: ExecEvent) -> Vec<Effect> {
             pgid: pid,
         })],
         ExecEvent::Output { id, lines, skipped } => {
-            super::pane::output(state, id.0, skipped, lines);
+            crate::core::update::pane::output(state, id.0, skipped, lines);
             Vec::new()
         }
         ExecEvent::Exited(e) => {
@@ -769,7 +469,7 @@ fn finished(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
     {
         effects.push(Effect::Journal(Event::Ticked { target: t }));
     }
-    effects.extend(super::rollback::on_exit(state, run, success));
+    effects.extend(crate::core::update::rollback::on_exit(state, run, success));
     effects
 }
 
@@ -837,7 +537,7 @@ pub fn form_submit(state: &mut State) -> Vec<Effect> {
     match form.then {
         Then::Run(row) => open(state, row),
         Then::RunOption(row, k) => open_option(state, row, k),
-        Then::Rollback => effects.extend(super::rollback::advance(state)),
+        Then::Rollback => effects.extend(crate::core::update::rollback::advance(state)),
     }
     effects
 }

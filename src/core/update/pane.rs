@@ -4,7 +4,9 @@
 //! output; any other row shows its own details, or the output of its own
 //! last command while that is still in memory.
 
-use super::{Row, State, runs};
+use crate::core::outline::Row;
+use crate::core::state::State;
+use crate::core::update::runs;
 use crate::domain::exec::OutputBuffer;
 
 /// Earlier commands whose output stays in memory, newest last: enough to

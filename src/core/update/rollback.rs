@@ -6,126 +6,19 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::runs::{self, Then};
-use super::{Focus, Modal, Row, Stamp, State};
 use crate::core::effect::Effect;
-use crate::core::event::{Event, Record, RollbackMetrics, RollbackResult, StepResult};
+use crate::core::event::Event;
+use crate::core::event::{RollbackMetrics, RollbackResult, StepResult};
+use crate::core::modal::{Ask, ConfirmLine, Modal, Then};
+use crate::core::outline::Row;
+use crate::core::screen::{Driver, Focus};
+use crate::core::state::State;
+use crate::core::update::runs;
 use crate::domain::monitor::criteria::Kind;
 use crate::domain::runbook::{BlockKind, StepKind};
 
 /// The countdown before an automatic rollback runs.
 pub const COUNTDOWN: Duration = Duration::seconds(10);
-
-/// The journal's rollback.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollbackLog {
-    pub stamp: Stamp,
-    pub trigger: String,
-    /// Started by the auto-rollback after the criterion fired this long (s).
-    pub automatic_after_s: Option<u64>,
-    pub metrics: RollbackMetrics,
-    /// Which procedure (see [`crate::domain::runbook::Runbook::procedure`]).
-    pub procedure: usize,
-    /// The alternatives picked at choice steps: (step, option, title, who).
-    pub choices: Vec<(usize, Option<usize>, String, Stamp)>,
-    pub steps: Vec<(usize, String, StepResult, DateTime<Utc>)>,
-    pub finished: Option<(RollbackResult, DateTime<Utc>)>,
-}
-
-impl RollbackLog {
-    /// Folds the rollback's records; `None` stays `None` until it starts.
-    pub fn apply(log: &mut Option<RollbackLog>, r: &Record) {
-        match &r.event {
-            Event::RollbackStarted {
-                trigger,
-                metrics,
-                procedure,
-                automatic_after_s,
-            } => {
-                *log = Some(RollbackLog {
-                    stamp: Stamp::of(r),
-                    trigger: trigger.clone(),
-                    automatic_after_s: *automatic_after_s,
-                    metrics: metrics.clone(),
-                    procedure: *procedure,
-                    choices: Vec::new(),
-                    steps: Vec::new(),
-                    finished: None,
-                });
-            }
-            Event::RollbackChoice {
-                step,
-                option,
-                title,
-            } => {
-                if let Some(l) = log {
-                    l.choices
-                        .push((*step, *option, title.clone(), Stamp::of(r)));
-                }
-            }
-            Event::RollbackStep {
-                step,
-                title,
-                result,
-            } => {
-                if let Some(l) = log {
-                    l.steps.push((*step, title.clone(), *result, r.ts));
-                }
-            }
-            Event::RollbackFinished { result } => {
-                if let Some(l) = log {
-                    l.finished = Some((*result, r.ts));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A question the rollback waits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ask {
-    /// `y` run / `n` skip.
-    Optional(usize),
-    /// `r` retry / `s` skip / `a` abort.
-    Failed(usize),
-    /// `1`..`9`: which alternative; `s` skips the step.
-    Choice(usize),
-    /// `--resume` found the rollback stopped before this step: `y` goes on,
-    /// `esc` leaves it paused (`R` asks again). Never a second rollback.
-    Resume(usize),
-}
-
-/// Where the running rollback is (this screen's; the journal has the facts).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Driver {
-    pub procedure: usize,
-    pub step: usize,
-    /// The alternative picked at a choice step.
-    pub chosen: Option<usize>,
-    /// Index into the step's command blocks.
-    pub block: usize,
-    /// The optional step was confirmed.
-    pub asked: bool,
-    pub waiting: Option<u64>,
-    /// A step's command failed and was skipped: its result says so.
-    pub failed: bool,
-    /// The cockpit stopped while this step's command ran: whether it
-    /// finished is unknown, so `r`/`s`/`a` is asked, never a silent re-run.
-    pub unknown: bool,
-    /// This step's command failed and `r`/`s`/`a` is not answered yet
-    /// (also found by `--resume`): `R` asks it again.
-    pub stopped_failed: bool,
-}
-
-/// The auto-rollback's countdown, on state time.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Auto {
-    pub countdown: Option<(DateTime<Utc>, String)>,
-    /// `fired_at` of a firing cancelled on this screen whose record is on
-    /// its way to the journal; the fact itself is `Session::auto_cancels`.
-    pub cancelled: Vec<DateTime<Utc>>,
-}
 
 /// A rollback is running, paused, or journaled as started and not finished
 /// (a resumed session): `R` must never start a second one.
@@ -175,7 +68,8 @@ pub fn interrupted(state: &State) -> Option<Driver> {
         .iter()
         .filter(|r| r.rollback_step == Some(step) && r.started.at >= log.stamp.at)
         .collect();
-    let position = |r: &&super::runs::Run| commands.iter().position(|&b| b == r.block);
+    let position =
+        |r: &&crate::core::session::runs::Run| commands.iter().position(|&b| b == r.block);
     if let Some(last) = runs.last() {
         let at = position(last).unwrap_or(0);
         match &last.exit {
@@ -541,14 +435,6 @@ fn lines_from(
         }
     }
     out
-}
-
-/// How a confirm line is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmLine {
-    Step,
-    Option,
-    Command,
 }
 
 /// The rollback is over: its verification checklist gets the cursor.

@@ -2,36 +2,12 @@
 //! announces or communicates, filled from the session. `a` shows the filled
 //! text, `c` copies it (OSC 52) and saves it, `w` posts it after a confirm.
 
-use super::{Confirm, Modal, Row, State};
 use crate::core::effect::Effect;
 use crate::core::event::Event;
-use crate::domain::runbook::{BlockKind, Runbook};
-
-fn announcing(title: &str) -> bool {
-    let t = title.to_lowercase();
-    t.contains("announce") || t.contains("communicat")
-}
-
-/// Template blocks that are announcements, in document order.
-pub fn templates(rb: &Runbook) -> Vec<usize> {
-    rb.blocks
-        .iter()
-        .filter(|b| b.kind == BlockKind::Template)
-        .filter(|b| {
-            let in_heading = b
-                .section
-                .and_then(|s| rb.sections.get(s))
-                .is_some_and(|s| announcing(&s.title));
-            let in_step = rb.rollback.as_ref().is_some_and(|r| {
-                r.steps
-                    .iter()
-                    .any(|s| announcing(&s.title) && s.blocks.contains(&b.id))
-            });
-            in_heading || in_step
-        })
-        .map(|b| b.id)
-        .collect()
-}
+use crate::core::modal::{Confirm, Modal};
+use crate::core::outline::Row;
+use crate::core::state::State;
+use crate::domain::runbook::Runbook;
 
 /// The announcement a row stands for: one in its own section.
 pub fn for_row(rb: &Runbook, row: Row) -> Option<usize> {
@@ -39,7 +15,7 @@ pub fn for_row(rb: &Runbook, row: Row) -> Option<usize> {
         Row::Section(s) => Some(s),
         Row::Item(i) => rb.items.get(i).and_then(|i| i.section),
     }?;
-    templates(rb)
+    rb.announcements()
         .into_iter()
         .find(|&b| rb.blocks[b].section == Some(section))
 }
@@ -63,7 +39,7 @@ fn fill_unmasked(state: &State, block: usize) -> String {
     // so a July window says EDT.
     let tz = match w.and_then(|w| w.tz.as_ref()) {
         Some(_) => {
-            let zone = crate::core::state::clock::zone(w);
+            let zone = crate::core::window::zone(w);
             state.now.with_timezone(&zone).format("%Z").to_string()
         }
         None => String::new(),
@@ -160,14 +136,14 @@ pub fn copy(state: &mut State) -> Vec<Effect> {
 
 /// `c` on a row's code (a command, or reference material never run): to
 /// the clipboard as the confirm would show it, secrets masked.
-fn copy_code(state: &mut State, row: super::Row) -> Vec<Effect> {
+fn copy_code(state: &mut State, row: Row) -> Vec<Effect> {
     let masker = state.settings.exec.masker.0.clone();
     let text: Vec<String> = state
         .runbook()
         .owned_by(row.owner())
         .filter(|b| {
             b.kind == crate::domain::runbook::BlockKind::Command
-                || super::outline::is_shown_not_run(b)
+                || crate::core::outline::is_shown_not_run(b)
         })
         .map(|b| masker.mask(b.code.trim_end()).into_owned())
         .collect();
