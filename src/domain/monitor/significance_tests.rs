@@ -65,7 +65,12 @@ fn stream(seed: u64, seconds: u32, rate: impl Fn(u32) -> f64, step_at: u32) -> O
         });
         let stats = window.stats(now);
         if baseline.is_none() && s >= 60 {
-            baseline = Baseline::from_stats(&stats, BaselineSource::Auto, now);
+            baseline = Baseline::from_stats(
+                &stats,
+                BaselineSource::Auto,
+                now,
+                super::baseline::MAX_ERROR_RATE,
+            );
         }
         let next = evaluate(&check, &verdict, &stats, baseline.as_ref(), &settings, now);
         if next.state == State::Firing && verdict.state != State::Firing {
