@@ -53,7 +53,7 @@ fn the_tier_that_applies_carries_its_action_and_the_lower_is_superseded() {
         insta::assert_snapshot!(format!("tiers_{w}x{h}"), render(&s.state, w, h).backend());
     }
     // Wide enough that no detail wraps.
-    let text = screen_text(&s.state, 240, 50);
+    let text = screen_text(&s.state, 320, 50);
     assert!(
         text.contains("FIRING · err 13.3% (> 10.0% limit) · Immediate rollback"),
         "{text}"
@@ -87,7 +87,7 @@ fn the_lower_tier_alone_carries_its_own_action() {
         .collect();
     s.samples(batch);
     assert_eq!(verdict_states(&s)[..2], [C::Ok, C::Pending]);
-    let text = screen_text(&s.state, 240, 50);
+    let text = screen_text(&s.state, 320, 50);
     assert!(text.contains("Rollback within 5 min"), "{text}");
     assert!(!text.contains("superseded"), "{text}");
 }
