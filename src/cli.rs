@@ -242,6 +242,34 @@ pub struct ProbeArgs {
     /// [config: [health] accept_status]
     #[arg(long, value_name = "LIST", value_parser = crate::domain::monitor::probe::AcceptStatus::parse)]
     pub accept_status: Option<crate::domain::monitor::probe::AcceptStatus>,
+    /// A relative error-rate rule fires only when the window's failures are
+    /// this unlikely at the baseline's rate (a one-sided binomial p-value):
+    /// lower cries wolf less and sees a step later. Above 0, at most 0.5
+    /// [default: 0.01] [config: [criteria] significance]
+    #[arg(long, value_name = "P", value_parser = significance, allow_negative_numbers = true)]
+    pub significance: Option<f64>,
+    /// Never pin a baseline from a window failing more than PCT percent of
+    /// its probes: that window is an outage, not "normal", and a relative
+    /// rule against it would never fire. Above 0, at most 100 [default: 20]
+    /// [config: [criteria] baseline_max_error]
+    #[arg(long, value_name = "PCT", value_parser = baseline_max_error, allow_negative_numbers = true)]
+    pub baseline_max_error: Option<f64>,
+}
+
+fn number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))
+}
+
+fn significance(s: &str) -> Result<f64, String> {
+    crate::domain::monitor::criteria::check_significance(number(s)?)
+}
+
+fn baseline_max_error(s: &str) -> Result<f64, String> {
+    crate::domain::monitor::criteria::check_baseline_max_error(number(
+        s.trim().trim_end_matches('%'),
+    )?)
 }
 
 /// The application's log stream and the log_errors criterion (`run`).

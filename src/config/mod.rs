@@ -36,6 +36,33 @@ pub struct Config {
     pub secrets: Option<SecretsTable>,
     pub logs: Option<LogsTable>,
     pub health: Option<HealthTable>,
+    pub criteria: Option<CriteriaTable>,
+}
+
+/// `[criteria]`: how strictly the judge weighs the numbers; `--significance`
+/// and `--baseline-max-error` win over it.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriteriaTable {
+    /// The p-value under which a relative error-rate breach counts (0.01).
+    pub significance: Option<f64>,
+    /// The error rate (percent) above which a window is never pinned as
+    /// the baseline (20).
+    pub baseline_max_error: Option<f64>,
+}
+
+impl CriteriaTable {
+    fn check(&self) -> Result<(), String> {
+        use crate::domain::monitor::criteria::{check_baseline_max_error, check_significance};
+        if let Some(p) = self.significance {
+            check_significance(p).map_err(|e| format!("criteria.significance: {e}"))?;
+        }
+        if let Some(pct) = self.baseline_max_error {
+            check_baseline_max_error(pct)
+                .map_err(|e| format!("criteria.baseline_max_error: {e}"))?;
+        }
+        Ok(())
+    }
 }
 
 /// `[health] accept_status = [200, 204]`: the final statuses that count as
@@ -395,6 +422,9 @@ impl Config {
         if let Some(baseline) = &config.baseline {
             baseline.check()?;
         }
+        if let Some(criteria) = &config.criteria {
+            criteria.check()?;
+        }
         for name in config.env.keys() {
             config.profile(name)?;
         }
@@ -528,6 +558,39 @@ mod tests {
         assert!(e.contains("errors_above"), "{e}");
         let e = Config::parse("[logs]\nerror_patterns = \"ERROR\"\n").unwrap_err();
         assert!(e.contains("error_patterns"), "{e}");
+    }
+
+    #[test]
+    fn criteria_knobs_load_and_bad_ones_name_the_key() {
+        let c =
+            Config::parse("[criteria]\nsignificance = 0.001\nbaseline_max_error = 35\n").unwrap();
+        let t = c.criteria.unwrap();
+        assert_eq!(
+            (t.significance, t.baseline_max_error),
+            (Some(0.001), Some(35.0))
+        );
+        for (text, want) in [
+            (
+                "[criteria]\nsignificance = 0\n",
+                "criteria.significance: 0 must be above 0 and at most 0.5 (e.g. 0.01)",
+            ),
+            (
+                "[criteria]\nsignificance = 0.6\n",
+                "criteria.significance: 0.6 must be above 0 and at most 0.5 (e.g. 0.01)",
+            ),
+            (
+                "[criteria]\nbaseline_max_error = 0\n",
+                "criteria.baseline_max_error: 0 must be a percentage above 0 and at most 100",
+            ),
+            (
+                "[criteria]\nbaseline_max_error = 120\n",
+                "criteria.baseline_max_error: 120 must be a percentage above 0 and at most 100",
+            ),
+        ] {
+            assert_eq!(Config::parse(text).unwrap_err(), want, "{text}");
+        }
+        let e = Config::parse("[criteria]\nsignificant = 0.01\n").unwrap_err();
+        assert!(e.contains("significant"), "{e}");
     }
 
     #[test]

@@ -21,7 +21,10 @@ impl ProbeArgs {
         }
     }
 
-    pub fn criteria_settings(&self) -> Settings {
+    /// The flags, then the config's `[criteria]`, then the defaults.
+    pub fn criteria_settings(&self, config: &Config) -> Settings {
+        let table = config.criteria.unwrap_or_default();
+        let defaults = Settings::default();
         Settings {
             error_rate_increase: self.error_rate_increase,
             latency_increase: self.latency_increase,
@@ -29,7 +32,14 @@ impl ProbeArgs {
             hold: self.hold,
             // A `run` flag (`LogArgs`), not a probe's: see `LogSetup`.
             log_errors_above: None,
-            ..Settings::default()
+            significance: self
+                .significance
+                .or(table.significance)
+                .unwrap_or(defaults.significance),
+            baseline_max_error: self
+                .baseline_max_error
+                .or(table.baseline_max_error)
+                .unwrap_or(defaults.baseline_max_error),
         }
     }
 
@@ -82,7 +92,7 @@ impl MonitorSetup {
                 sources.iter().map(|s| mask_url(&s.config.url)).collect(),
                 &probe,
                 args.window,
-                &args.criteria_settings(),
+                &args.criteria_settings(config),
             )
         });
         Ok(MonitorSetup {

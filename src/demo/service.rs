@@ -771,7 +771,12 @@ mod tests {
             });
             let stats = window.stats(now);
             if i == 4 * 57 {
-                baseline = Baseline::from_stats(&stats, BaselineSource::Auto, now);
+                baseline = Baseline::from_stats(
+                    &stats,
+                    BaselineSource::Auto,
+                    now,
+                    crate::domain::monitor::baseline::MAX_ERROR_RATE,
+                );
             }
             let next = evaluate(&check, &verdict, &stats, baseline.as_ref(), &settings, now);
             match (verdict.state, next.state) {

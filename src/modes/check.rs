@@ -35,7 +35,7 @@ pub struct Report<'a> {
     /// operator (a prompt, a password, a terminal session).
     pub interactive: Vec<InteractiveCommand>,
     pub rollback: RollbackSummary,
-    pub criteria: &'a [Criterion],
+    pub criteria: Vec<CriterionRow<'a>>,
     pub window: Option<&'a Window>,
     pub checkpoints: &'a [Checkpoint],
     pub health_urls: &'a [String],
@@ -44,6 +44,18 @@ pub struct Report<'a> {
     pub contacts: &'a [Contact],
     pub escalation: &'a [EscalationStep],
     pub warnings: Vec<Warning>,
+}
+
+/// A criterion as the runbook states it, and whether anything will
+/// measure it: `no_source` is `"throughput: no source, add --logs"` for a
+/// metric only a log stream counts, when neither `[logs] command` in
+/// `--config` nor (at `check` time, unknowable) `--logs` gives one.
+#[derive(Debug, Serialize)]
+pub struct CriterionRow<'a> {
+    #[serde(flatten)]
+    pub criterion: &'a Criterion,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_source: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -152,7 +164,13 @@ pub fn is_set(name: &str) -> bool {
 }
 
 impl<'a> Report<'a> {
-    pub fn new(loaded: &'a Loaded, names: &crate::domain::mask::SecretNames) -> Self {
+    /// `log_stream`: the config names a log command, so log and throughput
+    /// criteria have a source.
+    pub fn new(
+        loaded: &'a Loaded,
+        names: &crate::domain::mask::SecretNames,
+        log_stream: bool,
+    ) -> Self {
         let rb = &loaded.runbook;
         let count = |kind| rb.blocks.iter().filter(|b| b.kind == kind).count();
         let env_vars: Vec<EnvVarStatus> = rb
@@ -218,7 +236,17 @@ impl<'a> Report<'a> {
             reference_blocks: count(BlockKind::Reference),
             interactive: interactive_commands(loaded),
             rollback: RollbackSummary::new(rb),
-            criteria: &rb.criteria,
+            criteria: rb
+                .criteria
+                .iter()
+                .map(|c| CriterionRow {
+                    criterion: c,
+                    no_source: crate::domain::monitor::criteria::missing_source(
+                        c.kind.into(),
+                        log_stream,
+                    ),
+                })
+                .collect(),
             window: rb.window.as_ref(),
             checkpoints: &rb.checkpoints,
             health_urls: &rb.health_urls,
@@ -307,7 +335,13 @@ fn describe_rule(c: &Criterion) -> String {
         (K::LogErrors, Some(R::IncreasePoints)) => format!(
             "log errors more than +{n}/min over baseline (needs --logs CMD or [logs] command)"
         ),
-        _ => "manual: the operator's call".to_string(),
+        (K::Throughput, Some(R::DecreasePercent)) => format!(
+            "throughput more than -{n}% under baseline (needs --logs CMD or [logs] command)"
+        ),
+        _ => match &c.reason {
+            Some(why) => format!("manual: the operator's call ({why})"),
+            None => "manual: the operator's call".to_string(),
+        },
     }
 }
 
@@ -399,13 +433,16 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             format!("{}", rb.criteria.len())
         }
     );
-    for c in &rb.criteria {
+    for row in &report.criteria {
+        let c = row.criterion;
+        let rule = match &row.no_source {
+            Some(why) => format!("{}; {why}", describe(c)),
+            None => describe(c),
+        };
         let _ = writeln!(
             o,
-            "                 line {:<4} {}  ->  {}",
-            c.line,
-            c.text,
-            describe(c)
+            "                 line {:<4} {}  ->  {rule}",
+            c.line, c.text
         );
     }
     match &rb.window {
@@ -517,19 +554,21 @@ pub fn main(args: &CheckArgs) -> u8 {
         Some(p) => crate::config::Config::load(p)
             .map_err(|e| e.to_string())
             .and_then(|c| {
+                let logs = c.logs.as_ref().is_some_and(|l| l.command.is_some());
                 c.secret_names()
+                    .map(|n| (n, logs))
                     .map_err(|e| format!("{}: {e}", p.display()))
             }),
-        None => Ok(crate::domain::mask::SecretNames::default()),
+        None => Ok((crate::domain::mask::SecretNames::default(), false)),
     };
-    let names = match names {
+    let (names, log_stream) = match names {
         Ok(n) => n,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
             return 2;
         }
     };
-    let report = Report::new(&loaded, &names);
+    let report = Report::new(&loaded, &names, log_stream);
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -101,7 +101,7 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     }
     let probe = setup.probe;
     let probers = setup::probers(&setup.sources, &probe)?;
-    let settings = args.probe.criteria_settings();
+    let settings = args.probe.criteria_settings(&config);
     let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
     // Manual criteria need an operator at a cockpit, log criteria the
     // cockpit's log stream: left in, they would hold the verdict at
@@ -109,12 +109,20 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     let (checks, logs): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
         .into_iter()
         .filter(|c| c.kind != Kind::Manual)
-        .partition(|c| c.kind != Kind::LogErrors);
+        .partition(|c| criteria::missing_source(c.kind, false).is_none());
+    let (logs, throughput): (Vec<_>, Vec<_>) =
+        logs.into_iter().partition(|c| c.kind == Kind::LogErrors);
     if !logs.is_empty() {
         eprintln!(
             "rollout-cockpit monitor: {} log criteria not judged (they need a log stream: \
              rollout-cockpit run --logs CMD)",
             logs.len()
+        );
+    }
+    if !throughput.is_empty() {
+        eprintln!(
+            "rollout-cockpit monitor: throughput: no source, not judged (monitor reads no \
+             access log: rollout-cockpit run --logs CMD does)"
         );
     }
     Ok(Plan {
@@ -192,6 +200,7 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         Some((e, l)) => Pin::with_given(Baseline::given(e, l, clock.now())),
         None => Pin::default(),
     };
+    pin.max_error_rate = plan.engine.settings.baseline_max_error;
     let mut auto_requested = false;
     // Evaluations sit half an interval after the probes start, so each one
     // sees the samples of the probes just sent (loopback and most networks
@@ -232,7 +241,7 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
                     now,
                     &stats,
                     pin.baseline.as_ref(),
-                    &plan.engine.verdicts,
+                    &plan.engine,
                     window.last_failure(now),
                 );
                 let line = if plan.json {
@@ -268,7 +277,7 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     });
     if code == EXIT_OK && relative && pin.baseline.is_none() {
         let stats = window.stats(clock.now());
-        let why = Baseline::unhealthy(&stats).map_or_else(
+        let why = Baseline::unhealthy(&stats, pin.max_error_rate).map_or_else(
             || format!("{} probes: too few to pin a baseline", stats.samples),
             |w| format!("the service was never healthy ({w})"),
         );

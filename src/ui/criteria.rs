@@ -67,9 +67,10 @@ fn number(x: f64) -> String {
 /// The rule in words: what number, compared with what.
 pub fn rule_text(c: &Criterion) -> String {
     let metric = match c.kind {
-        CriterionKind::ErrorRate => "err",
-        CriterionKind::Latency => "p95",
-        CriterionKind::LogErrors => "log",
+        CriterionKind::ErrorRate => "err".to_string(),
+        CriterionKind::Latency => format!("p{}", c.percentile.unwrap_or(95)),
+        CriterionKind::LogErrors => "log".to_string(),
+        CriterionKind::Throughput => "throughput".to_string(),
         CriterionKind::Manual => return "operator's call".to_string(),
     };
     let t = c.threshold.map(number).unwrap_or_else(|| "?".into());
@@ -86,6 +87,7 @@ pub fn rule_text(c: &Criterion) -> String {
         Some(Rule::IncreasePoints) => format!("{metric} > baseline +{t} pp"),
         Some(Rule::IncreasePercent) => format!("{metric} > baseline +{t}%"),
         Some(Rule::Above) => format!("{metric} > {t}{unit}"),
+        Some(Rule::DecreasePercent) => format!("{metric} < baseline -{t}%"),
         None => format!("{metric}: no rule"),
     }
 }
@@ -183,9 +185,15 @@ fn lines(state: &State) -> Vec<Line<'static>> {
         if criteria::is_quiet_service_down(check, verdict) {
             continue;
         }
+        // Said from the first frame, before any sample is judged: a
+        // cockpit run with --no-health never evaluates it.
+        let no_source = criteria::missing_source(check.kind, health.stats.log_stream)
+            .filter(|_| !matches!(s, MState::Pending | MState::Firing));
         let (word, style) = match s {
+            _ if no_source.is_some() => ("no source", theme::dim()),
             // The cockpit measures nothing here: "ok" would claim it did.
             MState::Ok if check.kind == Kind::Manual => ("manual", theme::dim()),
+            MState::NoSource => ("no source", theme::dim()),
             MState::Collecting => ("collecting", theme::dim()),
             // Grey, and never a green word: nothing was measured.
             MState::NoData => ("no data", theme::dim()),
@@ -219,7 +227,9 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             Kind::LogErrors => health.log_rate.last().is_some(),
             _ => measured,
         };
-        let mut detail = if check.kind == Kind::Manual {
+        let mut detail = if let Some(text) = no_source {
+            text
+        } else if check.kind == Kind::Manual {
             manual_detail(state, i, s)
         } else if has_numbers {
             verdict.text.clone()
@@ -235,6 +245,27 @@ fn lines(state: &State) -> Vec<Line<'static>> {
                     .unwrap_or(chrono::TimeDelta::zero());
             let left = (since + hold - state.now).num_seconds().max(0);
             detail.push_str(&format!(" · fires in {left}s"));
+        }
+        // A decision table's tiers: the highest breaching one says what to
+        // do, a lower one that breaches too says it is not the instruction.
+        let engine = &health.engine;
+        match crate::domain::monitor::tiers::superseded_by(&engine.checks, &engine.verdicts, i) {
+            Some(j) => {
+                let higher = engine.checks.get(j).map_or("", |c| c.text.as_str());
+                detail.push_str(&format!(" · superseded by {higher}"));
+            }
+            None if matches!(s, MState::Pending | MState::Firing) => {
+                if let Some(action) = state
+                    .runbook()
+                    .criteria
+                    .get(i)
+                    .filter(|_| check.line.is_some())
+                    .and_then(|c| c.action.as_deref())
+                {
+                    detail.push_str(&format!(" · {action}"));
+                }
+            }
+            None => {}
         }
         let detail_style = match (firing, s) {
             (true, _) => theme::alarm(),

@@ -399,3 +399,65 @@ fn a_runbook_with_no_rows_is_refused_by_run() {
     assert!(!err.contains("nothing to run or tick"), "{err}");
     assert!(err.contains("run needs a terminal"), "{err}");
 }
+
+/// Throughput and p90 are read with their rule, hold and percentile; a
+/// manual criterion says why; a metric nothing will count says so.
+#[test]
+fn throughput_p90_and_manual_reasons_reach_the_json() {
+    let out = cockpit()
+        .args(["check", "--json", &fixture("throughput-criteria.md")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = v["criteria"].as_array().expect("criteria");
+    assert_eq!(
+        c[0],
+        serde_json::json!({"text": "Throughput < 50% of baseline", "kind": "throughput", "rule": "decrease_percent", "threshold": 50.0, "unit": "%", "line": 11, "for_s": null, "percentile": null, "no_source": "throughput: no source, add --logs"})
+    );
+    assert_eq!(
+        (&c[1]["percentile"], &c[1]["for_s"]),
+        (&Value::from(90), &Value::from(120))
+    );
+    assert_eq!(c[1]["rule"], "above");
+    assert_eq!(c[2]["kind"], "manual");
+    assert_eq!(
+        c[2]["reason"],
+        "a host metric (CPU, memory, disk): the probe does not see it"
+    );
+    assert!(
+        c[1].get("no_source").is_none(),
+        "the probe measures latency"
+    );
+
+    let human = cockpit()
+        .args(["check", &fixture("throughput-criteria.md")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("throughput more than -50% under baseline (needs --logs CMD or [logs] command); throughput: no source, add --logs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("p90 latency above 800 ms, held 2 min"),
+        "{text}"
+    );
+
+    // A log command in the config is a source.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, "[logs]\ncommand = \"tail -F access.log\"\n").unwrap();
+    let out = cockpit()
+        .args(["check", "--json", "--config"])
+        .arg(&config)
+        .arg(fixture("throughput-criteria.md"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["criteria"][0].get("no_source").is_none(),
+        "{}",
+        v["criteria"][0]
+    );
+}

@@ -21,6 +21,7 @@ mod cockpit_loop;
 mod config_strict;
 mod confirm_shows_all;
 mod corpus;
+mod criteria_tiers;
 mod demo_e2e;
 mod demo_service;
 mod demo_tools;

@@ -255,6 +255,10 @@ fn bad_flags_exit_2_naming_the_flag() {
         ),
         (&["--baseline-error-rate", "1"][..], "--baseline-latency-ms"),
         (&["--bogus"][..], "--bogus"),
+        (&["--significance", "0"][..], "--significance"),
+        (&["--significance", "0.7"][..], "--significance"),
+        (&["--baseline-max-error", "0"][..], "--baseline-max-error"),
+        (&["--baseline-max-error", "101"][..], "--baseline-max-error"),
     ] {
         monitor()
             .args(["--health", "http://127.0.0.1:9/"])
@@ -316,6 +320,8 @@ fn help_explains_every_flag() {
         "--duration",
         "--insecure",
         "--json",
+        "--significance",
+        "--baseline-max-error",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
@@ -511,4 +517,49 @@ async fn the_config_gives_probes_and_their_headers() {
         err.contains("cockpit.toml") && err.contains("header"),
         "{err}"
     );
+}
+
+/// A service whose normal is 3 failures in 10: over the default 20% sanity
+/// limit its baseline is never pinned (inconclusive, exit 4); a team that
+/// knows this service says `--baseline-max-error 50` and gets a baseline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_baseline_sanity_limit_is_the_operators_to_set() {
+    let count = Arc::new(AtomicUsize::new(0));
+    let addr = serve(move |mut stream, _| {
+        let count = count.clone();
+        async move {
+            read_request(&mut stream).await;
+            let answer = if count.fetch_add(1, Ordering::SeqCst) % 10 < 3 {
+                response("500 Internal Server Error", "text/plain", "boom")
+            } else {
+                response("200 OK", "application/json", HEALTHY)
+            };
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    })
+    .await;
+    let health = url(addr, "/health");
+    let run = |extra: &'static [&'static str]| {
+        let health = health.clone();
+        tokio::task::spawn_blocking(move || {
+            monitor()
+                .args(["--json", "--interval", "50ms", "--baseline-for", "700ms"])
+                .args(["--duration", "1500ms", "--health", &health])
+                .args(extra)
+                .output()
+                .unwrap()
+        })
+    };
+    let strict = run(&[]).await.unwrap();
+    assert_eq!(strict.status.code(), Some(4), "{strict:?}");
+    assert!(
+        String::from_utf8_lossy(&strict.stderr).contains("(above 20%)"),
+        "{strict:?}"
+    );
+    let lenient = run(&["--baseline-max-error", "50"]).await.unwrap();
+    assert_eq!(lenient.status.code(), Some(0), "{lenient:?}");
+    let stdout = String::from_utf8(lenient.stdout).unwrap();
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let base = last["baseline"]["error_rate"].as_f64().expect("pinned");
+    assert!((20.0..=50.0).contains(&base), "{last}");
 }

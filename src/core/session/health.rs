@@ -135,6 +135,8 @@ impl Health {
                     latency_ms: *latency_ms,
                     p50_ms: self.stats.p50.filter(|_| from_window),
                     p99_ms: self.stats.p99.filter(|_| from_window),
+                    p90_ms: self.stats.p90.filter(|_| from_window),
+                    throughput: self.stats.throughput.filter(|_| from_window),
                     log_errors_per_min: *log_errors_per_min,
                     samples: *samples,
                     pinned_at: r.ts,
@@ -189,6 +191,7 @@ impl Health {
     fn configure(&mut self, config: &MonitorConfig) {
         self.window.set_span(config.window());
         self.config = Some(config.clone());
+        self.pin.max_error_rate = config.settings().baseline_max_error;
         // A resumed session's probers start on a grid of their own.
         self.grid = None;
         self.rebuild();

@@ -9,6 +9,7 @@ use super::window::Stats;
 pub const MIN_SAMPLES: usize = 10;
 /// A window failing more than this is no picture of "normal": pinned, it
 /// would hide an outage (a dead service's 100% baseline never fires).
+/// The default of `--baseline-max-error` (`[criteria] baseline_max_error`).
 pub const MAX_ERROR_RATE: f64 = 20.0;
 /// Latency needs successful probes to mean anything.
 pub const MIN_SUCCESSES: usize = 5;
@@ -35,6 +36,11 @@ pub struct Baseline {
     pub p50_ms: Option<f64>,
     #[serde(default)]
     pub p99_ms: Option<f64>,
+    #[serde(default)]
+    pub p90_ms: Option<f64>,
+    /// Requests per second at the pin, when an access-log source counted them.
+    #[serde(default)]
+    pub throughput: Option<f64>,
     /// Log error lines per minute at the pin; `None` without a log stream
     /// (or before its first count), and in journals older than the stream.
     #[serde(default)]
@@ -51,6 +57,8 @@ impl Baseline {
             latency_ms: Some(latency_ms),
             p50_ms: None,
             p99_ms: None,
+            p90_ms: None,
+            throughput: None,
             log_errors_per_min: None,
             samples: 0,
             pinned_at: now,
@@ -58,16 +66,18 @@ impl Baseline {
         }
     }
 
-    /// Why a window with enough samples still cannot be the baseline.
-    pub fn unhealthy(stats: &Stats) -> Option<String> {
+    /// Why a window with enough samples still cannot be the baseline:
+    /// failing more than `max_error_rate` percent, or too few successes.
+    pub fn unhealthy(stats: &Stats, max_error_rate: f64) -> Option<String> {
         if stats.samples < MIN_SAMPLES {
             return None;
         }
         let err = stats.error_rate.unwrap_or(0.0);
-        if err > MAX_ERROR_RATE {
+        if err > max_error_rate {
             return Some(format!(
-                "err {err:.1}% over {} probes (above {MAX_ERROR_RATE:.0}%)",
-                stats.samples
+                "err {err:.1}% over {} probes (above {}%)",
+                stats.samples,
+                super::criteria::num(max_error_rate)
             ));
         }
         (stats.ok < MIN_SUCCESSES).then(|| {
@@ -84,8 +94,9 @@ impl Baseline {
         stats: &Stats,
         source: BaselineSource,
         now: DateTime<Utc>,
+        max_error_rate: f64,
     ) -> Option<Baseline> {
-        if stats.samples < MIN_SAMPLES || Baseline::unhealthy(stats).is_some() {
+        if stats.samples < MIN_SAMPLES || Baseline::unhealthy(stats, max_error_rate).is_some() {
             return None;
         }
         Some(Baseline {
@@ -93,6 +104,8 @@ impl Baseline {
             latency_ms: stats.p95,
             p50_ms: stats.p50,
             p99_ms: stats.p99,
+            p90_ms: stats.p90,
+            throughput: stats.throughput,
             log_errors_per_min: stats.log_errors_per_min,
             samples: stats.samples,
             pinned_at: now,
@@ -103,7 +116,7 @@ impl Baseline {
 
 /// The baseline and a pin asked for but not yet possible. Pure: the caller
 /// journals whatever `Some(Baseline)` these methods return.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pin {
     pub baseline: Option<Baseline>,
     pub requested: Option<(BaselineSource, DateTime<Utc>)>,
@@ -112,14 +125,32 @@ pub struct Pin {
     /// a deployment's first minutes included, and the screen says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked_at: Option<DateTime<Utc>>,
+    /// The sanity limit a window's error rate must be under to be pinned
+    /// (percent; the settings' `baseline_max_error`).
+    #[serde(default = "default_max_error_rate")]
+    pub max_error_rate: f64,
+}
+
+fn default_max_error_rate() -> f64 {
+    MAX_ERROR_RATE
+}
+
+impl Default for Pin {
+    fn default() -> Self {
+        Pin {
+            baseline: None,
+            requested: None,
+            asked_at: None,
+            max_error_rate: MAX_ERROR_RATE,
+        }
+    }
 }
 
 impl Pin {
     pub fn with_given(baseline: Baseline) -> Pin {
         Pin {
             baseline: Some(baseline),
-            requested: None,
-            asked_at: None,
+            ..Pin::default()
         }
     }
 
@@ -143,7 +174,7 @@ impl Pin {
     /// call it after every sample.
     pub fn poll(&mut self, now: DateTime<Utc>, stats: &Stats) -> Option<Baseline> {
         let (source, asked) = self.requested?;
-        let baseline = Baseline::from_stats(stats, source, now)?;
+        let baseline = Baseline::from_stats(stats, source, now, self.max_error_rate)?;
         self.requested = None;
         self.asked_at = (now > asked).then_some(asked);
         self.baseline = Some(baseline.clone());
@@ -160,7 +191,7 @@ impl Pin {
         if self.baseline.is_some() || self.requested.is_none() {
             return None;
         }
-        Baseline::unhealthy(stats)
+        Baseline::unhealthy(stats, self.max_error_rate)
     }
 }
 
@@ -220,8 +251,23 @@ mod tests {
             Some("err 100.0% over 45 probes (above 20%)")
         );
         // 3 stray failures in 60 are normal enough; 25% is not.
-        assert!(Baseline::unhealthy(&stats(60, 3, 80.0)).is_none());
-        assert!(Baseline::unhealthy(&stats(60, 15, 80.0)).is_some());
+        assert!(Baseline::unhealthy(&stats(60, 3, 80.0), MAX_ERROR_RATE).is_none());
+        assert!(Baseline::unhealthy(&stats(60, 15, 80.0), MAX_ERROR_RATE).is_some());
+        // A service whose normal is 25% failures may say so.
+        assert!(Baseline::unhealthy(&stats(60, 15, 80.0), 30.0).is_none());
+        let strict = Pin {
+            max_error_rate: 2.5,
+            ..Pin::default()
+        };
+        assert_eq!(
+            strict.unhealthy(&stats(60, 3, 80.0)).as_deref(),
+            None,
+            "nothing requested yet"
+        );
+        assert_eq!(
+            Baseline::unhealthy(&stats(60, 3, 80.0), 2.5).as_deref(),
+            Some("err 5.0% over 60 probes (above 2.5%)")
+        );
         // It pins once the service is healthy.
         let later = now() + TimeDelta::seconds(30);
         let b = pin.poll(later, &stats(60, 2, 85.0)).unwrap();
@@ -236,9 +282,16 @@ mod tests {
             log_stream: true,
             ..stats(10, 0, 50.0)
         };
-        let b = Baseline::from_stats(&with_logs, BaselineSource::Operator, now()).unwrap();
+        let b = Baseline::from_stats(&with_logs, BaselineSource::Operator, now(), MAX_ERROR_RATE)
+            .unwrap();
         assert_eq!(b.log_errors_per_min, Some(3.0));
-        let b = Baseline::from_stats(&stats(10, 0, 50.0), BaselineSource::Auto, now()).unwrap();
+        let b = Baseline::from_stats(
+            &stats(10, 0, 50.0),
+            BaselineSource::Auto,
+            now(),
+            MAX_ERROR_RATE,
+        )
+        .unwrap();
         assert_eq!(b.log_errors_per_min, None);
         assert_eq!(Baseline::given(0.5, 120.0, now()).log_errors_per_min, None);
         let old: Baseline = serde_json::from_str(

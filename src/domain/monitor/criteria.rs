@@ -36,6 +36,9 @@ pub const MIN_JUDGED_SAMPLES: usize = 5;
 /// baseline's rate: three stray failures in a short window are over +5 pp
 /// but happen by chance, and a panel that cries wolf stops being read.
 pub const DEFAULT_SIGNIFICANCE: f64 = 0.01;
+/// Only for a throughput criterion that somehow lacks a number: traffic
+/// halved is the usual "something upstream broke" line.
+pub const DEFAULT_THROUGHPUT_DECREASE: f64 = 50.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +47,8 @@ pub enum Kind {
     Latency,
     /// Error lines per minute in the application's log stream.
     LogErrors,
+    /// Requests per second, counted from an access log.
+    Throughput,
     Manual,
 }
 
@@ -58,6 +63,20 @@ pub enum Limit {
     IncreasePercent(f64),
     /// Above this absolute value; needs no baseline.
     Above(f64),
+    /// Below baseline by this percentage of the baseline (throughput).
+    DecreasePercent(f64),
+}
+
+impl Limit {
+    /// The rule's name as `check --json` and `monitor --json` write it.
+    pub fn rule_name(self) -> &'static str {
+        match self {
+            Limit::IncreasePoints(_) => "increase_points",
+            Limit::IncreasePercent(_) => "increase_percent",
+            Limit::Above(_) => "above",
+            Limit::DecreasePercent(_) => "decrease_percent",
+        }
+    }
 }
 
 /// A criterion as the engine applies it.
@@ -94,10 +113,39 @@ pub struct Settings {
     /// The p-value under which a relative error-rate breach counts.
     #[serde(default = "default_significance")]
     pub significance: f64,
+    /// A window failing more than this percentage is never pinned as the
+    /// baseline (see [`super::baseline::MAX_ERROR_RATE`]).
+    #[serde(default = "default_baseline_max_error")]
+    pub baseline_max_error: f64,
+}
+
+/// A significance is a probability a breach may still be chance: 0 would
+/// never fire, and above 0.5 a coin toss would.
+pub fn check_significance(p: f64) -> Result<f64, String> {
+    if p.is_finite() && p > 0.0 && p <= 0.5 {
+        Ok(p)
+    } else {
+        Err(format!("{p} must be above 0 and at most 0.5 (e.g. 0.01)"))
+    }
+}
+
+/// A baseline's error-rate limit is a percentage: 0 would pin nothing.
+pub fn check_baseline_max_error(pct: f64) -> Result<f64, String> {
+    if pct.is_finite() && pct > 0.0 && pct <= 100.0 {
+        Ok(pct)
+    } else {
+        Err(format!(
+            "{pct} must be a percentage above 0 and at most 100"
+        ))
+    }
 }
 
 fn default_significance() -> f64 {
     DEFAULT_SIGNIFICANCE
+}
+
+fn default_baseline_max_error() -> f64 {
+    super::baseline::MAX_ERROR_RATE
 }
 
 impl Default for Settings {
@@ -109,6 +157,7 @@ impl Default for Settings {
             hold: DEFAULT_HOLD,
             log_errors_above: None,
             significance: DEFAULT_SIGNIFICANCE,
+            baseline_max_error: super::baseline::MAX_ERROR_RATE,
         }
     }
 }
@@ -255,6 +304,12 @@ fn check(c: &Criterion, settings: &Settings) -> Check {
             };
             (Kind::Latency, Some(limit))
         }
+        CriterionKind::Throughput => (
+            Kind::Throughput,
+            Some(Limit::DecreasePercent(
+                c.threshold.unwrap_or(DEFAULT_THROUGHPUT_DECREASE),
+            )),
+        ),
         CriterionKind::LogErrors => {
             let limit = match (c.rule, c.threshold) {
                 (Some(Rule::IncreasePercent), Some(t)) => Limit::IncreasePercent(t),
@@ -283,6 +338,11 @@ fn check(c: &Criterion, settings: &Settings) -> Check {
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Ok,
+    /// Nothing here measures its metric (throughput or log errors without
+    /// a log stream): the operator's call, said so, never "ok". Ranked
+    /// under "collecting": a source never configured must not hold a
+    /// session's verdict at "no data" for good.
+    NoSource,
     /// Not armed: a relative rule waits for its baseline.
     Collecting,
     /// Too few samples in the window to judge (or none at all): never "ok".
@@ -295,6 +355,7 @@ impl State {
     pub fn as_str(self) -> &'static str {
         match self {
             State::Ok => "ok",
+            State::NoSource => "no_source",
             State::Collecting => "collecting",
             State::NoData => "no_data",
             State::Pending => "pending",
@@ -354,6 +415,8 @@ enum Condition {
     Unknown,
     /// Nothing (or too little) measured.
     NoData,
+    /// Nothing configured to measure it.
+    NoSource,
     Clear,
     /// A relative error rate that is no breach (under its limit, or not
     /// significant) but no sign of recovery either: a pending or firing
@@ -410,7 +473,7 @@ pub fn evaluate(
     match (prev.state, r.condition) {
         // A firing criterion stays firing while the data is missing: losing
         // the numbers is no sign of recovery.
-        (State::Firing, Condition::Unknown | Condition::NoData) => {}
+        (State::Firing, Condition::Unknown | Condition::NoData | Condition::NoSource) => {}
         (State::Firing, Condition::Breach | Condition::Elevated) => v.clear_since = None,
         (State::Firing, Condition::Clear) => {
             let clear_since = prev.clear_since.unwrap_or(now);
@@ -435,6 +498,7 @@ pub fn evaluate(
         (_, Condition::Clear | Condition::Elevated) => enter(&mut v, State::Ok),
         (_, Condition::Unknown) => enter(&mut v, State::Collecting),
         (_, Condition::NoData) => enter(&mut v, State::NoData),
+        (_, Condition::NoSource) => enter(&mut v, State::NoSource),
     }
     v
 }
@@ -495,11 +559,10 @@ impl Metric {
         baseline: Option<&Baseline>,
     ) -> Metric {
         match kind {
-            // The window keeps p50, p95 and p99; p90 is judged on p95, the
-            // nearest one above it (a stricter reading never misses).
             Kind::Latency => {
                 let (name, current, base) = match percentile {
                     Some(50) => ("p50", stats.p50, baseline.and_then(|b| b.p50_ms)),
+                    Some(90) => ("p90", stats.p90, baseline.and_then(|b| b.p90_ms)),
                     Some(99) => ("p99", stats.p99, baseline.and_then(|b| b.p99_ms)),
                     _ => ("p95", stats.p95, baseline.and_then(|b| b.latency_ms)),
                 };
@@ -519,6 +582,14 @@ impl Metric {
                 fmt: per_min,
                 limit: |n| format!("{}/min", num(n)),
                 delta: per_min,
+            },
+            Kind::Throughput => Metric {
+                name: "throughput",
+                current: stats.throughput,
+                base: baseline.and_then(|b| b.throughput),
+                fmt: per_sec,
+                limit: per_sec,
+                delta: per_sec,
             },
             Kind::ErrorRate | Kind::Manual => Metric {
                 name: "err",
@@ -550,18 +621,23 @@ fn read(
     } = Metric::of(kind, percentile, stats, baseline);
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
+        // The rule is moot until there is a stream: say how to start one.
+        if let Some(text) = missing_source(kind, stats.log_stream) {
+            return Reading {
+                condition: Condition::NoSource,
+                ..no_data(text)
+            };
+        }
         let why = match kind {
-            // The rule is moot until there is a stream: say how to start one.
-            Kind::LogErrors if !stats.log_stream => {
-                return no_data(format!("{name} —, no log stream (run --logs CMD)"));
-            }
             Kind::LogErrors => "no count yet",
+            Kind::Throughput => "no access lines counted yet",
             Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
         return no_data(format!("{name} —, {why} ({rule})"));
     };
-    if kind != Kind::LogErrors && stats.samples < MIN_JUDGED_SAMPLES {
+    let from_probes = !matches!(kind, Kind::LogErrors | Kind::Throughput);
+    if from_probes && stats.samples < MIN_JUDGED_SAMPLES {
         // No figure: a rate over two probes would read as a measurement.
         return no_data(format!(
             "{name} —, only {} in the window ({rule})",
@@ -593,6 +669,7 @@ fn read(
                 (None, _) => "collecting baseline",
                 // Pinned before the log stream had counted anything.
                 (Some(_), Kind::LogErrors) => "baseline has no log count",
+                (Some(_), Kind::Throughput) => "baseline has no throughput",
                 (Some(_), _) => "baseline has no successful probe",
             };
             Reading {
@@ -658,6 +735,53 @@ fn read(
                 text,
                 p_value: evidence.map(|e| e.p_value),
             }
+        }
+        Limit::DecreasePercent(n) => {
+            let base = base.unwrap_or_default();
+            let at_limit = base * (1.0 - n / 100.0);
+            let breach = cur < at_limit;
+            Reading {
+                condition: if breach {
+                    Condition::Breach
+                } else {
+                    Condition::Clear
+                },
+                value: Some(cur),
+                limit: Some(at_limit),
+                text: format!(
+                    "{name} {} vs {} base ({}% {} -{}%)",
+                    fmt(cur),
+                    fmt(base),
+                    signed_percent(relative(cur, base)),
+                    if breach { "<" } else { "≥" },
+                    num(n)
+                ),
+                p_value: None,
+            }
+        }
+    }
+}
+
+/// `throughput: no source, add --logs`: a criterion whose metric only a
+/// log stream counts, while none runs. The panel, `check` and the engine
+/// say it alike.
+pub fn missing_source(kind: Kind, log_stream: bool) -> Option<String> {
+    let name = match kind {
+        Kind::Throughput => "throughput",
+        Kind::LogErrors => "log errors",
+        Kind::ErrorRate | Kind::Latency | Kind::Manual => return None,
+    };
+    (!log_stream).then(|| format!("{name}: no source, add --logs"))
+}
+
+impl From<CriterionKind> for Kind {
+    fn from(k: CriterionKind) -> Kind {
+        match k {
+            CriterionKind::ErrorRate => Kind::ErrorRate,
+            CriterionKind::Latency => Kind::Latency,
+            CriterionKind::LogErrors => Kind::LogErrors,
+            CriterionKind::Throughput => Kind::Throughput,
+            CriterionKind::Manual => Kind::Manual,
         }
     }
 }
@@ -818,9 +942,11 @@ pub fn rule_text(kind: Kind, limit: Limit) -> String {
     match limit {
         Limit::IncreasePoints(n) => format!("rule +{}", step(kind, n)),
         Limit::IncreasePercent(n) => format!("rule +{}%", num(n)),
+        Limit::DecreasePercent(n) => format!("rule -{}%", num(n)),
         Limit::Above(n) => match kind {
             Kind::Latency => format!("rule > {}", ms(n)),
             Kind::LogErrors => format!("rule > {}/min", num(n)),
+            Kind::Throughput => format!("rule > {}", per_sec(n)),
             Kind::ErrorRate | Kind::Manual => format!("rule > {}", pct(n)),
         },
     }
@@ -831,6 +957,7 @@ fn step(kind: Kind, n: f64) -> String {
     match kind {
         Kind::Latency => format!("{} ms", num(n)),
         Kind::LogErrors => format!("{}/min", num(n)),
+        Kind::Throughput => per_sec(n),
         Kind::ErrorRate | Kind::Manual => format!("{} pp", num(n)),
     }
 }
@@ -879,6 +1006,11 @@ pub fn ms(x: f64) -> String {
 /// a stream younger than a minute may be scaled up to a rate.
 pub fn per_min(x: f64) -> String {
     format!("{}/min", trim_zeros(&format!("{x:.1}")))
+}
+
+/// `42 req/s`, `0.5 req/s`: a quiet service's trickle keeps its decimal.
+pub fn per_sec(x: f64) -> String {
+    format!("{} req/s", trim_zeros(&format!("{x:.1}")))
 }
 
 fn trim_zeros(s: &str) -> String {

@@ -86,7 +86,7 @@ fn states(vs: &[Verdict]) -> Vec<State> {
     vs.iter().map(|v| v.state).collect()
 }
 
-use State::{Collecting, Firing, NoData, Ok, Pending};
+use State::{Collecting, Firing, NoData, NoSource, Ok, Pending};
 
 #[test]
 fn texts_state_numbers_and_rule_in_the_documented_style() {
@@ -497,6 +497,8 @@ fn criterion(
         line: 7,
         for_s: None,
         percentile: None,
+        reason: None,
+        action: None,
     }
 }
 
@@ -639,8 +641,8 @@ fn log_errors_collect_without_a_stream_and_until_its_first_count() {
             (2.0, log_stats(Some(3.0))),
         ],
     );
-    assert_eq!(states(&v), [NoData, NoData, Ok]);
-    assert_eq!(v[0].text, "log —, no log stream (run --logs CMD)");
+    assert_eq!(states(&v), [NoSource, NoData, Ok]);
+    assert_eq!(v[0].text, "log errors: no source, add --logs");
     assert_eq!(v[1].text, "log —, no count yet (rule > 10/min)");
     assert_eq!(v[2].text, "log 3/min (≤ 10/min limit)");
     assert_eq!((v[2].value, v[2].limit), (Some(3.0), Some(10.0)));
@@ -741,7 +743,13 @@ fn the_engine_pins_the_log_rate_with_the_baseline() {
     use super::baseline::BaselineSource;
     let mut engine = Engine::new(vec![log_check(Limit::IncreasePercent(100.0))], settings(0));
     let before = log_stats(Some(4.0));
-    let b = Baseline::from_stats(&before, BaselineSource::Auto, t(0.0)).unwrap();
+    let b = Baseline::from_stats(
+        &before,
+        BaselineSource::Auto,
+        t(0.0),
+        super::baseline::MAX_ERROR_RATE,
+    )
+    .unwrap();
     assert_eq!(b.log_errors_per_min, Some(4.0));
     assert_eq!(engine.evaluate(&log_stats(Some(8.0)), Some(&b), t(1.0)), Ok);
     assert_eq!(
@@ -991,4 +999,135 @@ fn a_p99_rule_judges_p99_against_the_baselines_p99() {
         t(1.0),
     );
     assert_eq!(v.state, Firing, "{}", v.text);
+}
+
+fn tput_check(decrease: f64) -> Check {
+    Check {
+        kind: Kind::Throughput,
+        limit: Some(Limit::DecreasePercent(decrease)),
+        text: "Throughput < 50% of baseline".into(),
+        line: Some(3),
+        hold: None,
+        percentile: None,
+    }
+}
+
+#[test]
+fn throughput_halved_fires_and_a_dip_above_the_limit_does_not() {
+    let check = tput_check(50.0);
+    let baseline = Baseline {
+        throughput: Some(40.0),
+        ..base(0.0, 60.0)
+    };
+    let window = |rps: Option<f64>| Stats {
+        throughput: rps,
+        ..stats(Some(0.0), Some(60.0))
+    };
+    let s = settings(0);
+    let at = |rps: f64, prev: &Verdict| {
+        evaluate(
+            &check,
+            prev,
+            &window(Some(rps)),
+            Some(&baseline),
+            &s,
+            t(1.0),
+        )
+    };
+    let prev = Verdict::initial(&check);
+    // 25 req/s is 37% down: under the 50% rule.
+    let v = at(25.0, &prev);
+    assert_eq!(v.state, State::Ok);
+    assert_eq!(v.limit, Some(20.0));
+    assert_eq!(v.text, "throughput 25 req/s vs 40 req/s base (-38% ≥ -50%)");
+    let v = at(12.0, &prev);
+    assert_eq!(v.state, State::Firing);
+    assert_eq!(v.text, "throughput 12 req/s vs 40 req/s base (-70% < -50%)");
+    // A baseline pinned before any access line has no throughput to fall from.
+    let v = evaluate(
+        &check,
+        &prev,
+        &window(Some(12.0)),
+        Some(&base(0.0, 60.0)),
+        &s,
+        t(1.0),
+    );
+    assert_eq!(v.state, State::Collecting);
+    assert!(v.text.contains("baseline has no throughput"), "{}", v.text);
+}
+
+#[test]
+fn a_throughput_rule_from_the_runbook_is_a_decrease() {
+    let c = Criterion {
+        for_s: Some(120),
+        ..criterion(
+            CriterionKind::Throughput,
+            Some(Rule::DecreasePercent),
+            Some(30.0),
+            Some(Unit::Percent),
+        )
+    };
+    let got = checks(&[c], &Settings::default());
+    assert_eq!(got[0].kind, Kind::Throughput);
+    assert_eq!(got[0].limit, Some(Limit::DecreasePercent(30.0)));
+    assert_eq!(got[0].hold, Some(Duration::from_secs(120)));
+    assert_eq!(got[0].limit.map(Limit::rule_name), Some("decrease_percent"));
+    // A throughput rule alone does not replace the probe's defaults.
+    assert!(got.iter().any(|c| c.kind == Kind::ErrorRate));
+}
+
+#[test]
+fn a_p90_rule_judges_the_windows_p90() {
+    let check = Check {
+        percentile: Some(90),
+        ..lat_check(Limit::Above(300.0))
+    };
+    // p90 over its limit while p95 would be further over and p50 under:
+    // only a real p90 reads 320.
+    let window = Stats {
+        p50: Some(100.0),
+        p90: Some(320.0),
+        p95: Some(900.0),
+        ..stats(Some(0.0), Some(900.0))
+    };
+    let v = evaluate(
+        &check,
+        &Verdict::initial(&check),
+        &window,
+        None,
+        &settings(0),
+        t(1.0),
+    );
+    assert_eq!(v.state, State::Firing);
+    assert_eq!(v.value, Some(320.0));
+    assert!(v.text.starts_with("p90 320 ms"), "{}", v.text);
+}
+
+#[test]
+fn throughput_without_a_log_stream_says_it_has_no_source() {
+    let check = tput_check(50.0);
+    let v = run_stats(
+        &check,
+        &settings(0),
+        None,
+        &[
+            (0.0, stats(Some(0.0), Some(10.0))),
+            (
+                1.0,
+                Stats {
+                    log_stream: true,
+                    ..stats(Some(0.0), Some(10.0))
+                },
+            ),
+        ],
+    );
+    assert_eq!(states(&v), [NoSource, NoData]);
+    assert_eq!(v[0].text, "throughput: no source, add --logs");
+    assert!(
+        v[1].text.contains("no access lines counted yet"),
+        "{}",
+        v[1].text
+    );
+    // Not a verdict that holds a session at "no data": under "collecting".
+    assert!(State::NoSource < State::Collecting && State::NoSource > State::Ok);
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::baseline::Baseline;
-use super::criteria::{Kind, State, Verdict, ms, pct};
+use super::criteria::{Engine, Kind, State, ms, pct};
 use super::sample::{Outcome, Sample};
 use super::window::Stats;
 
@@ -38,6 +38,7 @@ pub struct FailureLine {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Latencies {
     pub p50: Option<f64>,
+    pub p90: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
 }
@@ -51,6 +52,13 @@ pub struct BaselineLine {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriterionLine {
     pub kind: Kind,
+    /// `above`, `increase_points`, `increase_percent`, `decrease_percent`,
+    /// as `check --json` names the runbook's rule.
+    pub rule: Option<&'static str>,
+    /// The criterion's own hold; `null` when it takes `--for`.
+    pub for_s: Option<f64>,
+    /// The latency percentile judged; `null` for other metrics.
+    pub percentile: Option<u8>,
     pub state: State,
     pub value: Option<f64>,
     pub limit: Option<f64>,
@@ -79,16 +87,20 @@ impl Evaluation {
         now: DateTime<Utc>,
         stats: &Stats,
         baseline: Option<&Baseline>,
-        verdicts: &[Verdict],
+        engine: &Engine,
         last_failure: Option<&Sample>,
     ) -> Evaluation {
-        let auto: Vec<&Verdict> = verdicts.iter().filter(|v| v.kind != Kind::Manual).collect();
+        let auto: Vec<_> = engine
+            .judged()
+            .filter(|(c, _)| c.kind != Kind::Manual)
+            .collect();
         Evaluation {
             ts: now.to_rfc3339_opts(SecondsFormat::Millis, true),
             samples: stats.samples,
             error_rate: stats.error_rate.map(round),
             latency_ms: Latencies {
                 p50: stats.p50.map(round),
+                p90: stats.p90.map(round),
                 p95: stats.p95.map(round),
                 p99: stats.p99.map(round),
             },
@@ -98,8 +110,11 @@ impl Evaluation {
             }),
             criteria: auto
                 .iter()
-                .map(|v| CriterionLine {
+                .map(|(c, v)| CriterionLine {
                     kind: v.kind,
+                    rule: c.limit.map(|l| l.rule_name()),
+                    for_s: c.hold.map(|h| h.as_secs_f64()),
+                    percentile: (c.kind == Kind::Latency).then(|| c.percentile.unwrap_or(95)),
                     state: v.state,
                     value: v.value.map(round),
                     limit: v.limit.map(round),
@@ -107,7 +122,7 @@ impl Evaluation {
                     p_value: v.p_value.map(significant_digits),
                 })
                 .collect(),
-            verdict: super::criteria::overall(auto),
+            verdict: super::criteria::overall(auto.iter().map(|(_, v)| *v)),
             last_failure: last_failure.map(|f| FailureLine {
                 ts: f.ts.to_rfc3339_opts(SecondsFormat::Millis, true),
                 url: f.url.clone(),

@@ -11,6 +11,7 @@ pub mod probe;
 pub mod record;
 pub mod sample;
 pub mod setup;
+pub mod tiers;
 pub mod window;
 
 #[cfg(test)]

@@ -29,6 +29,12 @@ pub struct MonitorConfig {
     /// than the log stream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_errors_above: Option<f64>,
+    /// `--significance`, `--baseline-max-error`: absent at their defaults,
+    /// and in journals older than the knobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub significance: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_max_error: Option<f64>,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -53,6 +59,10 @@ impl MonitorConfig {
             latency_floor_ms: s.latency_floor_ms,
             insecure: probe.insecure,
             log_errors_above: s.log_errors_above,
+            significance: (s.significance != Settings::default().significance)
+                .then_some(s.significance),
+            baseline_max_error: (s.baseline_max_error != Settings::default().baseline_max_error)
+                .then_some(s.baseline_max_error),
         }
     }
 
@@ -74,7 +84,12 @@ impl MonitorConfig {
             latency_floor_ms: self.latency_floor_ms,
             hold: Duration::from_millis(self.hold_ms),
             log_errors_above: self.log_errors_above,
-            ..Settings::default()
+            significance: self
+                .significance
+                .unwrap_or(Settings::default().significance),
+            baseline_max_error: self
+                .baseline_max_error
+                .unwrap_or(Settings::default().baseline_max_error),
         }
     }
 

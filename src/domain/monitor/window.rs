@@ -33,8 +33,15 @@ pub struct Stats {
     pub ok: usize,
     pub error_rate: Option<f64>,
     pub p50: Option<f64>,
+    /// Absent in journals older than the p90 rule.
+    #[serde(default)]
+    pub p90: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
+    /// Requests per second from an access-log source; `None` until one
+    /// counts (the window's probes are not traffic).
+    #[serde(default)]
+    pub throughput: Option<f64>,
     /// Error lines the log stream counted over the last 60 s. `None` when no
     /// stream runs or it has not reported a count yet; [`Stats::log_stream`]
     /// tells those apart. Not the window's: the health fold sets both.
@@ -179,15 +186,17 @@ impl RollingWindow {
             }
         }
         let ok = latencies.len();
-        let [p50, p95, p99] = percentiles(&mut latencies, [50.0, 95.0, 99.0]);
+        let [p50, p90, p95, p99] = percentiles(&mut latencies, [50.0, 90.0, 95.0, 99.0]);
         Stats {
             samples,
             failures,
             ok,
             error_rate: (samples > 0).then(|| percent(failures, samples)),
             p50,
+            p90,
             p95,
             p99,
+            throughput: None,
             log_errors_per_min: None,
             log_stream: false,
         }
@@ -301,7 +310,10 @@ mod tests {
         let s = w.stats(t0() + TimeDelta::seconds(11));
         assert_eq!((s.samples, s.failures, s.ok), (110, 10, 100));
         assert!((s.error_rate.unwrap() - 100.0 * 10.0 / 110.0).abs() < 1e-9);
-        assert_eq!((s.p50, s.p95, s.p99), (Some(50.0), Some(95.0), Some(99.0)));
+        assert_eq!(
+            (s.p50, s.p90, s.p95, s.p99),
+            (Some(50.0), Some(90.0), Some(95.0), Some(99.0))
+        );
     }
 
     #[test]
@@ -437,8 +449,8 @@ mod tests {
         assert_eq!(percentiles(&mut one, [50.0, 95.0, 99.0]), [Some(7.0); 3]);
         let mut v: Vec<f64> = (1..=20).rev().map(f64::from).collect();
         assert_eq!(
-            percentiles(&mut v, [50.0, 95.0, 99.0]),
-            [Some(10.0), Some(19.0), Some(20.0)]
+            percentiles(&mut v, [50.0, 90.0, 95.0, 99.0]),
+            [Some(10.0), Some(18.0), Some(19.0), Some(20.0)]
         );
     }
 }

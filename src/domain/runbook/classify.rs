@@ -20,7 +20,19 @@ struct Patterns {
     latency: Regex,
     host_metric: Regex,
     relative: Regex,
+    throughput: ThroughputPatterns,
     log: LogPatterns,
+}
+
+/// Requests per second, counted from access lines: only a fall relative to
+/// the baseline is read ("< 50% of baseline", "drops by 30%"); a bare
+/// "> 1000 RPS" is a capacity target, not a rollback rule.
+struct ThroughputPatterns {
+    metric: Regex,
+    /// "< 50% of baseline": what remains, so the decrease is 100 - N.
+    share_of: Regex,
+    /// "drops by 30%", "30% decrease": the decrease itself.
+    drop: Regex,
 }
 
 /// What sets a log criterion apart from the probe's error rate: the log
@@ -64,6 +76,17 @@ fn build() -> Result<Patterns, regex::Error> {
         relative: ascii_re(
             r"(?i)baseline|increase|\brise|\bspike|\bjump|above (?:normal|usual)|\bpp\b|points?\b",
         )?,
+        throughput: ThroughputPatterns {
+            metric: ascii_re(
+                r"(?i)\bthroughput\b|\brequests?\s*(?:per\s+second|/\s*s(?:ec)?)\b|\breq/s\b|\brps\b|\brequest rate\b|\btraffic\b",
+            )?,
+            share_of: ascii_re(
+                r"(?i)(?:<|\bbelow|\bunder|\bless than|\bto)\s*(\d+(?:\.\d+)?)\s*(?:%|percent\b)\s*of\b",
+            )?,
+            drop: ascii_re(
+                r"(?i)\b(?:drop|decrease|fall|fell|down|lower|reduc|declin|los)\w*\b|<|\bbelow\b|\bunder\b|\bless\b",
+            )?,
+        },
         log: LogPatterns {
             stream: ascii_re(r"(?i)\blog(?:s|ged)?\b|\berror lines?\b")?,
             per_minute: ascii_re(r"(?i)/\s*min(?:ute)?\b|\bper\s+min(?:ute)?\b")?,
@@ -118,8 +141,15 @@ fn percentile(text: &str) -> Option<u8> {
     p.percentile.captures(text)?[1].parse().ok()
 }
 
+/// Why a criterion is left to the operator, as `check` and the panel say it.
+pub const REASON_HOST_METRIC: &str = "a host metric (CPU, memory, disk): the probe does not see it";
+pub const REASON_NO_METRIC: &str = "no metric the cockpit measures";
+pub const REASON_NO_NUMBER: &str = "no limit to measure against";
+pub const REASON_LOG_SHARE: &str = "a share of log lines, which the stream does not count";
+pub const REASON_THROUGHPUT: &str = "a throughput limit not relative to the baseline";
+
 fn classify_rule(text: &str, line: usize) -> Criterion {
-    let manual = Criterion {
+    let manual = |why: &str| Criterion {
         text: text.to_string(),
         kind: CriterionKind::Manual,
         rule: None,
@@ -128,25 +158,47 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
         line,
         for_s: None,
         percentile: None,
+        reason: Some(why.to_string()),
+        action: None,
+    };
+    let measured = |kind, rule, threshold, unit| Criterion {
+        text: text.to_string(),
+        kind,
+        rule: Some(rule),
+        threshold: Some(threshold),
+        unit: Some(unit),
+        line,
+        for_s: None,
+        percentile: None,
+        reason: None,
+        action: None,
     };
     let Ok(p) = PATTERNS.as_ref() else {
-        return manual;
+        return manual(REASON_NO_METRIC);
     };
     // Host metrics are not measured by the health probe.
     if p.host_metric.is_match(text) {
-        return manual;
+        return manual(REASON_HOST_METRIC);
+    }
+    if p.throughput.metric.is_match(text) && !p.error.is_match(text) {
+        return match throughput_decrease(&p.throughput, text) {
+            Some(n) => measured(
+                CriterionKind::Throughput,
+                Rule::DecreasePercent,
+                n,
+                Unit::Percent,
+            ),
+            None => manual(REASON_THROUGHPUT),
+        };
     }
     if is_log(p, text) {
-        return log_rule(&p.log, text).map_or(manual, |(rule, threshold, unit)| Criterion {
-            text: text.to_string(),
-            kind: CriterionKind::LogErrors,
-            rule: Some(rule),
-            threshold: Some(threshold),
-            unit: Some(unit),
-            line,
-            for_s: None,
-            percentile: None,
-        });
+        return match log_rule(&p.log, text) {
+            Some((rule, threshold, unit)) => {
+                measured(CriterionKind::LogErrors, rule, threshold, unit)
+            }
+            None if text.contains('%') => manual(REASON_LOG_SHARE),
+            None => manual(REASON_NO_NUMBER),
+        };
     }
     let err_at = p.error.find(text).map(|m| m.start());
     let lat_at = p.latency.find(text).map(|m| m.start());
@@ -154,17 +206,17 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
         (Some(e), Some(l)) => e <= l,
         (Some(_), None) => true,
         (None, Some(_)) => false,
-        (None, None) => return manual,
+        (None, None) => return manual(REASON_NO_METRIC),
     };
     let Some(caps) = p.number.captures(text) else {
-        return manual;
+        return manual(REASON_NO_NUMBER);
     };
     // A tier "5-10%" starts at its lower bound (its "-" is no minus sign).
     let range_low = range_low(p, text, &caps);
     let n = match (range_low, caps.get(1).map(|d| plain_positive(text, d))) {
         (Some(low), _) => low,
         (None, Some(Ok(n))) => n,
-        _ => return manual,
+        _ => return manual(REASON_NO_NUMBER),
     };
     let unit = caps[2].to_lowercase();
     let relative = p.relative.is_match(text);
@@ -178,7 +230,7 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
                 };
                 (CriterionKind::ErrorRate, rule, n, Unit::Percent)
             }
-            _ => return manual,
+            _ => return manual(REASON_NO_NUMBER),
         }
     } else {
         match unit.as_str() {
@@ -205,16 +257,24 @@ fn classify_rule(text: &str, line: usize) -> Criterion {
             ),
         }
     };
-    Criterion {
-        text: text.to_string(),
-        kind,
-        rule: Some(rule),
-        threshold: Some(threshold),
-        unit: Some(unit),
-        line,
-        for_s: None,
-        percentile: None,
+    measured(kind, rule, threshold, unit)
+}
+
+/// The fall from the baseline a throughput rule names, in percent of it.
+fn throughput_decrease(p: &ThroughputPatterns, text: &str) -> Option<f64> {
+    let positive = |s: &str| s.parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0);
+    if let Some(c) = p.share_of.captures(text) {
+        return positive(&c[1]).filter(|&n| n < 100.0).map(|n| 100.0 - n);
     }
+    let caps = PATTERNS
+        .as_ref()
+        .ok()?
+        .number
+        .captures_iter(text)
+        .find(|c| matches!(c[2].to_ascii_lowercase().as_str(), "%" | "percent"))?;
+    positive(&caps[1])
+        .filter(|&n| n < 100.0)
+        .filter(|_| p.drop.is_match(text))
 }
 
 /// The number at `digits` as a threshold: only a plain, finite number
@@ -580,6 +640,65 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(rule(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn throughput_falls_are_decreases_from_the_baseline() {
+        use CriterionKind::*;
+        use Rule::*;
+        let pct = Some(Unit::Percent);
+        let cases = [
+            (
+                "Throughput < 50% of baseline",
+                (Throughput, Some(DecreasePercent), Some(50.0), pct),
+            ),
+            (
+                "Throughput drops below 70% of normal",
+                (Throughput, Some(DecreasePercent), Some(30.0), pct),
+            ),
+            (
+                "Requests per second drop by 30%",
+                (Throughput, Some(DecreasePercent), Some(30.0), pct),
+            ),
+            (
+                "RPS decreases more than 40% for 5 minutes",
+                (Throughput, Some(DecreasePercent), Some(40.0), pct),
+            ),
+            // A capacity target, not a fall from the baseline.
+            ("Throughput: > 1000 RPS", (Manual, None, None, None)),
+            // Failed requests are the error rate's, whatever the unit.
+            (
+                "Failed requests per second > 5%",
+                (ErrorRate, Some(Above), Some(5.0), pct),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(rule(text), want, "{text}");
+        }
+        assert_eq!(
+            classify("RPS decreases more than 40% for 5 minutes", 1).for_s,
+            Some(300)
+        );
+    }
+
+    #[test]
+    fn a_manual_criterion_says_why() {
+        let why = |text: &str| classify(text, 1).reason;
+        assert_eq!(why("CPU usage > 90%").as_deref(), Some(REASON_HOST_METRIC));
+        assert_eq!(
+            why("Critical functionality broken").as_deref(),
+            Some(REASON_NO_METRIC)
+        );
+        assert_eq!(why("error rate spike").as_deref(), Some(REASON_NO_NUMBER));
+        assert_eq!(
+            why("Log errors > 5% of lines").as_deref(),
+            Some(REASON_LOG_SHARE)
+        );
+        assert_eq!(
+            why("Throughput: > 1000 RPS").as_deref(),
+            Some(REASON_THROUGHPUT)
+        );
+        assert_eq!(why("Error rate > 1%"), None, "measured: no reason");
     }
 
     #[test]

@@ -479,6 +479,9 @@ fn table_criteria(t: &super::walk::Table, everywhere: bool) -> Vec<Criterion> {
         if let Some(h) = hold_text.and_then(|h| super::classify::hold_seconds(&h)) {
             c.for_s = Some(h);
         }
+        if header_action.is_none() && !action_cell.trim().is_empty() {
+            c.action = Some(action_cell.trim().to_string());
+        }
         out.push(c);
     }
     out

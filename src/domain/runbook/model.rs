@@ -266,6 +266,8 @@ pub enum CriterionKind {
     Latency,
     /// Error lines per minute in the application's log stream (`run --logs`).
     LogErrors,
+    /// Requests per second, from an access log (`--logs`).
+    Throughput,
     /// Judged by the operator (critical functionality broken, data integrity).
     Manual,
 }
@@ -280,6 +282,9 @@ pub enum Rule {
     IncreasePercent,
     /// Above an absolute limit; needs no baseline.
     Above,
+    /// Below baseline by this percentage of it: "throughput < 50% of
+    /// baseline" is a decrease of 50%, "drops by 30%" one of 30%.
+    DecreasePercent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -307,6 +312,14 @@ pub struct Criterion {
     /// The latency percentile it judges (50, 90, 95, 99); `None` for other
     /// metrics. p95 when a latency rule names none.
     pub percentile: Option<u8>,
+    /// Why a manual criterion is the operator's call (a host metric, no
+    /// number); `None` for the ones the cockpit measures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A decision table's action cell ("Immediate rollback", "Rollback
+    /// within 5 min"): what its tier asks for when it applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
