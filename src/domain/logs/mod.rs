@@ -4,6 +4,7 @@
 //! every line is counted, and error lines counted apart, one [`LogCount`] a
 //! second, so "errors per minute" is judged like the probe's numbers.
 
+pub mod access;
 pub mod patterns;
 pub mod rate;
 pub mod stream;
