@@ -13,6 +13,7 @@ use crate::config::keys::Keymap;
 use crate::core::action::Cmd;
 use crate::core::state::Mode;
 use crate::core::state::{Focus, State, clock};
+use crate::domain::monitor::Source;
 use crate::domain::monitor::criteria::{self, Check, Kind, State as MState};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -211,10 +212,11 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             format!("{marker}{}", glued(&check.text)),
             text_style,
         ));
-        // Log criteria have numbers once the stream has counted, probe
-        // or no probe.
+        // Log criteria, and an error rate read from the access log, have
+        // numbers once the stream has counted, probe or no probe.
         let has_numbers = match check.kind {
             Kind::LogErrors => health.log_rate.last().is_some(),
+            _ if criteria::source_of(check, &health.stats) == Source::AccessLog => true,
             _ => measured,
         };
         let mut detail = if check.kind == Kind::Manual {

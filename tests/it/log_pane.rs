@@ -37,6 +37,7 @@ fn counts(s: &mut Session, from: i64, n: i64, lines: u32, errors: u32) {
                 at: second(k),
                 lines,
                 errors,
+                ..LogCount::default()
             }],
         });
     }
@@ -154,7 +155,7 @@ fn an_exit_shows_until_the_stream_counts_again() {
         counts: vec![LogCount {
             at: now(),
             lines: 1,
-            errors: 0,
+            ..LogCount::default()
         }],
     });
     assert!(s.state.session.logs.down().is_none());

@@ -15,6 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
+use super::source::Source;
 use super::window::Stats;
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -388,6 +389,7 @@ pub fn evaluate(
     let r = read(
         check.kind,
         check.percentile,
+        source_of(check, stats),
         limit,
         stats,
         baseline,
@@ -463,6 +465,18 @@ pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
     v
 }
 
+/// Where a check's number comes from now: an error rate from the access
+/// log once the log stream has shown access lines, else from the probe.
+/// The service-down check always counts probes: it is about the endpoint
+/// answering at all.
+pub fn source_of(check: &Check, stats: &Stats) -> Source {
+    if check.kind == Kind::ErrorRate && *check != Check::service_down() {
+        stats.error_source()
+    } else {
+        Source::Probe
+    }
+}
+
 /// The worst state among the criteria: firing > pending > no data >
 /// collecting > ok.
 pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
@@ -491,10 +505,19 @@ impl Metric {
     fn of(
         kind: Kind,
         percentile: Option<u8>,
+        source: Source,
         stats: &Stats,
         baseline: Option<&Baseline>,
     ) -> Metric {
         match kind {
+            Kind::ErrorRate if source == Source::AccessLog => Metric {
+                name: "err",
+                current: stats.requests.and_then(|r| r.error_rate()),
+                base: baseline.and_then(Baseline::request_error_rate),
+                fmt: pct,
+                limit: pct,
+                delta: |d| format!("{d:.1} pp"),
+            },
             // The window keeps p50, p95 and p99; p90 is judged on p95, the
             // nearest one above it (a stricter reading never misses).
             Kind::Latency => {
@@ -535,6 +558,7 @@ impl Metric {
 fn read(
     kind: Kind,
     percentile: Option<u8>,
+    source: Source,
     limit: Limit,
     stats: &Stats,
     baseline: Option<&Baseline>,
@@ -547,7 +571,14 @@ fn read(
         fmt,
         limit: fmt_limit,
         delta: fmt_delta,
-    } = Metric::of(kind, percentile, stats, baseline);
+    } = Metric::of(kind, percentile, source, stats, baseline);
+    let access = source == Source::AccessLog;
+    // The panel says where a number other than the probe's comes from.
+    let from = if access {
+        format!(" ({})", source.label())
+    } else {
+        String::new()
+    };
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
         let why = match kind {
@@ -556,18 +587,24 @@ fn read(
                 return no_data(format!("{name} —, no log stream (run --logs CMD)"));
             }
             Kind::LogErrors => "no count yet",
+            _ if access => "no request in the last minute",
             Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
-        return no_data(format!("{name} —, {why} ({rule})"));
+        return no_data(format!("{name}{from} —, {why} ({rule})"));
     };
-    if kind != Kind::LogErrors && stats.samples < MIN_JUDGED_SAMPLES {
+    let (judged, what) = match source {
+        Source::AccessLog => (stats.requests.map_or(0, |r| r.total), "request"),
+        _ => (stats.samples, "probe"),
+    };
+    if kind != Kind::LogErrors && judged < MIN_JUDGED_SAMPLES {
         // No figure: a rate over two probes would read as a measurement.
         return no_data(format!(
-            "{name} —, only {} in the window ({rule})",
-            crate::domain::words::count(stats.samples, "probe")
+            "{name}{from} —, only {} in the window ({rule})",
+            crate::domain::words::count(judged, what)
         ));
     }
+    let shown = format!("{}{from}", fmt(cur));
     match limit {
         Limit::Above(n) => {
             let breach = cur > n;
@@ -579,12 +616,7 @@ fn read(
                 },
                 value: Some(cur),
                 limit: Some(n),
-                text: format!(
-                    "{name} {} ({} {} limit)",
-                    fmt(cur),
-                    cmp(breach),
-                    fmt_limit(n)
-                ),
+                text: format!("{name} {shown} ({} {} limit)", cmp(breach), fmt_limit(n)),
                 p_value: None,
             }
         }
@@ -593,13 +625,15 @@ fn read(
                 (None, _) => "collecting baseline",
                 // Pinned before the log stream had counted anything.
                 (Some(_), Kind::LogErrors) => "baseline has no log count",
+                // Pinned before the stream showed an access line.
+                (Some(_), _) if access => "baseline has no access-log count",
                 (Some(_), _) => "baseline has no successful probe",
             };
             Reading {
                 condition: Condition::Unknown,
                 value: Some(cur),
                 limit: None,
-                text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+                text: format!("{name} {shown}, {why} ({rule})"),
                 p_value: None,
             }
         }
@@ -607,14 +641,20 @@ fn read(
             let base = base.unwrap_or_default();
             let delta = cur - base;
             let over = delta > n;
-            let evidence = Evidence::of(kind, stats, baseline, base + n, settings.significance);
+            let evidence = Evidence::of(
+                kind,
+                source,
+                stats,
+                baseline,
+                base + n,
+                settings.significance,
+            );
             Reading {
                 condition: Evidence::condition(over, evidence),
                 value: Some(cur),
                 limit: Some(base + n),
                 text: format!(
-                    "{name} {} vs {} base ({}{} {} +{}{})",
-                    fmt(cur),
+                    "{name} {shown} vs {} base ({}{} {} +{}{})",
                     fmt(base),
                     sign(delta),
                     fmt_delta(delta.abs()),
@@ -636,11 +676,17 @@ fn read(
             };
             let above_floor = cur - base >= floor;
             let at_limit = (base * (1.0 + n / 100.0)).max(base + floor);
-            let evidence = Evidence::of(kind, stats, baseline, at_limit, settings.significance);
+            let evidence = Evidence::of(
+                kind,
+                source,
+                stats,
+                baseline,
+                at_limit,
+                settings.significance,
+            );
             let breach = over && above_floor;
             let mut text = format!(
-                "{name} {} vs {} base ({}% {} +{}%",
-                fmt(cur),
+                "{name} {shown} vs {} base ({}% {} +{}%",
                 fmt(base),
                 signed_percent(rel),
                 cmp(over),
@@ -692,21 +738,33 @@ struct Evidence {
 const RECOVERY_LEVEL: f64 = 0.05;
 
 impl Evidence {
+    /// The access log's numbers are weighed like the probe's: k 5xx of n
+    /// requests against the share at the pin.
     fn of(
         kind: Kind,
+        source: Source,
         stats: &Stats,
         baseline: Option<&Baseline>,
         limit: f64,
         significance: f64,
     ) -> Option<Evidence> {
         let b = baseline.filter(|_| kind == Kind::ErrorRate)?;
-        let rate = baseline_rate(b);
+        let (rate, k, n) = match source {
+            Source::AccessLog => {
+                let (at_pin, now) = (b.requests?, stats.requests?);
+                (
+                    floored_rate(at_pin.error_rate()?, at_pin.total),
+                    now.server_errors,
+                    now.total,
+                )
+            }
+            _ => (baseline_rate(b), stats.failures, stats.samples),
+        };
         // A given 0% makes every failure infinitely unlikely: there is
         // nothing to weigh, the limit alone decides.
         if rate <= 0.0 {
             return None;
         }
-        let (k, n) = (stats.failures, stats.samples);
         let p_value = binomial_upper_tail(k, n, rate);
         let at_limit = (limit / 100.0).clamp(0.0, 1.0);
         Some(Evidence {
@@ -758,10 +816,15 @@ impl Evidence {
 /// be pinned from) left the demo's 9% version insignificant for a minute.
 /// A given baseline has no probes behind it and is taken at its word.
 pub fn baseline_rate(b: &Baseline) -> f64 {
-    let rate = (b.error_rate / 100.0).clamp(0.0, 1.0);
-    let failures = (rate * b.samples as f64).round();
-    if failures == 0.0 && b.samples > 0 {
-        rate.max(0.5 / (b.samples as f64 + 1.0))
+    floored_rate(b.error_rate, b.samples)
+}
+
+/// `percent` of `n` as a share, floored as [`baseline_rate`] says.
+fn floored_rate(percent: f64, n: usize) -> f64 {
+    let rate = (percent / 100.0).clamp(0.0, 1.0);
+    let failures = (rate * n as f64).round();
+    if failures == 0.0 && n > 0 {
+        rate.max(0.5 / (n as f64 + 1.0))
     } else {
         rate
     }
