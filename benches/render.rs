@@ -126,6 +126,7 @@ fn logged() -> State {
             at: t0 + chrono::Duration::seconds(k),
             lines: 10_000,
             errors: 100,
+            ..LogCount::default()
         })
         .collect();
     apply(&mut s, Event::LogCounts { counts });

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::logs::LogCount;
-use crate::domain::monitor::{BaselineSource, MonitorConfig, ProbeSample};
+use crate::domain::monitor::{BaselineSource, MonitorConfig, ProbeSample, Requests};
 
 /// Something a tick, note or mark applies to: a checklist item, or a runnable
 /// section shown as a step ("Step 4: Deploy Application").
@@ -88,6 +88,13 @@ pub enum Event {
         /// journals written before there was one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         log_errors_per_min: Option<f64>,
+        /// The access log's requests and 5xx over the last minute; absent
+        /// when the log stream showed no access line.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requests: Option<Requests>,
+        /// Requests per second, from the same access lines.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        throughput: Option<f64>,
     },
     /// A pin asked for before the window held enough samples: it takes
     /// effect at the 10th sample (the fold decides when, so replay agrees).

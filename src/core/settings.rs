@@ -146,6 +146,8 @@ impl MonitorSetup {
                 samples: 0,
                 source: BaselineSource::Given,
                 log_errors_per_min: None,
+                requests: None,
+                throughput: None,
             });
         }
         out

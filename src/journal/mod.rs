@@ -470,6 +470,8 @@ mod tests {
                 samples: 60,
                 source: BaselineSource::Auto,
                 log_errors_per_min,
+                requests: None,
+                throughput: None,
             },
         };
         let with = pin(Some(2.0));

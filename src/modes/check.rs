@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::cli::CheckArgs;
+use crate::domain::monitor::Source;
 use crate::domain::runbook::{
     Block, BlockKind, Checkpoint, Contact, Criterion, EscalationStep, ItemKind, Loaded,
     Placeholder, Runbook, StepKind, Warning, Window,
@@ -44,6 +45,67 @@ pub struct Report<'a> {
     pub contacts: &'a [Contact],
     pub escalation: &'a [EscalationStep],
     pub warnings: Vec<Warning>,
+    /// Where each measured criterion's number will come from, given the
+    /// config (`--config`): the runbook's, or the defaults in their place.
+    pub metric_sources: Vec<MetricSource>,
+}
+
+/// One measured criterion's metric and where `run` will read it.
+#[derive(Debug, Serialize)]
+pub struct MetricSource {
+    /// The criterion's line; `null` for a default rule.
+    pub line: Option<usize>,
+    /// `error_rate`, `latency`, `log_errors`, `throughput`.
+    pub metric: &'static str,
+    pub source: String,
+}
+
+/// Whether the stream's lines are access lines is only known once it runs.
+const ACCESS_OR_PROBE: &str = "access log when its lines are access lines, else the probe";
+
+/// The source of each measured criterion's metric, `logs` saying whether a
+/// log stream is configured.
+pub fn metric_sources(criteria: &[Criterion], logs: bool) -> Vec<MetricSource> {
+    use crate::domain::runbook::CriterionKind as K;
+    let of = |line: Option<usize>, kind: K| {
+        let (metric, source) = match kind {
+            K::ErrorRate if logs => ("error_rate", ACCESS_OR_PROBE.to_string()),
+            K::ErrorRate => (
+                "error_rate",
+                "probe (--logs CMD with access lines would give the access log's)".to_string(),
+            ),
+            K::Latency => ("latency", Source::Probe.label().to_string()),
+            K::LogErrors if logs => ("log_errors", "log stream".to_string()),
+            K::LogErrors => ("log_errors", "no source, add --logs CMD".to_string()),
+            K::Throughput if logs => (
+                "throughput",
+                "access log, once its lines are access lines".to_string(),
+            ),
+            K::Throughput => ("throughput", "no source, add --logs CMD".to_string()),
+            K::Manual => return None,
+        };
+        Some(MetricSource {
+            line,
+            metric,
+            source,
+        })
+    };
+    let mut out: Vec<MetricSource> = criteria
+        .iter()
+        .filter_map(|c| of(Some(c.line), c.kind))
+        .collect();
+    // Without an error or latency rule the defaults (+5 pp, +50%) apply.
+    if !out
+        .iter()
+        .any(|m| m.metric == "error_rate" || m.metric == "latency")
+    {
+        out.extend(
+            [of(None, K::ErrorRate), of(None, K::Latency)]
+                .into_iter()
+                .flatten(),
+        );
+    }
+    out
 }
 
 /// A criterion as the runbook states it, and whether anything will
@@ -255,6 +317,7 @@ impl<'a> Report<'a> {
             contacts: &rb.contacts,
             escalation: &rb.escalation,
             warnings,
+            metric_sources: metric_sources(&rb.criteria, false),
         }
     }
 }
@@ -445,6 +508,12 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             c.line, c.text
         );
     }
+    for m in &report.metric_sources {
+        let line = m
+            .line
+            .map_or("default".to_string(), |l| format!("line {l}"));
+        let _ = writeln!(o, "  source       {} ({line}): {}", m.metric, m.source);
+    }
     match &rb.window {
         Some(w) => {
             let mut day_ends: Vec<(&String, &String)> = w.day_ends.iter().collect();
@@ -550,7 +619,7 @@ pub fn main(args: &CheckArgs) -> u8 {
             return 2;
         }
     };
-    let names = match &args.config {
+    let config = match &args.config {
         Some(p) => crate::config::Config::load(p)
             .map_err(|e| e.to_string())
             .and_then(|c| {
@@ -561,14 +630,15 @@ pub fn main(args: &CheckArgs) -> u8 {
             }),
         None => Ok((crate::domain::mask::SecretNames::default(), false)),
     };
-    let (names, log_stream) = match names {
+    let (names, logs) = match config {
         Ok(n) => n,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
             return 2;
         }
     };
-    let report = Report::new(&loaded, &names, log_stream);
+    let mut report = Report::new(&loaded, &names, logs);
+    report.metric_sources = metric_sources(&loaded.runbook.criteria, logs);
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -15,6 +15,15 @@ use crate::core::state::State;
 use crate::core::update::logs;
 use crate::core::update::logs::visible;
 
+/// `12 req/s`, `0.4 req/s`: whole numbers where they say enough.
+fn rate_text(rps: f64) -> String {
+    if rps >= 10.0 {
+        format!("{rps:.0}")
+    } else {
+        format!("{rps:.1}")
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     let stream = &state.session.logs;
     let pane = &state.logs;
@@ -44,6 +53,24 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
         (Some(_), None) => title.push(Span::styled("▶ up ", theme::ok())),
     }
     title.extend(per_min);
+    // An access log: the requests users sent, and the share that failed.
+    if let (Some(rps), Some(requests)) = (
+        state.session.health.stats.throughput,
+        state.session.health.stats.requests,
+    ) {
+        let share = requests
+            .error_rate()
+            .map_or_else(|| "—".to_string(), crate::domain::monitor::criteria::pct);
+        let style = if requests.server_errors > 0 {
+            theme::amber()
+        } else {
+            theme::dim()
+        };
+        title.push(Span::styled(
+            format!("· {} req/s, 5xx {share} ", rate_text(rps)),
+            style,
+        ));
+    }
     let filter = logs::filter(state);
     if let Some(f) = filter.filter(|f| !f.is_empty()) {
         title.push(Span::styled(format!("· filter \"{f}\" "), theme::amber()));

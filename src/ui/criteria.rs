@@ -15,6 +15,7 @@ use crate::core::screen::Focus;
 use crate::core::screen::Mode;
 use crate::core::state::State;
 use crate::core::window;
+use crate::domain::monitor::Source;
 use crate::domain::monitor::criteria::{self, Check, Kind, State as MState};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -221,10 +222,11 @@ fn lines(state: &State) -> Vec<Line<'static>> {
             format!("{marker}{}", glued(&check.text)),
             text_style,
         ));
-        // Log criteria have numbers once the stream has counted, probe
-        // or no probe.
+        // Log criteria, and an error rate read from the access log, have
+        // numbers once the stream has counted, probe or no probe.
         let has_numbers = match check.kind {
             Kind::LogErrors => health.log_rate.last().is_some(),
+            _ if criteria::source_of(check, &health.stats) == Source::AccessLog => true,
             _ => measured,
         };
         let mut detail = if let Some(text) = no_source {

@@ -67,3 +67,72 @@ fn a_bad_config_is_a_usage_error_naming_the_key() {
         "{err}"
     );
 }
+
+fn sources(out: &[u8]) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+    v["metric_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["metric"].as_str().unwrap().to_string(),
+                m["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The error rate is the access log's only when a log stream is configured,
+/// and whether its lines are access lines is known only at run time.
+#[test]
+fn check_says_where_each_criterion_reads_its_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = check(dir.path(), None)
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let got = sources(&out);
+    assert_eq!(got.len(), 2, "the default rules: {got:?}");
+    assert_eq!(got[0].0, "error_rate");
+    assert!(got[0].1.starts_with("probe"), "{got:?}");
+    assert_eq!(got[1], ("latency".into(), "probe".into()));
+    let out = check(
+        dir.path(),
+        Some("[logs]\ncommand = \"tail -F access.log\"\n"),
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    assert_eq!(
+        sources(&out)[0],
+        (
+            "error_rate".into(),
+            "access log when its lines are access lines, else the probe".into()
+        )
+    );
+    // The summary says it too.
+    let plan = dir.path().join("plan.md");
+    let human = Command::cargo_bin("rollout-cockpit")
+        .unwrap()
+        .arg("check")
+        .arg(&plan)
+        .arg("--config")
+        .arg(dir.path().join("cockpit.toml"))
+        .env_remove("RELEASE_SIGNATURE")
+        .env_remove("DB_HOST")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let human = String::from_utf8(human).unwrap();
+    assert!(
+        human.contains(
+            "  source       error_rate (default): access log when its lines are access lines, else the probe"
+        ),
+        "{human}"
+    );
+}

@@ -121,6 +121,8 @@ fn a_pin_with_a_log_rate_folds_into_the_baseline() {
         samples: 20,
         source: BaselineSource::Operator,
         log_errors_per_min: Some(4.0),
+        requests: None,
+        throughput: None,
     });
     let b = s.state.session.health.baseline().unwrap();
     assert_eq!((b.samples, b.log_errors_per_min), (20, Some(4.0)));
@@ -151,6 +153,8 @@ fn a_given_baseline_holds_and_auto_never_replaces_it() {
         samples: 20,
         source: BaselineSource::Auto,
         log_errors_per_min: None,
+        requests: None,
+        throughput: None,
     });
     assert_eq!(
         s.state.session.health.baseline().unwrap().source,

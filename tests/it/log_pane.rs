@@ -39,6 +39,7 @@ fn counts(s: &mut Session, from: i64, n: i64, lines: u32, errors: u32) {
                 at: second(k),
                 lines,
                 errors,
+                ..LogCount::default()
             }],
         });
     }
@@ -156,7 +157,7 @@ fn an_exit_shows_until_the_stream_counts_again() {
         counts: vec![LogCount {
             at: now(),
             lines: 1,
-            errors: 0,
+            ..LogCount::default()
         }],
     });
     assert!(s.state.session.logs.down().is_none());
@@ -278,4 +279,43 @@ fn the_report_sums_the_stream() {
         report.contains("log stream started"),
         "the timeline: {report}"
     );
+}
+
+/// An access log: 12 requests a second for 30 s, a 5xx in every third
+/// second (10 of 360, 2.8%): the title shows the throughput and the share,
+/// and the error-rate criterion reads it, saying so.
+#[test]
+fn snapshots_of_an_access_log() {
+    let mut s = streaming(None);
+    for k in 0..30 {
+        s.record(Event::LogCounts {
+            counts: vec![LogCount {
+                at: second(k),
+                lines: 12,
+                errors: u32::from(k % 3 == 0),
+                requests: 12,
+                server_errors: u32::from(k % 3 == 0),
+            }],
+        });
+    }
+    lines(
+        &mut s,
+        &[
+            r#"10.0.0.7 - - [24/Nov/2026:23:01:02 +0000] "GET /api/orders HTTP/1.1" 200 5023 "-" "shop/2.1""#,
+            r#"10.0.0.8 - - [24/Nov/2026:23:01:03 +0000] "POST /api/pay HTTP/1.1" 502 12 "-" "shop/2.1""#,
+            r#"10.0.0.9 - - [24/Nov/2026:23:01:04 +0000] "GET /api/products HTTP/1.1" 200 881 "-" "shop/2.1""#,
+        ],
+    );
+    let stats = s.state.session.health.stats;
+    assert_eq!(stats.throughput, Some(12.0));
+    assert_eq!(
+        stats.requests.map(|r| (r.total, r.server_errors)),
+        Some((360, 10))
+    );
+    let strip = screen_text(&s.state, 120, 40);
+    assert!(strip.contains("12 req/s, 5xx 2.8%"), "{strip}");
+    assert!(strip.contains("err 2.8% (access"), "{strip}");
+    insta::assert_snapshot!("access_strip_120x40", strip);
+    s.cmd(Cmd::ZoomLogs);
+    insta::assert_snapshot!("access_zoom_80x24", screen_text(&s.state, 80, 24));
 }

@@ -13,6 +13,7 @@
 
 mod harness;
 
+mod access_log;
 mod check_config;
 mod cli_check;
 mod cli_env;

@@ -183,6 +183,8 @@ fn scripted(dir: &std::path::Path, outcome: Outcome) {
                 samples: 30,
                 source: BaselineSource::Operator,
                 log_errors_per_min: None,
+                requests: None,
+                throughput: None,
             },
         ),
         (12, probes(12, 60, 3)),

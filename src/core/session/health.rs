@@ -15,7 +15,7 @@ use crate::core::session::Stamp;
 use crate::domain::logs::rate::LogRate;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Settings};
 use crate::domain::monitor::{
-    Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, RollingWindow, Stats,
+    Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, Requests, RollingWindow, Stats,
 };
 use crate::domain::runbook::Criterion;
 
@@ -123,6 +123,8 @@ impl Health {
                 samples,
                 source,
                 log_errors_per_min,
+                requests,
+                throughput,
             } => {
                 if *source == BaselineSource::Auto && self.pin.baseline.is_some() {
                     return;
@@ -136,8 +138,9 @@ impl Health {
                     p50_ms: self.stats.p50.filter(|_| from_window),
                     p99_ms: self.stats.p99.filter(|_| from_window),
                     p90_ms: self.stats.p90.filter(|_| from_window),
-                    throughput: self.stats.throughput.filter(|_| from_window),
                     log_errors_per_min: *log_errors_per_min,
+                    requests: *requests,
+                    throughput: *throughput,
                     samples: *samples,
                     pinned_at: r.ts,
                     source: *source,
@@ -162,8 +165,13 @@ impl Health {
                     self.log_rate.push(*c);
                 }
                 self.note_logs();
+                // The access log's error rate is judged when its counts
+                // arrive, probe or no probe.
+                let access = self.stats.requests.is_some();
                 if let Some(now) = self.log_rate.last() {
-                    self.evaluate_where(now, |k| k == Kind::LogErrors);
+                    self.evaluate_where(now, |k| {
+                        k == Kind::LogErrors || (access && k == Kind::ErrorRate)
+                    });
                 }
             }
             Event::CriterionToggled { criterion } => {
@@ -228,6 +236,14 @@ impl Health {
     fn note_logs(&mut self) {
         self.stats.log_stream = self.log_stream.is_some();
         self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
+        self.stats.requests = self
+            .log_rate
+            .requests()
+            .map(|(total, server_errors)| Requests {
+                total: usize::try_from(total).unwrap_or(usize::MAX),
+                server_errors: usize::try_from(server_errors).unwrap_or(usize::MAX),
+            });
+        self.stats.throughput = self.log_rate.throughput();
     }
 
     fn sample(&mut self, s: &ProbeSample) {

@@ -29,6 +29,8 @@ pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
             samples: b.samples,
             source,
             log_errors_per_min: b.log_errors_per_min,
+            requests: b.requests,
+            throughput: b.throughput,
         },
         None => Event::BaselineRequested { source },
     };

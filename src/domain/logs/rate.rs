@@ -1,6 +1,7 @@
 //! Error lines per minute, from the stream's one-a-second counts: the sum
 //! over the last 60 s, kept as a running total so a count costs O(1), and a
-//! bounded history of that figure for the sparkline.
+//! bounded history of that figure for the sparkline. The access lines'
+//! requests and 5xx are summed over the same minute.
 
 use std::collections::VecDeque;
 
@@ -17,10 +18,15 @@ pub struct LogRate {
     window: VecDeque<LogCount>,
     errors_in_window: u64,
     lines_in_window: u64,
+    requests_in_window: u64,
+    server_errors_in_window: u64,
     /// `(end of the second, errors in the minute up to it)`.
     history: VecDeque<(DateTime<Utc>, u32)>,
     pub total_lines: u64,
     pub total_errors: u64,
+    /// Access lines so far: while 0, the stream is no access log and the
+    /// request figures are `None`.
+    pub total_requests: u64,
     /// The worst minute so far, and when it ended.
     pub peak: Option<(u32, DateTime<Utc>)>,
 }
@@ -30,13 +36,18 @@ impl LogRate {
         let end = c.at + TimeDelta::seconds(1);
         self.total_lines += u64::from(c.lines);
         self.total_errors += u64::from(c.errors);
+        self.total_requests += u64::from(c.requests);
         self.errors_in_window += u64::from(c.errors);
         self.lines_in_window += u64::from(c.lines);
+        self.requests_in_window += u64::from(c.requests);
+        self.server_errors_in_window += u64::from(c.server_errors);
         self.window.push_back(c);
         let start = end - TimeDelta::minutes(1);
         while let Some(old) = self.window.front().filter(|o| o.at < start) {
             self.errors_in_window -= u64::from(old.errors);
             self.lines_in_window -= u64::from(old.lines);
+            self.requests_in_window -= u64::from(old.requests);
+            self.server_errors_in_window -= u64::from(old.server_errors);
             self.window.pop_front();
         }
         let now = self.errors_per_minute_u32();
@@ -57,6 +68,22 @@ impl LogRate {
     /// All lines in the last minute.
     pub fn lines_per_minute(&self) -> u64 {
         self.lines_in_window
+    }
+
+    /// `(requests, 5xx)` in the last minute; `None` until the stream has
+    /// shown an access line.
+    pub fn requests(&self) -> Option<(u64, u64)> {
+        (self.total_requests > 0).then_some((self.requests_in_window, self.server_errors_in_window))
+    }
+
+    /// Requests per second over the last minute, or over the seconds the
+    /// stream has counted when it is younger: a burst in its first seconds
+    /// is not spread over a minute it did not see.
+    pub fn throughput(&self) -> Option<f64> {
+        let (requests, _) = self.requests()?;
+        let (first, last) = (self.window.front()?, self.last()?);
+        let seconds = (last - first.at).num_seconds().clamp(1, 60);
+        Some(requests as f64 / seconds as f64)
     }
 
     fn errors_per_minute_u32(&self) -> u32 {
@@ -87,7 +114,44 @@ mod tests {
             at: at(s),
             lines,
             errors,
+            ..LogCount::default()
         }
+    }
+
+    fn requests(s: i64, requests: u32, server_errors: u32) -> LogCount {
+        LogCount {
+            requests,
+            server_errors,
+            ..count(s, requests + 1, 0)
+        }
+    }
+
+    #[test]
+    fn throughput_and_5xx_over_the_last_minute() {
+        let mut r = LogRate::default();
+        r.push(count(0, 10, 0));
+        assert_eq!((r.requests(), r.throughput()), (None, None), "an app log");
+        // 12 requests a second, one 5xx in every other second, for 90 s.
+        for s in 1..=90 {
+            r.push(requests(s, 12, u32::from(s % 2 == 0)));
+        }
+        assert_eq!(r.requests(), Some((720, 30)));
+        assert_eq!(r.throughput(), Some(12.0));
+        // Ten seconds without a request.
+        for s in 91..=100 {
+            r.push(count(s, 3, 0));
+        }
+        assert_eq!(r.requests(), Some((600, 25)));
+        assert_eq!(r.throughput(), Some(10.0));
+    }
+
+    #[test]
+    fn a_young_stream_is_not_spread_over_a_minute() {
+        let mut r = LogRate::default();
+        for s in 0..5 {
+            r.push(requests(s, 8, 0));
+        }
+        assert_eq!(r.throughput(), Some(8.0));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::{ErrorPatterns, LogCount, LogMsg};
+use super::{ErrorPatterns, LogCount, LogMsg, access};
 use crate::domain::exec::{
     self, CHANNEL_CAPACITY, ExecEvent, Exit, Line, LineObserver, Masker, PENDING_BYTES,
     PENDING_LINES, RunHandle, RunId, RunSpec, Stream,
@@ -142,7 +142,8 @@ pub fn spawn(spec: LogSpec, tx: mpsc::Sender<LogMsg>) -> LogHandle {
     }
 }
 
-/// Lines and errors per second of wall time, filled by the reader threads.
+/// Lines, errors and requests per second of wall time, filled by the
+/// reader threads.
 #[derive(Debug)]
 struct Counter {
     patterns: ErrorPatterns,
@@ -153,22 +154,46 @@ struct Counter {
 struct Buckets {
     /// The first second not yet reported; later lines never land before it.
     floor: i64,
-    /// (lines, errors) by Unix second.
-    counts: BTreeMap<i64, (u32, u32)>,
+    /// By Unix second.
+    counts: BTreeMap<i64, Tally>,
+}
+
+/// One second's counts, before it is closed into a [`LogCount`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally {
+    lines: u32,
+    errors: u32,
+    requests: u32,
+    server_errors: u32,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.lines = self.lines.saturating_add(other.lines);
+        self.errors = self.errors.saturating_add(other.errors);
+        self.requests = self.requests.saturating_add(other.requests);
+        self.server_errors = self.server_errors.saturating_add(other.server_errors);
+    }
 }
 
 impl LineObserver for Counter {
     fn observe(&self, _stream: Stream, lines: &str) {
         // The time the read returned, not the time the count is done.
         let second = Utc::now().timestamp();
-        let (mut n, mut errors) = (0u32, 0u32);
+        let mut t = Tally::default();
         for line in lines.split_terminator('\n') {
-            n = n.saturating_add(1);
+            t.lines = t.lines.saturating_add(1);
             if self.patterns.is_error(line) {
-                errors = errors.saturating_add(1);
+                t.errors = t.errors.saturating_add(1);
+            }
+            if let Some(a) = access::parse(line) {
+                t.requests = t.requests.saturating_add(1);
+                if a.is_server_error() {
+                    t.server_errors = t.server_errors.saturating_add(1);
+                }
             }
         }
-        self.add(second, n, errors);
+        self.add(second, t);
     }
 }
 
@@ -188,19 +213,17 @@ impl Counter {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn add(&self, second: i64, lines: u32, errors: u32) {
+    fn add(&self, second: i64, tally: Tally) {
         let mut b = self.buckets();
         // A second already reported (the clock stepped back, or the read
         // straddled the tick) goes into the first open one.
         let second = second.max(b.floor);
-        let entry = b.counts.entry(second).or_default();
-        entry.0 = entry.0.saturating_add(lines);
-        entry.1 = entry.1.saturating_add(errors);
+        b.counts.entry(second).or_default().add(tally);
     }
 
     /// The command ran during `second`: it is reported even if quiet.
     fn touch(&self, second: i64) {
-        self.add(second, 0, 0);
+        self.add(second, Tally::default());
     }
 
     /// Every second before `now` not yet reported, oldest first: those that
@@ -221,11 +244,13 @@ impl Counter {
         b.floor = now;
         drop(b);
         done.into_iter()
-            .filter_map(|(s, (lines, errors))| {
+            .filter_map(|(s, t)| {
                 Some(LogCount {
                     at: DateTime::from_timestamp(s, 0)?,
-                    lines,
-                    errors,
+                    lines: t.lines,
+                    errors: t.errors,
+                    requests: t.requests,
+                    server_errors: t.server_errors,
                 })
             })
             .collect()
@@ -477,6 +502,14 @@ fn next_second() -> Instant {
 mod tests {
     use super::*;
 
+    fn tally(lines: u32, errors: u32) -> Tally {
+        Tally {
+            lines,
+            errors,
+            ..Tally::default()
+        }
+    }
+
     fn line(n: usize) -> Line {
         Line::new(Stream::Stdout, n.to_string())
     }
@@ -493,10 +526,10 @@ mod tests {
     fn counts_cover_every_second_once() {
         let c = Counter::new(ErrorPatterns::default(), 100);
         c.observe(Stream::Stdout, "a\nERROR b\n\n");
-        c.add(100, 2, 1);
-        c.add(102, 5, 0);
+        c.add(100, tally(2, 1));
+        c.add(102, tally(5, 0));
         // Already past: goes into the first open second.
-        c.add(99, 1, 1);
+        c.add(99, tally(1, 1));
         let got: Vec<(i64, u32, u32)> = c
             .take(103, true)
             .iter()
@@ -505,7 +538,7 @@ mod tests {
         // `observe` used the real clock: its lines are in a later second.
         assert_eq!(got, [(100, 3, 2), (101, 0, 0), (102, 5, 0)]);
         assert!(c.take(103, true).is_empty());
-        c.add(50, 1, 0);
+        c.add(50, tally(1, 0));
         c.touch(104);
         let got: Vec<(i64, u32)> = c
             .take(106, false)
@@ -519,9 +552,26 @@ mod tests {
     }
 
     #[test]
+    fn access_lines_are_counted_as_requests_and_5xx() {
+        let c = Counter::new(ErrorPatterns::default(), 0);
+        let ok =
+            r#"10.0.0.1 - - [30/Nov/2026:02:00:01 +0000] "GET /500 HTTP/1.1" 200 12 "-" "curl""#;
+        let bad = r#"10.0.0.1 - - [30/Nov/2026:02:00:01 +0000] "GET / HTTP/1.1" 503 0 "-" "curl""#;
+        c.observe(
+            Stream::Stdout,
+            &format!("{ok}\n{bad}\n{{\"status\":500}}\nINFO started\n"),
+        );
+        let counts = c.take(Utc::now().timestamp() + 1, false);
+        let sum = counts.iter().fold((0, 0, 0), |(l, r, e), c| {
+            (l + c.lines, r + c.requests, e + c.server_errors)
+        });
+        assert_eq!(sum, (4, 3, 2));
+    }
+
+    #[test]
     fn a_long_gap_is_not_filled_with_zeros() {
         let c = Counter::new(ErrorPatterns::default(), 0);
-        c.add(0, 1, 0);
+        c.add(0, tally(1, 0));
         let counts = c.take(10_000, true);
         assert_eq!(counts.len(), 1 + MAX_FILL as usize);
         assert_eq!(counts[0].lines, 1);
@@ -542,7 +592,7 @@ mod tests {
         let count = LogMsg::Count(LogCount {
             at: DateTime::from_timestamp(0, 0).unwrap(),
             lines: 1,
-            errors: 0,
+            ..LogCount::default()
         });
         o.push(count.clone());
         o.push(LogMsg::Lines {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::window::Stats;
+use super::window::{Requests, Stats};
 
 /// Fewer samples than this say too little about "normal" to judge against.
 pub const MIN_SAMPLES: usize = 10;
@@ -38,19 +38,28 @@ pub struct Baseline {
     pub p99_ms: Option<f64>,
     #[serde(default)]
     pub p90_ms: Option<f64>,
-    /// Requests per second at the pin, when an access-log source counted them.
-    #[serde(default)]
-    pub throughput: Option<f64>,
     /// Log error lines per minute at the pin; `None` without a log stream
     /// (or before its first count), and in journals older than the stream.
     #[serde(default)]
     pub log_errors_per_min: Option<f64>,
+    /// The access log's requests and 5xx over the minute before the pin;
+    /// `None` without access lines, and in journals older than them.
+    #[serde(default)]
+    pub requests: Option<Requests>,
+    /// Requests per second at the pin, from the same access lines.
+    #[serde(default)]
+    pub throughput: Option<f64>,
     pub samples: usize,
     pub pinned_at: DateTime<Utc>,
     pub source: BaselineSource,
 }
 
 impl Baseline {
+    /// The access log's share of 5xx at the pin, in percent.
+    pub fn request_error_rate(&self) -> Option<f64> {
+        self.requests.and_then(|r| r.error_rate())
+    }
+
     pub fn given(error_rate: f64, latency_ms: f64, now: DateTime<Utc>) -> Baseline {
         Baseline {
             error_rate,
@@ -58,8 +67,9 @@ impl Baseline {
             p50_ms: None,
             p99_ms: None,
             p90_ms: None,
-            throughput: None,
             log_errors_per_min: None,
+            requests: None,
+            throughput: None,
             samples: 0,
             pinned_at: now,
             source: BaselineSource::Given,
@@ -105,8 +115,9 @@ impl Baseline {
             p50_ms: stats.p50,
             p99_ms: stats.p99,
             p90_ms: stats.p90,
-            throughput: stats.throughput,
             log_errors_per_min: stats.log_errors_per_min,
+            requests: stats.requests,
+            throughput: stats.throughput,
             samples: stats.samples,
             pinned_at: now,
             source,

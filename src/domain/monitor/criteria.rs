@@ -15,6 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
+use super::source::Source;
 use super::window::Stats;
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -451,6 +452,7 @@ pub fn evaluate(
     let r = read(
         check.kind,
         check.percentile,
+        source_of(check, stats),
         limit,
         stats,
         baseline,
@@ -527,6 +529,19 @@ pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
     v
 }
 
+/// Where a check's number comes from now: an error rate from the access
+/// log once the log stream has shown access lines, else from the probe.
+/// The service-down check always counts probes: it is about the endpoint
+/// answering at all.
+pub fn source_of(check: &Check, stats: &Stats) -> Source {
+    match check.kind {
+        Kind::ErrorRate if *check != Check::service_down() => stats.error_source(),
+        // Probes are not traffic: only counted requests tell a throughput.
+        Kind::Throughput => Source::AccessLog,
+        _ => Source::Probe,
+    }
+}
+
 /// The worst state among the criteria: firing > pending > no data >
 /// collecting > ok.
 pub fn overall<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> State {
@@ -555,10 +570,19 @@ impl Metric {
     fn of(
         kind: Kind,
         percentile: Option<u8>,
+        source: Source,
         stats: &Stats,
         baseline: Option<&Baseline>,
     ) -> Metric {
         match kind {
+            Kind::ErrorRate if source == Source::AccessLog => Metric {
+                name: "err",
+                current: stats.requests.and_then(|r| r.error_rate()),
+                base: baseline.and_then(Baseline::request_error_rate),
+                fmt: pct,
+                limit: pct,
+                delta: |d| format!("{d:.1} pp"),
+            },
             Kind::Latency => {
                 let (name, current, base) = match percentile {
                     Some(50) => ("p50", stats.p50, baseline.and_then(|b| b.p50_ms)),
@@ -606,6 +630,7 @@ impl Metric {
 fn read(
     kind: Kind,
     percentile: Option<u8>,
+    source: Source,
     limit: Limit,
     stats: &Stats,
     baseline: Option<&Baseline>,
@@ -618,7 +643,14 @@ fn read(
         fmt,
         limit: fmt_limit,
         delta: fmt_delta,
-    } = Metric::of(kind, percentile, stats, baseline);
+    } = Metric::of(kind, percentile, source, stats, baseline);
+    let access = source == Source::AccessLog;
+    // The panel says where a number other than the probe's comes from.
+    let from = if access {
+        format!(" ({})", source.label())
+    } else {
+        String::new()
+    };
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
         // The rule is moot until there is a stream: say how to start one.
@@ -631,19 +663,25 @@ fn read(
         let why = match kind {
             Kind::LogErrors => "no count yet",
             Kind::Throughput => "no access lines counted yet",
+            _ if access => "no request in the last minute",
             Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
-        return no_data(format!("{name} —, {why} ({rule})"));
+        return no_data(format!("{name}{from} —, {why} ({rule})"));
     };
-    let from_probes = !matches!(kind, Kind::LogErrors | Kind::Throughput);
-    if from_probes && stats.samples < MIN_JUDGED_SAMPLES {
+    let (judged, what) = match source {
+        Source::AccessLog => (stats.requests.map_or(0, |r| r.total), "request"),
+        _ => (stats.samples, "probe"),
+    };
+    // Throughput is judged however few requests came: few is its signal.
+    if !matches!(kind, Kind::LogErrors | Kind::Throughput) && judged < MIN_JUDGED_SAMPLES {
         // No figure: a rate over two probes would read as a measurement.
         return no_data(format!(
-            "{name} —, only {} in the window ({rule})",
-            crate::domain::words::count(stats.samples, "probe")
+            "{name}{from} —, only {} in the window ({rule})",
+            crate::domain::words::count(judged, what)
         ));
     }
+    let shown = format!("{}{from}", fmt(cur));
     match limit {
         Limit::Above(n) => {
             let breach = cur > n;
@@ -655,12 +693,7 @@ fn read(
                 },
                 value: Some(cur),
                 limit: Some(n),
-                text: format!(
-                    "{name} {} ({} {} limit)",
-                    fmt(cur),
-                    cmp(breach),
-                    fmt_limit(n)
-                ),
+                text: format!("{name} {shown} ({} {} limit)", cmp(breach), fmt_limit(n)),
                 p_value: None,
             }
         }
@@ -670,13 +703,15 @@ fn read(
                 // Pinned before the log stream had counted anything.
                 (Some(_), Kind::LogErrors) => "baseline has no log count",
                 (Some(_), Kind::Throughput) => "baseline has no throughput",
+                // Pinned before the stream showed an access line.
+                (Some(_), _) if access => "baseline has no access-log count",
                 (Some(_), _) => "baseline has no successful probe",
             };
             Reading {
                 condition: Condition::Unknown,
                 value: Some(cur),
                 limit: None,
-                text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+                text: format!("{name} {shown}, {why} ({rule})"),
                 p_value: None,
             }
         }
@@ -684,14 +719,20 @@ fn read(
             let base = base.unwrap_or_default();
             let delta = cur - base;
             let over = delta > n;
-            let evidence = Evidence::of(kind, stats, baseline, base + n, settings.significance);
+            let evidence = Evidence::of(
+                kind,
+                source,
+                stats,
+                baseline,
+                base + n,
+                settings.significance,
+            );
             Reading {
                 condition: Evidence::condition(over, evidence),
                 value: Some(cur),
                 limit: Some(base + n),
                 text: format!(
-                    "{name} {} vs {} base ({}{} {} +{}{})",
-                    fmt(cur),
+                    "{name} {shown} vs {} base ({}{} {} +{}{})",
                     fmt(base),
                     sign(delta),
                     fmt_delta(delta.abs()),
@@ -713,11 +754,17 @@ fn read(
             };
             let above_floor = cur - base >= floor;
             let at_limit = (base * (1.0 + n / 100.0)).max(base + floor);
-            let evidence = Evidence::of(kind, stats, baseline, at_limit, settings.significance);
+            let evidence = Evidence::of(
+                kind,
+                source,
+                stats,
+                baseline,
+                at_limit,
+                settings.significance,
+            );
             let breach = over && above_floor;
             let mut text = format!(
-                "{name} {} vs {} base ({}% {} +{}%",
-                fmt(cur),
+                "{name} {shown} vs {} base ({}% {} +{}%",
                 fmt(base),
                 signed_percent(rel),
                 cmp(over),
@@ -816,21 +863,33 @@ struct Evidence {
 const RECOVERY_LEVEL: f64 = 0.05;
 
 impl Evidence {
+    /// The access log's numbers are weighed like the probe's: k 5xx of n
+    /// requests against the share at the pin.
     fn of(
         kind: Kind,
+        source: Source,
         stats: &Stats,
         baseline: Option<&Baseline>,
         limit: f64,
         significance: f64,
     ) -> Option<Evidence> {
         let b = baseline.filter(|_| kind == Kind::ErrorRate)?;
-        let rate = baseline_rate(b);
+        let (rate, k, n) = match source {
+            Source::AccessLog => {
+                let (at_pin, now) = (b.requests?, stats.requests?);
+                (
+                    floored_rate(at_pin.error_rate()?, at_pin.total),
+                    now.server_errors,
+                    now.total,
+                )
+            }
+            _ => (baseline_rate(b), stats.failures, stats.samples),
+        };
         // A given 0% makes every failure infinitely unlikely: there is
         // nothing to weigh, the limit alone decides.
         if rate <= 0.0 {
             return None;
         }
-        let (k, n) = (stats.failures, stats.samples);
         let p_value = binomial_upper_tail(k, n, rate);
         let at_limit = (limit / 100.0).clamp(0.0, 1.0);
         Some(Evidence {
@@ -882,10 +941,15 @@ impl Evidence {
 /// be pinned from) left the demo's 9% version insignificant for a minute.
 /// A given baseline has no probes behind it and is taken at its word.
 pub fn baseline_rate(b: &Baseline) -> f64 {
-    let rate = (b.error_rate / 100.0).clamp(0.0, 1.0);
-    let failures = (rate * b.samples as f64).round();
-    if failures == 0.0 && b.samples > 0 {
-        rate.max(0.5 / (b.samples as f64 + 1.0))
+    floored_rate(b.error_rate, b.samples)
+}
+
+/// `percent` of `n` as a share, floored as [`baseline_rate`] says.
+fn floored_rate(percent: f64, n: usize) -> f64 {
+    let rate = (percent / 100.0).clamp(0.0, 1.0);
+    let failures = (rate * n as f64).round();
+    if failures == 0.0 && n > 0 {
+        rate.max(0.5 / (n as f64 + 1.0))
     } else {
         rate
     }

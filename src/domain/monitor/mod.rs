@@ -11,9 +11,12 @@ pub mod probe;
 pub mod record;
 pub mod sample;
 pub mod setup;
+pub mod source;
 pub mod tiers;
 pub mod window;
 
+#[cfg(test)]
+mod access_source_tests;
 #[cfg(test)]
 mod criteria_tests;
 #[cfg(test)]
@@ -26,4 +29,5 @@ pub use details::HealthDetails;
 pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
 pub use record::{MonitorConfig, ProbeSample};
 pub use sample::{Outcome, Sample};
-pub use window::{Bucket, RollingWindow, Stats};
+pub use source::Source;
+pub use window::{Bucket, Requests, RollingWindow, Stats};

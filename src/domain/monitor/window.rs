@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::sample::Sample;
+use super::source::Source;
 
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
@@ -38,10 +39,6 @@ pub struct Stats {
     pub p90: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
-    /// Requests per second from an access-log source; `None` until one
-    /// counts (the window's probes are not traffic).
-    #[serde(default)]
-    pub throughput: Option<f64>,
     /// Error lines the log stream counted over the last 60 s. `None` when no
     /// stream runs or it has not reported a count yet; [`Stats::log_stream`]
     /// tells those apart. Not the window's: the health fold sets both.
@@ -51,6 +48,41 @@ pub struct Stats {
     /// count means "not yet" rather than "never".
     #[serde(default)]
     pub log_stream: bool,
+    /// Requests per second over the last 60 s, from the log stream's access
+    /// lines; `None` while it has shown none. Set by the health fold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<f64>,
+    /// The access lines' requests and 5xx over the last 60 s; `None` while
+    /// the stream has shown no access line, and the error rate criteria
+    /// then read the probe's. Set by the health fold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Requests>,
+}
+
+/// Requests an access log counted, and the 5xx among them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Requests {
+    pub total: usize,
+    pub server_errors: usize,
+}
+
+impl Requests {
+    /// The share of 5xx, in percent; `None` without a request.
+    pub fn error_rate(&self) -> Option<f64> {
+        (self.total > 0).then(|| percent(self.server_errors, self.total))
+    }
+}
+
+impl Stats {
+    /// Where the error rate comes from: the access log once the log stream
+    /// has shown an access line, else the probe.
+    pub fn error_source(&self) -> Source {
+        if self.requests.is_some() {
+            Source::AccessLog
+        } else {
+            Source::Probe
+        }
+    }
 }
 
 /// One sparkline column. `latency_ms` is `None` when no probe in it
@@ -196,9 +228,7 @@ impl RollingWindow {
             p90,
             p95,
             p99,
-            throughput: None,
-            log_errors_per_min: None,
-            log_stream: false,
+            ..Stats::default()
         }
     }
 

@@ -1,0 +1,135 @@
+//! The request error rate and throughput from an access log: the real loop
+//! over a `TestBackend`, following a real `bash` that prints combined-format
+//! lines with a known share of 5xx. The cockpit's figures must equal what
+//! the script printed, and a step in the 5xx share must fire the runbook's
+//! error-rate criterion, with no health probe at all.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+
+use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::event::Event;
+use rollout_cockpit::core::plan::Plan;
+use rollout_cockpit::core::settings::Settings;
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::domain::logs::LogCount;
+use rollout_cockpit::domain::monitor::criteria;
+use rollout_cockpit::journal::{self, Journal};
+use rollout_cockpit::shell::cockpit::Cockpit;
+use rollout_cockpit::shell::front::Script;
+use rollout_cockpit::ui::ViewState;
+
+use crate::harness::cockpit::wait_for;
+
+const PLAN: &str = "# Canary\n\n## Deploy\n\n- [ ] Shift traffic\n\n## Rollback\n\n1. **Shift it back**\n   ```bash\n   echo back\n   ```\n\n### Decision Criteria for Rollback\n\n- Error rate above 5% for 1 second\n";
+
+/// Prints `$1` combined-format requests, the first `$2` of them 503s; the
+/// path is `/500` so that a status read from the URL would show.
+const EMIT: &str = r#"emit() { for i in $(seq 1 "$1"); do s=200; [ "$i" -le "$2" ] && s=503; printf '10.0.0.%s - - [30/Nov/2026:02:00:01 +0000] "GET /500?n=%s HTTP/1.1" %s 512 "-" "load/1.0"\n' "$((i % 250))" "$i" "$s"; done; }"#;
+
+fn key(c: char) -> TermEvent {
+    TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_error_rate_and_throughput_are_the_access_logs_counted_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "canary.md".into());
+    settings.exec.workdir = dir.path().to_path_buf();
+    // 2 of 200 fail (1%), then, once the test says go, 30 of 100 more:
+    // 32 of 300 (10.7%) in the minute.
+    settings.logs.command = Some(format!(
+        "{EMIT}; emit 200 2; while [ ! -e go ]; do sleep 0.05; done; emit 100 30; exec sleep 600"
+    ));
+    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
+    let state = State::new(plan.clone(), settings.clone(), t0);
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
+    let running = tokio::spawn(cockpit.run());
+    // The loop journals the stream's counts on its clock's ticks: a clock
+    // that runs, as `run`'s does.
+    let clock = d.clock.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(StdDuration::from_millis(200));
+        let mut t = t0;
+        loop {
+            every.tick().await;
+            t += TimeDelta::milliseconds(200);
+            if clock.send(t).is_err() {
+                break;
+            }
+        }
+    });
+
+    // No probe: the number is the access log's, and the panel says so.
+    let f = wait_for(&mut d, "1% from the access log", |f| {
+        f.contains("ok · err 1.0% (access log)")
+    })
+    .await;
+    assert!(f.contains("req/s, 5xx 1.0%"), "{f}");
+    assert!(!f.contains("ROLLBACK CRITERIA MET"), "{f}");
+
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    wait_for(&mut d, "the step to 10.7%", |f| {
+        f.contains("err 10.7% (access log)")
+    })
+    .await;
+    wait_for(&mut d, "the criterion firing", |f| {
+        f.contains("ROLLBACK CRITERIA MET") && f.contains("5xx 10.7%")
+    })
+    .await;
+
+    d.keys.send(key('q')).unwrap();
+    wait_for(&mut d, "the quit confirm", |f| f.contains("Quit?")).await;
+    d.keys.send(key('y')).unwrap();
+    tokio::time::timeout(StdDuration::from_secs(15), running)
+        .await
+        .expect("the loop ended")
+        .unwrap()
+        .unwrap();
+    ticker.abort();
+
+    // The journal holds every request the script printed, and no more.
+    let records = journal::load(&dir.path().join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let counts: Vec<LogCount> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::LogCounts { counts } => Some(counts.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let requests: u32 = counts.iter().map(|c| c.requests).sum();
+    let failed: u32 = counts.iter().map(|c| c.server_errors).sum();
+    assert_eq!((requests, failed), (300, 32));
+
+    // Replayed, the figures are the truth: 32 of 300, over the seconds the
+    // stream has counted (well under the minute).
+    let replayed = State::replay(plan, settings, t0, &records);
+    let stats = replayed.session.health.stats;
+    let r = stats.requests.expect("access lines seen");
+    assert_eq!((r.total, r.server_errors), (300, 32));
+    assert!((r.error_rate().unwrap() - 3200.0 / 300.0).abs() < 1e-9);
+    let first = counts.first().unwrap().at;
+    let end = counts.last().unwrap().at + TimeDelta::seconds(1);
+    let seconds = (end - first).num_seconds();
+    assert!((1..60).contains(&seconds), "{seconds}");
+    assert_eq!(stats.throughput, Some(300.0 / seconds as f64));
+    let error_rule = replayed
+        .session
+        .health
+        .engine
+        .judged()
+        .find(|(c, _)| c.text.starts_with("Error rate above 5%"))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert_eq!(error_rule.state, criteria::State::Firing);
+}
