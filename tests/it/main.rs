@@ -23,6 +23,7 @@ mod confirm_shows_all;
 mod corpus;
 mod demo_e2e;
 mod demo_service;
+mod demo_story;
 mod demo_tools;
 mod escalation;
 mod exec_run;

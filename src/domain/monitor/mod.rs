@@ -11,6 +11,7 @@ pub mod probe;
 pub mod record;
 pub mod sample;
 pub mod setup;
+pub mod ticks;
 pub mod window;
 
 #[cfg(test)]
@@ -25,4 +26,5 @@ pub use details::HealthDetails;
 pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
 pub use record::{MonitorConfig, ProbeSample};
 pub use sample::{Outcome, Sample};
+pub use ticks::{ScriptClock, Ticks};
 pub use window::{Bucket, RollingWindow, Stats};
