@@ -9,6 +9,10 @@
 //! compresses the ramps only; the per-request jitter is real time, since it is
 //! what the probes measure.
 //!
+//! The service's clock is the wall clock, or a [`ScriptClock`] a test drives
+//! the cockpit with: then the ramps, the log's traffic and the answers'
+//! timestamps follow the script's time, and an answer takes no time at all.
+//!
 //! Endpoints:
 //! - `GET /health`: TERP-shaped JSON plus `version` and `maintenance`; 503
 //!   with `status: unhealthy` and a database error on a failed request.
@@ -27,9 +31,9 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Bytes, Frame, Incoming};
@@ -45,6 +49,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use super::traffic::{Moment, REQUESTS_PER_SEC, Traffic};
+use crate::domain::monitor::{Clock, ScriptClock};
 
 /// What production runs when the demo starts.
 pub const BASE_VERSION: &str = "v2.3.1";
@@ -87,6 +92,8 @@ pub struct ScenarioConfig {
     pub admin_token: String,
     /// The version running at start; switching back to it recovers.
     pub version: String,
+    /// A script's clock to follow instead of the wall clock.
+    pub clock: Option<ScriptClock>,
 }
 
 impl ScenarioConfig {
@@ -97,6 +104,7 @@ impl ScenarioConfig {
             seed: 0x7e2f_5eed,
             admin_token: admin_token.to_string(),
             version: BASE_VERSION.to_string(),
+            clock: None,
         }
     }
 
@@ -160,23 +168,44 @@ impl Rng {
 struct Ramp {
     from: f64,
     to: f64,
-    start: Instant,
+    start: DateTime<Utc>,
     length: Duration,
 }
 
 impl Ramp {
-    fn level(&self, now: Instant) -> f64 {
-        let t = now.saturating_duration_since(self.start).as_secs_f64();
+    fn level(&self, now: DateTime<Utc>) -> f64 {
+        let t = (now - self.start)
+            .to_std()
+            .unwrap_or_default()
+            .as_secs_f64();
         let len = self.length.as_secs_f64();
         let x = if len <= 0.0 { 1.0 } else { (t / len).min(1.0) };
         self.from + (self.to - self.from) * x
     }
 }
 
+/// What time it is for the simulator.
+#[derive(Debug, Clone)]
+enum Time {
+    /// Read from the monotonic clock: a ramp never jumps with the wall clock.
+    Wall(Clock),
+    Script(ScriptClock),
+}
+
+impl Time {
+    fn now(&self) -> DateTime<Utc> {
+        match self {
+            Time::Wall(c) => c.now(),
+            Time::Script(c) => c.now(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Sim {
     config: ScenarioConfig,
-    started: Instant,
+    time: Time,
+    started: DateTime<Utc>,
     version: String,
     /// Versions before the current one, for rollback.
     history: Vec<String>,
@@ -206,8 +235,13 @@ struct Answer {
 
 impl Sim {
     fn new(config: ScenarioConfig) -> Sim {
-        let now = Instant::now();
+        let time = config
+            .clock
+            .clone()
+            .map_or_else(|| Time::Wall(Clock::start()), Time::Script);
+        let now = time.now();
         Sim {
+            time,
             rng: Rng(config.seed),
             // Its own numbers: the phase must not shift every later answer.
             background_due: Rng(config.seed ^ 0x5eed).unit(),
@@ -231,7 +265,7 @@ impl Sim {
     }
 
     fn level(&self) -> f64 {
-        self.ramp.level(Instant::now())
+        self.ramp.level(self.time.now())
     }
 
     fn error_rate(level: f64) -> f64 {
@@ -254,7 +288,7 @@ impl Sim {
         self.ramp = Ramp {
             from,
             to,
-            start: Instant::now(),
+            start: self.time.now(),
             length,
         };
     }
@@ -362,10 +396,12 @@ impl Sim {
                 json!({ "status": "ok", "latency": db_ms }),
             )
         };
+        let now = self.time.now();
+        let uptime = (now - self.started).to_std().unwrap_or_default();
         let body = json!({
             "status": overall,
-            "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            "uptime": (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            "timestamp": now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "uptime": (uptime.as_secs_f64() * 10.0).round() / 10.0,
             "version": self.version,
             "maintenance": self.maintenance,
             "checks": { "database": database, "memory": memory, "connectionPool": pool },
@@ -431,9 +467,16 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>
     let method = req.method().clone();
     let response = match (method, path.as_str()) {
         (Method::GET | Method::HEAD, "/health") => {
-            let answer = lock(&shared).health();
-            // Non-blocking: many probes can be waiting at once.
-            tokio::time::sleep(answer.delay).await;
+            let (answer, time) = {
+                let mut sim = lock(&shared);
+                (sim.health(), sim.time.clone())
+            };
+            // A script's time does not pass while it waits for the answer:
+            // the latency would be wall time nobody simulated.
+            if let Time::Wall(_) = time {
+                // Non-blocking: many probes can be waiting at once.
+                tokio::time::sleep(answer.delay).await;
+            }
             respond(answer.status, &answer.body)
         }
         (Method::POST, "/admin/maintenance/enable" | "/admin/maintenance/disable") => {
@@ -500,26 +543,27 @@ fn follow_logs(shared: Shared) -> Response<Body> {
     };
     let mut slices = tokio::time::interval(LOG_SLICE);
     slices.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let state = (shared, Traffic::new(seed), slices, Instant::now());
+    let start = lock(&shared).time.now();
+    let state = (shared, Traffic::new(seed), slices, start);
     let chunks = futures::stream::unfold(
         state,
         |(shared, mut traffic, mut slices, mut last)| async move {
             let mut out = String::new();
             while out.is_empty() {
                 slices.tick().await;
-                let now = Instant::now();
-                let (version, level) = {
+                let (now, version, level) = {
                     let sim = lock(&shared);
-                    (sim.version.clone(), sim.level())
+                    (sim.time.now(), sim.version.clone(), sim.level())
                 };
                 let moment = Moment {
-                    now: Utc::now(),
+                    now,
                     version: &version,
                     level,
                     error_rate: Sim::error_rate(level),
                     latency_factor: Sim::latency_factor(level),
                 };
-                traffic.advance(now - last, REQUESTS_PER_SEC, &moment, &mut out);
+                let elapsed = (now - last).to_std().unwrap_or_default();
+                traffic.advance(elapsed, REQUESTS_PER_SEC, &moment, &mut out);
                 last = now;
             }
             let chunk: Result<_, Infallible> = Ok(Frame::data(Bytes::from(out)));

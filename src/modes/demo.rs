@@ -78,40 +78,10 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    // The demo's `run` command line, parsed like the user's would be, so
-    // every flag keeps its documented default. A short window and hold let
-    // the criteria react within the scenario's 20 s.
-    let interval = format!("{}ms", PROBE_INTERVAL.as_millis());
-    let root_arg = root.display().to_string();
-    let window = humantime::format_duration(args.window).to_string();
-    let hold = humantime::format_duration(args.hold).to_string();
-    let mut argv = vec![
-        "rollout-cockpit",
-        "run",
-        "--new",
-        "--health",
-        PLAN_HEALTH_URL,
-        "--interval",
-        &interval,
-        "--window",
-        &window,
-        "--for",
-        &hold,
-        "--session-dir",
-        &root_arg,
-        // The application log, as a third tmux pane would follow it.
-        "--logs",
-        LOG_COMMAND,
-    ];
-    if args.mouse {
-        argv.push("--mouse");
-    }
-    let run: RunArgs = match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
-        Ok(crate::cli::Cli {
-            command: crate::cli::Command::Run(run),
-        }) => run,
-        other => {
-            eprintln!("rollout-cockpit: demo: internal command line rejected: {other:?}");
+    let run = match run_args(args, &root) {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("rollout-cockpit: demo: {e}");
             return 1;
         }
     };
@@ -162,6 +132,44 @@ pub fn main(args: &DemoArgs) -> u8 {
         );
     }
     code
+}
+
+/// The demo's `run` command line, parsed like the user's would be, so
+/// every flag keeps its documented default. A short window and hold let
+/// the criteria react within the scenario's 20 s. Shared with the test that
+/// drives the demo at test speed, so it judges the service alike.
+pub fn run_args(args: &DemoArgs, root: &std::path::Path) -> Result<RunArgs, String> {
+    let interval = format!("{}ms", PROBE_INTERVAL.as_millis());
+    let root_arg = root.display().to_string();
+    let window = humantime::format_duration(args.window).to_string();
+    let hold = humantime::format_duration(args.hold).to_string();
+    let mut argv = vec![
+        "rollout-cockpit",
+        "run",
+        "--new",
+        "--health",
+        PLAN_HEALTH_URL,
+        "--interval",
+        &interval,
+        "--window",
+        &window,
+        "--for",
+        &hold,
+        "--session-dir",
+        &root_arg,
+        // The application log, as a third tmux pane would follow it.
+        "--logs",
+        LOG_COMMAND,
+    ];
+    if args.mouse {
+        argv.push("--mouse");
+    }
+    match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
+        Ok(crate::cli::Cli {
+            command: crate::cli::Command::Run(run),
+        }) => Ok(run),
+        other => Err(format!("internal command line rejected: {other:?}")),
+    }
 }
 
 /// A path as a shell word: quoted only when it has to be.

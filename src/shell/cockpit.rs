@@ -326,15 +326,16 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
     if owns {
         spawn_machine(tx.clone());
     }
-    let probes = state.settings.monitor.spawn(&tx);
     let mut batch = Batch::default();
     let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
     let mut runner = Runner::default();
 
     let mut suspended: Option<Suspended> = None;
+    // The probes run on the state's clock: a script's time moves both.
+    let mut clock = front.clock();
+    let probes = state.settings.monitor.spawn(&tx, &clock);
     // Ctrl-C is a key in raw mode; while a command has the terminal it is
     // that command's, and must not end the cockpit too.
-    let mut clock = front.clock();
     let mut sigint = owned_signal(owns, SignalKind::interrupt()).context("SIGINT handler")?;
     let mut sigquit = owned_signal(owns, SignalKind::quit()).context("SIGQUIT handler")?;
     let mut dirty = true;

@@ -4,6 +4,7 @@
 //! (`Script`).
 
 use std::io;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
@@ -13,6 +14,7 @@ use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior, interval};
 
+use crate::domain::monitor::{self, ScriptClock, Ticks};
 use crate::shell::terminal::{self, Guard, Screen};
 
 /// What the loop needs of a terminal.
@@ -40,21 +42,34 @@ pub trait Front {
     fn close(self);
 }
 
-/// The state's clock: the wall clock once a second, or a test's ticks.
+/// The state's clock: the wall clock once a second, or a script's ticks.
+/// The probes follow the same one ([`Clock::probe_ticks`]).
 pub enum Clock {
     Wall(Interval),
-    Script(mpsc::UnboundedReceiver<DateTime<Utc>>),
+    Script {
+        clock: ScriptClock,
+        ticks: mpsc::UnboundedReceiver<DateTime<Utc>>,
+    },
     Stopped,
 }
 
 impl Clock {
+    /// A probe worker's schedule on this clock: the wall clock's grid, or
+    /// one probe per `interval` of the script's time.
+    pub fn probe_ticks(&self, interval: Duration) -> Ticks {
+        match self {
+            Clock::Script { clock, .. } => clock.ticks(interval),
+            Clock::Wall(_) | Clock::Stopped => Ticks::wall(monitor::Clock::start(), interval),
+        }
+    }
+
     pub async fn tick(&mut self) -> DateTime<Utc> {
         match self {
             Clock::Wall(i) => {
                 i.tick().await;
                 Utc::now()
             }
-            Clock::Script(rx) => match rx.recv().await {
+            Clock::Script { ticks, .. } => match ticks.recv().await {
                 Some(t) => t,
                 // No more ticks: the test's clock stands still.
                 None => std::future::pending().await,
@@ -145,7 +160,8 @@ impl Front for Real {
 pub struct Script<B: Backend> {
     pub terminal: Terminal<B>,
     keys: mpsc::UnboundedReceiver<TermEvent>,
-    clock: Option<mpsc::UnboundedReceiver<DateTime<Utc>>>,
+    /// Listening from the start: ticks sent before the loop runs wait for it.
+    clock: Option<(ScriptClock, mpsc::UnboundedReceiver<DateTime<Utc>>)>,
     frames: mpsc::UnboundedSender<String>,
     copies: mpsc::UnboundedSender<String>,
 }
@@ -153,15 +169,22 @@ pub struct Script<B: Backend> {
 /// The test's side of a [`Script`].
 pub struct Driver {
     pub keys: mpsc::UnboundedSender<TermEvent>,
-    pub clock: mpsc::UnboundedSender<DateTime<Utc>>,
+    /// The loop's ticks and the probes' rounds: `send` moves the time on,
+    /// `advance` also waits for the probes up to it.
+    pub clock: ScriptClock,
     pub frames: mpsc::UnboundedReceiver<String>,
     pub copies: mpsc::UnboundedReceiver<String>,
 }
 
 impl<B: Backend> Script<B> {
     pub fn new(backend: B) -> io::Result<(Script<B>, Driver)> {
+        Script::with_clock(backend, ScriptClock::new(DateTime::UNIX_EPOCH))
+    }
+
+    /// [`Script::new`] on a clock the test shares with other parts (the
+    /// demo's simulated service).
+    pub fn with_clock(backend: B, clock: ScriptClock) -> io::Result<(Script<B>, Driver)> {
         let (keys_tx, keys) = mpsc::unbounded_channel();
-        let (clock_tx, clock) = mpsc::unbounded_channel();
         let (frames, frames_rx) = mpsc::unbounded_channel();
         let (copies, copies_rx) = mpsc::unbounded_channel();
         let terminal = Terminal::new(backend).map_err(|e| io::Error::other(e.to_string()))?;
@@ -169,13 +192,13 @@ impl<B: Backend> Script<B> {
             Script {
                 terminal,
                 keys,
-                clock: Some(clock),
+                clock: Some((clock.clone(), clock.listen())),
                 frames,
                 copies,
             },
             Driver {
                 keys: keys_tx,
-                clock: clock_tx,
+                clock,
                 frames: frames_rx,
                 copies: copies_rx,
             },
@@ -207,7 +230,12 @@ impl<B: Backend> Front for Script<B> {
     }
 
     fn clock(&mut self) -> Clock {
-        self.clock.take().map_or(Clock::Stopped, Clock::Script)
+        self.clock
+            .take()
+            .map_or(Clock::Stopped, |(clock, ticks)| Clock::Script {
+                clock,
+                ticks,
+            })
     }
 
     fn suspend(&mut self) -> io::Result<()> {

@@ -10,15 +10,17 @@ use tokio::task::JoinHandle;
 use crate::core::event::Event;
 use crate::domain::monitor::probe;
 use crate::domain::monitor::setup;
-use crate::domain::monitor::{Clock, Probe, ProbeSample};
+use crate::domain::monitor::{Probe, ProbeSample};
+use crate::shell::front::Clock;
 use crate::shell::msg::Msg;
 
 /// Probes in flight per URL are one; this only absorbs a slow loop.
 const PROBE_QUEUE: usize = 64;
 
 impl MonitorSetup {
-    /// One worker per URL; each sends its probes to the loop as `Msg::Probe`.
-    pub fn spawn(&self, tx: &mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    /// One worker per URL, on the loop's clock; each sends its probes to
+    /// the loop as `Msg::Probe`.
+    pub fn spawn(&self, tx: &mpsc::UnboundedSender<Msg>, clock: &Clock) -> Vec<JoinHandle<()>> {
         let probers = match setup::probers(&self.sources, &self.probe) {
             Ok(p) => p,
             Err(e) => {
@@ -28,11 +30,11 @@ impl MonitorSetup {
                 return Vec::new();
             }
         };
-        let clock = Clock::start();
         let mut handles = Vec::new();
         for prober in probers {
             let (ptx, mut prx) = mpsc::channel::<Probe>(PROBE_QUEUE);
-            handles.push(probe::spawn(prober, self.probe.interval, clock, ptx));
+            let ticks = clock.probe_ticks(self.probe.interval);
+            handles.push(probe::follow(prober, ticks, ptx));
             let tx = tx.clone();
             handles.push(tokio::spawn(async move {
                 while let Some(p) = prx.recv().await {

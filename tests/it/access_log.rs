@@ -41,6 +41,13 @@ async fn the_error_rate_and_throughput_are_the_access_logs_counted_truth() {
     let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN);
     let mut settings = Settings::replay("erin".into(), "production".into(), "canary.md".into());
     settings.exec.workdir = dir.path().to_path_buf();
+    // Command logs go beside the journal, never into the repository.
+    settings.journal = Some(
+        dir.path()
+            .join(rollout_cockpit::journal::FILE_NAME)
+            .display()
+            .to_string(),
+    );
     // 2 of 200 fail (1%), then, once the test says go, 30 of 100 more:
     // 32 of 300 (10.7%) in the minute.
     settings.logs.command = Some(format!(

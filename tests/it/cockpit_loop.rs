@@ -82,6 +82,8 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
     // Judged as `run` judges, probed by this test instead of a worker.
     settings.monitor.config = Some(MonitorConfig::for_urls(vec![URL.into()]));
     settings.exec.workdir = dir.path().to_path_buf();
+    // Command logs go beside the journal, never into the repository.
+    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
     let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
     let state = State::new(plan, settings, t0);
     let journal = Journal::create(dir.path()).unwrap();
@@ -197,6 +199,8 @@ async fn at_80x24_z_shows_the_output_of_a_failed_command() {
     let plan = Plan::new(rollout_cockpit::domain::runbook::parse(FAILING), FAILING);
     let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
     settings.exec.workdir = dir.path().to_path_buf();
+    // Command logs go beside the journal, never into the repository.
+    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
     let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
     let state = State::new(plan, settings, t0);
     let journal = Journal::create(dir.path()).unwrap();

@@ -1,40 +1,25 @@
-//! The whole demo story in a real terminal, at speed 20: tick the first
-//! items, run the backup (a real dump appears), deploy, watch the criteria
-//! fire, roll back with R y, watch them recover, quit, and read the report.
+//! The whole demo story in a real terminal, at speed 20: the tour, tick the
+//! first items, a mirror beside it, run the backup (a real dump appears),
+//! deploy, roll back with R y, quit, and read the report.
+//!
+//! The criteria's window runs on the real clock (`--speed` compresses the
+//! runbook's, not the window), so watching them fire and recover here would
+//! wait 40 s on it: `demo_story` proves that at test speed, on the scripted
+//! clock the loop, the probes and the simulated service share. This test
+//! keeps what needs a real terminal: keys, screen, mirror, exit, report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::harness::tmux::{Cockpit, Tmux, live_session};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
-/// The criteria react on the real clock (the window and hold are not scaled
-/// by `--speed`): this story runs them at the demo's 20 s window (80
-/// probes: 24 rarely hold enough of the bad version's 9% to be significant
-/// against a baseline pinned from as few) and `--for 2s`, so firing needs
-/// the evidence and the hold after the deploy, and recovery the bad samples
-/// to leave the 20 s. Generous deadlines for a loaded CI machine.
-const FIRE_DEADLINE: Duration = Duration::from_secs(60);
-const RECOVER_DEADLINE: Duration = Duration::from_secs(60);
-
-const MET: &str = "ROLLBACK CRITERIA MET";
-
 fn search(tmux: &Tmux, text: &str) {
     tmux.keys(&["/"]);
     tmux.text(text);
     tmux.keys(&["Enter"]);
-}
-
-/// The probes in the criteria's window: the metrics pane's `(n=80)`.
-fn window_probes(screen: &str) -> usize {
-    screen
-        .split("(n=")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// The header's window, "15:00-19:00 EST": the figure before its ", ".
@@ -54,7 +39,7 @@ fn window_span(screen: &str) -> String {
 )]
 fn the_demo_story_in_a_real_terminal() {
     let begun = Instant::now();
-    let c = Cockpit::start("rc-demo", 140, 45, "demo --speed 20 --for 2s");
+    let c = Cockpit::start("rc-demo", 140, 45, "demo --speed 20");
     let (tmux, work, sessions) = (&c.tmux, &c.work, &c.sessions);
     tmux.wait_for("the first-run tour", |s| {
         s.contains("Try this") && s.contains("Checklist 0/65")
@@ -86,11 +71,7 @@ fn the_demo_story_in_a_real_terminal() {
     assert_eq!(window_span(&mirror), window, "{mirror}");
     assert!(!mirror.contains('⚠'), "{mirror}");
 
-    // The backup is the first command: it pins the baseline. From a full
-    // window, as a deployer would wait for: pinned from the first 10
-    // probes, a clean baseline only says "under 4.5%", and the bad
-    // version's 9% is then rarely significant.
-    tmux.wait_for_within("a full window", FIRE_DEADLINE, |s| window_probes(s) >= 60);
+    // The backup is the first command.
     search(tmux, "Create fresh database backup");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the backup's confirm", |s| {
@@ -115,7 +96,7 @@ fn the_demo_story_in_a_real_terminal() {
         .expect("the dump file prod_backup_*.sql");
     assert!(std::fs::metadata(&dump).unwrap().len() > 0, "empty dump");
 
-    // The deploy degrades the service; the criteria fire.
+    // The deploy switches the simulated service to the new version.
     search(tmux, "Step 4: Deploy Application");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the deploy's confirm", |s| {
@@ -123,7 +104,6 @@ fn the_demo_story_in_a_real_terminal() {
     });
     tmux.keys(&["y"]);
     tmux.wait_for("the deploy's exit 0", |s| s.contains("Output #2 ✓ exit 0"));
-    tmux.wait_for_within("the criteria to fire", FIRE_DEADLINE, |s| s.contains(MET));
 
     // Two keys roll back; the optional database restore is skipped.
     tmux.keys(&["R"]);
@@ -136,15 +116,6 @@ fn the_demo_story_in_a_real_terminal() {
     tmux.wait_for("the stand-in railway's rollback", |s| {
         s.contains("Rollback complete")
     });
-    // Full recovery: both monitored criteria back to ok and the panel no
-    // longer red.
-    tmux.wait_for_within("the criteria to recover", RECOVER_DEADLINE, |s| {
-        !s.contains(MET)
-            && s.contains("Rollback criteria")
-            && s.contains("ok · err")
-            && s.contains("ok · p95")
-    });
-
     tmux.keys(&["q"]);
     tmux.wait_for("the quit confirm", |s| s.contains("rolled back"));
     tmux.keys(&["y"]);
@@ -171,7 +142,6 @@ fn the_demo_story_in_a_real_terminal() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}");
     assert!(report.contains("rolled back"), "{report}");
-    assert!(report.contains("criterion FIRED"), "{report}");
     let took = begun.elapsed();
     eprintln!("the demo story took {took:?}");
 }

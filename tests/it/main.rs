@@ -25,6 +25,7 @@ mod corpus;
 mod criteria_tiers;
 mod demo_e2e;
 mod demo_service;
+mod demo_story;
 mod demo_tools;
 mod escalation;
 mod exec_run;

@@ -12,6 +12,7 @@ pub mod record;
 pub mod sample;
 pub mod setup;
 pub mod source;
+pub mod ticks;
 pub mod tiers;
 pub mod window;
 
@@ -30,4 +31,5 @@ pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
 pub use record::{MonitorConfig, ProbeSample};
 pub use sample::{Outcome, Sample};
 pub use source::Source;
+pub use ticks::{ScriptClock, Ticks};
 pub use window::{Bucket, Requests, RollingWindow, Stats};

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Client, Url, redirect};
 use serde_json::Value;
@@ -16,6 +17,7 @@ use tokio::time::Instant;
 use super::clock::Clock;
 use super::details::{HealthDetails, Level};
 use super::sample::{Outcome, Sample};
+use super::ticks::Ticks;
 
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -308,7 +310,12 @@ impl Prober {
     /// One GET. Never fails: every way it can go wrong is an [`Outcome`].
     /// The timeout covers the whole exchange, body included.
     pub async fn probe(&self, clock: &Clock) -> Probe {
-        let ts = clock.now();
+        self.probe_at(clock.now()).await
+    }
+
+    /// [`Prober::probe`], stamped `ts`: the time of the clock the probes
+    /// follow (a script's, in a test at test speed).
+    pub async fn probe_at(&self, ts: DateTime<Utc>) -> Probe {
         let start = std::time::Instant::now();
         let result = tokio::time::timeout(self.timeout, self.fetch()).await;
         let latency_ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -499,28 +506,26 @@ pub fn classify_with(
     }
 }
 
-/// Spawns the worker for one URL: a probe per tick of a fixed grid
-/// (`start + k × interval`), one in flight at a time. Ticks missed while a
-/// slow probe runs are skipped, never burst: tokio's `MissedTickBehavior::Skip`
-/// would still fire the missed tick at once, putting a second probe right
-/// after a timeout, so the worker waits for the next grid point instead.
-/// Ends when the receiver is dropped.
+/// Spawns the worker for one URL on the wall clock's grid
+/// (`start + k × interval`); see [`Ticks::wall`].
 pub fn spawn(
     prober: Prober,
     interval: Duration,
     clock: Clock,
     tx: mpsc::Sender<Probe>,
 ) -> JoinHandle<()> {
+    follow(prober, Ticks::wall(clock, interval), tx)
+}
+
+/// Spawns the worker for one URL: a probe per tick of `ticks`, one in
+/// flight at a time. Ends when the receiver is dropped or the clock is gone.
+pub fn follow(prober: Prober, mut ticks: Ticks, tx: mpsc::Sender<Probe>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let start = Instant::now();
-        let mut next = start;
-        loop {
-            tokio::time::sleep_until(next).await;
-            let probe = prober.probe(&clock).await;
+        while let Some(at) = ticks.next().await {
+            let probe = prober.probe_at(at).await;
             if tx.send(probe).await.is_err() {
                 break;
             }
-            next = next_tick(start, interval, Instant::now());
         }
     })
 }
