@@ -44,6 +44,7 @@ mod notify_webhook;
 mod output_pane;
 mod parse_props;
 mod probe_reasons;
+mod prometheus_client;
 mod readme;
 mod resume_facts;
 mod rollback_choice_e2e;

@@ -8,9 +8,11 @@ pub mod criteria;
 pub mod details;
 pub mod evaluation;
 pub mod probe;
+pub mod prometheus;
 pub mod record;
 pub mod sample;
 pub mod setup;
+pub mod source;
 pub mod window;
 
 #[cfg(test)]
@@ -25,4 +27,5 @@ pub use details::HealthDetails;
 pub use probe::{Probe, ProbeConfig, ProbeSettings, Prober};
 pub use record::{MonitorConfig, ProbeSample};
 pub use sample::{Outcome, Sample};
+pub use source::Source;
 pub use window::{Bucket, RollingWindow, Stats};

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::sample::Sample;
+use super::source::Source;
 
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
@@ -44,6 +45,13 @@ pub struct Stats {
     /// count means "not yet" rather than "never".
     #[serde(default)]
     pub log_stream: bool,
+    /// Requests per second; `None` where the source counts no requests (the
+    /// probe) or had no data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<f64>,
+    /// Where `error_rate`, the latencies and `throughput` come from.
+    #[serde(default)]
+    pub source: Source,
 }
 
 /// One sparkline column. `latency_ms` is `None` when no probe in it
@@ -190,6 +198,8 @@ impl RollingWindow {
             p99,
             log_errors_per_min: None,
             log_stream: false,
+            throughput: None,
+            source: Source::Probe,
         }
     }
 
