@@ -45,6 +45,7 @@ mod output_pane;
 mod parse_props;
 mod probe_reasons;
 mod prometheus_client;
+mod prometheus_real;
 mod readme;
 mod resume_facts;
 mod rollback_choice_e2e;

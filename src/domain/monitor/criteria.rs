@@ -15,6 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
+use super::source::Source;
 use super::window::Stats;
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
@@ -549,8 +550,18 @@ fn read(
         delta: fmt_delta,
     } = Metric::of(kind, percentile, stats, baseline);
     let rule = rule_text(kind, limit);
+    // Where the number comes from, when not the probe: `err 7.2% (prometheus)`.
+    let tag = match stats.source {
+        _ if kind == Kind::LogErrors => String::new(),
+        Source::Probe => String::new(),
+        other => format!(" ({})", other.label()),
+    };
+    let fmt_now = |x: f64| format!("{}{tag}", fmt(x));
     let Some(cur) = current else {
         let why = match kind {
+            _ if stats.source == Source::Prometheus && kind != Kind::LogErrors => {
+                "no data from prometheus"
+            }
             // The rule is moot until there is a stream: say how to start one.
             Kind::LogErrors if !stats.log_stream => {
                 return no_data(format!("{name} —, no log stream (run --logs CMD)"));
@@ -565,7 +576,13 @@ fn read(
         // No figure: a rate over two probes would read as a measurement.
         return no_data(format!(
             "{name} —, only {} in the window ({rule})",
-            crate::domain::words::count(stats.samples, "probe")
+            crate::domain::words::count(
+                stats.samples,
+                match stats.source {
+                    Source::Prometheus => "reading",
+                    _ => "probe",
+                }
+            )
         ));
     }
     match limit {
@@ -581,7 +598,7 @@ fn read(
                 limit: Some(n),
                 text: format!(
                     "{name} {} ({} {} limit)",
-                    fmt(cur),
+                    fmt_now(cur),
                     cmp(breach),
                     fmt_limit(n)
                 ),
@@ -599,7 +616,7 @@ fn read(
                 condition: Condition::Unknown,
                 value: Some(cur),
                 limit: None,
-                text: format!("{name} {}, {why} ({rule})", fmt(cur)),
+                text: format!("{name} {}, {why} ({rule})", fmt_now(cur)),
                 p_value: None,
             }
         }
@@ -614,7 +631,7 @@ fn read(
                 limit: Some(base + n),
                 text: format!(
                     "{name} {} vs {} base ({}{} {} +{}{})",
-                    fmt(cur),
+                    fmt_now(cur),
                     fmt(base),
                     sign(delta),
                     fmt_delta(delta.abs()),
@@ -640,7 +657,7 @@ fn read(
             let breach = over && above_floor;
             let mut text = format!(
                 "{name} {} vs {} base ({}% {} +{}%",
-                fmt(cur),
+                fmt_now(cur),
                 fmt(base),
                 signed_percent(rel),
                 cmp(over),
@@ -699,7 +716,10 @@ impl Evidence {
         limit: f64,
         significance: f64,
     ) -> Option<Evidence> {
-        let b = baseline.filter(|_| kind == Kind::ErrorRate)?;
+        // Prometheus's error rate is a ratio of rates, not failures counted
+        // in this window: there is nothing to weigh, the limit decides.
+        let b =
+            baseline.filter(|_| kind == Kind::ErrorRate && stats.source != Source::Prometheus)?;
         let rate = baseline_rate(b);
         // A given 0% makes every failure infinitely unlikely: there is
         // nothing to weigh, the limit alone decides.

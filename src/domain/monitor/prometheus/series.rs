@@ -172,4 +172,49 @@ mod tests {
         short.push(reading(5, Some(1.0), None));
         assert_eq!(short.means(t(5)).error_rate, Some(1.0));
     }
+
+    #[test]
+    fn a_relative_rule_judges_prometheus_figures_without_counting_probes() {
+        use crate::domain::monitor::baseline::{Baseline, BaselineSource};
+        use crate::domain::monitor::criteria::{Check, Limit, Settings, State, Verdict, evaluate};
+        let mut s = Series::new(Duration::from_secs(60));
+        for i in 0..10 {
+            s.push(reading(i, Some(0.4), Some(100.0)));
+        }
+        let base = Baseline::from_stats(&s.means(t(9)), BaselineSource::Auto, t(9)).unwrap();
+        for i in 10..20 {
+            s.push(reading(i, Some(7.2), Some(100.0)));
+        }
+        let check = Check {
+            hold: Some(Duration::ZERO),
+            ..Check::default_error_rate(&Settings::default())
+        };
+        assert_eq!(check.limit, Some(Limit::IncreasePoints(5.0)));
+        let v = evaluate(
+            &check,
+            &Verdict::initial(&check),
+            &s.stats(t(19)),
+            Some(&base),
+            &Settings::default(),
+            t(19),
+        );
+        // No binomial evidence: a ratio of rates is no count of failures.
+        assert_eq!(v.state, State::Firing, "{v:?}");
+        assert_eq!(
+            v.text,
+            "err 7.2% (prometheus) vs 0.4% base (+6.8 pp > +5 pp)"
+        );
+        assert_eq!(v.p_value, None);
+        s.push(reading(20, None, None));
+        let v = evaluate(
+            &check,
+            &Verdict::initial(&check),
+            &s.stats(t(20)),
+            Some(&base),
+            &Settings::default(),
+            t(20),
+        );
+        assert_eq!(v.state, State::NoData);
+        assert_eq!(v.text, "err —, no data from prometheus (rule +5 pp)");
+    }
 }
