@@ -6,6 +6,7 @@
 pub mod keys;
 pub mod logs;
 pub mod probe;
+pub mod prometheus;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,6 +37,8 @@ pub struct Config {
     pub secrets: Option<SecretsTable>,
     pub logs: Option<LogsTable>,
     pub health: Option<HealthTable>,
+    /// `[prometheus]`: the criteria's numbers from a Prometheus server.
+    pub prometheus: Option<prometheus::PrometheusTable>,
 }
 
 /// `[health] accept_status = [200, 204]`: the final statuses that count as
@@ -394,6 +397,9 @@ impl Config {
         }
         if let Some(baseline) = &config.baseline {
             baseline.check()?;
+        }
+        if let Some(prometheus) = &config.prometheus {
+            prometheus.check()?;
         }
         for name in config.env.keys() {
             config.profile(name)?;

@@ -40,6 +40,7 @@ mod long_lines;
 mod mirror_clock;
 mod monitor_cli;
 mod monitor_probe;
+mod monitor_prometheus;
 mod notify_webhook;
 mod output_pane;
 mod parse_props;
