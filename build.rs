@@ -4,9 +4,11 @@
 //! - `no_tmux`: `tmux` is not on `PATH` (the `*_e2e` tests drive the cockpit
 //!   in a private tmux server);
 //! - `no_corpus`: `../shared/runbooks`, the real runbooks beside the
-//!   repository, is absent.
+//!   repository, is absent;
+//! - `no_prometheus`: `prometheus` is not on `PATH` (the tests that read
+//!   a real Prometheus's numbers).
 //!
-//! Neither is ever set on CI (`CI=true`): there the tests run, and fail when
+//! None is ever set on CI (`CI=true`): there the tests run, and fail when
 //! their part is missing.
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ const CORPUS: &str = "../shared/runbooks";
 fn main() {
     println!("cargo:rustc-check-cfg=cfg(no_tmux)");
     println!("cargo:rustc-check-cfg=cfg(no_corpus)");
+    println!("cargo:rustc-check-cfg=cfg(no_prometheus)");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CI");
     println!("cargo:rerun-if-env-changed=PATH");
@@ -27,6 +30,9 @@ fn main() {
     }
     if !on_path("tmux") {
         println!("cargo:rustc-cfg=no_tmux");
+    }
+    if !on_path("prometheus") {
+        println!("cargo:rustc-cfg=no_prometheus");
     }
     if !Path::new(CORPUS).is_dir() {
         println!("cargo:rustc-cfg=no_corpus");

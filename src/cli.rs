@@ -194,6 +194,13 @@ pub struct MonitorArgs {
     /// Print one JSON object per evaluation (a stable contract for scripts)
     #[arg(long)]
     pub json: bool,
+    /// Judge the criteria on a Prometheus server's numbers (the fleet's
+    /// requests, not a probe's): error rate, latency at the criterion's
+    /// percentile and throughput, by instant queries every --interval; no
+    /// --health needed. Exit 4 when it never had data [config: [prometheus]
+    /// url, token = "env:NAME", selector, [prometheus.queries]]
+    #[arg(long, value_name = "URL", value_parser = prometheus_url)]
+    pub prometheus: Option<String>,
 }
 
 /// The health probes and the criteria rules: the same flags for `monitor`
@@ -270,6 +277,12 @@ fn baseline_max_error(s: &str) -> Result<f64, String> {
     crate::domain::monitor::criteria::check_baseline_max_error(number(
         s.trim().trim_end_matches('%'),
     )?)
+}
+
+fn prometheus_url(s: &str) -> Result<String, String> {
+    crate::domain::monitor::probe::validate_url(s)
+        .map(|_| s.trim().to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// The application's log stream and the log_errors criterion (`run`).

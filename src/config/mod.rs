@@ -6,6 +6,7 @@
 pub mod keys;
 pub mod logs;
 pub mod probe;
+pub mod prometheus;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,6 +38,8 @@ pub struct Config {
     pub logs: Option<LogsTable>,
     pub health: Option<HealthTable>,
     pub criteria: Option<CriteriaTable>,
+    /// `[prometheus]`: the criteria's numbers from a Prometheus server.
+    pub prometheus: Option<prometheus::PrometheusTable>,
 }
 
 /// `[criteria]`: how strictly the judge weighs the numbers; `--significance`
@@ -424,6 +427,9 @@ impl Config {
         }
         if let Some(criteria) = &config.criteria {
             criteria.check()?;
+        }
+        if let Some(prometheus) = &config.prometheus {
+            prometheus.check()?;
         }
         for name in config.env.keys() {
             config.profile(name)?;

@@ -14,6 +14,7 @@ use crate::domain::monitor::clock::Clock;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Limit, State};
 use crate::domain::monitor::evaluation::Evaluation;
 use crate::domain::monitor::probe::{self, ProbeSettings, Prober};
+use crate::domain::monitor::prometheus::{self, Client, Queries, Series};
 use crate::domain::monitor::setup;
 use crate::domain::monitor::window::RollingWindow;
 
@@ -35,6 +36,9 @@ struct Plan {
     engine: Engine,
     duration: Option<Duration>,
     json: bool,
+    /// The criteria's numbers come from here when given (the probes then
+    /// only report).
+    prometheus: Option<(Client, Queries)>,
 }
 
 pub fn main(args: &MonitorArgs) -> u8 {
@@ -90,13 +94,16 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
         runbook_urls,
         runbook_name,
     )?;
-    if setup.sources.is_empty() {
+    let prometheus =
+        crate::config::prometheus::resolve(args.prometheus.as_deref(), config.prometheus.as_ref())
+            .map_err(|e| format!("{config_name}: {e}"))?;
+    if setup.sources.is_empty() && prometheus.is_none() {
         return Err(match &loaded {
             Some(l) => format!(
                 "{} names no health URL; give one with --health URL or [[probe]] in --config",
                 l.name
             ),
-            None => "no health URL: give --health URL (repeatable), --config FILE with [[probe]] or --runbook FILE".to_string(),
+            None => "no health URL: give --health URL (repeatable), --config FILE with [[probe]], --runbook FILE or --prometheus URL".to_string(),
         });
     }
     let probe = setup.probe;
@@ -109,7 +116,11 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     let (checks, logs): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
         .into_iter()
         .filter(|c| c.kind != Kind::Manual)
-        .partition(|c| criteria::missing_source(c.kind, false).is_none());
+        .partition(|c| {
+            // Prometheus counts requests: its throughput needs no log stream.
+            criteria::missing_source(c.kind, false).is_none()
+                || (prometheus.is_some() && c.kind == Kind::Throughput)
+        });
     let (logs, throughput): (Vec<_>, Vec<_>) =
         logs.into_iter().partition(|c| c.kind == Kind::LogErrors);
     if !logs.is_empty() {
@@ -125,7 +136,16 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
              access log: rollout-cockpit run --logs CMD does)"
         );
     }
+    let percentiles: Vec<u8> = checks
+        .iter()
+        .filter(|c| c.kind == Kind::Latency)
+        .filter_map(|c| c.percentile)
+        .collect();
+    let prometheus = prometheus
+        .map(|p| crate::config::prometheus::client(&p, probe.timeout, &percentiles))
+        .transpose()?;
     Ok(Plan {
+        prometheus,
         probers,
         probe,
         window: args.probe.window,
@@ -163,7 +183,10 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     let clock = Clock::start();
     let start = Instant::now();
     let interval = plan.probe.interval;
-    let urls: Vec<String> = plan.probers.iter().map(|p| p.url().to_string()).collect();
+    let mut urls: Vec<String> = plan.probers.iter().map(|p| p.url().to_string()).collect();
+    if let Some((client, _)) = &plan.prometheus {
+        urls.push(format!("prometheus {}", client.url()));
+    }
     eprintln!(
         "rollout-cockpit monitor: probing {} every {} (timeout {}, window {}, {})",
         urls.join(", "),
@@ -194,6 +217,15 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         .map(|p| probe::spawn(p, interval, clock, tx.clone()))
         .collect();
     drop(tx);
+    let (ptx, mut prx) = mpsc::channel(8);
+    let by_prometheus = plan.prometheus.is_some();
+    let querier = plan
+        .prometheus
+        .take()
+        .map(|(client, queries)| prometheus::spawn(client, queries, interval, clock, ptx));
+    let mut series = Series::new(plan.window);
+    // A failing query is said once, not every interval.
+    let mut problems: Vec<String> = Vec::new();
 
     let mut window = RollingWindow::new(plan.window);
     let mut pin = match plan.given {
@@ -223,18 +255,39 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         tokio::select! {
             Some(probe) = rx.recv() => {
                 window.push(&probe.sample);
-                if pin.requested.is_some() {
+                if pin.requested.is_some() && !by_prometheus {
                     let now = clock.now();
                     pin.poll(now, &window.stats(now));
+                }
+            }
+            Some(reading) = prx.recv() => {
+                if reading.problems != problems {
+                    for p in &reading.problems {
+                        eprintln!("rollout-cockpit monitor: prometheus: {p}");
+                    }
+                    problems.clone_from(&reading.problems);
+                }
+                series.push(reading);
+                if pin.requested.is_some() {
+                    let now = clock.now();
+                    pin.poll(now, &series.means(now));
                 }
             }
             tick = ticks.tick() => {
                 let now = clock.at(tick);
                 window.prune(now);
-                let stats = window.stats(now);
+                series.prune(now);
+                // Prometheus's figures when it is the source; its baseline
+                // is the mean of the window's readings.
+                let (stats, pinned_from) = if by_prometheus {
+                    (series.stats(now), series.means(now))
+                } else {
+                    let s = window.stats(now);
+                    (s, s)
+                };
                 if !auto_requested && tick >= start + plan.baseline_for {
                     auto_requested = true;
-                    pin.request(BaselineSource::Auto, now, &stats);
+                    pin.request(BaselineSource::Auto, now, &pinned_from);
                 }
                 let verdict = plan.engine.evaluate(&stats, pin.baseline.as_ref(), now);
                 let evaluation = Evaluation::new(
@@ -264,8 +317,15 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
             _ = &mut ctrl_c => break EXIT_OK,
         }
     };
-    for w in workers {
+    for w in workers.into_iter().chain(querier) {
         w.abort();
+    }
+    if code == EXIT_OK && by_prometheus && !series.ever_had_data() {
+        let why = match problems.first() {
+            Some(p) => format!("prometheus had no data throughout (last: {p})"),
+            None => "prometheus had no data throughout (empty results or NaN)".to_string(),
+        };
+        return inconclusive(&why, plan.json, clock, out);
     }
     // "ok" is only for what was measured: a relative rule with no healthy
     // baseline judged nothing.
@@ -276,22 +336,35 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         )
     });
     if code == EXIT_OK && relative && pin.baseline.is_none() {
-        let stats = window.stats(clock.now());
+        let (stats, what) = if by_prometheus {
+            (series.means(clock.now()), "readings with data")
+        } else {
+            (window.stats(clock.now()), "probes")
+        };
         let why = Baseline::unhealthy(&stats, pin.max_error_rate).map_or_else(
-            || format!("{} probes: too few to pin a baseline", stats.samples),
+            || format!("{} {what}: too few to pin a baseline", stats.samples),
             |w| format!("the service was never healthy ({w})"),
         );
-        eprintln!("rollout-cockpit monitor: inconclusive: no baseline to judge against: {why}");
-        if plan.json {
-            // The last line says it too, for a script that reads only stdout.
-            let line = serde_json::json!({
-                "ts": clock.now(),
-                "verdict": "inconclusive",
-                "reason": format!("no baseline to judge against: {why}"),
-            });
-            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
-        }
-        return EXIT_INCONCLUSIVE;
+        return inconclusive(
+            &format!("no baseline to judge against: {why}"),
+            plan.json,
+            clock,
+            out,
+        );
     }
     code
+}
+
+fn inconclusive(why: &str, json: bool, clock: Clock, out: &mut impl Write) -> u8 {
+    eprintln!("rollout-cockpit monitor: inconclusive: {why}");
+    if json {
+        // The last line says it too, for a script that reads only stdout.
+        let line = serde_json::json!({
+            "ts": clock.now(),
+            "verdict": "inconclusive",
+            "reason": why,
+        });
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    }
+    EXIT_INCONCLUSIVE
 }

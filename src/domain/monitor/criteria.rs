@@ -536,6 +536,9 @@ pub fn toggle_manual(prev: &Verdict, now: DateTime<Utc>) -> Verdict {
 pub fn source_of(check: &Check, stats: &Stats) -> Source {
     match check.kind {
         Kind::ErrorRate if *check != Check::service_down() => stats.error_source(),
+        Kind::Latency | Kind::Throughput if stats.source == Source::Prometheus => {
+            Source::Prometheus
+        }
         // Probes are not traffic: only counted requests tell a throughput.
         Kind::Throughput => Source::AccessLog,
         _ => Source::Probe,
@@ -646,15 +649,16 @@ fn read(
     } = Metric::of(kind, percentile, source, stats, baseline);
     let access = source == Source::AccessLog;
     // The panel says where a number other than the probe's comes from.
-    let from = if access {
-        format!(" ({})", source.label())
-    } else {
-        String::new()
+    let from = match source {
+        Source::Probe => String::new(),
+        other => format!(" ({})", other.label()),
     };
     let rule = rule_text(kind, limit);
     let Some(cur) = current else {
         // The rule is moot until there is a stream: say how to start one.
-        if let Some(text) = missing_source(kind, stats.log_stream) {
+        if let Some(text) =
+            missing_source(kind, stats.log_stream).filter(|_| source != Source::Prometheus)
+        {
             return Reading {
                 condition: Condition::NoSource,
                 ..no_data(text)
@@ -662,16 +666,24 @@ fn read(
         }
         let why = match kind {
             Kind::LogErrors => "no count yet",
+            _ if source == Source::Prometheus => "no data from prometheus",
             Kind::Throughput => "no access lines counted yet",
             _ if access => "no request in the last minute",
             Kind::Latency if stats.samples > 0 => "no successful probe in the window",
             _ => "no samples yet",
         };
+        // "no data from prometheus" names its source already.
+        let from = if source == Source::Prometheus {
+            ""
+        } else {
+            &from
+        };
         return no_data(format!("{name}{from} —, {why} ({rule})"));
     };
     let (judged, what) = match source {
         Source::AccessLog => (stats.requests.map_or(0, |r| r.total), "request"),
-        _ => (stats.samples, "probe"),
+        Source::Prometheus => (stats.samples, "reading"),
+        Source::Probe => (stats.samples, "probe"),
     };
     // Throughput is judged however few requests came: few is its signal.
     if !matches!(kind, Kind::LogErrors | Kind::Throughput) && judged < MIN_JUDGED_SAMPLES {
@@ -873,7 +885,9 @@ impl Evidence {
         limit: f64,
         significance: f64,
     ) -> Option<Evidence> {
-        let b = baseline.filter(|_| kind == Kind::ErrorRate)?;
+        // Prometheus's error rate is a ratio of rates, not failures counted
+        // in this window: there is nothing to weigh, the limit decides.
+        let b = baseline.filter(|_| kind == Kind::ErrorRate && source != Source::Prometheus)?;
         let (rate, k, n) = match source {
             Source::AccessLog => {
                 let (at_pin, now) = (b.requests?, stats.requests?);

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::baseline::Baseline;
 use super::criteria::{Engine, Kind, State, ms, pct};
 use super::sample::{Outcome, Sample};
+use super::source::Source;
 use super::window::Stats;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -14,6 +15,8 @@ pub struct Evaluation {
     /// RFC 3339.
     pub ts: String,
     pub samples: usize,
+    /// Where the figures come from: `probe` or `prometheus`.
+    pub source: Source,
     /// Percent; `null` before the first sample.
     pub error_rate: Option<f64>,
     pub latency_ms: Latencies,
@@ -97,6 +100,7 @@ impl Evaluation {
         Evaluation {
             ts: now.to_rfc3339_opts(SecondsFormat::Millis, true),
             samples: stats.samples,
+            source: stats.source,
             error_rate: stats.error_rate.map(round),
             latency_ms: Latencies {
                 p50: stats.p50.map(round),
@@ -150,8 +154,12 @@ impl Evaluation {
             ),
             None => "base collecting".to_string(),
         };
+        let from = match self.source {
+            Source::Probe => String::new(),
+            other => format!(" ({})", other.label()),
+        };
         let mut line = format!(
-            "{time} {:<10} n={} err {} p50/p95/p99 {}/{}/{} ms  {base}",
+            "{time} {:<10} n={} err {}{from} p50/p95/p99 {}/{}/{} ms  {base}",
             self.verdict.as_str().to_uppercase(),
             self.samples,
             opt(self.error_rate, pct),

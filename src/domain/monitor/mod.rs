@@ -8,6 +8,7 @@ pub mod criteria;
 pub mod details;
 pub mod evaluation;
 pub mod probe;
+pub mod prometheus;
 pub mod record;
 pub mod sample;
 pub mod setup;

@@ -57,6 +57,10 @@ pub struct Stats {
     /// then read the probe's. Set by the health fold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Requests>,
+    /// Where `error_rate`, the latencies and `throughput` come from: the
+    /// probe's window, or Prometheus's readings.
+    #[serde(default)]
+    pub source: Source,
 }
 
 /// Requests an access log counted, and the 5xx among them.
@@ -74,10 +78,13 @@ impl Requests {
 }
 
 impl Stats {
-    /// Where the error rate comes from: the access log once the log stream
-    /// has shown an access line, else the probe.
+    /// Where the error rate comes from: Prometheus when its readings are
+    /// these stats, else the access log once the log stream has shown an
+    /// access line, else the probe.
     pub fn error_source(&self) -> Source {
-        if self.requests.is_some() {
+        if self.source == Source::Prometheus {
+            Source::Prometheus
+        } else if self.requests.is_some() {
             Source::AccessLog
         } else {
             Source::Probe

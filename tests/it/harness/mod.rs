@@ -18,4 +18,5 @@ pub mod cockpit;
 pub mod corpus;
 pub mod http;
 pub mod procs;
+pub mod prometheus;
 pub mod tmux;
