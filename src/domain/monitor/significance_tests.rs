@@ -42,6 +42,20 @@ struct Outcomes {
 /// Probes at 1 Hz (the default interval) into the default 60 s window: the
 /// baseline is pinned from the first minute, as the cockpit pins it, then
 /// `rate(second)` decides each probe's chance of failing.
+/// One probe of the scripted service: a 503 when it failed.
+fn probe(ts: DateTime<Utc>, failed: bool) -> Sample {
+    Sample {
+        ts,
+        url: "u".into(),
+        latency_ms: 40.0,
+        outcome: if failed {
+            Outcome::HttpStatus(503)
+        } else {
+            Outcome::Ok
+        },
+    }
+}
+
 fn stream(seed: u64, seconds: u32, rate: impl Fn(u32) -> f64, step_at: u32) -> Outcomes {
     let check = Check::default_error_rate(&Settings::default());
     let settings = Settings::default();
@@ -53,16 +67,7 @@ fn stream(seed: u64, seconds: u32, rate: impl Fn(u32) -> f64, step_at: u32) -> O
     for s in 0..seconds {
         let now = t0() + TimeDelta::seconds(i64::from(s));
         let failed = rng.unit() < rate(s);
-        window.push(&Sample {
-            ts: now,
-            url: "u".into(),
-            latency_ms: 40.0,
-            outcome: if failed {
-                Outcome::HttpStatus(503)
-            } else {
-                Outcome::Ok
-            },
-        });
+        window.push(&probe(now, failed));
         let stats = window.stats(now);
         if baseline.is_none() && s >= 60 {
             baseline = Baseline::from_stats(
@@ -255,16 +260,7 @@ fn combined(
     for s in 0..seconds {
         let now = t0() + TimeDelta::seconds(i64::from(s));
         let failed = rng.unit() < rate(s);
-        window.push(&Sample {
-            ts: now,
-            url: "u".into(),
-            latency_ms: 40.0,
-            outcome: if failed {
-                Outcome::HttpStatus(503)
-            } else {
-                Outcome::Ok
-            },
-        });
+        window.push(&probe(now, failed));
         let stats = window.stats(now);
         if baseline.is_none() && s >= 60 {
             baseline = Baseline::from_stats(
