@@ -140,3 +140,87 @@ async fn the_error_rate_and_throughput_are_the_access_logs_counted_truth() {
         .unwrap();
     assert_eq!(error_rule.state, criteria::State::Firing);
 }
+
+/// A second of access lines, `requests` of them and none failing.
+fn second(k: i64, requests: u32) -> LogCount {
+    LogCount {
+        at: crate::harness::cockpit::now() - TimeDelta::seconds(120) + TimeDelta::seconds(k),
+        lines: requests,
+        errors: 0,
+        requests,
+        server_errors: 0,
+    }
+}
+
+/// "Throughput < 50% of baseline" over a scripted access-log stream: a
+/// baseline of 20 req/s, then the traffic falls to 5 req/s. The rule fires
+/// once the minute's rate is under 10 req/s and the hold has passed, and
+/// the panel says the number is the access log's.
+#[test]
+fn a_fall_in_the_access_logs_throughput_fires_the_decrease_rule() {
+    use crate::harness::cockpit::{Session, monitor_config, now, sample, screen_text, settings};
+    use rollout_cockpit::core::action::Cmd;
+    use rollout_cockpit::domain::monitor::Outcome;
+    use rollout_cockpit::domain::monitor::criteria::Kind;
+
+    let path = format!(
+        "{}/tests/fixtures/throughput-criteria.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let loaded = rollout_cockpit::domain::runbook::load(Some(std::path::Path::new(&path))).unwrap();
+    let mut s = Session::new(State::new(
+        Plan::new(loaded.runbook, &loaded.text),
+        settings(),
+        now(),
+    ));
+    s.record(Event::MonitorConfigured(monitor_config()));
+    let throughput = |s: &Session| {
+        s.state
+            .session
+            .health
+            .engine
+            .judged()
+            .find(|(c, _)| c.kind == Kind::Throughput)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let step = |s: &mut Session, k: i64, requests: u32| {
+        s.samples(vec![sample(k, 40.0, Outcome::Ok)]);
+        s.record(Event::LogCounts {
+            counts: vec![second(k, requests)],
+        });
+    };
+    for k in 0..40 {
+        step(&mut s, k, 20);
+    }
+    s.cmd(Cmd::PinBaseline);
+    let base = s.state.session.health.baseline().unwrap().throughput;
+    assert_eq!(base, Some(20.0));
+    assert_eq!(throughput(&s).state, criteria::State::Ok);
+
+    // Half the minute at 5 req/s: 12.5 req/s, above the 10 req/s limit.
+    for k in 40..70 {
+        step(&mut s, k, 5);
+    }
+    assert_eq!(
+        throughput(&s).state,
+        criteria::State::Ok,
+        "{:?}",
+        throughput(&s)
+    );
+    // The whole minute at 5 req/s: a breach, then the hold, then firing.
+    let mut fired_at = None;
+    for k in 70..140 {
+        step(&mut s, k, 5);
+        if fired_at.is_none() && throughput(&s).state == criteria::State::Firing {
+            fired_at = Some(k);
+        }
+    }
+    let fired_at = fired_at.expect("the throughput rule fired");
+    // Under 10 req/s once more than 40 of the minute's 60 s are at 5 req/s
+    // (second 80), plus the 10 s hold.
+    assert!((80..=95).contains(&fired_at), "fired at second {fired_at}");
+    let text = screen_text(&s.state, 240, 50);
+    assert!(text.contains("(access log)"), "{text}");
+    assert!(text.contains("ROLLBACK CRITERIA MET"), "{text}");
+}

@@ -165,12 +165,14 @@ impl Health {
                     self.log_rate.push(*c);
                 }
                 self.note_logs();
-                // The access log's error rate is judged when its counts
-                // arrive, probe or no probe.
+                // The access log's error rate and throughput are judged
+                // when its counts arrive, probe or no probe.
                 let access = self.stats.requests.is_some();
                 if let Some(now) = self.log_rate.last() {
                     self.evaluate_where(now, |k| {
-                        k == Kind::LogErrors || (access && k == Kind::ErrorRate)
+                        k == Kind::LogErrors
+                            || k == Kind::Throughput
+                            || (access && k == Kind::ErrorRate)
                     });
                 }
             }

@@ -808,8 +808,7 @@ fn read(
                 value: Some(cur),
                 limit: Some(at_limit),
                 text: format!(
-                    "{name} {} vs {} base ({}% {} -{}%)",
-                    fmt(cur),
+                    "{name} {shown} vs {} base ({}% {} -{}%)",
                     fmt(base),
                     signed_percent(relative(cur, base)),
                     if breach { "<" } else { "≥" },

@@ -1039,10 +1039,16 @@ fn throughput_halved_fires_and_a_dip_above_the_limit_does_not() {
     let v = at(25.0, &prev);
     assert_eq!(v.state, State::Ok);
     assert_eq!(v.limit, Some(20.0));
-    assert_eq!(v.text, "throughput 25 req/s vs 40 req/s base (-38% ≥ -50%)");
+    assert_eq!(
+        v.text,
+        "throughput 25 req/s (access log) vs 40 req/s base (-38% ≥ -50%)"
+    );
     let v = at(12.0, &prev);
     assert_eq!(v.state, State::Firing);
-    assert_eq!(v.text, "throughput 12 req/s vs 40 req/s base (-70% < -50%)");
+    assert_eq!(
+        v.text,
+        "throughput 12 req/s (access log) vs 40 req/s base (-70% < -50%)"
+    );
     // A baseline pinned before any access line has no throughput to fall from.
     let v = evaluate(
         &check,
