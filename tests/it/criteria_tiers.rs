@@ -22,16 +22,16 @@ fn fixture_state() -> State {
     State::new(Plan::new(loaded.runbook, &loaded.text), settings(), now())
 }
 
-/// A healthy baseline, then 8 of 20 probes failing: 13% of the minute,
-/// over both tiers.
-fn at_thirteen_percent() -> Session {
+/// A healthy baseline, then `failing` of the next 20 probes failing
+/// (the minute's error rate is `failing` of 60).
+fn after_failures(failing: i64) -> Session {
     let mut s = Session::new(fixture_state());
     s.record(Event::MonitorConfigured(monitor_config()));
     s.healthy(0, 40);
     s.cmd(Cmd::PinBaseline);
     let batch = (40..60)
         .map(|k| {
-            if k < 48 {
+            if k < 40 + failing {
                 sample(k, 3.0, Outcome::HttpStatus(503))
             } else {
                 sample(k, 60.0, Outcome::Ok)
@@ -40,6 +40,11 @@ fn at_thirteen_percent() -> Session {
         .collect();
     s.samples(batch);
     s
+}
+
+/// 8 of 60: 13% of the minute, over both tiers.
+fn at_thirteen_percent() -> Session {
+    after_failures(8)
 }
 
 #[test]
@@ -73,20 +78,8 @@ fn the_tier_that_applies_carries_its_action_and_the_lower_is_superseded() {
 /// Under 10% only the lower tier breaches: it is the one that applies.
 #[test]
 fn the_lower_tier_alone_carries_its_own_action() {
-    let mut s = Session::new(fixture_state());
-    s.record(Event::MonitorConfigured(monitor_config()));
-    s.healthy(0, 40);
-    s.cmd(Cmd::PinBaseline);
-    let batch = (40..60)
-        .map(|k| {
-            if k < 44 {
-                sample(k, 3.0, Outcome::HttpStatus(503))
-            } else {
-                sample(k, 60.0, Outcome::Ok)
-            }
-        })
-        .collect();
-    s.samples(batch);
+    // 4 of 60: 6.7%.
+    let s = after_failures(4);
     assert_eq!(verdict_states(&s)[..2], [C::Ok, C::Pending]);
     let text = screen_text(&s.state, 320, 50);
     assert!(text.contains("Rollback within 5 min"), "{text}");

@@ -15,6 +15,22 @@ const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
 
 use crate::harness::procs::{kill9, run_pid};
 
+/// `run` as alice in `window`, no health endpoint, sessions under `root`;
+/// waits for the cockpit and returns the live session's directory.
+fn alice_runs(tmux: &Tmux, window: &str, root: &Path) -> PathBuf {
+    tmux.session(
+        window,
+        120,
+        40,
+        &format!(
+            "'{BIN}' run --no-health --session-dir '{}' --operator alice; sleep 60",
+            root.display()
+        ),
+    );
+    tmux.wait_in(window, "the cockpit", |s| s.contains("Checklist 0/65"));
+    tmux::live_session(root)
+}
+
 fn journal(session: &Path) -> String {
     std::fs::read_to_string(session.join("journal.jsonl")).unwrap()
 }
@@ -29,16 +45,9 @@ fn the_lock_refuses_a_second_run_and_a_killed_one_never_blocks_resume() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("sessions");
     let root_s = root.display().to_string();
-    tmux.session(
-        "rc",
-        120,
-        40,
-        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
-    );
-    tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/65"));
+    let session = alice_runs(&tmux, "rc", &root);
     tmux.keys_in("rc", &["j", "j", "Space"]);
     tmux.wait_in("rc", "the tick", |s| s.contains("Checklist 1/65"));
-    let session = tmux::live_session(&root);
 
     let out = Command::new(BIN)
         .args([
@@ -105,14 +114,7 @@ fn watch_follows_a_live_run_and_refuses_every_mutating_key() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("sessions");
     let root_s = root.display().to_string();
-    tmux.session(
-        "run",
-        120,
-        40,
-        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
-    );
-    tmux.wait_in("run", "the cockpit", |s| s.contains("Checklist 0/65"));
-    let session = tmux::live_session(&root);
+    let session = alice_runs(&tmux, "run", &root);
     tmux.session(
         "watch",
         100,
@@ -202,14 +204,7 @@ fn a_mirror_says_within_5_s_that_a_killed_deployer_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("sessions");
     let root_s = root.display().to_string();
-    tmux.session(
-        "run",
-        120,
-        40,
-        &format!("'{BIN}' run --no-health --session-dir '{root_s}' --operator alice; sleep 60"),
-    );
-    tmux.wait_in("run", "the cockpit", |s| s.contains("Checklist 0/65"));
-    let session = tmux::live_session(&root);
+    let session = alice_runs(&tmux, "run", &root);
     tmux.keys_in("run", &["j", "j", "Space"]);
     tmux.wait_in("run", "the tick", |s| s.contains("Checklist 1/65"));
     tmux.session(
