@@ -224,3 +224,64 @@ fn a_fall_in_the_access_logs_throughput_fires_the_decrease_rule() {
     assert!(text.contains("(access log)"), "{text}");
     assert!(text.contains("ROLLBACK CRITERIA MET"), "{text}");
 }
+
+/// A log stream that stops leaves no figure behind: its last minute of
+/// 20 req/s is no measure of now, so the throughput rule has no data
+/// (never an "ok" it could not measure) until the stream counts again.
+#[test]
+fn a_stopped_log_stream_leaves_its_throughput_unmeasured_not_ok() {
+    use crate::harness::cockpit::{Session, monitor_config, now, sample, screen_text, settings};
+    use rollout_cockpit::core::action::Cmd;
+    use rollout_cockpit::domain::monitor::Outcome;
+    use rollout_cockpit::domain::monitor::criteria::Kind;
+
+    let path = format!(
+        "{}/tests/fixtures/throughput-criteria.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let loaded = rollout_cockpit::domain::runbook::load(Some(std::path::Path::new(&path))).unwrap();
+    let mut s = Session::new(State::new(
+        Plan::new(loaded.runbook, &loaded.text),
+        settings(),
+        now(),
+    ));
+    s.record(Event::MonitorConfigured(monitor_config()));
+    s.record(Event::LogStreamConfigured {
+        command_masked: "tail -F access.log".into(),
+        patterns: Vec::new(),
+        errors_above: None,
+    });
+    for k in 0..40 {
+        s.samples(vec![sample(k, 40.0, Outcome::Ok)]);
+        s.record(Event::LogCounts {
+            counts: vec![second(k, 20)],
+        });
+    }
+    s.cmd(Cmd::PinBaseline);
+    let throughput = |s: &Session| {
+        s.state
+            .session
+            .health
+            .engine
+            .judged()
+            .find(|(c, _)| c.kind == Kind::Throughput)
+            .map(|(_, v)| v.state)
+            .unwrap()
+    };
+    assert_eq!(throughput(&s), criteria::State::Ok);
+    s.record(Event::LogStreamExited {
+        code: Some(1),
+        signal: None,
+        error: None,
+        restart_in_ms: 1000,
+    });
+    s.samples(vec![sample(41, 40.0, Outcome::Ok)]);
+    assert_eq!(throughput(&s), criteria::State::NoData);
+    let text = screen_text(&s.state, 320, 50);
+    assert!(!text.contains("throughput 20 req/s"), "{text}");
+    // Counting again, it is measured again.
+    s.record(Event::LogCounts {
+        counts: vec![second(42, 20)],
+    });
+    assert_eq!(throughput(&s), criteria::State::Ok);
+}

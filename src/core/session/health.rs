@@ -58,6 +58,8 @@ pub struct Health {
     pub transitions: Vec<Transition>,
     /// Error lines per minute in the application's log stream.
     pub log_rate: LogRate,
+    /// The stream exited and has not counted since: its figures are unknown.
+    log_stopped: bool,
     /// A log stream runs (`LogStreamConfigured`), with this limit from
     /// `--log-errors-above` or the config, if any.
     log_stream: Option<Option<f64>>,
@@ -86,6 +88,7 @@ impl Health {
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
             log_rate: LogRate::default(),
+            log_stopped: false,
             log_stream: None,
             evaluated_at: None,
         }
@@ -164,6 +167,7 @@ impl Health {
                 for c in counts {
                     self.log_rate.push(*c);
                 }
+                self.log_stopped = false;
                 self.note_logs();
                 // The access log's error rate and throughput are judged
                 // when its counts arrive, probe or no probe.
@@ -185,8 +189,21 @@ impl Health {
                     }
                 }
             }
+            Event::LogStreamExited { .. } => self.log_stream_stopped(r.ts),
             _ => {}
         }
+    }
+
+    /// The stream stopped: the minute it last counted says nothing about
+    /// now, so its figures are unknown (never the old ones shown as "ok")
+    /// until its next counts, and the criteria that read them say so.
+    fn log_stream_stopped(&mut self, at: DateTime<Utc>) {
+        let access = self.stats.requests.is_some();
+        self.log_stopped = true;
+        self.note_logs();
+        self.evaluate_where(at, |k| {
+            matches!(k, Kind::LogErrors | Kind::Throughput) || (access && k == Kind::ErrorRate)
+        });
     }
 
     /// The probe interval (1 s before the monitor is configured).
@@ -237,6 +254,12 @@ impl Health {
     /// The log stream's figures in the stats the criteria read.
     fn note_logs(&mut self) {
         self.stats.log_stream = self.log_stream.is_some();
+        if self.log_stopped {
+            self.stats.log_errors_per_min = None;
+            self.stats.requests = None;
+            self.stats.throughput = None;
+            return;
+        }
         self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
         self.stats.requests = self
             .log_rate

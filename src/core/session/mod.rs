@@ -229,7 +229,10 @@ impl Session {
                 self.health.apply(r);
                 self.logs.apply(r);
             }
-            Event::LogStreamExited { .. } => self.logs.apply(r),
+            Event::LogStreamExited { .. } => {
+                self.health.apply(r);
+                self.logs.apply(r);
+            }
             Event::DemoClock(c) => self.clock = Some(*c),
         }
         let firing =
