@@ -108,6 +108,14 @@ pub struct DemoArgs {
     /// it resolves)
     #[arg(long = "for", value_name = "D", default_value = "5s", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub hold: std::time::Duration,
+    /// As for `run`: how unlikely at the baseline's rate a relative
+    /// error-rate breach must be [default: 0.01]
+    #[arg(long, value_name = "P", value_parser = significance, allow_negative_numbers = true)]
+    pub significance: Option<f64>,
+    /// As for `run`: never pin a baseline failing more than PCT percent of
+    /// its probes [default: 20]
+    #[arg(long, value_name = "PCT", value_parser = baseline_max_error, allow_negative_numbers = true)]
+    pub baseline_max_error: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -249,9 +257,10 @@ pub struct ProbeArgs {
     /// [config: [health] accept_status]
     #[arg(long, value_name = "LIST", value_parser = crate::domain::monitor::probe::AcceptStatus::parse)]
     pub accept_status: Option<crate::domain::monitor::probe::AcceptStatus>,
-    /// A relative error-rate rule fires only when the window's failures are
-    /// this unlikely at the baseline's rate (a one-sided binomial p-value):
-    /// lower cries wolf less and sees a step later. Above 0, at most 0.5
+    /// A relative error-rate rule fires only when the window's failures, or
+    /// the failures since a step began, are this unlikely at the baseline's
+    /// rate (a one-sided binomial p-value): lower cries wolf less and sees a
+    /// step later. Above 0, at most 0.5
     /// [default: 0.01] [config: [criteria] significance]
     #[arg(long, value_name = "P", value_parser = significance, allow_negative_numbers = true)]
     pub significance: Option<f64>,

@@ -164,6 +164,14 @@ pub fn run_args(args: &DemoArgs, root: &std::path::Path) -> Result<RunArgs, Stri
     if args.mouse {
         argv.push("--mouse");
     }
+    let significance = args.significance.map(|p| p.to_string());
+    if let Some(p) = &significance {
+        argv.extend(["--significance", p]);
+    }
+    let max_error = args.baseline_max_error.map(|p| p.to_string());
+    if let Some(p) = &max_error {
+        argv.extend(["--baseline-max-error", p]);
+    }
     match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
         Ok(crate::cli::Cli {
             command: crate::cli::Command::Run(run),
@@ -181,5 +189,44 @@ fn shell_quote(path: &std::path::Path) -> String {
         s
     } else {
         crate::domain::exec::shell_quote(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo(args: &[&str]) -> DemoArgs {
+        let argv = ["rollout-cockpit", "demo"].iter().chain(args);
+        match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
+            Ok(crate::cli::Cli {
+                command: crate::cli::Command::Demo(d),
+            }) => d,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_criteria_flags_reach_the_demos_run() {
+        let root = std::path::Path::new("/tmp/x");
+        let run = run_args(
+            &demo(&["--significance", "0.001", "--baseline-max-error", "35"]),
+            root,
+        )
+        .unwrap();
+        assert_eq!(run.probe.significance, Some(0.001));
+        assert_eq!(run.probe.baseline_max_error, Some(35.0));
+        // Unset, they keep run's own defaults.
+        let run = run_args(&demo(&[]), root).unwrap();
+        assert_eq!(run.probe.significance, None);
+        assert_eq!(run.probe.baseline_max_error, None);
+        assert!(demo(&[]).significance.is_none());
+        let bad = <crate::cli::Cli as clap::Parser>::try_parse_from([
+            "rollout-cockpit",
+            "demo",
+            "--significance",
+            "0.9",
+        ]);
+        assert!(bad.is_err());
     }
 }

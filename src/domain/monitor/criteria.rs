@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
 use super::source::Source;
-use super::window::Stats;
+use super::window::{Stats, percent};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
 pub const DEFAULT_ERROR_RATE_INCREASE: f64 = 5.0;
@@ -434,6 +434,8 @@ struct Reading {
     limit: Option<f64>,
     text: String,
     p_value: Option<f64>,
+    /// When the breach began, when that is earlier than now.
+    onset: Option<DateTime<Utc>>,
 }
 
 /// Judges one automatic criterion at `now`. Manual criteria keep their state
@@ -488,15 +490,24 @@ pub fn evaluate(
             }
         }
         (State::Pending, Condition::Breach) => {
-            if now - prev.since.unwrap_or(now) >= hold {
+            let since = prev.since.unwrap_or(now).min(r.onset.unwrap_or(now));
+            v.since = Some(since);
+            if now - since >= hold {
                 fire(&mut v, now);
             }
         }
         // Neither a breach nor a recovery: the hold goes on, and it fires
         // at the next breach once the hold has passed.
         (State::Pending, Condition::Elevated) => {}
-        (_, Condition::Breach) if hold.is_zero() => fire(&mut v, now),
-        (_, Condition::Breach) => enter(&mut v, State::Pending),
+        // Dated from its onset, a breach the sequential test saw late has
+        // held already.
+        (_, Condition::Breach) if now - r.onset.unwrap_or(now).min(now) >= hold => {
+            fire(&mut v, now)
+        }
+        (_, Condition::Breach) => {
+            v.state = State::Pending;
+            v.since = Some(r.onset.unwrap_or(now).min(now));
+        }
         (_, Condition::Clear | Condition::Elevated) => enter(&mut v, State::Ok),
         (_, Condition::Unknown) => enter(&mut v, State::Collecting),
         (_, Condition::NoData) => enter(&mut v, State::NoData),
@@ -707,6 +718,7 @@ fn read(
                 limit: Some(n),
                 text: format!("{name} {shown} ({} {} limit)", cmp(breach), fmt_limit(n)),
                 p_value: None,
+                onset: None,
             }
         }
         _ if base.is_none() => {
@@ -725,6 +737,7 @@ fn read(
                 limit: None,
                 text: format!("{name} {shown}, {why} ({rule})"),
                 p_value: None,
+                onset: None,
             }
         }
         Limit::IncreasePoints(n) => {
@@ -752,7 +765,8 @@ fn read(
                     step(kind, n),
                     Evidence::text(evidence, over)
                 ),
-                p_value: evidence.map(|e| e.p_value),
+                p_value: Evidence::p_value(evidence, over),
+                onset: Evidence::onset(evidence),
             }
         }
         Limit::IncreasePercent(n) => {
@@ -792,7 +806,8 @@ fn read(
                 value: Some(cur),
                 limit: Some(at_limit),
                 text,
-                p_value: evidence.map(|e| e.p_value),
+                p_value: Evidence::p_value(evidence, over),
+                onset: Evidence::onset(evidence),
             }
         }
         Limit::DecreasePercent(n) => {
@@ -815,6 +830,7 @@ fn read(
                     num(n)
                 ),
                 p_value: None,
+                onset: None,
             }
         }
     }
@@ -851,18 +867,23 @@ fn no_data(text: String) -> Reading {
         limit: None,
         text,
         p_value: None,
+        onset: None,
     }
 }
 
 /// Whether the window's failures could be the baseline's rate having a bad
-/// minute. A one-sided binomial test of the window against the baseline,
-/// rather than a sequential one (CUSUM, SPRT): it needs no statistic carried
-/// from sample to sample, so a replayed journal, `watch` and `monitor` judge
-/// alike from the window alone.
+/// minute: a one-sided binomial test of the window against the baseline,
+/// and beside it a sequential one (see [`Sequential`]) that sees a step in
+/// a few failures where the window's rate is still diluted by the minute
+/// before it. Both are read from the window alone, no statistic carried
+/// from sample to sample, so a replayed journal, `watch` and `monitor`
+/// judge alike.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Evidence {
     p_value: f64,
     significant: bool,
+    /// The sequential test's finding, when it sees the breach.
+    sequential: Option<Sequential>,
     /// The window is unlikely at the limit itself: the rate is really back
     /// under it, not just a quiet stretch of a bad version.
     recovered: bool,
@@ -905,10 +926,29 @@ impl Evidence {
         }
         let p_value = binomial_upper_tail(k, n, rate);
         let at_limit = (limit / 100.0).clamp(0.0, 1.0);
+        let sequential = (source == Source::Probe)
+            .then(|| Sequential::of(stats, rate, at_limit, significance))
+            .flatten();
         Some(Evidence {
             p_value,
             significant: p_value < significance,
+            sequential,
             recovered: 1.0 - binomial_upper_tail(k + 1, n, at_limit) < RECOVERY_LEVEL,
+        })
+    }
+
+    /// When the breach began, as the sequential test dates it; `None` when
+    /// only the window sees it (it began when the window crossed).
+    fn onset(evidence: Option<Evidence>) -> Option<DateTime<Utc>> {
+        evidence.and_then(|e| e.sequential).map(|s| s.onset)
+    }
+
+    /// The p-value the panel shows: the window's, or the failures since
+    /// the onset's when only the sequential test sees the breach.
+    fn p_value(evidence: Option<Evidence>, over: bool) -> Option<f64> {
+        evidence.map(|e| match e.sequential {
+            Some(s) if !(over && e.significant) => s.p_value,
+            _ => e.p_value,
         })
     }
 
@@ -919,6 +959,7 @@ impl Evidence {
             None if over => Condition::Breach,
             None => Condition::Clear,
             Some(e) if over && e.significant => Condition::Breach,
+            Some(e) if e.sequential.is_some() => Condition::Breach,
             Some(e) if e.recovered => Condition::Clear,
             Some(_) => Condition::Elevated,
         }
@@ -928,14 +969,21 @@ impl Evidence {
     /// is under its limit and unremarkable.
     fn text(evidence: Option<Evidence>, over: bool) -> String {
         match evidence {
+            Some(Evidence {
+                sequential: Some(s),
+                significant,
+                ..
+            }) if !(over && significant) => {
+                format!(
+                    ", but {} of the last {} probes failed ({}), {}",
+                    s.failures,
+                    s.probes,
+                    pct(percent(s.failures, s.probes)),
+                    p_text(s.p_value)
+                )
+            }
             Some(e) if over || e.significant => {
-                // Two significant digits: 0.08, 0.013, 0.0042.
-                let p = match e.p_value {
-                    p if p < 0.001 => "p<0.001".to_string(),
-                    p if p < 0.01 => format!("p={}", trim_zeros(&format!("{p:.4}"))),
-                    p if p < 0.1 => format!("p={}", trim_zeros(&format!("{p:.3}"))),
-                    p => format!("p={}", trim_zeros(&format!("{p:.2}"))),
-                };
+                let p = p_text(e.p_value);
                 if e.significant || !over {
                     format!(", {p}")
                 } else {
@@ -944,6 +992,74 @@ impl Evidence {
             }
             _ => String::new(),
         }
+    }
+}
+
+/// Two significant digits: `p<0.001`, `p=0.0042`, `p=0.013`, `p=0.08`.
+fn p_text(p: f64) -> String {
+    match p {
+        p if p < 0.001 => "p<0.001".to_string(),
+        p if p < 0.01 => format!("p={}", trim_zeros(&format!("{p:.4}"))),
+        p if p < 0.1 => format!("p={}", trim_zeros(&format!("{p:.3}"))),
+        p => format!("p={}", trim_zeros(&format!("{p:.2}"))),
+    }
+}
+
+/// A Bernoulli CUSUM of the baseline's failure share against the limit's,
+/// read from the window's newest failures: the change began at the failure
+/// from which on the failures weigh most for the limit's rate, and the
+/// breach has lasted since then. A step to 30% shows in four failures,
+/// about 12 probes, where a minute's window needs 4 failures on top of the
+/// minute before; dating the breach from its onset lets the hold run while
+/// the evidence gathers instead of after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sequential {
+    onset: DateTime<Utc>,
+    failures: usize,
+    probes: usize,
+    p_value: f64,
+}
+
+/// The log-likelihood ratio (limit's rate against the baseline's) the
+/// failures since the onset must reach. Measured over 400 seeded 30-minute
+/// streams of 0.5% background at 1 Hz: 6 adds no false fire to the window
+/// test's 3 (5 adds one, 4 three), and a step to 30% fires in a median
+/// 13 s (22 s with the window test alone; see `significance_tests`).
+pub const SEQUENTIAL_THRESHOLD: f64 = 6.0;
+
+/// Three stray failures are chance, however close together: the sequential
+/// test needs a fourth.
+pub const SEQUENTIAL_MIN_FAILURES: usize = 4;
+
+impl Sequential {
+    fn of(stats: &Stats, p0: f64, p1: f64, significance: f64) -> Option<Sequential> {
+        if !(p0 > 0.0 && p1 > p0 && p1 < 1.0) {
+            return None;
+        }
+        let up = (p1 / p0).ln();
+        let down = ((1.0 - p1) / (1.0 - p0)).ln();
+        let mut best: Option<(f64, Sequential)> = None;
+        for (onset, k, m) in stats.recent_failures.suffixes(stats.samples) {
+            let llr = k as f64 * up + (m - k) as f64 * down;
+            if k < SEQUENTIAL_MIN_FAILURES
+                || llr <= SEQUENTIAL_THRESHOLD
+                || (k as f64) <= p1 * m as f64
+                || best.is_some_and(|(b, _)| b > llr)
+            {
+                continue;
+            }
+            let p_value = binomial_upper_tail(k, m, p0);
+            if p_value < significance {
+                let found = Sequential {
+                    onset,
+                    failures: k,
+                    probes: m,
+                    p_value,
+                };
+                best = Some((llr, found));
+            }
+        }
+        best.map(|(_, s)| s)
     }
 }
 

@@ -35,6 +35,8 @@ struct Outcomes {
     fires: usize,
     /// Seconds from the step to the first firing.
     first_fire_after_step: Option<f64>,
+    /// Seconds from the step to each failure after it.
+    failures_after_step: Vec<f64>,
     /// Times it went from firing back to ok.
     resolves: usize,
 }
@@ -67,6 +69,9 @@ fn stream(seed: u64, seconds: u32, rate: impl Fn(u32) -> f64, step_at: u32) -> O
     for s in 0..seconds {
         let now = t0() + TimeDelta::seconds(i64::from(s));
         let failed = rng.unit() < rate(s);
+        if failed && s >= step_at {
+            out.failures_after_step.push(f64::from(s - step_at));
+        }
         window.push(&probe(now, failed));
         let stats = window.stats(now);
         if baseline.is_none() && s >= 60 {
@@ -129,9 +134,11 @@ fn delays(step_rate: f64) -> Vec<f64> {
 
 #[test]
 fn a_step_to_nine_percent_fires_within_a_window_for_most_streams() {
-    // Measured over 50 seeds: median 51 s, 90th percentile 106 s, worst
-    // 167 s. A minute's window reads a 9% stream as 5.5 +- 3.7% in its
-    // first minute, so it is over +5 pp only about half the time.
+    // Measured over 50 seeds: median 46 s, 90th percentile 98 s, worst
+    // 165 s (the window test alone: 51, 106, 167 s). At 1 Hz a 9% stream
+    // fails once in 11 probes: four failures, the least the sequential
+    // test fires on, take 44 probes on average, and a minute's window reads
+    // it as 5.5 +- 3.7%, over +5 pp only about half the time.
     let d = delays(0.09);
     let window = DEFAULT_WINDOW.as_secs_f64();
     assert!(d[d.len() / 2] <= window, "delays {d:?}");
@@ -139,12 +146,16 @@ fn a_step_to_nine_percent_fires_within_a_window_for_most_streams() {
 }
 
 #[test]
-fn a_step_to_thirty_percent_fires_within_a_window() {
-    // Measured: median 22 s, worst 43 s; 4 failures make +5 pp in 60
-    // probes, then the 10 s hold.
+fn a_step_to_thirty_percent_fires_about_a_hold_after_it() {
+    // Measured over 50 seeds: median 13 s, 90th percentile 24 s, worst
+    // 43 s (the window test alone: 22, 34, 43 s). The issue's goal, 2 x
+    // interval + hold, is 12 s: the fourth failure of a 30% stream comes
+    // at a median 12 probes, so 13 s is a second over what the evidence
+    // allows without firing on three stray failures.
     let d = delays(0.30);
     let hold = DEFAULT_HOLD.as_secs_f64();
-    assert!(d[d.len() / 2] <= 2.0 * hold + 5.0, "delays {d:?}");
+    assert!(d[d.len() / 2] <= hold + 3.0, "delays {d:?}");
+    assert!(d[d.len() * 9 / 10] <= 2.5 * hold, "delays {d:?}");
     assert!(
         d[d.len() - 1] <= DEFAULT_WINDOW.as_secs_f64(),
         "delays {d:?}"
@@ -211,122 +222,93 @@ fn no_failure_in_the_baseline_is_floored_not_zero() {
     assert!((baseline_rate(&Baseline::given(2.0, 40.0, t0())) - 0.02).abs() < 1e-12);
 }
 
-/// The sequential test the issue asked to measure against the window test:
-/// a Bernoulli CUSUM of the baseline's failure rate against the limit's
-/// (baseline + 5 pp), folded probe by probe from the pin, so a replay would
-/// give the same statistic. Kept here, as a measurement, because it does
-/// not beat the window test at a threshold that never cries wolf.
-struct Cusum {
-    up: f64,
-    down: f64,
-    s: f64,
-}
-
-impl Cusum {
-    fn new(p0: f64, p1: f64) -> Cusum {
-        Cusum {
-            up: (p1 / p0).ln(),
-            down: ((1.0 - p1) / (1.0 - p0)).ln(),
-            s: 0.0,
-        }
-    }
-
-    fn push(&mut self, failed: bool) -> f64 {
-        self.s = (self.s + if failed { self.up } else { self.down }).max(0.0);
-        self.s
-    }
-}
-
-/// Seconds from the step to the first firing of "window significant OR
-/// CUSUM over `h`" (each held for the hold), and how many times it fired
-/// before the step; the same seeded stream as [`stream`].
-fn combined(
-    seed: u64,
-    seconds: u32,
-    rate: impl Fn(u32) -> f64,
-    step_at: u32,
-    h: f64,
-) -> (usize, Option<f64>) {
+/// One scripted stream into a two-minute window: 10 minutes of clean
+/// probes pin the baseline, then `failed(second)` decides. Returns the
+/// verdict at each second from the pin on.
+fn scripted(failed: impl Fn(u32) -> bool, seconds: u32) -> Vec<(u32, Verdict)> {
     let check = Check::default_error_rate(&Settings::default());
     let settings = Settings::default();
-    let hold = DEFAULT_HOLD.as_secs_f64();
-    let mut rng = Rng(seed);
-    let mut window = RollingWindow::new(DEFAULT_WINDOW);
+    let mut window = RollingWindow::new(std::time::Duration::from_secs(120));
     let mut baseline: Option<Baseline> = None;
-    let mut cusum: Option<Cusum> = None;
     let mut verdict = Verdict::initial(&check);
-    let mut over_since: Option<u32> = None;
-    let (mut false_fires, mut firing) = (0, false);
+    let mut out = Vec::new();
     for s in 0..seconds {
         let now = t0() + TimeDelta::seconds(i64::from(s));
-        let failed = rng.unit() < rate(s);
-        window.push(&probe(now, failed));
+        window.push(&probe(now, failed(s)));
         let stats = window.stats(now);
-        if baseline.is_none() && s >= 60 {
+        if s == 600 {
             baseline = Baseline::from_stats(
                 &stats,
                 BaselineSource::Auto,
                 now,
                 super::baseline::MAX_ERROR_RATE,
             );
-            if let Some(b) = &baseline {
-                let p0 = baseline_rate(b);
-                cusum = Some(Cusum::new(p0, p0 + DEFAULT_ERROR_RATE_INCREASE / 100.0));
-            }
+            assert!(baseline.is_some());
         }
         verdict = evaluate(&check, &verdict, &stats, baseline.as_ref(), &settings, now);
-        let stat = cusum.as_mut().map_or(0.0, |c| c.push(failed));
-        // Over h starts the hold; it lasts while the statistic stays up.
-        over_since = match over_since {
-            Some(t) if stat > 0.0 => Some(t),
-            _ if stat > h => Some(s),
-            _ => None,
-        };
-        let sequential = over_since.is_some_and(|t| f64::from(s - t) >= hold);
-        let fires = verdict.state == State::Firing || sequential;
-        if fires && !firing {
-            if s >= step_at {
-                return (false_fires, Some(f64::from(s - step_at)));
-            }
-            false_fires += 1;
+        if s >= 600 {
+            out.push((s, verdict.clone()));
         }
-        firing = fires;
     }
-    (false_fires, None)
+    out
 }
 
 #[test]
-fn a_cusum_beside_the_window_test_is_no_faster_without_crying_wolf() {
-    let background = |h: f64| {
-        (0..SEEDS)
-            .filter(|&seed| combined(seed, 30 * 60, |_| 0.005, u32::MAX, h).0 > 0)
-            .count()
-    };
-    let median = |step_rate: f64, h: f64| {
-        let mut d: Vec<f64> = (0..SEEDS)
-            .map(|seed| {
-                let rate = |s: u32| if s >= 600 { step_rate } else { 0.005 };
-                combined(seed, 1200, rate, 600, h)
-                    .1
-                    .unwrap_or(f64::INFINITY)
-            })
-            .collect();
-        d.sort_by(f64::total_cmp);
-        d[d.len() / 2]
-    };
-    // Measured over the 50 seeds (h: streams firing at 0.5% in 30 min;
-    // median seconds to fire after a step to 30% / to 9%):
-    //   h=3: 15, 15 s, 28 s   h=4: 6, 19 s, 40 s   h=5: 2, 19 s, 44 s
-    //   h=6..8: 0, 22 s, 51 s   the window test alone: 0, 22 s, 51 s
-    // At the first threshold that never cries wolf the CUSUM adds nothing
-    // the window test does not see first; below it, it cries wolf. Neither
-    // meets "2 x interval + hold" (12 s) for the 30% step: at 1 Hz, the
-    // evidence that 0.5% background never gives takes 3-4 failures, ~12
-    // probes of a 30% stream, before the 10 s hold even starts.
-    assert!(background(5.0) > 0, "h=5 cries wolf");
-    assert_eq!(background(6.0), 0);
-    let window30 = median(0.30, f64::INFINITY);
-    assert_eq!(median(0.30, 6.0), window30, "no faster at a safe h");
-    assert_eq!(median(0.09, 6.0), median(0.09, f64::INFINITY));
-    assert!(window30 > 2.0 + DEFAULT_HOLD.as_secs_f64(), "{window30}");
+fn four_quick_failures_are_a_breach_dated_from_the_first() {
+    // 4 failures in 120 probes is 3.3%: under the window's +5 pp. Since the
+    // first of them, 4 in 7 is the sequential test's breach, and the hold
+    // counts from that first failure.
+    let at = |s: u32| [700, 702, 704, 706].contains(&s);
+    let v = scripted(at, 760);
+    let at_s = |s: u32| &v.iter().find(|(t, _)| *t == s).unwrap().1;
+    assert_eq!(at_s(705).state, State::Ok, "{:?}", at_s(705));
+    let fourth = at_s(706);
+    assert_eq!(fourth.state, State::Pending, "{fourth:?}");
+    assert_eq!(fourth.since, Some(t0() + TimeDelta::seconds(700)));
+    assert_eq!(
+        fourth.text,
+        "err 3.3% vs 0.0% base (+3.3 pp ≤ +5 pp, but 4 of the last 7 probes failed (57.1%), p<0.001)"
+    );
+    assert_eq!(at_s(709).state, State::Pending);
+    let fired = at_s(710);
+    assert_eq!(fired.state, State::Firing, "{fired:?}");
+    assert_eq!(fired.fired_at, Some(t0() + TimeDelta::seconds(710)));
+}
+
+#[test]
+fn three_stray_failures_spread_over_the_hold_do_not_fire() {
+    // Close enough for the sequential test to weigh them, far enough
+    // apart for a hold dated from the first to have passed: three are
+    // still chance.
+    let at = |s: u32| [700, 705, 711].contains(&s);
+    let v = scripted(at, 800);
+    assert!(
+        v.iter().all(|(_, v)| v.state == State::Ok),
+        "{:?}",
+        v.iter().find(|(_, v)| v.state != State::Ok)
+    );
+}
+
+#[test]
+fn a_step_to_thirty_percent_fires_as_soon_as_the_evidence_allows() {
+    // The earliest a rule that ignores three stray failures can fire is
+    // the fourth failure after the step, and not before the hold has run
+    // from the first. Measured over 50 seeds, firing minus that moment:
+    // median 0 s, 90th percentile 5 s, worst 32 s (a noisy baseline makes
+    // four failures weigh less). For a step to 9% the same lag is a median
+    // 6 s, 90th percentile 36 s: four failures in ~44 probes are closer to
+    // what a 1.7% baseline gives by chance.
+    let hold = DEFAULT_HOLD.as_secs_f64();
+    let mut lags: Vec<f64> = (0..SEEDS)
+        .map(|seed| {
+            let rate = |s: u32| if s >= 600 { 0.30 } else { 0.005 };
+            let o = stream(seed, 1200, rate, 600);
+            let f = &o.failures_after_step;
+            let fired = o.first_fire_after_step.unwrap_or(f64::INFINITY);
+            fired - f[3].max(f[0] + hold)
+        })
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    assert!(lags[lags.len() / 2] <= 2.0, "lags {lags:?}");
+    assert!(lags[lags.len() * 9 / 10] <= 2.0 * hold, "lags {lags:?}");
 }

@@ -61,6 +61,47 @@ pub struct Stats {
     /// probe's window, or Prometheus's readings.
     #[serde(default)]
     pub source: Source,
+    /// The window's newest failed probes, for the sequential test: the
+    /// window's own summary, rebuilt from it at every look, so a replayed
+    /// journal judges as the live loop did.
+    #[serde(skip)]
+    pub recent_failures: RecentFailures,
+}
+
+/// How many of the newest failures the sequential test looks back over:
+/// more failed probes than this in a window are the window test's to see.
+pub const RECENT_FAILURES: usize = 8;
+
+/// The newest failed probes of a window, oldest first: when each failed and
+/// how many probes have come since, itself included. Fixed-size, so a
+/// probe costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RecentFailures {
+    len: usize,
+    /// `(when, its ordinal in the window)`, a ring while the window is read.
+    at: [(DateTime<Utc>, usize); RECENT_FAILURES],
+}
+
+impl RecentFailures {
+    fn push(&mut self, ts: DateTime<Utc>, ordinal: usize) {
+        if self.len == RECENT_FAILURES {
+            self.at.copy_within(1.., 0);
+            self.len -= 1;
+        }
+        self.at[self.len] = (ts, ordinal);
+        self.len += 1;
+    }
+
+    /// Each kept failure, newest first, as `(when, failures from it on,
+    /// probes from it on)`: the suffixes of the window a change may have
+    /// begun at.
+    pub fn suffixes(&self, samples: usize) -> impl Iterator<Item = (DateTime<Utc>, usize, usize)> {
+        self.at[..self.len]
+            .iter()
+            .rev()
+            .enumerate()
+            .map(move |(i, &(ts, ordinal))| (ts, i + 1, samples.saturating_sub(ordinal)))
+    }
 }
 
 /// Requests an access log counted, and the 5xx among them.
@@ -216,13 +257,15 @@ impl RollingWindow {
     pub fn stats(&self, now: DateTime<Utc>) -> Stats {
         let mut latencies = Vec::with_capacity(self.points.len());
         let (mut samples, mut failures) = (0, 0);
+        let mut recent_failures = RecentFailures::default();
         for p in self.live(now) {
-            samples += 1;
             if p.ok {
                 latencies.push(p.latency_ms);
             } else {
                 failures += 1;
+                recent_failures.push(p.ts, samples);
             }
+            samples += 1;
         }
         let ok = latencies.len();
         let [p50, p90, p95, p99] = percentiles(&mut latencies, [50.0, 90.0, 95.0, 99.0]);
@@ -235,6 +278,7 @@ impl RollingWindow {
             p90,
             p95,
             p99,
+            recent_failures,
             ..Stats::default()
         }
     }
