@@ -116,6 +116,10 @@ pub struct DemoArgs {
     /// its probes [default: 20]
     #[arg(long, value_name = "PCT", value_parser = baseline_max_error, allow_negative_numbers = true)]
     pub baseline_max_error: Option<f64>,
+    /// Judge the simulated service on a Prometheus that scrapes its
+    /// `/metrics`, as `run --prometheus URL` does
+    #[arg(long, value_name = "URL", value_parser = prometheus_url)]
+    pub prometheus: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -176,6 +180,13 @@ pub struct RunArgs {
     /// down (esc cancels), then run the rollback [config: [rollback] auto_after]
     #[arg(long, value_name = "D", value_parser = crate::domain::duration::parse, allow_hyphen_values = true)]
     pub auto_rollback_after: Option<Duration>,
+    /// Judge error rate, latency and throughput on a Prometheus server's
+    /// numbers (the fleet's requests, not a probe's), by instant queries
+    /// every --interval; the probes still tell whether the service is down
+    /// [config: [prometheus] url, token = "env:NAME", selector,
+    /// [prometheus.queries]]
+    #[arg(long, value_name = "URL", value_parser = prometheus_url)]
+    pub prometheus: Option<String>,
     // Last: its help heading applies to every argument after it.
     #[command(flatten)]
     pub logs: LogArgs,

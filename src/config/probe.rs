@@ -100,6 +100,7 @@ impl MonitorSetup {
             probe,
             config,
             given,
+            prometheus: None,
         })
     }
 }

@@ -104,6 +104,35 @@ pub fn client(
     ))
 }
 
+impl crate::core::settings::MonitorSetup {
+    /// `run --prometheus URL` or `[prometheus]`: queried beside the probes
+    /// (or alone), checked now as `monitor` checks it. `percentiles` are the
+    /// latency criteria's; `window` and `settings` judge as the probes do.
+    pub fn with_prometheus(
+        mut self,
+        flag: Option<&str>,
+        table: Option<&PrometheusTable>,
+        config_name: &str,
+        percentiles: &[u8],
+        window: std::time::Duration,
+        settings: &crate::domain::monitor::Settings,
+    ) -> Result<Self, String> {
+        let Some(p) = resolve(flag, table).map_err(|e| format!("{config_name}: {e}"))? else {
+            return Ok(self);
+        };
+        let (client, queries) = client(&p, self.probe.timeout, percentiles)?;
+        let config = self.config.get_or_insert_with(|| {
+            crate::domain::monitor::MonitorConfig::new(Vec::new(), &self.probe, window, settings)
+        });
+        config.prometheus = Some(Box::new(crate::domain::monitor::record::PrometheusSource {
+            url: client.url().to_string(),
+            queries,
+        }));
+        self.prometheus = Some(p);
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,11 @@ pub enum Event {
     Samples {
         samples: Vec<ProbeSample>,
     },
+    /// One round of Prometheus queries (one record an interval, not
+    /// fsync'd): what the criteria judge when a Prometheus is the source.
+    PrometheusReading {
+        reading: Box<crate::domain::monitor::prometheus::Reading>,
+    },
     /// The baseline the criteria compare against.
     BaselinePinned {
         /// Percent.
@@ -327,7 +332,9 @@ impl Event {
     /// A decision a person made: it must be on disk before the screen shows it.
     pub fn is_human(&self) -> bool {
         match self {
-            Event::MonitorConfigured(_) | Event::Samples { .. } => false,
+            Event::MonitorConfigured(_)
+            | Event::Samples { .. }
+            | Event::PrometheusReading { .. } => false,
             // A command's exit is the runner's report; the start was fsync'd.
             Event::CommandExited { .. } => false,
             // Fsync'd: the only trace of a group a kill -9 leaves running.

@@ -130,6 +130,9 @@ pub struct MonitorSetup {
     pub config: Option<MonitorConfig>,
     /// `(error rate %, p95 ms)` from flags, else from the config.
     pub given: Option<(f64, f64)>,
+    /// `--prometheus URL` or `[prometheus]`: queried beside the probes, the
+    /// source of the error rate, latency and throughput the criteria judge.
+    pub prometheus: Option<crate::domain::monitor::prometheus::PrometheusConfig>,
 }
 
 impl MonitorSetup {

@@ -284,6 +284,7 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             | Event::SessionEnded { .. }
             | Event::MonitorConfigured(_)
             | Event::Samples { .. }
+            | Event::PrometheusReading { .. }
             | Event::BaselinePinned { .. }
             | Event::BaselineRequested { .. } => Ok(()),
         };

@@ -172,6 +172,9 @@ pub fn run_args(args: &DemoArgs, root: &std::path::Path) -> Result<RunArgs, Stri
     if let Some(p) = &max_error {
         argv.extend(["--baseline-max-error", p]);
     }
+    if let Some(url) = &args.prometheus {
+        argv.extend(["--prometheus", url]);
+    }
     match <crate::cli::Cli as clap::Parser>::try_parse_from(argv) {
         Ok(crate::cli::Cli {
             command: crate::cli::Command::Run(run),
@@ -210,16 +213,25 @@ mod tests {
     fn the_criteria_flags_reach_the_demos_run() {
         let root = std::path::Path::new("/tmp/x");
         let run = run_args(
-            &demo(&["--significance", "0.001", "--baseline-max-error", "35"]),
+            &demo(&[
+                "--significance",
+                "0.001",
+                "--baseline-max-error",
+                "35",
+                "--prometheus",
+                "http://127.0.0.1:9090",
+            ]),
             root,
         )
         .unwrap();
         assert_eq!(run.probe.significance, Some(0.001));
         assert_eq!(run.probe.baseline_max_error, Some(35.0));
+        assert_eq!(run.prometheus.as_deref(), Some("http://127.0.0.1:9090"));
         // Unset, they keep run's own defaults.
         let run = run_args(&demo(&[]), root).unwrap();
         assert_eq!(run.probe.significance, None);
         assert_eq!(run.probe.baseline_max_error, None);
+        assert_eq!(run.prometheus, None);
         assert!(demo(&[]).significance.is_none());
         let bad = <crate::cli::Cli as clap::Parser>::try_parse_from([
             "rollout-cockpit",

@@ -253,7 +253,10 @@ fn prepare(
         .as_deref()
         .map_or_else(|| "config".to_string(), |p| p.display().to_string());
     let monitor = if args.no_health {
-        MonitorSetup::default()
+        MonitorSetup {
+            probe: args.probe.probe_settings(),
+            ..MonitorSetup::default()
+        }
     } else {
         MonitorSetup::resolve(
             &args.probe,
@@ -264,6 +267,21 @@ fn prepare(
             &loaded.name,
         )?
     };
+    let percentiles: Vec<u8> = loaded
+        .runbook
+        .criteria
+        .iter()
+        .filter(|c| c.kind == crate::domain::runbook::CriterionKind::Latency)
+        .filter_map(|c| c.percentile)
+        .collect();
+    let monitor = monitor.with_prometheus(
+        args.prometheus.as_deref(),
+        config.prometheus.as_ref(),
+        &config_name,
+        &percentiles,
+        args.probe.window,
+        &args.probe.criteria_settings(&config),
+    )?;
     let logs = crate::core::settings::LogSetup::resolve(&args.logs, &config)?;
     if logs.command.is_none() && logs.errors_above.is_some() {
         return Err(

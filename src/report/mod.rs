@@ -85,7 +85,10 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
         }
         // Probes are data for the metrics, not steps in the timeline; the
         // firings they cause come from the health fold (`transitions`).
-        Event::MonitorConfigured(_) | Event::Samples { .. } | Event::LogCounts { .. } => {
+        Event::MonitorConfigured(_)
+        | Event::Samples { .. }
+        | Event::PrometheusReading { .. }
+        | Event::LogCounts { .. } => {
             return None;
         }
         // Said once, in the header's Clock row.

@@ -441,6 +441,11 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                     actions.push(Action::Machine(m));
                 }
                 Msg::Probe(p) => batch.push(p),
+                Msg::Prometheus(reading) => {
+                    if let Some(jtx) = &journal_tx {
+                        let _ = jtx.send(Event::PrometheusReading { reading: Box::new(reading) });
+                    }
+                }
                 Msg::Exec(ev @ ExecEvent::Output { .. }) => actions.push(Action::Exec(ev)),
                 Msg::Exec(_) => {}
                 Msg::Log(msg) => actions.push(Action::Log(msg)),
@@ -767,7 +772,7 @@ fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Ac
 /// everything (a resumed session) must not show its secrets there.
 fn log_record(r: &Record, masker: &crate::domain::mask::Masker) {
     match &r.event {
-        Event::SessionStarted { .. } | Event::Samples { .. } => {}
+        Event::SessionStarted { .. } | Event::Samples { .. } | Event::PrometheusReading { .. } => {}
         other => log::info!(
             "{} {}",
             r.by,

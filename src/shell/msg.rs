@@ -12,6 +12,8 @@ pub enum Msg {
     JournalFailed(String),
     Machine(Machine),
     Probe(crate::domain::monitor::Probe),
+    /// A round of Prometheus queries, journaled as it arrives.
+    Prometheus(crate::domain::monitor::prometheus::Reading),
     /// A webhook post finished (`Err` says why it failed).
     Posted(Result<(), String>),
     /// A mirror's line from a command's log file: only ever `Output` (an

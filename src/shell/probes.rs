@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::core::event::Event;
 use crate::domain::monitor::probe;
+use crate::domain::monitor::prometheus::{self, Client, Reading};
 use crate::domain::monitor::setup;
 use crate::domain::monitor::{Probe, ProbeSample};
 use crate::shell::front::Clock;
@@ -31,6 +32,9 @@ impl MonitorSetup {
             }
         };
         let mut handles = Vec::new();
+        if let Some(h) = self.spawn_prometheus(tx, clock) {
+            handles.push(h);
+        }
         for prober in probers {
             let (ptx, mut prx) = mpsc::channel::<Probe>(PROBE_QUEUE);
             let ticks = clock.probe_ticks(self.probe.interval);
@@ -45,6 +49,50 @@ impl MonitorSetup {
             }));
         }
         handles
+    }
+}
+
+impl MonitorSetup {
+    /// The Prometheus worker, on the probes' clock: a round of queries per
+    /// interval, each sent to the loop as `Msg::Prometheus`.
+    fn spawn_prometheus(
+        &self,
+        tx: &mpsc::UnboundedSender<Msg>,
+        clock: &Clock,
+    ) -> Option<JoinHandle<()>> {
+        let config = self.prometheus.as_ref()?;
+        let queries = self.config.as_ref()?.prometheus.as_ref()?.queries.clone();
+        let client = match Client::new(&config.url, config.token_env.as_deref(), self.probe.timeout)
+        {
+            Ok(c) => c,
+            Err(e) => {
+                // Checked before the screen opened; only a vanished
+                // environment variable gets here.
+                log::error!("prometheus not queried: {e}");
+                return None;
+            }
+        };
+        let (ptx, mut prx) = mpsc::channel::<Reading>(PROBE_QUEUE);
+        let worker =
+            prometheus::follow(client, queries, clock.probe_ticks(self.probe.interval), ptx);
+        let tx = tx.clone();
+        Some(tokio::spawn(async move {
+            let _worker = AbortOnDrop(worker);
+            while let Some(r) = prx.recv().await {
+                if tx.send(Msg::Prometheus(r)).is_err() {
+                    break;
+                }
+            }
+        }))
+    }
+}
+
+/// Ends the worker with its forwarder.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

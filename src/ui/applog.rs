@@ -55,7 +55,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
     title.extend(per_min);
     // An access log: the requests users sent, and the share that failed.
     if let (Some(rps), Some(requests)) = (
-        state.session.health.stats.throughput,
+        state.session.health.log_rate.throughput(),
         state.session.health.stats.requests,
     ) {
         let share = requests

@@ -39,13 +39,15 @@ pub fn wanted_height(state: &State, width: u16) -> u16 {
     if h.last.is_none() {
         return 4;
     }
-    let figures = if usize::from(width.saturating_sub(2)) >= figures_line(&h.stats).width() {
+    let figures = if usize::from(width.saturating_sub(2)) >= figures_line(&h.probe).width() {
         1
     } else {
         2
     };
     let details = health::lines(h).len();
-    u16::try_from(2 + figures + 3 + details)
+    // Prometheus's figures and its sparkline.
+    let prometheus = if h.series.is_some() { 2 } else { 0 };
+    u16::try_from(2 + figures + 3 + prometheus + details)
         .unwrap_or(u16::MAX)
         .saturating_add(log)
 }
@@ -69,8 +71,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
         (Some(c), None) => vec![
             Line::styled(
                 format!(
-                    "probing {} every {}",
-                    c.urls.join(", "),
+                    "{} every {}",
+                    sources_text(c),
                     humantime::format_duration(c.interval())
                 ),
                 theme::dim(),
@@ -86,17 +88,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, keymap: &Keymap) {
 /// sparkline, details) and shows them in reading order.
 fn measured(state: &State, inner: usize, rows: usize, pin: Option<&str>) -> Vec<Line<'static>> {
     let h = &state.session.health;
-    let fig = figures_line(&h.stats);
+    let probing = h.config.as_ref().is_some_and(|c| !c.urls.is_empty());
+    let fig = figures_line(&h.probe);
     let details = health::lines(h);
     // Whole figures if they fit; else on two lines if everything fits; else
-    // just error rate and p95, the two numbers the criteria judge.
-    let figures: Vec<Line<'static>> = if fig.width() <= inner {
+    // just error rate and p95, the two numbers the criteria judge. Without
+    // a probe, Prometheus's line stands alone.
+    let figures: Vec<Line<'static>> = if !probing {
+        Vec::new()
+    } else if fig.width() <= inner {
         vec![fig]
     } else if rows >= 5 + details.len() {
-        figures_split(&h.stats)
+        figures_split(&h.probe)
     } else {
-        vec![figures_compact(&h.stats)]
+        vec![figures_compact(&h.probe)]
     };
+    let prometheus = prometheus_lines(h, inner);
     let cols = inner.saturating_sub(LABEL).max(1);
     let buckets = buckets(h, cols);
     let limit = h.engine.limit_of(Kind::Latency);
@@ -106,20 +113,35 @@ fn measured(state: &State, inner: usize, rows: usize, pin: Option<&str>) -> Vec<
 
     // (priority, reading order, line)
     let mut all: Vec<(usize, usize, Line<'static>)> = Vec::new();
+    // Prometheus's figure line comes right after the probe's, its
+    // sparkline after theirs.
+    let (prom_figures, prom_spark) = match prometheus {
+        Some((f, s)) => (vec![f], Some(s)),
+        None => (Vec::new(), None),
+    };
+    let mut figures = figures;
+    figures.extend(prom_figures);
     let n = figures.len();
+    // Reading order in tens, so a line can sit between two others.
     for (i, l) in figures.into_iter().enumerate() {
-        all.push((i, i, l));
+        all.push((i, 10 * i, l));
     }
-    all.push((n, n + 3, baseline_line(state, inner, pin)));
-    all.push((n + 1, n + 1, err));
-    all.push((n + 2, n + 2, lat));
+    all.push((n, 10 * (n + 3), baseline_line(state, inner, pin)));
+    if probing {
+        all.push((n + 1, 10 * (n + 1), err));
+        all.push((n + 2, 10 * (n + 2), lat));
+    }
+    if let Some(s) = prom_spark {
+        // Read after the probe's sparklines, before the baseline.
+        all.push((n + 1, 10 * (n + 2) + 5, s));
+    }
     let log = spark_log(state, inner);
     let has_log = usize::from(log.is_some());
     if let Some(l) = log {
-        all.push((n + 3, n + 3, l));
+        all.push((n + 3, 10 * (n + 3), l));
     }
     for (i, l) in details.into_iter().enumerate() {
-        all.push((n + 3 + has_log + i, n + 4 + has_log + i, l));
+        all.push((n + 3 + has_log + i, 10 * (n + 4 + has_log + i), l));
     }
     all.sort_by_key(|(p, _, _)| *p);
     all.truncate(rows);
@@ -178,6 +200,69 @@ fn figures_latency(stats: &Stats) -> Vec<Span<'static>> {
         Span::styled(format!("p95 {}", opt(stats.p95, ms)), theme::title()),
         Span::raw(format!("  p99 {}", opt(stats.p99, ms))),
     ]
+}
+
+/// `probing URL, prometheus URL`: what the pane is waiting on.
+fn sources_text(c: &crate::domain::monitor::MonitorConfig) -> String {
+    let mut what = Vec::new();
+    if !c.urls.is_empty() {
+        what.push(format!("probing {}", c.urls.join(", ")));
+    }
+    if let Some(p) = &c.prometheus {
+        what.push(format!("querying prometheus {}", p.url));
+    }
+    what.join(", ")
+}
+
+/// Prometheus's newest figures (`prom err 7.2%  p95 110 ms  20.3/s`, or
+/// why it has none) and its error rate, one column per reading: a reading
+/// with no data is a dot, never 0%.
+fn prometheus_lines(h: &Health, inner: usize) -> Option<(Line<'static>, Line<'static>)> {
+    let series = h.series.as_ref()?;
+    let latest = series.latest();
+    let figures = match latest {
+        Some(r) if r.has_data() => Line::from(vec![
+            Span::styled("prom ", theme::dim()),
+            Span::styled(
+                format!("err {}", opt(r.error_rate, pct)),
+                match r.error_rate {
+                    Some(e) if e > 0.0 => theme::red(),
+                    _ => theme::title(),
+                },
+            ),
+            Span::styled(format!(" p95 {}", opt(r.p95, ms)), theme::title()),
+            Span::raw(format!(
+                " {}",
+                opt(r.throughput, crate::domain::monitor::criteria::per_sec)
+            )),
+        ]),
+        Some(r) => {
+            let why = r
+                .problems
+                .first()
+                .map_or("empty result or NaN", String::as_str);
+            let text: String = format!("prom no data: {why}").chars().take(inner).collect();
+            Line::styled(text, theme::amber())
+        }
+        None => Line::styled("prom waiting for the first reading", theme::dim()),
+    };
+    let cols = inner.saturating_sub(LABEL).max(1);
+    let mut points: Vec<Option<f64>> = series
+        .readings()
+        .rev()
+        .take(cols)
+        .map(|r| r.error_rate)
+        .collect();
+    points.reverse();
+    let mut spans = vec![Span::styled("prm ", theme::dim()), pad(cols, points.len())];
+    for p in points {
+        spans.push(match p {
+            None => Span::styled("·", theme::dim()),
+            Some(rate) if rate > 0.0 => Span::styled(BARS[level(rate, 100.0).max(1)], theme::red()),
+            Some(_) => Span::styled("▁", theme::ok()),
+        });
+    }
+    Some((figures, Line::from(spans)))
 }
 
 /// The newest `cols` intervals of the window, the last one holding the
@@ -369,7 +454,7 @@ fn baseline_line(state: &State, inner: usize, pin: Option<&str>) -> Line<'static
         Some(hint) if text.chars().count() + hint.chars().count() <= inner => text + &hint,
         _ => text,
     };
-    let text = if let Some(why) = h.pin.unhealthy(&h.stats) {
+    let text = if let Some(why) = h.pin.unhealthy(&h.pin_stats()) {
         // Never a failing window as "normal": it would hide the outage.
         format!("baseline: unhealthy, not pinned ({why}) · pins once healthy")
     } else if h.pin.requested.is_some() {

@@ -53,6 +53,7 @@ mod prometheus_real;
 mod readme;
 mod resume_facts;
 mod rollback_choice_e2e;
+mod run_prometheus;
 mod runner_e2e;
 mod runner_flow;
 mod runner_update;

@@ -266,3 +266,79 @@ fn only_the_quit_confirm_offers_quit_with_report() {
     s.cmd(Cmd::Open);
     assert!(!screen_text(&s.state, 120, 40).contains("quit + report"));
 }
+
+/// Probes and Prometheus together: a healthy probe, and a fleet whose
+/// error rate stepped to 7.2% after a pin at 0.4%.
+fn with_prometheus() -> Session {
+    use rollout_cockpit::core::event::Event;
+    use rollout_cockpit::domain::monitor::prometheus::{Queries, Reading};
+    use rollout_cockpit::domain::monitor::record::PrometheusSource;
+    let mut s = Session::new(terp());
+    let mut config = cockpit::monitor_config();
+    config.prometheus = Some(Box::new(PrometheusSource {
+        url: "http://prom:9090/".into(),
+        queries: Queries::new(None, &Default::default(), &[]),
+    }));
+    s.record(Event::MonitorConfigured(config));
+    s.healthy(0, 40);
+    let base = cockpit::now() - chrono::Duration::seconds(120);
+    let reading = |k: i64, err: Option<f64>| Reading {
+        error_rate: err,
+        p95: err.map(|_| 110.0),
+        throughput: err.map(|_| 99.5),
+        ..Reading::empty(base + chrono::Duration::seconds(k))
+    };
+    // The probes came first: Prometheus's readings are judged from there.
+    for k in 10..40 {
+        s.record(Event::PrometheusReading {
+            reading: Box::new(reading(k, Some(0.4))),
+        });
+    }
+    s.cmd(Cmd::PinBaseline);
+    for k in 40..=52 {
+        s.record(Event::PrometheusReading {
+            reading: Box::new(reading(k, Some(7.2))),
+        });
+    }
+    s
+}
+
+#[test]
+fn prometheus_figures_beside_the_probe_s() {
+    let s = with_prometheus();
+    snap("prometheus", &s);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("prom err 7.2%"), "{text}");
+    assert!(text.contains("(prometheus)"), "{text}");
+    assert!(text.contains("ROLLBACK CRITERIA MET"), "{text}");
+    // The probe's own line still counts the probes.
+    assert!(text.contains("err 0.0% (n="), "{text}");
+    for (w, h) in [(20, 5), (40, 12), (0, 0)] {
+        render(&s.state, w, h);
+    }
+}
+
+#[test]
+fn a_silent_prometheus_is_no_data_not_its_last_figure() {
+    use rollout_cockpit::core::event::Event;
+    use rollout_cockpit::domain::monitor::prometheus::Reading;
+    let mut s = with_prometheus();
+    let at = cockpit::now() - chrono::Duration::seconds(120) + chrono::Duration::seconds(53);
+    let mut silent = Reading::empty(at);
+    silent
+        .problems
+        .push("error rate: cannot reach Prometheus: connection refused".into());
+    s.record(Event::PrometheusReading {
+        reading: Box::new(silent),
+    });
+    let text = screen_text(&s.state, 120, 40);
+    assert!(
+        text.contains("prom no data: error rate: cannot rea"),
+        "{text}"
+    );
+    assert!(!text.contains("prom err 7.2%"), "{text}");
+    insta::assert_snapshot!(
+        "prometheus_silent_80x24",
+        render(&s.state, 80, 24).backend()
+    );
+}

@@ -14,6 +14,7 @@ use crate::core::event::{Event, Record};
 use crate::core::session::Stamp;
 use crate::domain::logs::rate::LogRate;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Settings};
+use crate::domain::monitor::prometheus::{Reading, Series};
 use crate::domain::monitor::{
     Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, Requests, RollingWindow, Stats,
 };
@@ -41,8 +42,14 @@ pub struct Health {
     pub window: RollingWindow,
     pub pin: Pin,
     pub engine: Engine,
-    /// The window at the newest sample.
+    /// What the criteria read at the newest sample or reading: the probe's
+    /// window, or Prometheus's figures when it is the source.
     pub stats: Stats,
+    /// The probe's window at the newest sample, whatever the source: the
+    /// service-down check and the pane's probe line read it.
+    pub probe: Stats,
+    /// Prometheus's readings over the window, when it is a source.
+    pub series: Option<Series>,
     /// The newest sample's time: the view's "now" for sparklines.
     pub last: Option<DateTime<Utc>>,
     /// Where the sparklines' columns start: half an interval before the
@@ -82,6 +89,8 @@ impl Health {
                 settings,
             ),
             stats: Stats::default(),
+            probe: Stats::default(),
+            series: None,
             last: None,
             grid: None,
             latest: BTreeMap::new(),
@@ -120,6 +129,7 @@ impl Health {
                     }
                 }
             }
+            Event::PrometheusReading { reading } => self.reading(reading),
             Event::BaselinePinned {
                 error_rate,
                 latency_ms,
@@ -135,12 +145,13 @@ impl Health {
                 // p50/p99 come from the window the pin was taken from (a
                 // given baseline has none): the record keeps its p95 only.
                 let from_window = *source != BaselineSource::Given;
+                let at_pin = self.pin_stats();
                 self.pin.baseline = Some(Baseline {
                     error_rate: *error_rate,
                     latency_ms: *latency_ms,
-                    p50_ms: self.stats.p50.filter(|_| from_window),
-                    p99_ms: self.stats.p99.filter(|_| from_window),
-                    p90_ms: self.stats.p90.filter(|_| from_window),
+                    p50_ms: at_pin.p50.filter(|_| from_window),
+                    p99_ms: at_pin.p99.filter(|_| from_window),
+                    p90_ms: at_pin.p90.filter(|_| from_window),
                     log_errors_per_min: *log_errors_per_min,
                     requests: *requests,
                     throughput: *throughput,
@@ -154,7 +165,7 @@ impl Health {
                 self.reevaluate();
             }
             Event::BaselineRequested { source }
-                if self.pin.request(*source, r.ts, &self.stats).is_some() =>
+                if self.pin.request(*source, r.ts, &self.pin_stats()).is_some() =>
             {
                 self.reevaluate();
             }
@@ -217,6 +228,14 @@ impl Health {
     /// criteria's states (a resumed session may change its flags).
     fn configure(&mut self, config: &MonitorConfig) {
         self.window.set_span(config.window());
+        self.series = match (config.prometheus.is_some(), self.series.take()) {
+            (false, _) => None,
+            (true, Some(mut s)) => {
+                s.set_span(config.window());
+                Some(s)
+            }
+            (true, None) => Some(Series::new(config.window())),
+        };
         self.config = Some(config.clone());
         self.pin.max_error_rate = config.settings().baseline_max_error;
         // A resumed session's probers start on a grid of their own.
@@ -261,6 +280,11 @@ impl Health {
             return;
         }
         self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
+        // Prometheus counts the fleet's requests: the access log's
+        // throughput does not replace its figure.
+        if self.series.is_none() {
+            self.stats.throughput = self.log_rate.throughput();
+        }
         self.stats.requests = self
             .log_rate
             .requests()
@@ -268,7 +292,33 @@ impl Health {
                 total: usize::try_from(total).unwrap_or(usize::MAX),
                 server_errors: usize::try_from(server_errors).unwrap_or(usize::MAX),
             });
-        self.stats.throughput = self.log_rate.throughput();
+    }
+
+    /// A round of Prometheus queries: judged at its own time, as a batch
+    /// of probes is.
+    fn reading(&mut self, reading: &Reading) {
+        let Some(series) = &mut self.series else {
+            return;
+        };
+        series.push(reading.clone());
+        let now = self.last.map_or(reading.ts, |l| l.max(reading.ts));
+        self.last = Some(now);
+        self.judge();
+    }
+
+    /// What a pin now would hold: the window's numbers, or the mean of
+    /// Prometheus's readings over it (each is already a rate over a
+    /// minute), with the log stream's figures.
+    pub fn pin_stats(&self) -> Stats {
+        match (&self.series, self.last) {
+            (Some(series), Some(now)) => Stats {
+                log_errors_per_min: self.stats.log_errors_per_min,
+                log_stream: self.stats.log_stream,
+                requests: self.stats.requests,
+                ..series.means(now)
+            },
+            _ => self.stats,
+        }
     }
 
     fn sample(&mut self, s: &ProbeSample) {
@@ -294,9 +344,14 @@ impl Health {
             return;
         };
         self.evaluated_at = Some(now);
-        self.stats = self.window.stats(now);
+        self.probe = self.window.stats(now);
+        self.stats = match &self.series {
+            Some(series) => series.stats(now),
+            None => self.probe,
+        };
         self.note_logs();
-        self.pin.poll(now, &self.stats);
+        let at_pin = self.pin_stats();
+        self.pin.poll(now, &at_pin);
         self.evaluate_where(now, |k| k != Kind::LogErrors);
     }
 
@@ -312,8 +367,15 @@ impl Health {
 
     fn evaluate_where(&mut self, now: DateTime<Utc>, which: impl Fn(Kind) -> bool) {
         let before: Vec<criteria::State> = self.engine.verdicts.iter().map(|v| v.state).collect();
+        // With Prometheus the source, "down" still counts the probes, when
+        // there are any.
+        let probe = self
+            .series
+            .as_ref()
+            .filter(|_| self.config.as_ref().is_some_and(|c| !c.urls.is_empty()))
+            .map(|_| &self.probe);
         self.engine
-            .evaluate_where(&self.stats, self.pin.baseline.as_ref(), now, which);
+            .evaluate_sources(&self.stats, probe, self.pin.baseline.as_ref(), now, which);
         for (i, from) in before.into_iter().enumerate() {
             self.note_transition(i, from, now);
         }

@@ -191,6 +191,7 @@ impl Session {
             }),
             Event::MonitorConfigured(_)
             | Event::Samples { .. }
+            | Event::PrometheusReading { .. }
             | Event::BaselinePinned { .. }
             | Event::BaselineRequested { .. }
             | Event::CriterionToggled { .. } => self.health.apply(r),

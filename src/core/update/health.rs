@@ -22,7 +22,8 @@ pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
     if source == BaselineSource::Auto && (h.pin.baseline.is_some() || h.pin.requested.is_some()) {
         return Vec::new();
     }
-    let event = match Baseline::from_stats(&h.stats, source, state.now, h.pin.max_error_rate) {
+    let event = match Baseline::from_stats(&h.pin_stats(), source, state.now, h.pin.max_error_rate)
+    {
         Some(b) => Event::BaselinePinned {
             error_rate: b.error_rate,
             latency_ms: b.latency_ms,

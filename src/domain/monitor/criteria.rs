@@ -1256,8 +1256,27 @@ impl Engine {
         now: DateTime<Utc>,
         which: impl Fn(Kind) -> bool,
     ) -> State {
+        self.evaluate_sources(stats, None, baseline, now, which)
+    }
+
+    /// As [`Engine::evaluate_where`], with the service-down check judged on
+    /// `probe`'s numbers when `stats` are another source's (Prometheus):
+    /// "down" is about the endpoint answering, not the fleet's error rate.
+    pub fn evaluate_sources(
+        &mut self,
+        stats: &Stats,
+        probe: Option<&Stats>,
+        baseline: Option<&Baseline>,
+        now: DateTime<Utc>,
+        which: impl Fn(Kind) -> bool,
+    ) -> State {
+        let down = Check::service_down();
         for (check, verdict) in self.checks.iter().zip(self.verdicts.iter_mut()) {
             if which(check.kind) {
+                let stats = match probe {
+                    Some(p) if *check == down => p,
+                    _ => stats,
+                };
                 *verdict = evaluate(check, verdict, stats, baseline, &self.settings, now);
             }
         }

@@ -35,6 +35,18 @@ pub struct MonitorConfig {
     pub significance: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_max_error: Option<f64>,
+    /// Where the error rate, latency and throughput come from when not the
+    /// probe: the Prometheus asked and the PromQL of every reading, so the
+    /// record says what each figure measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<Box<PrometheusSource>>,
+}
+
+/// A Prometheus as the journal names it: its URL (masked) and the queries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrometheusSource {
+    pub url: String,
+    pub queries: super::prometheus::Queries,
 }
 
 fn ms(d: Duration) -> u64 {
@@ -63,6 +75,7 @@ impl MonitorConfig {
                 .then_some(s.significance),
             baseline_max_error: (s.baseline_max_error != Settings::default().baseline_max_error)
                 .then_some(s.baseline_max_error),
+            prometheus: None,
         }
     }
 

@@ -16,10 +16,10 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio::time::Instant;
 
 use super::clock::Clock;
-use super::probe::{mask_url, next_tick, validate_url};
+use super::probe::{mask_url, validate_url};
+use super::ticks::Ticks;
 pub use queries::{Overrides, Queries};
 pub use series::Series;
 
@@ -258,7 +258,12 @@ impl Client {
 
     /// One round: every query of `queries` at once, read into a [`Reading`].
     pub async fn read(&self, queries: &Queries, clock: &Clock) -> Reading {
-        let ts = clock.now();
+        self.read_at(queries, clock.now()).await
+    }
+
+    /// One round, stamped `ts`: the cockpit's workers stamp their grid's
+    /// time, a script's included.
+    pub async fn read_at(&self, queries: &Queries, ts: DateTime<Utc>) -> Reading {
         let latency = futures::future::join_all(
             queries
                 .latency
@@ -277,6 +282,7 @@ impl Client {
             let value = reading.take(&format!("p{p}"), answer, Answer::max, 1000.0);
             match p {
                 50 => reading.p50 = value,
+                90 => reading.p90 = value,
                 99 => reading.p99 = value,
                 _ => reading.p95 = value,
             }
@@ -307,6 +313,8 @@ pub struct Reading {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p90: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p95: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p99: Option<f64>,
@@ -325,6 +333,7 @@ impl Reading {
             ts,
             error_rate: None,
             p50: None,
+            p90: None,
             p95: None,
             p99: None,
             throughput: None,
@@ -337,6 +346,7 @@ impl Reading {
         [
             self.error_rate,
             self.p50,
+            self.p90,
             self.p95,
             self.p99,
             self.throughput,
@@ -388,16 +398,23 @@ pub fn spawn(
     clock: Clock,
     tx: mpsc::Sender<Reading>,
 ) -> JoinHandle<()> {
+    follow(client, queries, Ticks::wall(clock, interval), tx)
+}
+
+/// The worker on any schedule: the wall clock's grid, or a script's time
+/// (the cockpit's tests), as the probe workers follow theirs.
+pub fn follow(
+    client: Client,
+    queries: Queries,
+    mut ticks: Ticks,
+    tx: mpsc::Sender<Reading>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let start = Instant::now();
-        let mut next = start;
-        loop {
-            tokio::time::sleep_until(next).await;
-            let reading = client.read(&queries, &clock).await;
+        while let Some(at) = ticks.next().await {
+            let reading = client.read_at(&queries, at).await;
             if tx.send(reading).await.is_err() {
                 break;
             }
-            next = next_tick(start, interval, Instant::now());
         }
     })
 }

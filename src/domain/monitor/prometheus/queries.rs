@@ -28,7 +28,7 @@ impl Overrides {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queries {
     pub error_rate: String,
-    /// One per latency percentile the criteria judge (50, 95 or 99).
+    /// One per latency percentile the criteria judge (50, 90, 95 or 99).
     pub latency: Vec<(u8, String)>,
     pub throughput: String,
 }
@@ -54,11 +54,11 @@ pub fn matchers(selector: &str) -> Result<String, String> {
     Ok(inner.to_string())
 }
 
-/// The quantile of a criterion's percentile: p50, p99, else p95 (the
-/// window keeps these three; p90 is judged on p95, as for the probe).
+/// The quantile of a criterion's percentile: p50, p90, p99, else p95.
 pub fn percentile_of(percentile: Option<u8>) -> u8 {
     match percentile {
         Some(50) => 50,
+        Some(90) => 90,
         Some(99) => 99,
         _ => 95,
     }

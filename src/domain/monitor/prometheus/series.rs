@@ -30,6 +30,16 @@ impl Series {
         }
     }
 
+    /// A new span keeps the readings (a resumed session may change `--window`).
+    pub fn set_span(&mut self, span: Duration) {
+        self.span = TimeDelta::from_std(span).unwrap_or(TimeDelta::MAX);
+    }
+
+    /// The readings in time order, for the metrics pane's sparkline.
+    pub fn readings(&self) -> impl DoubleEndedIterator<Item = &Reading> {
+        self.readings.iter()
+    }
+
     pub fn ever_had_data(&self) -> bool {
         self.ever_data
     }
@@ -84,6 +94,7 @@ impl Series {
             ok: samples,
             error_rate: get(|r| r.error_rate),
             p50: get(|r| r.p50),
+            p90: get(|r| r.p90),
             p95: get(|r| r.p95),
             p99: get(|r| r.p99),
             throughput: get(|r| r.throughput),
@@ -105,6 +116,7 @@ impl Series {
         Stats {
             error_rate: mean(|r| r.error_rate),
             p50: mean(|r| r.p50),
+            p90: mean(|r| r.p90),
             p95: mean(|r| r.p95),
             p99: mean(|r| r.p99),
             throughput: mean(|r| r.throughput),
