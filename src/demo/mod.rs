@@ -4,6 +4,7 @@
 //! profile that points the plan's production URLs at the simulator.
 
 pub mod env;
+pub mod metrics;
 pub mod service;
 pub mod tools;
 pub mod traffic;

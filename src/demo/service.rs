@@ -25,6 +25,12 @@
 //!   up (chunked): access and application lines for about
 //!   [`REQUESTS_PER_SEC`] simulated requests a second, failing at the same
 //!   rate as `/health` (see [`super::traffic`]).
+//! - `GET /metrics`: Prometheus's text format ([`super::metrics`]): the
+//!   simulated users' requests and the `/health` answers, by status, and
+//!   their latency. The users' requests are made up from the service's own
+//!   clock whenever someone looks (a scrape, a deploy), not only while the
+//!   log is followed: a Prometheus alone sees the traffic, and its error
+//!   share is the simulation's error rate of each moment.
 
 use std::convert::Infallible;
 use std::io;
@@ -48,6 +54,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use super::metrics::{self, RequestMetrics};
 use super::traffic::{Moment, REQUESTS_PER_SEC, Traffic};
 use crate::domain::monitor::{Clock, ScriptClock};
 
@@ -94,6 +101,8 @@ pub struct ScenarioConfig {
     pub version: String,
     /// A script's clock to follow instead of the wall clock.
     pub clock: Option<ScriptClock>,
+    /// Simulated user requests a second, in the log and in `/metrics`.
+    pub requests_per_sec: f64,
 }
 
 impl ScenarioConfig {
@@ -105,6 +114,7 @@ impl ScenarioConfig {
             admin_token: admin_token.to_string(),
             version: BASE_VERSION.to_string(),
             clock: None,
+            requests_per_sec: REQUESTS_PER_SEC,
         }
     }
 
@@ -224,6 +234,11 @@ struct Sim {
     rollbacks: u64,
     /// Followers of `/_demo/logs` so far; each gets its own random numbers.
     log_followers: u64,
+    /// What `/metrics` counts.
+    metrics: RequestMetrics,
+    /// The users whose requests `/metrics` counts, and up to when.
+    users: Traffic,
+    users_until: DateTime<Utc>,
 }
 
 /// One `/health` answer, decided under the lock and sent after the delay.
@@ -240,6 +255,7 @@ impl Sim {
             .clone()
             .map_or_else(|| Time::Wall(Clock::start()), Time::Script);
         let now = time.now();
+        let config_seed = config.seed;
         Sim {
             time,
             rng: Rng(config.seed),
@@ -261,6 +277,9 @@ impl Sim {
             deploys: 0,
             rollbacks: 0,
             log_followers: 0,
+            metrics: RequestMetrics::default(),
+            users: Traffic::new(config_seed ^ USERS_SEED),
+            users_until: now,
         }
     }
 
@@ -276,8 +295,52 @@ impl Sim {
         1.0 + (PEAK_LATENCY_FACTOR - 1.0) * level
     }
 
+    /// What the users' traffic is like at `now`.
+    fn moment(now: DateTime<Utc>, version: &str, level: f64) -> Moment<'_> {
+        Moment {
+            now,
+            version,
+            level,
+            error_rate: Sim::error_rate(level),
+            latency_factor: Sim::latency_factor(level),
+        }
+    }
+
+    /// The users' requests up to now, slice by slice at the level of each
+    /// slice, into the counters.
+    fn catch_up(&mut self) {
+        let now = self.time.now();
+        let Ok(limit) = chrono::TimeDelta::from_std(CATCH_UP_LIMIT) else {
+            return;
+        };
+        self.users_until = self.users_until.max(now - limit);
+        let Ok(slice) = chrono::TimeDelta::from_std(LOG_SLICE) else {
+            return;
+        };
+        while self.users_until < now {
+            let to = (self.users_until + slice).min(now);
+            let elapsed = (to - self.users_until).to_std().unwrap_or_default();
+            let moment = Sim::moment(to, &self.version, self.ramp.level(to));
+            self.users.count(
+                elapsed,
+                self.config.requests_per_sec,
+                &moment,
+                &mut self.metrics,
+            );
+            self.users_until = to;
+        }
+    }
+
+    /// `/metrics` now.
+    fn metrics(&mut self) -> RequestMetrics {
+        self.catch_up();
+        self.metrics.clone()
+    }
+
     /// Start moving towards the level the running version deserves.
     fn retarget(&mut self) {
+        // The requests so far were made at the old ramp's levels.
+        self.catch_up();
         let bad = self.config.scenario == Scenario::Degrade && self.version != self.config.version;
         let (to, length) = if bad {
             (1.0, self.config.degrade_ramp())
@@ -374,6 +437,8 @@ impl Sim {
             "free": free,
             "queued": queued,
         });
+        self.metrics
+            .record(if failed { 503 } else { 200 }, delay.as_secs_f64());
         let (status, overall, database) = if failed {
             self.health_errors += 1;
             (
@@ -424,8 +489,14 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Sim> {
 /// A whole JSON document, or the log that never ends.
 type Body = UnsyncBoxBody<Bytes, Infallible>;
 
-/// How often a follower of the log is sent what happened since.
+/// How often a follower of the log is sent what happened since, and the
+/// step of the level `/metrics`'s users follow.
 const LOG_SLICE: Duration = Duration::from_millis(100);
+/// The users' requests are made up for at most this much time at once: a
+/// script's clock may jump by days, and no scraper looks that far back.
+const CATCH_UP_LIMIT: Duration = Duration::from_secs(3600);
+/// Keeps the users' random numbers apart from the log followers'.
+const USERS_SEED: u64 = 0x0005_e125_7a11_c0de;
 
 fn respond(status: StatusCode, body: &Value) -> Response<Body> {
     let mut r = Response::new(Full::new(Bytes::from(body.to_string())).boxed_unsync());
@@ -516,6 +587,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>
             respond(StatusCode::OK, &json!({ "version": sim.version }))
         }
         (Method::GET, "/_demo/logs") => follow_logs(shared),
+        (Method::GET, "/metrics") => {
+            let counted = lock(&shared).metrics();
+            let mut r = Response::new(Full::new(Bytes::from(counted.render())).boxed_unsync());
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(metrics::CONTENT_TYPE),
+            );
+            r
+        }
         (Method::GET, "/_demo/state") => {
             let snap = lock(&shared).snapshot();
             respond(
@@ -524,6 +604,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>
             )
         }
         (_, "/health" | "/_demo/version" | "/_demo/rollback" | "/_demo/state" | "/_demo/logs")
+        | (_, "/metrics")
         | (_, "/admin/maintenance/enable" | "/admin/maintenance/disable") => respond(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({ "error": "method not allowed" }),
@@ -543,11 +624,14 @@ fn follow_logs(shared: Shared) -> Response<Body> {
     };
     let mut slices = tokio::time::interval(LOG_SLICE);
     slices.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let start = lock(&shared).time.now();
+    let (start, rate) = {
+        let sim = lock(&shared);
+        (sim.time.now(), sim.config.requests_per_sec)
+    };
     let state = (shared, Traffic::new(seed), slices, start);
     let chunks = futures::stream::unfold(
         state,
-        |(shared, mut traffic, mut slices, mut last)| async move {
+        move |(shared, mut traffic, mut slices, mut last)| async move {
             let mut out = String::new();
             while out.is_empty() {
                 slices.tick().await;
@@ -555,15 +639,9 @@ fn follow_logs(shared: Shared) -> Response<Body> {
                     let sim = lock(&shared);
                     (sim.time.now(), sim.version.clone(), sim.level())
                 };
-                let moment = Moment {
-                    now,
-                    version: &version,
-                    level,
-                    error_rate: Sim::error_rate(level),
-                    latency_factor: Sim::latency_factor(level),
-                };
+                let moment = Sim::moment(now, &version, level);
                 let elapsed = (now - last).to_std().unwrap_or_default();
-                traffic.advance(elapsed, REQUESTS_PER_SEC, &moment, &mut out);
+                traffic.advance(elapsed, rate, &moment, &mut out);
                 last = now;
             }
             let chunk: Result<_, Infallible> = Ok(Frame::data(Bytes::from(out)));
@@ -885,6 +963,102 @@ mod tests {
         s.switch_version(NEW_VERSION);
         s.ramp.start -= DEGRADE_RAMP * 2;
         assert_eq!(s.level(), 0.0);
+    }
+
+    /// The 5xx share and the requests a second between two scrapes.
+    fn served_between(
+        before: &[metrics::tests::Line],
+        after: &[metrics::tests::Line],
+        secs: f64,
+    ) -> (f64, f64) {
+        let (f0, a0) = metrics::tests::shares(before);
+        let (f1, a1) = metrics::tests::shares(after);
+        ((f1 - f0) / (a1 - a0), (a1 - a0) / secs)
+    }
+
+    /// `/metrics` at `secs` of the script, checked to parse and to hold a
+    /// cumulative histogram.
+    fn scrape(s: &mut Sim, clock: &ScriptClock, secs: i64) -> Vec<metrics::tests::Line> {
+        let _ = clock.send(chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::seconds(secs));
+        let lines = metrics::tests::parse(&s.metrics().render());
+        metrics::tests::histogram(&lines);
+        lines
+    }
+
+    /// Share of the requests between two scrapes that took at most 60 ms.
+    fn under_60ms(before: &[metrics::tests::Line], after: &[metrics::tests::Line]) -> f64 {
+        let at_60ms = |lines: &[metrics::tests::Line]| {
+            let h = metrics::tests::histogram(lines);
+            let under = h.iter().find(|(le, _)| *le == 0.06).map_or(0.0, |b| b.1);
+            (under, h[h.len() - 1].1)
+        };
+        let ((u0, n0), (u1, n1)) = (at_60ms(before), at_60ms(after));
+        (u1 - u0) / (n1 - n0)
+    }
+
+    #[test]
+    fn metrics_follow_the_story_on_a_scripted_clock() {
+        let clock = ScriptClock::new(chrono::DateTime::UNIX_EPOCH);
+        let mut config = ScenarioConfig::new(Scenario::Degrade, 1.0, "t");
+        config.clock = Some(clock.clone());
+        let mut s = Sim::new(config);
+        // A scraper every 15 s, no log follower, no probe: the users'
+        // traffic comes from the clock alone.
+        let scrapes: Vec<_> = (0..=600)
+            .step_by(15)
+            .map(|t| scrape(&mut s, &clock, t))
+            .collect();
+        for pair in scrapes.windows(2) {
+            for (a, b) in pair[0].iter().zip(&pair[1]) {
+                assert_eq!((&a.name, &a.labels), (&b.name, &b.labels));
+                assert!(b.value >= a.value, "{a:?} -> {b:?}");
+            }
+        }
+        let (first, good) = (&scrapes[0], &scrapes[40]);
+        let (base, rate) = served_between(first, good, 600.0);
+        assert!((0.0..0.008).contains(&base), "{base}");
+        let want = REQUESTS_PER_SEC;
+        assert!((want * 0.95..want * 1.05).contains(&rate), "{rate}");
+        // Healthy requests take 25-60 ms.
+        assert_eq!(under_60ms(first, good), 1.0);
+
+        s.switch_version(NEW_VERSION);
+        // After the ramp (15 s), 10 min at the peak.
+        let peak_from = scrape(&mut s, &clock, 615);
+        let peak_to = scrape(&mut s, &clock, 1215);
+        let (bad, _) = served_between(&peak_from, &peak_to, 600.0);
+        let peak = Sim::error_rate(1.0);
+        assert!((peak - 0.015..peak + 0.015).contains(&bad), "{bad}");
+        // At 2.2x: 55-132 ms, about 7% of them at most 60 ms.
+        let slow = under_60ms(&peak_from, &peak_to);
+        assert!((0.03..0.12).contains(&slow), "{slow}");
+
+        s.rollback();
+        let healthy_from = scrape(&mut s, &clock, 1221);
+        let healthy_to = scrape(&mut s, &clock, 1821);
+        let (after, _) = served_between(&healthy_from, &healthy_to, 600.0);
+        assert!((0.0..0.008).contains(&after), "{after}");
+        assert_eq!(under_60ms(&healthy_from, &healthy_to), 1.0);
+    }
+
+    #[test]
+    fn health_answers_are_counted_too() {
+        let mut s = sim(Scenario::Degrade, 1.0);
+        s.ramp = Ramp {
+            from: 1.0,
+            to: 1.0,
+            start: s.time.now(),
+            length: Duration::ZERO,
+        };
+        for _ in 0..2000 {
+            s.health();
+        }
+        // The wall clock has hardly moved: nearly all are the probes'.
+        let m = s.metrics();
+        assert!(m.requests() >= 2000, "{}", m.requests());
+        assert!(m.failed() >= s.health_errors);
+        let share = m.failed() as f64 / m.requests() as f64;
+        assert!((0.07..0.11).contains(&share), "{share}");
     }
 
     #[test]

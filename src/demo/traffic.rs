@@ -3,12 +3,15 @@
 //! beside them. A request fails as often as `/health` does at the same
 //! moment, and a failure shows twice, as a 5xx access line and an `ERROR`
 //! line, so a log-based error count rises and falls with the probe's.
+//! [`Traffic::count`] makes the same requests without their lines, for
+//! `/metrics`.
 
 use std::fmt::Write;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::metrics::RequestMetrics;
 use super::service::Rng;
 
 /// Simulated requests per second. Real time, like the probe's jitter: the
@@ -120,12 +123,58 @@ impl Traffic {
         if self.announced.as_deref() != Some(m.version) {
             self.announce(m, out);
         }
-        // Bursty rather than a metronome: +-40% per slice.
-        self.due += rate * elapsed.as_secs_f64() * self.rng.range(0.6, 1.4);
-        while self.due >= 1.0 {
-            self.due -= 1.0;
+        self.arrive(elapsed, rate);
+        while self.take_one() {
             self.request(m, out);
         }
+    }
+
+    /// The requests of `elapsed` at `rate`, as the log would make them but
+    /// only counted: what `/metrics` exposes. No line, no allocation.
+    pub fn count(&mut self, elapsed: Duration, rate: f64, m: &Moment, into: &mut RequestMetrics) {
+        self.arrive(elapsed, rate);
+        while self.take_one() {
+            let route = self.route();
+            let (ms, status) = self.outcome(route, m);
+            into.record(status, ms as f64 / 1000.0);
+        }
+    }
+
+    fn arrive(&mut self, elapsed: Duration, rate: f64) {
+        // Bursty rather than a metronome: +-40% per slice.
+        self.due += rate * elapsed.as_secs_f64() * self.rng.range(0.6, 1.4);
+    }
+
+    /// Whether another request is due (the fraction carries over).
+    fn take_one(&mut self) -> bool {
+        let due = self.due >= 1.0;
+        if due {
+            self.due -= 1.0;
+        }
+        due
+    }
+
+    /// How long a request to `route` takes (ms) and how it is answered: it
+    /// fails (5xx) at the moment's error rate.
+    fn outcome(&mut self, route: &Route, m: &Moment) -> (u64, u16) {
+        let ms = (self.rng.range(25.0, 60.0) * m.latency_factor).round() as u64;
+        let failed = self.rng.unit() < m.error_rate;
+        let status: u16 = if failed {
+            match self.rng.next_u64() % 10 {
+                0..=4 => 503,
+                5..=7 => 500,
+                _ => 504,
+            }
+        } else if route.area == "order" && self.rng.unit() < 0.02 {
+            404
+        } else if self.rng.unit() < 0.005 {
+            401
+        } else if route.method == "POST" {
+            201
+        } else {
+            200
+        };
+        (ms, status)
     }
 
     fn announce(&mut self, m: &Moment, out: &mut String) {
@@ -176,23 +225,8 @@ impl Traffic {
             "fulfillment" => format!("/api/orders/{order}/fulfillment"),
             _ => format!("/api/customers/{customer}"),
         };
-        let ms = (self.rng.range(25.0, 60.0) * m.latency_factor).round() as u64;
-        let failed = self.rng.unit() < m.error_rate;
-        let status: u16 = if failed {
-            match self.rng.next_u64() % 10 {
-                0..=4 => 503,
-                5..=7 => 500,
-                _ => 504,
-            }
-        } else if route.area == "order" && self.rng.unit() < 0.02 {
-            404
-        } else if self.rng.unit() < 0.005 {
-            401
-        } else if route.method == "POST" {
-            201
-        } else {
-            200
-        };
+        let (ms, status) = self.outcome(route, m);
+        let failed = status >= 500;
 
         if failed {
             let why = match status {

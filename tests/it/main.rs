@@ -24,6 +24,7 @@ mod confirm_shows_all;
 mod corpus;
 mod criteria_tiers;
 mod demo_e2e;
+mod demo_metrics;
 mod demo_service;
 mod demo_story;
 mod demo_tools;
