@@ -65,6 +65,31 @@ fn monitor(args: &[&str]) -> Run {
     }
 }
 
+/// The gate on an access log alone, with the default rules, fast: 200 ms
+/// evaluations, the baseline after 1.5 s (about 120 requests), a 500 ms hold.
+fn gate(logs: &str, duration: &str) -> Run {
+    gate_with(&[], logs, duration)
+}
+
+/// [`gate`] with more flags (`--runbook`).
+fn gate_with(more: &[&str], logs: &str, duration: &str) -> Run {
+    let mut args = more.to_vec();
+    args.extend([
+        "--logs",
+        logs,
+        "--json",
+        "--interval",
+        "200ms",
+        "--baseline-for",
+        "1500ms",
+        "--for",
+        "500ms",
+        "--duration",
+        duration,
+    ]);
+    monitor(&args)
+}
+
 fn error_rate_criterion(line: &Value) -> &Value {
     line["criteria"]
         .as_array()
@@ -82,19 +107,7 @@ fn error_rate_criterion(line: &Value) -> &Value {
 fn a_5xx_step_in_the_access_log_fires_and_names_it() {
     let s = script(ACCESS_LOG);
     let cmd = format!("bash {} 25 3", s.path.display());
-    let run = monitor(&[
-        "--logs",
-        &cmd,
-        "--json",
-        "--interval",
-        "200ms",
-        "--baseline-for",
-        "1500ms",
-        "--for",
-        "500ms",
-        "--duration",
-        "20s",
-    ]);
+    let run = gate(&cmd, "20s");
     assert_eq!(run.code, Some(3), "{}\n{:?}", run.stderr, run.lines);
     assert!(
         run.stderr
@@ -153,19 +166,7 @@ fn a_steady_access_log_passes_at_the_duration() {
     );
     let s = script(&steady);
     let cmd = format!("bash {} 1000000 0", s.path.display());
-    let run = monitor(&[
-        "--logs",
-        &cmd,
-        "--json",
-        "--interval",
-        "200ms",
-        "--baseline-for",
-        "1500ms",
-        "--for",
-        "500ms",
-        "--duration",
-        "5s",
-    ]);
+    let run = gate(&cmd, "5s");
     assert_eq!(run.code, Some(0), "{}\n{:?}", run.stderr, run.lines);
     let last = run.lines.last().unwrap();
     assert_eq!(last["verdict"], "ok", "{last}");
@@ -196,19 +197,11 @@ fn no_access_line_for_a_throughput_rule_is_inconclusive() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/throughput-criteria.md"
     );
-    let run = monitor(&[
-        "--runbook",
-        fixture,
-        "--logs",
+    let run = gate_with(
+        &["--runbook", fixture],
         "while true; do echo 'INFO worker: job 42 done'; sleep 0.1; done",
-        "--json",
-        "--interval",
-        "200ms",
-        "--baseline-for",
-        "1s",
-        "--duration",
         "2500ms",
-    ]);
+    );
     assert_eq!(run.code, Some(4), "{}\n{:?}", run.stderr, run.lines);
     assert!(
         run.stderr
@@ -241,17 +234,10 @@ fn no_access_line_for_a_throughput_rule_is_inconclusive() {
 /// figures are no data, never the minute it last counted.
 #[test]
 fn an_exited_log_command_is_said_and_its_figures_are_no_data() {
-    let run = monitor(&[
-        "--logs",
+    let run = gate(
         "for i in $(seq 30); do echo '10.1.2.3 - - [30/Nov/2026:23:00:00 +0000] \"GET / HTTP/1.1\" 200 5'; done; sleep 1.2; exit 7",
-        "--json",
-        "--interval",
-        "200ms",
-        "--baseline-for",
-        "500ms",
-        "--duration",
         "3s",
-    ]);
+    );
     assert_eq!(run.code, Some(0), "{}\n{:?}", run.stderr, run.lines);
     assert!(
         run.stderr
