@@ -48,9 +48,12 @@ pub enum Command {
                       with --baseline-error-rate and --baseline-latency-ms. The criteria are \
                       the runbook's (with --runbook), else error rate +5 percentage points and \
                       latency +50% above baseline. A breach must hold for --for before it \
-                      fires.\n\n\
+                      fires. With --logs CMD the command's access lines give the request \
+                      error rate and throughput and its error lines the log criteria; the \
+                      access log alone (no --health) is enough.\n\n\
                       Exit codes: 0 --duration ended (or Ctrl-C) without a criterion firing, \
-                      1 runtime error, 2 bad flag or URL, 3 a criterion fired."
+                      1 runtime error, 2 bad flag or URL, 3 a criterion fired, 4 inconclusive \
+                      (no baseline, no data, or no access line for a rule that needs one)."
     )]
     Monitor(MonitorArgs),
     /// Follow a session read-only: the same screen, fed by its journal.
@@ -220,6 +223,9 @@ pub struct MonitorArgs {
     /// url, token = "env:NAME", selector, [prometheus.queries]]
     #[arg(long, value_name = "URL", value_parser = prometheus_url)]
     pub prometheus: Option<String>,
+    // Last: its help heading applies to every argument after it.
+    #[command(flatten)]
+    pub logs: LogArgs,
 }
 
 /// The health probes and the criteria rules: the same flags for `monitor`
@@ -305,14 +311,16 @@ fn prometheus_url(s: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The application's log stream and the log_errors criterion (`run`).
+/// The application's log stream and the log_errors criterion (`run` and
+/// `monitor`: the access log's request error rate and throughput too).
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Log stream")]
 pub struct LogArgs {
     /// A command that follows the application's logs for the whole session
     /// (e.g. 'railway logs', 'kubectl logs -f deploy/api'); its lines are
-    /// counted, and error lines apart, for the errors-per-minute criterion
-    /// [config: [logs] command]
+    /// counted, and error lines apart, for the errors-per-minute criterion;
+    /// access lines (common/combined format, JSON with a status) give the
+    /// request error rate and throughput [config: [logs] command]
     #[arg(long = "logs", value_name = "CMD", value_parser = command)]
     pub logs: Option<String>,
     /// Fire when the log stream shows more than N error lines per minute:

@@ -28,12 +28,20 @@ impl LogSetup {
             (None, Some(n)) => Some(non_negative(n, "logs.errors_above")?),
             (None, None) => None,
         };
+        let command = args
+            .logs
+            .clone()
+            .or(table.command)
+            .filter(|c| !c.trim().is_empty());
+        if command.is_none() && errors_above.is_some() {
+            return Err(
+                "--log-errors-above (or [logs] errors_above) needs a log stream to count: \
+                 give --logs CMD or [logs] command"
+                    .into(),
+            );
+        }
         Ok(LogSetup {
-            command: args
-                .logs
-                .clone()
-                .or(table.command)
-                .filter(|c| !c.trim().is_empty()),
+            command,
             patterns,
             errors_above,
         })
@@ -115,5 +123,8 @@ mod tests {
         );
         let e = LogSetup::resolve(&args(None, Some(-1.0), &[]), &Config::default()).unwrap_err();
         assert_eq!(e, "--log-errors-above: -1 must be a number of at least 0");
+        // A limit with nothing to count: `run` and `monitor` refuse it alike.
+        let e = LogSetup::resolve(&args(None, Some(3.0), &[]), &Config::default()).unwrap_err();
+        assert!(e.starts_with("--log-errors-above (or [logs] errors_above) needs a log stream"));
     }
 }

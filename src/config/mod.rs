@@ -237,6 +237,18 @@ impl Config {
             None => Ok(crate::domain::mask::SecretNames::default()),
         }
     }
+
+    /// The masker for what commands print: `[secrets] names` over this
+    /// process's environment, and `[secrets] patterns`. Errors name the key.
+    pub fn masker(&self) -> Result<crate::domain::mask::Masker, String> {
+        let mut masker = crate::domain::mask::Masker::from_env(self.secret_names()?);
+        if let Some(patterns) = self.secrets.as_ref().and_then(|s| s.patterns.as_ref()) {
+            masker
+                .add_patterns(patterns)
+                .map_err(|e| format!("secrets.patterns: {e}"))?;
+        }
+        Ok(masker)
+    }
 }
 
 impl SecretsTable {

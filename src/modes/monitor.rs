@@ -1,6 +1,7 @@
 //! `rollout-cockpit monitor`: the criteria engine without a screen. Probers
-//! send samples, an evaluation runs every interval and prints a line, and
-//! the first firing criterion ends the run with exit code 3.
+//! send samples (and the log stream its counts), an evaluation runs every
+//! interval and prints a line, and the first firing criterion ends the run
+//! with exit code 3.
 
 use std::io::Write;
 use std::time::Duration;
@@ -9,14 +10,16 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::cli::MonitorArgs;
-use crate::domain::monitor::baseline::{Baseline, BaselineSource, Pin};
+use crate::domain::logs::rate::LogRate;
+use crate::domain::logs::{LogMsg, LogSpec};
+use crate::domain::monitor::baseline::{self, Baseline, BaselineSource, Pin};
 use crate::domain::monitor::clock::Clock;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Limit, State};
 use crate::domain::monitor::evaluation::Evaluation;
 use crate::domain::monitor::probe::{self, ProbeSettings, Prober};
 use crate::domain::monitor::prometheus::{self, Client, Queries, Series};
 use crate::domain::monitor::setup;
-use crate::domain::monitor::window::RollingWindow;
+use crate::domain::monitor::window::{RollingWindow, Stats};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_RUNTIME: u8 = 1;
@@ -39,6 +42,28 @@ struct Plan {
     /// The criteria's numbers come from here when given (the probes then
     /// only report).
     prometheus: Option<(Client, Queries)>,
+    /// The log stream (`--logs`, `[logs] command`) and its command, masked,
+    /// as the messages name it.
+    logs: Option<(LogSpec, String)>,
+}
+
+/// The log stream's counts so far, and whether it is running: the
+/// figures of a stream that exited are unknown until it starts again.
+#[derive(Default)]
+struct Logs {
+    on: bool,
+    rate: LogRate,
+    stopped: bool,
+}
+
+impl Logs {
+    /// `stats` with the stream's figures in.
+    fn onto(&self, mut stats: Stats) -> Stats {
+        if self.on {
+            stats.set_log_figures(true, &self.rate, self.stopped);
+        }
+        stats
+    }
 }
 
 pub fn main(args: &MonitorArgs) -> u8 {
@@ -97,43 +122,60 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     let prometheus =
         crate::config::prometheus::resolve(args.prometheus.as_deref(), config.prometheus.as_ref())
             .map_err(|e| format!("{config_name}: {e}"))?;
-    if setup.sources.is_empty() && prometheus.is_none() {
+    // As `run` resolves it: the flags, else the config's [logs] table.
+    let logs = crate::core::settings::LogSetup::resolve(&args.logs, &config)?;
+    let log_stream = logs.command.is_some();
+    if setup.sources.is_empty() && prometheus.is_none() && !log_stream {
         return Err(match &loaded {
             Some(l) => format!(
-                "{} names no health URL; give one with --health URL or [[probe]] in --config",
+                "{} names no health URL; give one with --health URL or [[probe]] in --config \
+                 (or judge an access log with --logs CMD)",
                 l.name
             ),
-            None => "no health URL: give --health URL (repeatable), --config FILE with [[probe]], --runbook FILE or --prometheus URL".to_string(),
+            None => "no health URL: give --health URL (repeatable), --config FILE with [[probe]], --runbook FILE, --prometheus URL or --logs CMD".to_string(),
         });
     }
     let probe = setup.probe;
     let probers = setup::probers(&setup.sources, &probe)?;
-    let settings = args.probe.criteria_settings(&config);
+    let settings = logs.criteria_settings(args.probe.criteria_settings(&config));
     let criteria = loaded.as_ref().map_or(&[][..], |l| &l.runbook.criteria[..]);
-    // Manual criteria need an operator at a cockpit, log criteria the
-    // cockpit's log stream: left in, they would hold the verdict at
-    // "collecting" for good and a gate waiting for "ok" would never pass.
-    let (checks, logs): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
+    // Manual criteria need an operator at a cockpit, log criteria a log
+    // stream: left in, they would hold the verdict at "collecting" for
+    // good and a gate waiting for "ok" would never pass.
+    let (checks, unmeasured): (Vec<_>, Vec<_>) = criteria::checks(criteria, &settings)
         .into_iter()
         .filter(|c| c.kind != Kind::Manual)
         .partition(|c| {
             // Prometheus counts requests: its throughput needs no log stream.
-            criteria::missing_source(c.kind, false).is_none()
+            criteria::missing_source(c.kind, log_stream).is_none()
                 || (prometheus.is_some() && c.kind == Kind::Throughput)
         });
-    let (logs, throughput): (Vec<_>, Vec<_>) =
-        logs.into_iter().partition(|c| c.kind == Kind::LogErrors);
-    if !logs.is_empty() {
+    let (log_rules, throughput): (Vec<_>, Vec<_>) = unmeasured
+        .into_iter()
+        .partition(|c| c.kind == Kind::LogErrors);
+    if !log_rules.is_empty() {
         eprintln!(
             "rollout-cockpit monitor: {} log criteria not judged (they need a log stream: \
-             rollout-cockpit run --logs CMD)",
-            logs.len()
+             add --logs CMD)",
+            log_rules.len()
         );
     }
     if !throughput.is_empty() {
         eprintln!(
-            "rollout-cockpit monitor: throughput: no source, not judged (monitor reads no \
-             access log: rollout-cockpit run --logs CMD does)"
+            "rollout-cockpit monitor: throughput: no source, not judged (it needs an access \
+             log: add --logs CMD)"
+        );
+    }
+    // An access log counts requests, not how long they took: with nothing
+    // probed, a latency rule would read "no data" for good.
+    let (checks, latency): (Vec<_>, Vec<_>) = checks.into_iter().partition(|c| {
+        c.kind != Kind::Latency || !setup.sources.is_empty() || prometheus.is_some()
+    });
+    if !latency.is_empty() {
+        eprintln!(
+            "rollout-cockpit monitor: {} latency criteria not judged (the access log gives \
+             no latency: add --health URL or --prometheus URL)",
+            latency.len()
         );
     }
     let percentiles: Vec<u8> = checks
@@ -144,7 +186,22 @@ fn plan(args: &MonitorArgs) -> Result<Plan, String> {
     let prometheus = prometheus
         .map(|p| crate::config::prometheus::client(&p, probe.timeout, &percentiles))
         .transpose()?;
+    let logs = match logs.command {
+        Some(command) => {
+            let masker =
+                std::sync::Arc::new(config.masker().map_err(|e| format!("{config_name}: {e}"))?);
+            let shown = masker.mask(&command).into_owned();
+            // The lines are only counted here: no session directory keeps them.
+            let mut spec = LogSpec::new(command, "/dev/null", masker);
+            spec.patterns = logs.patterns;
+            spec.run.kill.term_after = Duration::from_secs(1);
+            spec.run.kill.kill_after = Duration::from_secs(2);
+            Some((spec, shown))
+        }
+        None => None,
+    };
     Ok(Plan {
+        logs,
         prometheus,
         probers,
         probe,
@@ -187,6 +244,9 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     if let Some((client, _)) = &plan.prometheus {
         urls.push(format!("prometheus {}", client.url()));
     }
+    if let Some((_, shown)) = &plan.logs {
+        urls.push(format!("the log stream `{shown}`"));
+    }
     eprintln!(
         "rollout-cockpit monitor: probing {} every {} (timeout {}, window {}, {})",
         urls.join(", "),
@@ -206,7 +266,12 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
             "rollout-cockpit monitor: WARNING: TLS certificates are NOT verified (--insecure)"
         );
     }
-    for w in setting_warnings(interval, plan.window) {
+    // They are about probes: an access log alone loads nothing.
+    let probed = !plan.probers.is_empty() || plan.prometheus.is_some();
+    for w in setting_warnings(interval, plan.window)
+        .into_iter()
+        .filter(|_| probed)
+    {
         eprintln!("rollout-cockpit monitor: warning: {w}");
     }
 
@@ -223,6 +288,20 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         .prometheus
         .take()
         .map(|(client, queries)| prometheus::spawn(client, queries, interval, clock, ptx));
+    let (ltx, mut lrx) = mpsc::channel(crate::domain::exec::CHANNEL_CAPACITY);
+    let mut logs = Logs {
+        on: plan.logs.is_some(),
+        ..Logs::default()
+    };
+    let log_shown = plan
+        .logs
+        .as_ref()
+        .map(|(_, s)| s.clone())
+        .unwrap_or_default();
+    let stream = plan
+        .logs
+        .take()
+        .map(|(spec, _)| crate::domain::logs::spawn(spec, ltx));
     let mut series = Series::new(plan.window);
     // A failing query is said once, not every interval.
     let mut problems: Vec<String> = Vec::new();
@@ -257,9 +336,40 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
                 window.push(&probe.sample);
                 if pin.requested.is_some() && !by_prometheus {
                     let now = clock.now();
-                    pin.poll(now, &window.stats(now));
+                    pin.poll(now, &logs.onto(window.stats(now)));
                 }
             }
+            Some(msg) = lrx.recv() => match msg {
+                LogMsg::Count(c) => {
+                    logs.rate.push(c);
+                    if pin.requested.is_some() && !by_prometheus {
+                        let now = clock.now();
+                        pin.poll(now, &logs.onto(window.stats(now)));
+                    }
+                }
+                LogMsg::Started { attempt, .. } => {
+                    if logs.stopped {
+                        eprintln!("rollout-cockpit monitor: log stream: started again (attempt {attempt})");
+                    }
+                    logs.stopped = false;
+                }
+                LogMsg::Exited { code, signal, error, restart_in } => {
+                    // Its last minute says nothing about now: "no data"
+                    // until it runs again, never its old figures as "ok".
+                    logs.stopped = true;
+                    let how = match (error, code, signal) {
+                        (Some(e), _, _) => format!("could not start: {e}"),
+                        (None, Some(c), _) => format!("exited with code {c}"),
+                        (None, None, Some(s)) => format!("was killed by signal {s}"),
+                        (None, None, None) => "ended".to_string(),
+                    };
+                    eprintln!(
+                        "rollout-cockpit monitor: log stream `{log_shown}` {how}; its figures are no data until it restarts in {}",
+                        humantime::format_duration(restart_in)
+                    );
+                }
+                LogMsg::Lines { .. } => {}
+            },
             Some(reading) = prx.recv() => {
                 if reading.problems != problems {
                     for p in &reading.problems {
@@ -282,7 +392,7 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
                 let (stats, pinned_from) = if by_prometheus {
                     (series.stats(now), series.means(now))
                 } else {
-                    let s = window.stats(now);
+                    let s = logs.onto(window.stats(now));
                     (s, s)
                 };
                 if !auto_requested && tick >= start + plan.baseline_for {
@@ -320,6 +430,32 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
     for w in workers.into_iter().chain(querier) {
         w.abort();
     }
+    // Its process group is killed and waited for: no stray writer stays
+    // behind a gate that has answered.
+    if let Some(s) = stream {
+        s.stop().await;
+    }
+    if code == EXIT_OK && logs.on && logs.rate.total_requests == 0 {
+        // Throughput only an access log counts (Prometheus aside); with
+        // nothing probed the error rate is the access log's too.
+        let needs: Vec<&str> = plan
+            .engine
+            .checks
+            .iter()
+            .filter_map(|c| match c.kind {
+                Kind::Throughput if !by_prometheus => Some("throughput"),
+                Kind::ErrorRate if !by_prometheus && !probed => Some("error rate"),
+                _ => None,
+            })
+            .collect();
+        if let Some(first) = needs.first() {
+            let why = format!(
+                "the log stream showed no access line ({} counted), and the {first} criterion needs requests to judge",
+                crate::domain::words::count(logs.rate.total_lines, "line")
+            );
+            return inconclusive(&why, plan.json, clock, out);
+        }
+    }
     if code == EXIT_OK && by_prometheus && !series.ever_had_data() {
         let why = match problems.first() {
             Some(p) => format!("prometheus had no data throughout (last: {p})"),
@@ -336,13 +472,15 @@ async fn run(mut plan: Plan, out: &mut impl Write) -> u8 {
         )
     });
     if code == EXIT_OK && relative && pin.baseline.is_none() {
-        let (stats, what) = if by_prometheus {
-            (series.means(clock.now()), "readings with data")
+        let (stats, (n, what)) = if by_prometheus {
+            let s = series.means(clock.now());
+            (s, (s.samples, "readings with data"))
         } else {
-            (window.stats(clock.now()), "probes")
+            let s = logs.onto(window.stats(clock.now()));
+            (s, baseline::pin_basis(&s))
         };
         let why = Baseline::unhealthy(&stats, pin.max_error_rate).map_or_else(
-            || format!("{} {what}: too few to pin a baseline", stats.samples),
+            || format!("{n} {what}: too few to pin a baseline"),
             |w| format!("the service was never healthy ({w})"),
         );
         return inconclusive(

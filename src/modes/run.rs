@@ -82,7 +82,6 @@ fn exec_settings(
     args: &RunArgs,
     config: &Config,
 ) -> Result<crate::core::settings::ExecSettings, String> {
-    use crate::domain::mask::Masker;
     // A key's error names the file, as `Config::load`'s do.
     let in_file = |e: String| match &args.config {
         Some(p) => format!("{}: {e}", p.display()),
@@ -124,13 +123,7 @@ fn exec_settings(
         },
         (None, None) => None,
     };
-    let names = config.secret_names().map_err(in_file)?;
-    let mut masker = Masker::from_env(names);
-    if let Some(patterns) = config.secrets.as_ref().and_then(|s| s.patterns.as_ref()) {
-        masker
-            .add_patterns(patterns)
-            .map_err(|e| in_file(format!("secrets.patterns: {e}")))?;
-    }
+    let masker = config.masker().map_err(in_file)?;
     s.masker = crate::core::settings::SharedMasker(std::sync::Arc::new(masker));
     s.webhook = config.webhook_url().map(crate::core::settings::WebhookUrl);
     Ok(s)
@@ -283,13 +276,6 @@ fn prepare(
         &args.probe.criteria_settings(&config),
     )?;
     let logs = crate::core::settings::LogSetup::resolve(&args.logs, &config)?;
-    if logs.command.is_none() && logs.errors_above.is_some() {
-        return Err(
-            "--log-errors-above (or [logs] errors_above) needs a log stream to count: \
-             give --logs CMD or [logs] command"
-                .into(),
-        );
-    }
     let plan = Plan::new(loaded.runbook, &loaded.text);
     let tz = window::zone(plan.runbook.window.as_ref());
     let mut settings = Settings {

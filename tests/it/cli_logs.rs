@@ -102,9 +102,7 @@ fn monitor_leaves_log_criteria_out_and_says_so() {
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains(
-            "2 log criteria not judged (they need a log stream: rollout-cockpit run --logs CMD)"
-        ),
+        stderr.contains("2 log criteria not judged (they need a log stream: add --logs CMD)"),
         "{stderr}"
     );
     let stdout = String::from_utf8(out.stdout).unwrap();

@@ -43,6 +43,7 @@ mod logs_stream;
 mod long_lines;
 mod mirror_clock;
 mod monitor_cli;
+mod monitor_logs;
 mod monitor_probe;
 mod monitor_prometheus;
 mod notify_webhook;

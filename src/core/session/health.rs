@@ -16,7 +16,7 @@ use crate::domain::logs::rate::LogRate;
 use crate::domain::monitor::criteria::{self, Engine, Kind, Settings};
 use crate::domain::monitor::prometheus::{Reading, Series};
 use crate::domain::monitor::{
-    Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, Requests, RollingWindow, Stats,
+    Baseline, BaselineSource, MonitorConfig, Pin, ProbeSample, RollingWindow, Stats,
 };
 use crate::domain::runbook::Criterion;
 
@@ -272,26 +272,14 @@ impl Health {
 
     /// The log stream's figures in the stats the criteria read.
     fn note_logs(&mut self) {
-        self.stats.log_stream = self.log_stream.is_some();
-        if self.log_stopped {
-            self.stats.log_errors_per_min = None;
-            self.stats.requests = None;
-            self.stats.throughput = None;
-            return;
-        }
-        self.stats.log_errors_per_min = self.log_rate.errors_per_minute();
         // Prometheus counts the fleet's requests: the access log's
         // throughput does not replace its figure.
-        if self.series.is_none() {
-            self.stats.throughput = self.log_rate.throughput();
+        let prometheus = self.series.as_ref().map(|_| self.stats.throughput);
+        self.stats
+            .set_log_figures(self.log_stream.is_some(), &self.log_rate, self.log_stopped);
+        if let Some(throughput) = prometheus {
+            self.stats.throughput = throughput;
         }
-        self.stats.requests = self
-            .log_rate
-            .requests()
-            .map(|(total, server_errors)| Requests {
-                total: usize::try_from(total).unwrap_or(usize::MAX),
-                server_errors: usize::try_from(server_errors).unwrap_or(usize::MAX),
-            });
     }
 
     /// A round of Prometheus queries: judged at its own time, as a batch

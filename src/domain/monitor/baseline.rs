@@ -79,26 +79,29 @@ impl Baseline {
     /// Why a window with enough samples still cannot be the baseline:
     /// failing more than `max_error_rate` percent, or too few successes.
     pub fn unhealthy(stats: &Stats, max_error_rate: f64) -> Option<String> {
-        if stats.samples < MIN_SAMPLES {
+        let w = Weighed::of(stats);
+        if w.n < MIN_SAMPLES {
             return None;
         }
-        let err = stats.error_rate.unwrap_or(0.0);
-        if err > max_error_rate {
+        if w.error_rate > max_error_rate {
             return Some(format!(
-                "err {err:.1}% over {} probes (above {}%)",
-                stats.samples,
+                "err {:.1}% over {} {} (above {}%)",
+                w.error_rate,
+                w.n,
+                w.what,
                 super::criteria::num(max_error_rate)
             ));
         }
-        (stats.ok < MIN_SUCCESSES).then(|| {
+        (w.ok < MIN_SUCCESSES).then(|| {
             format!(
-                "{} of {} probes succeeded (fewer than {MIN_SUCCESSES})",
-                stats.ok, stats.samples
+                "{} of {} {} succeeded (fewer than {MIN_SUCCESSES})",
+                w.ok, w.n, w.what
             )
         })
     }
 
-    /// `None` until the window holds [`MIN_SAMPLES`], and while it is
+    /// `None` until the window holds [`MIN_SAMPLES`] (probes, or requests
+    /// in the access log when nothing is probed), and while it is
     /// [`Baseline::unhealthy`].
     pub fn from_stats(
         stats: &Stats,
@@ -106,7 +109,9 @@ impl Baseline {
         now: DateTime<Utc>,
         max_error_rate: f64,
     ) -> Option<Baseline> {
-        if stats.samples < MIN_SAMPLES || Baseline::unhealthy(stats, max_error_rate).is_some() {
+        if Weighed::of(stats).n < MIN_SAMPLES
+            || Baseline::unhealthy(stats, max_error_rate).is_some()
+        {
             return None;
         }
         Some(Baseline {
@@ -123,6 +128,41 @@ impl Baseline {
             source,
         })
     }
+}
+
+/// What a pin weighs "normal" by: the probes (or Prometheus's readings);
+/// with none, the access log's requests, each one an answer of the service
+/// as a probe is, so the same [`MIN_SAMPLES`] and sanity limits apply.
+struct Weighed {
+    n: usize,
+    ok: usize,
+    error_rate: f64,
+    what: &'static str,
+}
+
+impl Weighed {
+    fn of(stats: &Stats) -> Weighed {
+        match stats.requests.filter(|_| stats.samples == 0) {
+            Some(r) => Weighed {
+                n: r.total,
+                ok: r.total - r.server_errors.min(r.total),
+                error_rate: r.error_rate().unwrap_or(0.0),
+                what: "requests",
+            },
+            None => Weighed {
+                n: stats.samples,
+                ok: stats.ok,
+                error_rate: stats.error_rate.unwrap_or(0.0),
+                what: "probes",
+            },
+        }
+    }
+}
+
+/// How many a window holds to pin from, and of what: `(12, "probes")`.
+pub fn pin_basis(stats: &Stats) -> (usize, &'static str) {
+    let w = Weighed::of(stats);
+    (w.n, w.what)
 }
 
 /// The baseline and a pin asked for but not yet possible. Pure: the caller
@@ -310,6 +350,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old, Baseline::given(0.5, 120.0, now()));
+    }
+
+    #[test]
+    fn an_access_log_alone_pins_from_its_requests() {
+        let requests = |total, server_errors| Stats {
+            requests: Some(Requests {
+                total,
+                server_errors,
+            }),
+            throughput: Some(total as f64 / 5.0),
+            log_stream: true,
+            ..Stats::default()
+        };
+        let mut pin = Pin::default();
+        assert_eq!(
+            pin.request(BaselineSource::Auto, now(), &requests(9, 0)),
+            None
+        );
+        assert_eq!(
+            Baseline::unhealthy(&requests(40, 12), MAX_ERROR_RATE).as_deref(),
+            Some("err 30.0% over 40 requests (above 20%)")
+        );
+        assert_eq!(pin.poll(now(), &requests(40, 12)), None);
+        let b = pin.poll(now(), &requests(50, 1)).unwrap();
+        assert_eq!(b.request_error_rate(), Some(2.0));
+        assert_eq!((b.throughput, b.samples), (Some(10.0), 0));
+        // With probes, the probes decide: requests do not stand in for them.
+        let probed = Stats {
+            requests: Some(Requests {
+                total: 500,
+                server_errors: 0,
+            }),
+            ..stats(3, 0, 10.0)
+        };
+        assert_eq!(
+            Baseline::from_stats(&probed, BaselineSource::Auto, now(), MAX_ERROR_RATE),
+            None
+        );
+        assert_eq!(pin_basis(&probed), (3, "probes"));
     }
 
     #[test]

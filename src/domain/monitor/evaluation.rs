@@ -15,11 +15,23 @@ pub struct Evaluation {
     /// RFC 3339.
     pub ts: String,
     pub samples: usize,
-    /// Where the figures come from: `probe` or `prometheus`.
+    /// Where `error_rate` and `latency_ms` come from: `probe` or
+    /// `prometheus`.
     pub source: Source,
     /// Percent; `null` before the first sample.
     pub error_rate: Option<f64>,
     pub latency_ms: Latencies,
+    /// The access log's requests and 5xx over the last minute (`--logs`);
+    /// absent while the stream has shown no access line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<RequestsLine>,
+    /// Requests per second from the same access lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<f64>,
+    /// Error lines in the log stream over the last minute; absent without
+    /// a stream, and while it has no count (not yet, or it exited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_errors_per_min: Option<f64>,
     pub baseline: Option<BaselineLine>,
     pub criteria: Vec<CriterionLine>,
     pub verdict: State,
@@ -50,11 +62,28 @@ pub struct Latencies {
 pub struct BaselineLine {
     pub error_rate: f64,
     pub latency_ms: Option<f64>,
+    /// The access log's share of 5xx at the pin, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_error_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_errors_per_min: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RequestsLine {
+    pub total: usize,
+    pub server_errors: usize,
+    /// Percent of `total`; `null` in a minute without requests.
+    pub error_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriterionLine {
     pub kind: Kind,
+    /// Where its number comes from: `probe`, `access_log` or `prometheus`.
+    pub source: Source,
     /// `above`, `increase_points`, `increase_percent`, `decrease_percent`,
     /// as `check --json` names the runbook's rule.
     pub rule: Option<&'static str>,
@@ -108,14 +137,25 @@ impl Evaluation {
                 p95: stats.p95.map(round),
                 p99: stats.p99.map(round),
             },
+            requests: stats.requests.map(|r| RequestsLine {
+                total: r.total,
+                server_errors: r.server_errors,
+                error_rate: r.error_rate().map(round),
+            }),
+            throughput: stats.throughput.map(round),
+            log_errors_per_min: stats.log_errors_per_min.map(round),
             baseline: baseline.map(|b| BaselineLine {
                 error_rate: round(b.error_rate),
                 latency_ms: b.latency_ms.map(round),
+                request_error_rate: b.request_error_rate().map(round),
+                throughput: b.throughput.map(round),
+                log_errors_per_min: b.log_errors_per_min.map(round),
             }),
             criteria: auto
                 .iter()
                 .map(|(c, v)| CriterionLine {
                     kind: v.kind,
+                    source: super::criteria::source_of(c, stats),
                     rule: c.limit.map(|l| l.rule_name()),
                     for_s: c.hold.map(|h| h.as_secs_f64()),
                     percentile: (c.kind == Kind::Latency).then(|| c.percentile.unwrap_or(95)),
@@ -147,11 +187,21 @@ impl Evaluation {
             )
         };
         let base = match &self.baseline {
-            Some(b) => format!(
-                "base err {} p95 {}",
-                pct(b.error_rate),
-                opt(b.latency_ms, ms)
-            ),
+            Some(b) => {
+                let mut base = format!(
+                    "base err {} p95 {}",
+                    pct(b.error_rate),
+                    opt(b.latency_ms, ms)
+                );
+                if let Some(e) = b.request_error_rate {
+                    base.push_str(&format!(
+                        " (access log 5xx {} {})",
+                        pct(e),
+                        opt(b.throughput, super::criteria::per_sec)
+                    ));
+                }
+                base
+            }
             None => "base collecting".to_string(),
         };
         let from = match self.source {
@@ -167,6 +217,17 @@ impl Evaluation {
             lat(self.latency_ms.p95),
             lat(self.latency_ms.p99),
         );
+        if let Some(r) = &self.requests {
+            line.push_str(&format!(
+                "  access log {} req 5xx {} {}",
+                r.total,
+                opt(r.error_rate, pct),
+                opt(self.throughput, super::criteria::per_sec)
+            ));
+        }
+        if let Some(n) = self.log_errors_per_min {
+            line.push_str(&format!("  log {}", super::criteria::per_min(n)));
+        }
         if let Some(f) = &self.last_failure {
             let at = f.ts.get(11..19).unwrap_or(&f.ts);
             line.push_str(&format!("  last failure {at} {}", f.reason));

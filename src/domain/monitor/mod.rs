@@ -7,6 +7,7 @@ pub mod clock;
 pub mod criteria;
 pub mod details;
 pub mod evaluation;
+pub mod log_figures;
 pub mod probe;
 pub mod prometheus;
 pub mod record;
