@@ -269,14 +269,26 @@ fn a_stopped_log_stream_leaves_its_throughput_unmeasured_not_ok() {
             .unwrap()
     };
     assert_eq!(throughput(&s), criteria::State::Ok);
-    s.record(Event::LogStreamExited {
-        code: Some(1),
-        signal: None,
-        error: None,
-        restart_in_ms: 1000,
-    });
+    // It exits 400 ms into second 40 (the sample's clock).
+    let exited = sample(40, 40.0, Outcome::Ok).sample.ts + chrono::Duration::milliseconds(400);
+    s.record_at(
+        exited,
+        Event::LogStreamExited {
+            code: Some(1),
+            signal: None,
+            error: None,
+            restart_in_ms: 1000,
+        },
+    );
     s.samples(vec![sample(41, 40.0, Outcome::Ok)]);
     assert_eq!(throughput(&s), criteria::State::NoData);
+    // The second it ended in is counted after the exit: no sign of life.
+    s.record(Event::LogCounts {
+        counts: vec![second(40, 3)],
+    });
+    assert_eq!(throughput(&s), criteria::State::NoData);
+    let text = screen_text(&s.state, 320, 50);
+    assert!(!text.contains("throughput 20 req/s"), "{text}");
     let text = screen_text(&s.state, 320, 50);
     assert!(!text.contains("throughput 20 req/s"), "{text}");
     // Counting again, it is measured again.

@@ -65,8 +65,9 @@ pub struct Health {
     pub transitions: Vec<Transition>,
     /// Error lines per minute in the application's log stream.
     pub log_rate: LogRate,
-    /// The stream exited and has not counted since: its figures are unknown.
-    log_stopped: bool,
+    /// When the stream exited, while it has not counted since: its figures
+    /// are unknown.
+    log_stopped: Option<DateTime<Utc>>,
     /// A log stream runs (`LogStreamConfigured`), with this limit from
     /// `--log-errors-above` or the config, if any.
     log_stream: Option<Option<f64>>,
@@ -97,7 +98,7 @@ impl Health {
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
             log_rate: LogRate::default(),
-            log_stopped: false,
+            log_stopped: None,
             log_stream: None,
             evaluated_at: None,
         }
@@ -178,7 +179,14 @@ impl Health {
                 for c in counts {
                     self.log_rate.push(*c);
                 }
-                self.log_stopped = false;
+                // The second the stream ended in is counted after its exit:
+                // only a later second says it runs again.
+                if self
+                    .log_stopped
+                    .is_some_and(|exited| counts.iter().any(|c| c.at > exited))
+                {
+                    self.log_stopped = None;
+                }
                 self.note_logs();
                 // The access log's error rate and throughput are judged
                 // when its counts arrive, probe or no probe.
@@ -210,7 +218,7 @@ impl Health {
     /// until its next counts, and the criteria that read them say so.
     fn log_stream_stopped(&mut self, at: DateTime<Utc>) {
         let access = self.stats.requests.is_some();
-        self.log_stopped = true;
+        self.log_stopped = Some(at);
         self.note_logs();
         self.evaluate_where(at, |k| {
             matches!(k, Kind::LogErrors | Kind::Throughput) || (access && k == Kind::ErrorRate)
@@ -275,8 +283,11 @@ impl Health {
         // Prometheus counts the fleet's requests: the access log's
         // throughput does not replace its figure.
         let prometheus = self.series.as_ref().map(|_| self.stats.throughput);
-        self.stats
-            .set_log_figures(self.log_stream.is_some(), &self.log_rate, self.log_stopped);
+        self.stats.set_log_figures(
+            self.log_stream.is_some(),
+            &self.log_rate,
+            self.log_stopped.is_some(),
+        );
         if let Some(throughput) = prometheus {
             self.stats.throughput = throughput;
         }

@@ -112,9 +112,19 @@ impl Session {
     /// Journals an event as a worker would (e.g. the monitor's verdicts).
     pub fn record(&mut self, event: Event) {
         let seq = self.records.len() as u64 + 1;
+        self.record_at(
+            now() - Duration::minutes(60) + Duration::minutes(seq as i64),
+            event,
+        );
+    }
+
+    /// Journals `event` as written at `ts`: for records whose time the
+    /// fold compares with the data's own (a log stream's exit).
+    pub fn record_at(&mut self, ts: DateTime<Utc>, event: Event) {
+        let seq = self.records.len() as u64 + 1;
         let r = Record {
             seq,
-            ts: now() - Duration::minutes(60) + Duration::minutes(seq as i64),
+            ts,
             by: self.state.settings.operator.clone(),
             event,
         };
