@@ -9,6 +9,7 @@
 #   scripts/bench.sh              # RUNS=5 IDLE_SECS=60 LOG_SECS=60 by default
 #   RUNS=3 IDLE_SECS=20 scripts/bench.sh
 #   ONLY=logs scripts/bench.sh    # just the log stream (step 5)
+#   ONLY=prometheus scripts/bench.sh  # just probes + Prometheus (step 6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -151,6 +152,7 @@ awk '{print $2; print $3; print $4}' "$WORK/flood.txt" | sort -n | tail -1 | xar
 awk '{print $5}' "$WORK/flood.txt" | sort -n | tail -1 | xargs printf 'peak RSS during the flood: %s MB\n'
 fi
 
+if [ "${ONLY:-all}" != prometheus ]; then
 # 5. A log stream of 10,000 lines a second for LOG_SECS (1 in 100 an error,
 # access-log lines with quotes): key to screen while it flows, CPU, peak
 # RSS, and whether every line and error reached the journaled counts.
@@ -207,3 +209,49 @@ for j in root.glob("*/journal.jsonl"):
                 lines += c["lines"]; errors += c["errors"]
 print(f"log stream: counted {lines} lines, {errors} errors of {secs * 10000} and {secs * 100} written")
 PY
+fi
+
+# 6. Idle CPU with 1 Hz probes and 1 Hz Prometheus queries (a real
+# Prometheus on 127.0.0.1 scraping itself; the queries read its own HTTP
+# metrics, so every round has data), beside `watch -n1 curl`.
+if [ "${ONLY:-all}" = all ] || [ "${ONLY:-all}" = prometheus ]; then
+  if ! command -v prometheus >/dev/null; then
+    echo "prometheus: not installed (Debian: apt-get install prometheus): step 6 skipped"
+  else
+    PPORT=$((PORT + 1))
+    cat > "$WORK/prom.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: self
+    static_configs:
+      - targets: ['127.0.0.1:$PPORT']
+YML
+    prometheus --config.file="$WORK/prom.yml" --storage.tsdb.path="$WORK/prom-data" \
+      --web.listen-address="127.0.0.1:$PPORT" >/dev/null 2>&1 &
+    PROM_PID=$!
+    trap 'kill "$PROM_PID" 2>/dev/null || true; cleanup' EXIT
+    until curl -fs "http://127.0.0.1:$PPORT/-/ready" >/dev/null; do sleep 0.1; done
+    cat > "$WORK/prom.toml" <<'TOML'
+[prometheus.queries]
+error_rate = 'sum(rate(prometheus_http_requests_total{code=~"5.."}[1m])) / sum(rate(prometheus_http_requests_total[1m]))'
+latency = 'histogram_quantile($quantile, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket[1m])))'
+throughput = 'sum(rate(prometheus_http_requests_total[1m]))'
+TOML
+    tmux -L "$SOCK" new-window -t idle -n prom "'$BIN' run --new --session-dir '$WORK/s' --health '$URL' --prometheus http://127.0.0.1:$PPORT --config '$WORK/prom.toml' '$WORK/bench.md'"
+    wait_for idle:prom "prom err" "$(now_ms)" 30000 >/dev/null
+    tmux -L "$SOCK" new-window -t idle -n pwatch "watch -n1 curl -s -o /dev/null '$URL'"
+    sleep 2
+    CPID=$(cockpit_pid idle:prom)
+    WPID=$(pid_in idle:pwatch watch)
+    c0=$(cpu_ticks "$CPID"); w0=$(cpu_ticks "$WPID")
+    sleep "$IDLE_SECS"
+    c1=$(cpu_ticks "$CPID"); w1=$(cpu_ticks "$WPID")
+    awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v hz="$HZ" -v s="$IDLE_SECS" 'BEGIN {
+      printf "idle CPU over %d s with 1 Hz probes + 1 Hz Prometheus: cockpit %.3f%% of a core; watch -n1 curl %.3f%% (ratio %.2f)\n",
+        s, c / hz / s * 100, w / hz / s * 100, (w > 0 ? c / w : 0) }'
+    echo "idle RSS with Prometheus: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$CPID/status")"
+    tmux -L "$SOCK" kill-window -t idle:pwatch
+    tmux -L "$SOCK" kill-window -t idle:prom
+  fi
+fi

@@ -123,6 +123,10 @@ pub struct DemoArgs {
     /// `/metrics`, as `run --prometheus URL` does
     #[arg(long, value_name = "URL", value_parser = prometheus_url)]
     pub prometheus: Option<String>,
+    /// The simulated service's port on 127.0.0.1 (`/health`, `/metrics`),
+    /// for a Prometheus's scrape config [default: a free port]
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]

@@ -103,6 +103,8 @@ pub struct ScenarioConfig {
     pub clock: Option<ScriptClock>,
     /// Simulated user requests a second, in the log and in `/metrics`.
     pub requests_per_sec: f64,
+    /// The port on 127.0.0.1; 0 takes a free one.
+    pub port: u16,
 }
 
 impl ScenarioConfig {
@@ -115,6 +117,7 @@ impl ScenarioConfig {
             version: BASE_VERSION.to_string(),
             clock: None,
             requests_per_sec: REQUESTS_PER_SEC,
+            port: 0,
         }
     }
 
@@ -729,8 +732,8 @@ impl Drop for ServiceHandle {
     }
 }
 
-fn bind() -> io::Result<std::net::TcpListener> {
-    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+fn bind(port: u16) -> io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
     listener.set_nonblocking(true)?;
     Ok(listener)
 }
@@ -738,9 +741,10 @@ fn bind() -> io::Result<std::net::TcpListener> {
 pub struct Service;
 
 impl Service {
-    /// Start on the current tokio runtime, on a free port of 127.0.0.1.
+    /// Start on the current tokio runtime, on 127.0.0.1 (a free port unless
+    /// the config names one).
     pub async fn start(config: ScenarioConfig) -> io::Result<(SocketAddr, ServiceHandle)> {
-        let listener = TcpListener::from_std(bind()?)?;
+        let listener = TcpListener::from_std(bind(config.port)?)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Mutex::new(Sim::new(config)));
         let (tx, rx) = oneshot::channel();
@@ -765,7 +769,7 @@ impl Service {
     /// Take the port now, start serving later: the demo must know its URL
     /// before any thread exists (it goes into the process environment).
     pub fn bind(config: ScenarioConfig) -> io::Result<Bound> {
-        let listener = bind()?;
+        let listener = bind(config.port)?;
         let addr = listener.local_addr()?;
         Ok(Bound {
             listener,

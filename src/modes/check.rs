@@ -64,11 +64,15 @@ pub struct MetricSource {
 const ACCESS_OR_PROBE: &str = "access log when its lines are access lines, else the probe";
 
 /// The source of each measured criterion's metric, `logs` saying whether a
-/// log stream is configured.
-pub fn metric_sources(criteria: &[Criterion], logs: bool) -> Vec<MetricSource> {
+/// log stream is configured and `prometheus` whether a Prometheus is.
+pub fn metric_sources(criteria: &[Criterion], logs: bool, prometheus: bool) -> Vec<MetricSource> {
     use crate::domain::runbook::CriterionKind as K;
     let of = |line: Option<usize>, kind: K| {
         let (metric, source) = match kind {
+            // Prometheus's figures win over the probe's and the access log's.
+            K::ErrorRate if prometheus => ("error_rate", Source::Prometheus.label().to_string()),
+            K::Latency if prometheus => ("latency", Source::Prometheus.label().to_string()),
+            K::Throughput if prometheus => ("throughput", Source::Prometheus.label().to_string()),
             K::ErrorRate if logs => ("error_rate", ACCESS_OR_PROBE.to_string()),
             K::ErrorRate => (
                 "error_rate",
@@ -317,7 +321,7 @@ impl<'a> Report<'a> {
             contacts: &rb.contacts,
             escalation: &rb.escalation,
             warnings,
-            metric_sources: metric_sources(&rb.criteria, false),
+            metric_sources: metric_sources(&rb.criteria, false, false),
         }
     }
 }
@@ -624,13 +628,14 @@ pub fn main(args: &CheckArgs) -> u8 {
             .map_err(|e| e.to_string())
             .and_then(|c| {
                 let logs = c.logs.as_ref().is_some_and(|l| l.command.is_some());
+                let prometheus = c.prometheus.as_ref().is_some_and(|p| p.url.is_some());
                 c.secret_names()
-                    .map(|n| (n, logs))
+                    .map(|n| (n, logs, prometheus))
                     .map_err(|e| format!("{}: {e}", p.display()))
             }),
-        None => Ok((crate::domain::mask::SecretNames::default(), false)),
+        None => Ok((crate::domain::mask::SecretNames::default(), false, false)),
     };
-    let (names, logs) = match config {
+    let (names, logs, prometheus) = match config {
         Ok(n) => n,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
@@ -638,7 +643,7 @@ pub fn main(args: &CheckArgs) -> u8 {
         }
     };
     let mut report = Report::new(&loaded, &names, logs);
-    report.metric_sources = metric_sources(&loaded.runbook.criteria, logs);
+    report.metric_sources = metric_sources(&loaded.runbook.criteria, logs, prometheus);
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

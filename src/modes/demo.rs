@@ -32,11 +32,17 @@ pub fn main(args: &DemoArgs) -> u8 {
             return 1;
         }
     };
-    let config = ScenarioConfig::new(args.scenario, args.speed, env::ADMIN_TOKEN);
+    let config = ScenarioConfig {
+        port: args.port,
+        ..ScenarioConfig::new(args.scenario, args.speed, env::ADMIN_TOKEN)
+    };
     let bound = match Service::bind(config) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("rollout-cockpit: demo: cannot listen on 127.0.0.1: {e}");
+            eprintln!(
+                "rollout-cockpit: demo: cannot listen on 127.0.0.1:{}: {e}",
+                args.port
+            );
             return 1;
         }
     };

@@ -113,6 +113,27 @@ fn check_says_where_each_criterion_reads_its_metric() {
             "access log when its lines are access lines, else the probe".into()
         )
     );
+    // A Prometheus in the config is where `run` reads all three.
+    let out = check(
+        dir.path(),
+        Some("[prometheus]\nurl = \"http://prom:9090\"\n"),
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    assert_eq!(
+        sources(&out),
+        [
+            ("error_rate".into(), "prometheus".into()),
+            ("latency".into(), "prometheus".into())
+        ]
+    );
+    check(
+        dir.path(),
+        Some("[logs]\ncommand = \"tail -F access.log\"\n"),
+    )
+    .success();
     // The summary says it too.
     let plan = dir.path().join("plan.md");
     let human = Command::cargo_bin("rollout-cockpit")

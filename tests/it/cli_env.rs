@@ -85,6 +85,34 @@ fn demo_flags_are_checked() {
         .stdout(predicate::str::contains("--speed").and(predicate::str::contains("--session-dir")));
 }
 
+/// `demo --port`: the simulated service where a Prometheus's scrape config
+/// says; a port taken is said, with the port, before anything starts.
+#[test]
+fn the_demo_service_listens_on_the_port_asked_for() {
+    use rollout_cockpit::demo::{Scenario, ScenarioConfig, Service};
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    cockpit()
+        .args(["demo", "--port", &port.to_string()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "cannot listen on 127.0.0.1:{port}"
+        )));
+    drop(taken);
+    let config = ScenarioConfig {
+        port,
+        ..ScenarioConfig::new(Scenario::Degrade, 1.0, "t")
+    };
+    let bound = Service::bind(config).unwrap();
+    assert_eq!(bound.addr().port(), port);
+    cockpit()
+        .args(["demo", "--port", "http"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--port"));
+}
+
 /// `run` piped or scripted: told why, exit 2, and no session left behind.
 #[test]
 fn run_without_a_terminal_says_so_and_creates_nothing() {
