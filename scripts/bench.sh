@@ -49,6 +49,25 @@ pid_in() {
 }
 cockpit_pid() { pid_in "$1" rollout-cockpit; }
 
+# Idle CPU of the cockpit in window $1 over IDLE_SECS, beside a
+# `watch -n1 curl` of the health URL started for the same span; $2 says
+# what the cockpit polls.
+idle_cpu() {
+  tmux -L "$SOCK" new-window -t idle -n watch "watch -n1 curl -s -o /dev/null '$URL'"
+  sleep 2
+  local cpid wpid c0 w0 c1 w1
+  cpid=$(cockpit_pid "$1")
+  wpid=$(pid_in idle:watch watch)
+  c0=$(cpu_ticks "$cpid"); w0=$(cpu_ticks "$wpid")
+  sleep "$IDLE_SECS"
+  c1=$(cpu_ticks "$cpid"); w1=$(cpu_ticks "$wpid")
+  awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v hz="$HZ" -v s="$IDLE_SECS" -v what="$2" 'BEGIN {
+    printf "idle CPU over %d s with %s: cockpit %.3f%% of a core; watch -n1 curl %.3f%% (ratio %.2f)\n",
+      s, what, c / hz / s * 100, w / hz / s * 100, (w > 0 ? c / w : 0) }'
+  echo "idle RSS: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$cpid/status"), peak $(awk '/VmHWM/{print $2/1024 " MB"}' "/proc/$cpid/status")"
+  tmux -L "$SOCK" kill-window -t idle:watch
+}
+
 # A local health endpoint: a static file that the degrade step rewrites.
 mkdir -p "$WORK/www"
 echo '{"status":"healthy"}' > "$WORK/www/health"
@@ -83,18 +102,7 @@ done | median | xargs printf 'startup to first frame: median %s ms\n'
 # 2. Idle CPU with 1 Hz probes, and `watch -n1 curl` beside it.
 tmux -L "$SOCK" new-window -t idle -n cockpit "'$BIN' run --new --session-dir '$WORK/s' --health '$URL' '$WORK/bench.md'"
 wait_for idle:cockpit "Checklist 0/1" "$(now_ms)" >/dev/null
-tmux -L "$SOCK" new-window -t idle -n watch "watch -n1 curl -s -o /dev/null '$URL'"
-sleep 2
-CPID=$(cockpit_pid idle:cockpit)
-WPID=$(pid_in idle:watch watch)
-c0=$(cpu_ticks "$CPID"); w0=$(cpu_ticks "$WPID")
-sleep "$IDLE_SECS"
-c1=$(cpu_ticks "$CPID"); w1=$(cpu_ticks "$WPID")
-awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v hz="$HZ" -v s="$IDLE_SECS" 'BEGIN {
-  printf "idle CPU over %d s with 1 Hz probes: cockpit %.3f%% of a core; watch -n1 curl %.3f%% (ratio %.2f)\n",
-    s, c / hz / s * 100, w / hz / s * 100, (w > 0 ? c / w : 0) }'
-echo "idle RSS: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$CPID/status"), peak $(awk '/VmHWM/{print $2/1024 " MB"}' "/proc/$CPID/status")"
-tmux -L "$SOCK" kill-window -t idle:watch
+idle_cpu idle:cockpit "1 Hz probes"
 
 # 3. Service degrading to the panel turning red (--for 10s, 60 s window),
 # against the baseline the operator pins with `b`.
@@ -240,18 +248,7 @@ throughput = 'sum(rate(prometheus_http_requests_total[1m]))'
 TOML
     tmux -L "$SOCK" new-window -t idle -n prom "'$BIN' run --new --session-dir '$WORK/s' --health '$URL' --prometheus http://127.0.0.1:$PPORT --config '$WORK/prom.toml' '$WORK/bench.md'"
     wait_for idle:prom "prom err" "$(now_ms)" 30000 >/dev/null
-    tmux -L "$SOCK" new-window -t idle -n pwatch "watch -n1 curl -s -o /dev/null '$URL'"
-    sleep 2
-    CPID=$(cockpit_pid idle:prom)
-    WPID=$(pid_in idle:pwatch watch)
-    c0=$(cpu_ticks "$CPID"); w0=$(cpu_ticks "$WPID")
-    sleep "$IDLE_SECS"
-    c1=$(cpu_ticks "$CPID"); w1=$(cpu_ticks "$WPID")
-    awk -v c=$((c1 - c0)) -v w=$((w1 - w0)) -v hz="$HZ" -v s="$IDLE_SECS" 'BEGIN {
-      printf "idle CPU over %d s with 1 Hz probes + 1 Hz Prometheus: cockpit %.3f%% of a core; watch -n1 curl %.3f%% (ratio %.2f)\n",
-        s, c / hz / s * 100, w / hz / s * 100, (w > 0 ? c / w : 0) }'
-    echo "idle RSS with Prometheus: $(awk '/VmRSS/{print $2/1024 " MB"}' "/proc/$CPID/status")"
-    tmux -L "$SOCK" kill-window -t idle:pwatch
+    idle_cpu idle:prom "1 Hz probes + 1 Hz Prometheus"
     tmux -L "$SOCK" kill-window -t idle:prom
   fi
 fi
