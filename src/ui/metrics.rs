@@ -47,7 +47,8 @@ pub fn wanted_height(state: &State, width: u16) -> u16 {
     let details = health::lines(h).len();
     // Prometheus's figures and its sparkline.
     let prometheus = if h.series.is_some() { 2 } else { 0 };
-    u16::try_from(2 + figures + 3 + prometheus + details)
+    let access = usize::from(h.log_rate.requests().is_some());
+    u16::try_from(2 + figures + 3 + prometheus + access + details)
         .unwrap_or(u16::MAX)
         .saturating_add(log)
 }
@@ -139,6 +140,10 @@ fn measured(state: &State, inner: usize, rows: usize, pin: Option<&str>) -> Vec<
     let has_log = usize::from(log.is_some());
     if let Some(l) = log {
         all.push((n + 3, 10 * (n + 3), l));
+    }
+    if let Some(l) = spark_access(h, inner) {
+        // After the log's line, before the details; kept after them.
+        all.push((n + 4 + has_log + 8, 10 * (n + 3) + 5, l));
     }
     for (i, l) in details.into_iter().enumerate() {
         all.push((n + 3 + has_log + i, 10 * (n + 4 + has_log + i), l));
@@ -402,6 +407,40 @@ fn spark_log(state: &State, inner: usize) -> Option<Line<'static>> {
             _ => theme::ok(),
         };
         spans.push(Span::styled(bar(n, top), style));
+    }
+    spans.push(Span::styled(figure, theme::title()));
+    Some(Line::from(spans))
+}
+
+/// The access log's requests, one column a second over the last minute: a
+/// low green bar when none failed, a red one as high as the share of 5xx,
+/// a dot for a second without a request; then the minute's share.
+fn spark_access(h: &Health, inner: usize) -> Option<Line<'static>> {
+    let (total, failed) = h.log_rate.requests()?;
+    let figure = if total == 0 {
+        " —".to_string()
+    } else {
+        format!(" {}", pct(failed as f64 * 100.0 / total as f64))
+    };
+    let cols = inner.saturating_sub(LABEL + figure.chars().count()).max(1);
+    let mut seconds: Vec<(u32, u32)> = h
+        .log_rate
+        .seconds()
+        .rev()
+        .take(cols)
+        .map(|c| (c.requests, c.server_errors))
+        .collect();
+    seconds.reverse();
+    let mut spans = vec![Span::styled("req ", theme::dim()), pad(cols, seconds.len())];
+    for (requests, failed) in seconds {
+        spans.push(match (requests, failed) {
+            (0, _) => Span::styled("·", theme::dim()),
+            (_, 0) => Span::styled("▁", theme::ok()),
+            (r, f) => Span::styled(
+                BARS[level(f64::from(f) * 100.0 / f64::from(r), 100.0).max(1)],
+                theme::red(),
+            ),
+        });
     }
     spans.push(Span::styled(figure, theme::title()));
     Some(Line::from(spans))

@@ -297,3 +297,37 @@ fn a_stopped_log_stream_leaves_its_throughput_unmeasured_not_ok() {
     });
     assert_eq!(throughput(&s), criteria::State::Ok);
 }
+
+/// The metrics pane draws the access log's requests, a second a column:
+/// green while none fails, red as high as the 5xx share, then the minute's.
+#[test]
+fn the_access_logs_requests_have_their_own_sparkline() {
+    use crate::harness::cockpit::{Session, monitor_config, sample, screen_text, terp};
+    use rollout_cockpit::domain::monitor::Outcome;
+
+    let mut s = Session::new(terp());
+    s.record(Event::MonitorConfigured(monitor_config()));
+    s.record(Event::LogStreamConfigured {
+        command_masked: "tail -F access.log".into(),
+        patterns: Vec::new(),
+        errors_above: None,
+    });
+    for k in 0..30 {
+        s.samples(vec![sample(k, 40.0, Outcome::Ok)]);
+        let mut count = second(k, 20);
+        // The last 5 seconds: a quarter of the requests fail.
+        if k >= 25 {
+            count.server_errors = 5;
+        }
+        s.record(Event::LogCounts {
+            counts: vec![count],
+        });
+    }
+    let text = screen_text(&s.state, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("│req "))
+        .unwrap_or_else(|| panic!("no req sparkline:\n{text}"));
+    // 25 of 600 requests in the minute: 4.2%.
+    assert!(line.contains("▁▁▁▁▃▃▃▃▃ 4.2%"), "{line}");
+}

@@ -95,6 +95,11 @@ impl LogRate {
         self.history.back().map(|(t, _)| *t)
     }
 
+    /// The last minute's one-a-second counts, oldest first.
+    pub fn seconds(&self) -> impl DoubleEndedIterator<Item = &LogCount> + '_ {
+        self.window.iter()
+    }
+
     /// `(end of second, errors per minute)`, oldest first.
     pub fn history(&self) -> impl DoubleEndedIterator<Item = (DateTime<Utc>, u32)> + '_ {
         self.history.iter().copied()
