@@ -51,6 +51,7 @@ mod probe_reasons;
 mod prometheus_client;
 mod prometheus_real;
 mod readme;
+mod report_charts;
 mod resume_facts;
 mod rollback_choice_e2e;
 mod runner_e2e;
