@@ -459,15 +459,10 @@ fn markers(
             ..
         } = &r.event
         {
-            let first = command_masked
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty() && !l.starts_with('#'))
-                .unwrap_or("");
             out.push(Marker {
                 kind: MarkerKind::Command,
                 at: secs(start, r.ts),
-                label: short(&mask(first)),
+                label: short(&mask(super::first_line(command_masked))),
             });
         }
     }

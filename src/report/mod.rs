@@ -124,16 +124,12 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
                 (None, Some(s)) => format!("rollback step {}", s + 1),
                 (None, None) => "a command".into(),
             };
-            let first = command_masked.lines().find(|l| {
-                let l = l.trim();
-                !l.is_empty() && !l.starts_with('#')
-            });
             let how = if *terminal {
                 " in the terminal (output not captured)"
             } else {
                 ""
             };
-            format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
+            format!("ran {what}{how}: `{}`", first_line(command_masked))
         }
         // The group id is for `--resume`; the timeline has the start.
         Event::CommandSpawned { .. } => return None,
@@ -195,6 +191,15 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
         ),
     };
     Some(what)
+}
+
+/// A script's first command: its first line that is not blank or a comment.
+fn first_line(script: &str) -> &str {
+    script
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("")
 }
 
 fn criterion_name(plan: &Plan, i: usize) -> String {

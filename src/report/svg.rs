@@ -126,35 +126,28 @@ pub fn draw(plot: &Plot, tz: Tz) -> Result<String, String> {
             }))
             .map_err(err)?;
 
-        if let Some(b) = &plot.baseline {
-            chart
-                .draw_series(LineSeries::new(
-                    [(b.from, b.value), (end, b.value)],
-                    BASELINE.stroke_width(1),
-                ))
-                .map_err(err)?;
-            chart
-                .draw_series([Text::new(
-                    b.label.clone(),
-                    (b.from, b.value),
-                    anchored(BASELINE, HPos::Left, VPos::Bottom),
-                )])
-                .map_err(err)?;
-        }
-        for t in &plot.thresholds {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(t.from, t.value), (end, t.value)],
-                    6,
-                    4,
-                    THRESHOLD.stroke_width(1),
-                ))
-                .map_err(err)?;
+        for (level, dashed) in plot
+            .baseline
+            .iter()
+            .map(|b| (b, false))
+            .chain(plot.thresholds.iter().map(|t| (t, true)))
+        {
+            let color = if dashed { THRESHOLD } else { BASELINE };
+            let line = [(level.from, level.value), (end, level.value)];
+            if dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(line, 6, 4, color.stroke_width(1)))
+                    .map_err(err)?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(line, color.stroke_width(1)))
+                    .map_err(err)?;
+            }
             chart
                 .draw_series([Text::new(
-                    t.label.clone(),
-                    (t.from, t.value),
-                    anchored(THRESHOLD, HPos::Left, VPos::Bottom),
+                    level.label.clone(),
+                    (level.from, level.value),
+                    anchored(color, HPos::Left, VPos::Bottom),
                 )])
                 .map_err(err)?;
         }

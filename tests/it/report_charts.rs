@@ -4,13 +4,13 @@
 //! page self-contained.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::harness::cockpit::{self, monitor_config, now, plan, sample_at};
+use crate::harness::cockpit::{self, monitor_config, now, plan, probe_batch, terp_started};
 use chrono::{DateTime, Duration, Utc};
 use plotters::style::RGBColor;
 use rollout_cockpit::core::event::{Event, Outcome, RollbackMetrics, Target};
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::domain::logs::LogCount;
-use rollout_cockpit::domain::monitor::{BaselineSource, Kind, Outcome as Probe, State as Verdict};
+use rollout_cockpit::domain::monitor::{BaselineSource, Kind, State as Verdict};
 use rollout_cockpit::journal::sessions as session;
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::report::{self, svg};
@@ -38,19 +38,7 @@ fn scripted(dir: &std::path::Path) {
         .position(|s| s.title.contains("Deploy Application"))
         .map(Target::Step)
         .unwrap();
-    let probes = |from: i64, secs: i64, fail_every: i64| -> Event {
-        let samples = (0..secs)
-            .map(|k| {
-                let ts = at(from) + Duration::seconds(k);
-                if fail_every > 0 && k % fail_every == 0 {
-                    sample_at(ts, 0.0, Probe::HttpStatus(503))
-                } else {
-                    sample_at(ts, 40.0 + (k % 5) as f64 * 5.0, Probe::Ok)
-                }
-            })
-            .collect();
-        Event::Samples { samples }
-    };
+    let probes = |from: i64, secs: i64, fail_every: i64| probe_batch(at(from), secs, fail_every);
     let counts = |from: i64, errors: u32| -> Event {
         Event::LogCounts {
             counts: (0..60)
@@ -65,15 +53,7 @@ fn scripted(dir: &std::path::Path) {
         }
     };
     let events = [
-        (
-            0,
-            "alice",
-            Event::SessionStarted {
-                runbook: "terp-production-rollout.md".into(),
-                runbook_hash: p.hash.clone(),
-                environment: "production".into(),
-            },
-        ),
+        (0, "alice", terp_started(&p)),
         (11, "bob", Event::MonitorConfigured(monitor_config())),
         (
             11,
