@@ -10,7 +10,6 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:64rem;margin:2rem aut
 table{border-collapse:collapse;margin:1rem 0}\
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 code{background:#f3f3f3;padding:0 .2rem}\
-figure{margin:1rem 0}\
 svg{max-width:100%;height:auto}";
 
 /// The page for a report's Markdown, with `charts` (file name under
@@ -23,10 +22,9 @@ pub fn page(title: &str, markdown: &str, charts: &[(&str, &str)]) -> String {
             Event::Start(Tag::Image { ref dest_url, .. }) => {
                 let file = dest_url.strip_prefix("charts/").unwrap_or(dest_url);
                 if let Some((_, svg)) = charts.iter().find(|(f, _)| *f == file) {
-                    events.push(Event::Html(CowStr::from(format!(
-                        "<figure>{}</figure>",
-                        inline(svg)
-                    ))));
+                    // In the image's paragraph: an inline <svg> is phrasing
+                    // content, where a <figure> would not be.
+                    events.push(Event::Html(CowStr::from(inline(svg).to_string())));
                     skipping = true;
                 } else {
                     events.push(e);
