@@ -25,7 +25,7 @@ fn at(minutes: i64) -> DateTime<Utc> {
 /// from minute 12 just after the deploy command (the error-rate criterion
 /// goes pending, then fires), the probe lost from 13 to 21 (a gap), healthy
 /// again from 21 (it resolves); a rollback by bob at 14; a log stream
-/// counting from 11, with errors from 12.
+/// counting from 11, with errors from 12; a note typed as markup.
 fn scripted(dir: &std::path::Path) {
     let loaded = rollout_cockpit::domain::runbook::load(None).unwrap();
     let p = plan();
@@ -54,6 +54,14 @@ fn scripted(dir: &std::path::Path) {
     };
     let events = [
         (0, "alice", terp_started(&p)),
+        (
+            5,
+            "alice",
+            Event::Noted {
+                target: None,
+                text: "<script>alert(1)</script> checked".into(),
+            },
+        ),
         (11, "bob", Event::MonitorConfigured(monitor_config())),
         (
             11,
@@ -381,5 +389,12 @@ fn report_html_is_one_self_contained_page() {
         }
     }
     assert!(!html.contains(SECRET));
+    // A note typed as markup is shown as text.
+    assert!(
+        doc.descendants().any(|n| n.is_text()
+            && n.text()
+                .is_some_and(|t| t.contains("<script>alert(1)</script> checked"))),
+        "the note, as text"
+    );
     assert!(html.contains("<style>"));
 }
