@@ -85,6 +85,11 @@ pub struct ReportArgs {
     /// Write the report here instead of stdout and the session's report.md
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the record as one self-contained HTML page (the charts
+    /// inline, no external asset, no script); the Markdown is then not
+    /// printed
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

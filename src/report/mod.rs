@@ -39,7 +39,22 @@ use crate::domain::monitor::criteria::State as Verdict;
 use crate::domain::words::count;
 use crate::journal::sessions;
 
+pub mod charts;
+mod html;
+pub mod svg;
+
 pub const FILE_NAME: &str = "report.md";
+
+/// Where the charts go, beside the Markdown that embeds them.
+pub const CHARTS_DIR: &str = "charts";
+
+/// The record of a session: its Markdown and its charts (file name under
+/// [`CHARTS_DIR`], SVG document).
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub markdown: String,
+    pub charts: Vec<(&'static str, String)>,
+}
 
 /// A criterion's firing: which, when, the numbers then, and when it stopped.
 type Firing = (String, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>);
@@ -112,16 +127,12 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
                 (None, Some(s)) => format!("rollback step {}", s + 1),
                 (None, None) => "a command".into(),
             };
-            let first = command_masked.lines().find(|l| {
-                let l = l.trim();
-                !l.is_empty() && !l.starts_with('#')
-            });
             let how = if *terminal {
                 " in the terminal (output not captured)"
             } else {
                 ""
             };
-            format!("ran {what}{how}: `{}`", first.unwrap_or("").trim())
+            format!("ran {what}{how}: `{}`", first_line(command_masked))
         }
         // The group id is for `--resume`; the timeline has the start.
         Event::CommandSpawned { .. } => return None,
@@ -183,6 +194,15 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
         ),
     };
     Some(what)
+}
+
+/// A script's first command: its first line that is not blank or a comment.
+fn first_line(script: &str) -> &str {
+    script
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("")
 }
 
 fn criterion_name(plan: &Plan, i: usize) -> String {
@@ -283,11 +303,42 @@ fn stamp(ts: DateTime<Utc>, tz: Tz) -> String {
 /// The report for a session's records, mapped onto `plan`. `notices` (a
 /// torn last line, records the runbook no longer has) are listed, not hidden.
 pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
+    let state = replay(plan, records);
+    let plots = charts::plots(&state, records, &|s| s.to_string());
+    compose(plan, records, notices, &state, &plots)
+}
+
+/// The Markdown and the charts, their labels through `mask`.
+pub fn build(
+    plan: &Plan,
+    records: &[Record],
+    notices: &[String],
+    mask: &dyn Fn(&str) -> String,
+) -> Result<Built, String> {
+    let state = replay(plan, records);
+    let plots = charts::plots(&state, records, mask);
+    let tz = window::zone(plan.runbook.window.as_ref());
+    let charts = plots
+        .iter()
+        .map(|p| Ok((p.metric.file(), svg::draw(p, tz)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Built {
+        markdown: mask(&compose(plan, records, notices, &state, &plots)),
+        charts,
+    })
+}
+
+fn compose(
+    plan: &Plan,
+    records: &[Record],
+    notices: &[String],
+    state: &State,
+    plots: &[charts::Plot],
+) -> String {
     let rb = &plan.runbook;
     let tz = window::zone(rb.window.as_ref());
-    let state = replay(plan, records);
     let session = &state.session;
-    let (fired, monitor) = transitions(&state);
+    let (fired, monitor) = transitions(state);
     let timeline = timeline(plan, records, monitor);
     let outcome = session.ended.as_ref().map(|e| e.1);
 
@@ -381,19 +432,20 @@ pub fn render(plan: &Plan, records: &[Record], notices: &[String]) -> String {
         out.push('\n');
     }
 
+    section_charts(&mut out, plots);
     section_timeline(&mut out, &timeline, tz);
-    section_checklist(&mut out, &state, tz);
-    section_checkpoints(&mut out, &state);
+    section_checklist(&mut out, state, tz);
+    section_checkpoints(&mut out, state);
     // Extension points, in this order, each only when its events exist:
     // `## Commands` (issue 5: command started/exited: exit code, duration,
     // log path), `## Metrics` (issue 4: baseline pinned, samples: baseline,
     // final and worst error rate and p95), `## Rollback` (issue 5: trigger,
     // steps and their results).
-    section_commands(&mut out, &state, tz);
+    section_commands(&mut out, state, tz);
     section_criteria(&mut out, &fired, tz);
-    section_rollback(&mut out, &state, tz);
-    section_escalation(&mut out, &state, tz);
-    section_app_log(&mut out, &state, tz);
+    section_rollback(&mut out, state, tz);
+    section_escalation(&mut out, state, tz);
+    section_app_log(&mut out, state, tz);
     if outcome == Some(Outcome::RolledBack) {
         section_incident(&mut out, session, (&fired, &timeline), &title, tz);
     }
@@ -624,6 +676,22 @@ fn section_app_log(out: &mut String, state: &State, tz: Tz) {
     out.push('\n');
 }
 
+/// The charts `report` writes beside the Markdown, embedded.
+fn section_charts(out: &mut String, plots: &[charts::Plot]) {
+    if plots.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Charts\n");
+    for p in plots {
+        let _ = writeln!(
+            out,
+            "![{}]({CHARTS_DIR}/{})\n",
+            p.metric.title(),
+            p.metric.file()
+        );
+    }
+}
+
 fn section_timeline(out: &mut String, timeline: &[Line], tz: Tz) {
     let zone = if tz == Tz::UTC {
         "UTC".to_string()
@@ -814,12 +882,16 @@ fn section_incident(
 
 /// Reads a session and renders its report.
 pub fn for_session(dir: &Path) -> Result<String, String> {
+    Ok(record(dir)?.markdown)
+}
+
+/// Reads a session and builds its record: the Markdown and the charts.
+pub fn record(dir: &Path) -> Result<Built, String> {
     let replayed = sessions::open(dir)?;
-    let text = render(&replayed.plan, &replayed.records, &replayed.notices);
-    Ok(mask_lines(
-        &crate::domain::mask::Masker::from_env(crate::domain::mask::SecretNames::default()),
-        &text,
-    ))
+    let masker = crate::domain::mask::Masker::from_env(crate::domain::mask::SecretNames::default());
+    build(&replayed.plan, &replayed.records, &replayed.notices, &|s| {
+        mask_lines(&masker, s)
+    })
 }
 
 /// The report masked once more, line by line as the rules expect: a
@@ -854,10 +926,45 @@ pub fn is_current(dir: &Path) -> bool {
 }
 
 pub fn save(dir: &Path) -> Result<PathBuf, String> {
-    let text = for_session(dir)?;
+    let built = record(dir)?;
     let path = dir.join(FILE_NAME);
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    write(&path, &built)?;
     Ok(path)
+}
+
+/// The Markdown at `path`, its charts in `charts/` beside it (where its
+/// links point).
+fn write(path: &Path, built: &Built) -> Result<(), String> {
+    let shown = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    if !built.charts.is_empty() {
+        let dir = path
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(CHARTS_DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| shown(&dir, e))?;
+        for (file, svg) in &built.charts {
+            let p = dir.join(file);
+            std::fs::write(&p, svg).map_err(|e| shown(&p, e))?;
+        }
+    }
+    std::fs::write(path, &built.markdown).map_err(|e| shown(path, e))
+}
+
+/// The record as one self-contained HTML page.
+pub fn html_page(built: &Built) -> String {
+    let title = built
+        .markdown
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim();
+    let charts: Vec<(&str, &str)> = built
+        .charts
+        .iter()
+        .map(|(f, svg)| (*f, svg.as_str()))
+        .collect();
+    html::page(title, &built.markdown, &charts)
 }
 
 pub fn main(args: &ReportArgs) -> u8 {
@@ -865,29 +972,32 @@ pub fn main(args: &ReportArgs) -> u8 {
         Some(p) => sessions::resolve(p, false),
         None => sessions::resolve_default(false),
     };
-    let text = match dir.and_then(|d| for_session(&d).map(|t| (d, t))) {
+    let built = match dir.and_then(|d| record(&d).map(|b| (d, b))) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
             return 2;
         }
     };
-    let (dir, text) = text;
+    let (dir, built) = built;
     let (path, to_stdout) = match &args.output {
         Some(p) => (p.clone(), false),
-        None => (dir.join(FILE_NAME), true),
+        None => (dir.join(FILE_NAME), args.html.is_none()),
     };
     if to_stdout {
-        print!("{text}");
+        print!("{}", built.markdown);
     }
-    match std::fs::write(&path, &text) {
-        Ok(()) => {
-            eprintln!("report written: {}", path.display());
-            0
-        }
-        Err(e) => {
-            eprintln!("rollout-cockpit: {}: {e}", path.display());
-            1
-        }
+    if let Err(e) = write(&path, &built) {
+        eprintln!("rollout-cockpit: {e}");
+        return 1;
     }
+    eprintln!("report written: {}", path.display());
+    if let Some(file) = &args.html {
+        if let Err(e) = std::fs::write(file, html_page(&built)) {
+            eprintln!("rollout-cockpit: {}: {e}", file.display());
+            return 1;
+        }
+        eprintln!("report written: {}", file.display());
+    }
+    0
 }

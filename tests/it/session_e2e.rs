@@ -434,8 +434,20 @@ fn no_secret_value_reaches_the_session_directory() {
         .path();
     assert!(session.join("report.md").exists(), "r wrote the report");
     let mut files = 0;
-    for e in std::fs::read_dir(&session).unwrap() {
-        let p = e.unwrap().path();
+    // The report's charts are in a directory of their own: read them too.
+    let mut dirs = vec![session.clone()];
+    let mut paths = Vec::new();
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                paths.push(p);
+            }
+        }
+    }
+    for p in paths {
         let bytes = std::fs::read(&p).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         for s in secrets {

@@ -3,13 +3,15 @@
 //! a scripted session (snapshot); damage is refused by line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::harness::cockpit::{self, Session, monitor_config, now, plan, sample_at, terp};
+use crate::harness::cockpit::{
+    self, Session, monitor_config, now, plan, probe_batch, terp, terp_started,
+};
 use chrono::Duration;
 use proptest::prelude::*;
 use rollout_cockpit::core::action::Cmd;
 use rollout_cockpit::core::event::{Event, Outcome, Record, Target};
 use rollout_cockpit::core::state::State;
-use rollout_cockpit::domain::monitor::{BaselineSource, Outcome as Probe};
+use rollout_cockpit::domain::monitor::BaselineSource;
 use rollout_cockpit::journal::sessions as session;
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::report;
@@ -100,15 +102,7 @@ fn scripted(dir: &std::path::Path, outcome: Outcome) {
             .unwrap()
     };
     let events = [
-        (
-            0,
-            "alice",
-            Event::SessionStarted {
-                runbook: "terp-production-rollout.md".into(),
-                runbook_hash: p.hash.clone(),
-                environment: "production".into(),
-            },
-        ),
+        (0, "alice", terp_started(&p)),
         (
             2,
             "alice",
@@ -159,19 +153,7 @@ fn scripted(dir: &std::path::Path, outcome: Outcome) {
     // The service as the prober saw it: healthy from minute 11, one failed
     // probe in three from minute 12 (the criterion fires 10 s later), and
     // healthy again from minute 21 (it resolves once the window clears).
-    let probes = |from: i64, secs: i64, fail_every: i64| -> Event {
-        let samples = (0..secs)
-            .map(|k| {
-                let ts = at(from) + Duration::seconds(k);
-                if fail_every > 0 && k % fail_every == 0 {
-                    sample_at(ts, 0.0, Probe::HttpStatus(503))
-                } else {
-                    sample_at(ts, 40.0 + (k % 5) as f64 * 5.0, Probe::Ok)
-                }
-            })
-            .collect();
-        Event::Samples { samples }
-    };
+    let probes = |from: i64, secs: i64, fail_every: i64| probe_batch(at(from), secs, fail_every);
     let monitor = [
         (11, Event::MonitorConfigured(monitor_config())),
         (11, probes(11, 30, 0)),

@@ -212,6 +212,31 @@ pub fn sample(k: i64, latency_ms: f64, outcome: Outcome) -> ProbeSample {
 }
 
 /// A probe of [`URL`] taken at `ts`.
+/// The scripted sessions' first record: the TERP plan in production.
+pub fn terp_started(plan: &Plan) -> Event {
+    Event::SessionStarted {
+        runbook: "terp-production-rollout.md".into(),
+        runbook_hash: plan.hash.clone(),
+        environment: "production".into(),
+    }
+}
+
+/// `secs` one-a-second probes from `from`: every `fail_every`th a 503 (none
+/// when 0), the others 40–60 ms.
+pub fn probe_batch(from: DateTime<Utc>, secs: i64, fail_every: i64) -> Event {
+    let samples = (0..secs)
+        .map(|k| {
+            let ts = from + Duration::seconds(k);
+            if fail_every > 0 && k % fail_every == 0 {
+                sample_at(ts, 0.0, Outcome::HttpStatus(503))
+            } else {
+                sample_at(ts, 40.0 + (k % 5) as f64 * 5.0, Outcome::Ok)
+            }
+        })
+        .collect();
+    Event::Samples { samples }
+}
+
 pub fn sample_at(ts: DateTime<Utc>, latency_ms: f64, outcome: Outcome) -> ProbeSample {
     let details = outcome.is_ok().then(|| terp_details("healthy", 7, 0));
     ProbeSample {

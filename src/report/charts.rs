@@ -1,0 +1,498 @@
+//! The record's charts as data: each metric's points over the whole
+//! session, its baseline and thresholds, the criteria's pending and firing
+//! spans, and the markers (deploy commands, rollback, recovery). Pure: a
+//! function of the session's records and their fold, times on the
+//! journal's clock, never the wall clock. [`super::svg`] draws them.
+//!
+//! One point per journaled probe sample: the window's figure (error rate,
+//! latency percentile) as the cockpit judged it right after that sample.
+//! Samples of one instant (a batch probing several URLs at once) share one
+//! window computation, so a 4-hour session stays within its budget. A probe
+//! stream that went quiet for more than [`GAP_INTERVALS`] intervals, and a
+//! window with no figure, break the line: a lost sample is never drawn as
+//! an interpolated value.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::core::event::{Event, Record};
+use crate::core::state::State;
+use crate::domain::monitor::criteria::{Check, Kind, Limit, State as Verdict};
+use crate::domain::monitor::{RollingWindow, Stats};
+
+/// More than this many probe intervals without a sample is a gap.
+const GAP_INTERVALS: i32 = 3;
+
+/// The longest marker label: a long command line would cover the chart.
+const LABEL_CHARS: usize = 48;
+
+/// What a chart shows, with its file name under `charts/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    ErrorRate,
+    Latency,
+    LogErrors,
+}
+
+impl Metric {
+    pub fn file(self) -> &'static str {
+        match self {
+            Metric::ErrorRate => "error-rate.svg",
+            Metric::Latency => "latency.svg",
+            Metric::LogErrors => "log-errors.svg",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Metric::ErrorRate => "Error rate",
+            Metric::Latency => "Latency",
+            Metric::LogErrors => "Log errors",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::ErrorRate => "%",
+            Metric::Latency => "ms",
+            Metric::LogErrors => "error lines / min",
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Metric::ErrorRate => Kind::ErrorRate,
+            Metric::Latency => Kind::Latency,
+            Metric::LogErrors => Kind::LogErrors,
+        }
+    }
+}
+
+/// One line of a chart: its name and its runs of points (a gap between
+/// runs). Times are seconds since the session's start.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub name: String,
+    pub runs: Vec<Vec<(f64, f64)>>,
+}
+
+impl Series {
+    pub fn points(&self) -> usize {
+        self.runs.iter().map(Vec::len).sum()
+    }
+}
+
+/// A horizontal line: the baseline, or a criterion's threshold, from `from`
+/// (seconds) to the chart's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub label: String,
+    pub value: f64,
+    pub from: f64,
+}
+
+/// A span where a criterion of the chart's metric was pending or firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub firing: bool,
+    pub from: f64,
+    pub to: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    Command,
+    Rollback,
+    Recovery,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub kind: MarkerKind,
+    pub at: f64,
+    pub label: String,
+}
+
+/// A chart's content, before drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plot {
+    pub metric: Metric,
+    pub start: DateTime<Utc>,
+    /// Seconds from `start` to the session's last record.
+    pub end: f64,
+    pub series: Vec<Series>,
+    pub baseline: Option<Level>,
+    pub thresholds: Vec<Level>,
+    pub spans: Vec<Span>,
+    pub markers: Vec<Marker>,
+}
+
+fn secs(start: DateTime<Utc>, t: DateTime<Utc>) -> f64 {
+    (t - start).num_milliseconds() as f64 / 1000.0
+}
+
+/// The charts this session has data for: error rate and latency once it
+/// was probed, log errors once a log stream counted. `mask` is applied to
+/// every label taken from the journal (the commands).
+pub fn plots(state: &State, records: &[Record], mask: &dyn Fn(&str) -> String) -> Vec<Plot> {
+    let Some(start) = state
+        .session
+        .started
+        .as_ref()
+        .map(|s| s.at)
+        .or_else(|| records.first().map(|r| r.ts))
+    else {
+        return Vec::new();
+    };
+    let end_at = state
+        .session
+        .last_at
+        .or_else(|| records.last().map(|r| r.ts))
+        .unwrap_or(start);
+    let end = secs(start, end_at).max(1.0);
+    let markers = markers(state, records, start, mask);
+    let percentiles = percentiles(state);
+    let probes = probe_series(records, start, &percentiles);
+    let logs = log_series(records, start);
+    let mut out = Vec::new();
+    let mut push = |metric: Metric, series: Vec<Series>| {
+        out.push(Plot {
+            metric,
+            start,
+            end,
+            baseline: baseline(state, metric, start),
+            thresholds: thresholds(state, metric, start, &series),
+            spans: spans(state, metric, start, end),
+            markers: markers.clone(),
+            series,
+        });
+    };
+    if let Some((errors, latencies)) = probes {
+        push(Metric::ErrorRate, vec![errors]);
+        push(Metric::Latency, latencies);
+    }
+    if let Some(logs) = logs {
+        push(Metric::LogErrors, vec![logs]);
+    }
+    out
+}
+
+/// The latency percentiles the criteria judge; p95 when none says.
+fn percentiles(state: &State) -> Vec<u8> {
+    let mut out: Vec<u8> = state
+        .session
+        .health
+        .engine
+        .checks
+        .iter()
+        .filter(|c| c.kind == Kind::Latency)
+        .map(|c| c.percentile.unwrap_or(95))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    if out.is_empty() {
+        out.push(95);
+    }
+    out
+}
+
+fn percentile_of(stats: &Stats, p: u8) -> Option<f64> {
+    match p {
+        50 => stats.p50,
+        90 => stats.p90,
+        99 => stats.p99,
+        _ => stats.p95,
+    }
+}
+
+/// Adds a point to a series, or breaks it (`None`, or after a gap).
+fn extend(series: &mut Series, point: Option<(f64, f64)>, gap: bool) {
+    let Some(point) = point else {
+        if series.runs.last().is_some_and(|r| !r.is_empty()) {
+            series.runs.push(Vec::new());
+        }
+        return;
+    };
+    match series.runs.last_mut() {
+        Some(run) if !gap => run.push(point),
+        _ => series.runs.push(vec![point]),
+    }
+}
+
+fn tidy(mut s: Series) -> Series {
+    s.runs.retain(|r| !r.is_empty());
+    s
+}
+
+/// The error rate and latency series, or `None` when nothing was probed.
+fn probe_series(
+    records: &[Record],
+    start: DateTime<Utc>,
+    percentiles: &[u8],
+) -> Option<(Series, Vec<Series>)> {
+    let mut window = RollingWindow::new(crate::domain::monitor::window::DEFAULT_WINDOW);
+    let mut interval = TimeDelta::seconds(1);
+    let mut errors = Series {
+        name: "error rate".into(),
+        runs: Vec::new(),
+    };
+    let mut latencies: Vec<Series> = percentiles
+        .iter()
+        .map(|p| Series {
+            name: format!("p{p}"),
+            runs: Vec::new(),
+        })
+        .collect();
+    let mut last: Option<DateTime<Utc>> = None;
+    let mut any = false;
+    for r in records {
+        match &r.event {
+            Event::MonitorConfigured(config) => {
+                window.set_span(config.window());
+                interval = TimeDelta::from_std(config.interval()).unwrap_or(interval);
+            }
+            Event::Samples { samples } => {
+                let mut i = 0;
+                while i < samples.len() {
+                    // The samples of one instant: one window, one point each.
+                    let ts = samples[i].sample.ts;
+                    let same = samples[i..]
+                        .iter()
+                        .take_while(|s| s.sample.ts == ts)
+                        .count();
+                    for s in &samples[i..i + same] {
+                        window.push(&s.sample);
+                    }
+                    let stats = window.stats(ts);
+                    let gap = last.is_some_and(|l| ts - l > interval * GAP_INTERVALS);
+                    let x = secs(start, ts);
+                    for k in 0..same {
+                        let gap = gap && k == 0;
+                        extend(&mut errors, stats.error_rate.map(|v| (x, v)), gap);
+                        for (series, p) in latencies.iter_mut().zip(percentiles) {
+                            extend(series, percentile_of(&stats, *p).map(|v| (x, v)), gap);
+                        }
+                    }
+                    last = Some(last.map_or(ts, |l| l.max(ts)));
+                    any = true;
+                    i += same;
+                }
+            }
+            _ => {}
+        }
+    }
+    any.then(|| (tidy(errors), latencies.into_iter().map(tidy).collect()))
+}
+
+/// Error lines per minute after each counted second (the last 60 s), or
+/// `None` when no log stream counted. A stream's exit breaks the line.
+fn log_series(records: &[Record], start: DateTime<Utc>) -> Option<Series> {
+    let mut series = Series {
+        name: "error lines / min".into(),
+        runs: Vec::new(),
+    };
+    let mut minute: std::collections::VecDeque<(DateTime<Utc>, u64)> = Default::default();
+    let mut sum: u64 = 0;
+    let mut broken = false;
+    let mut any = false;
+    for r in records {
+        match &r.event {
+            Event::LogCounts { counts } => {
+                for c in counts {
+                    minute.push_back((c.at, u64::from(c.errors)));
+                    sum += u64::from(c.errors);
+                    while let Some(&(at, n)) = minute.front() {
+                        if c.at - at < TimeDelta::seconds(60) {
+                            break;
+                        }
+                        sum -= n;
+                        minute.pop_front();
+                    }
+                    extend(&mut series, Some((secs(start, c.at), sum as f64)), broken);
+                    broken = false;
+                    any = true;
+                }
+            }
+            Event::LogStreamExited { .. } => {
+                broken = true;
+                minute.clear();
+                sum = 0;
+            }
+            _ => {}
+        }
+    }
+    any.then(|| tidy(series))
+}
+
+/// The pinned baseline for the metric, from its pinning on.
+fn baseline(state: &State, metric: Metric, start: DateTime<Utc>) -> Option<Level> {
+    let b = state.session.health.baseline()?;
+    let value = match metric {
+        Metric::ErrorRate => Some(b.error_rate),
+        Metric::Latency => match percentiles(state).first() {
+            Some(50) => b.p50_ms,
+            Some(90) => b.p90_ms,
+            Some(99) => b.p99_ms,
+            _ => b.latency_ms,
+        },
+        Metric::LogErrors => b.log_errors_per_min,
+    }?;
+    Some(Level {
+        label: format!("baseline {}", figure(metric, value)),
+        value,
+        from: secs(start, b.pinned_at).max(0.0),
+    })
+}
+
+fn figure(metric: Metric, v: f64) -> String {
+    match metric {
+        Metric::ErrorRate => format!("{v:.1}%"),
+        Metric::Latency => format!("{v:.0} ms"),
+        Metric::LogErrors => format!("{v:.0}/min"),
+    }
+}
+
+/// The runbook's own criteria: the cockpit's service-down rule is not one.
+fn judged(state: &State, metric: Metric) -> impl Iterator<Item = (usize, &Check)> {
+    let down = Check::service_down();
+    state
+        .session
+        .health
+        .engine
+        .checks
+        .iter()
+        .enumerate()
+        .filter(move |(_, c)| c.kind == metric.kind() && **c != down)
+}
+
+/// Each criterion's limit: an absolute one over the whole session, a
+/// relative one from the baseline on, at the limit the engine last held.
+fn thresholds(
+    state: &State,
+    metric: Metric,
+    start: DateTime<Utc>,
+    series: &[Series],
+) -> Vec<Level> {
+    let health = &state.session.health;
+    let pinned = health
+        .baseline()
+        .map_or(0.0, |b| secs(start, b.pinned_at).max(0.0));
+    let mut out = Vec::new();
+    for (i, c) in judged(state, metric) {
+        let (value, from) = match c.limit {
+            Some(Limit::Above(n)) => (Some(n), 0.0),
+            Some(_) => (health.engine.verdicts.get(i).and_then(|v| v.limit), pinned),
+            None => (None, 0.0),
+        };
+        let Some(value) = value else { continue };
+        // A latency criterion of another percentile is drawn against its
+        // own line: name it.
+        let of = match (metric, series.len()) {
+            (Metric::Latency, n) if n > 1 => format!(" (p{})", c.percentile.unwrap_or(95)),
+            _ => String::new(),
+        };
+        out.push(Level {
+            label: format!("limit {}{of}", figure(metric, value)),
+            value,
+            from,
+        });
+    }
+    out
+}
+
+/// Where the metric's criteria were pending or firing, from the health
+/// fold's transitions; one still open runs to the session's end.
+fn spans(state: &State, metric: Metric, start: DateTime<Utc>, end: f64) -> Vec<Span> {
+    let health = &state.session.health;
+    let mut out = Vec::new();
+    for (i, _) in judged(state, metric) {
+        let mut open: Option<(bool, f64)> = None;
+        for t in health.transitions.iter().filter(|t| t.criterion == i) {
+            let at = secs(start, t.at);
+            if let Some((firing, from)) = open.take() {
+                out.push(Span {
+                    firing,
+                    from,
+                    to: at,
+                });
+            }
+            match t.to {
+                Verdict::Pending => open = Some((false, at)),
+                Verdict::Firing => open = Some((true, at)),
+                _ => {}
+            }
+        }
+        if let Some((firing, from)) = open {
+            out.push(Span {
+                firing,
+                from,
+                to: end,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.from.total_cmp(&b.from));
+    out
+}
+
+fn short(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() <= LABEL_CHARS {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(LABEL_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The deploy steps' commands, the rollback (who, or "auto") and each
+/// criterion's recovery, in time order.
+fn markers(
+    state: &State,
+    records: &[Record],
+    start: DateTime<Utc>,
+    mask: &dyn Fn(&str) -> String,
+) -> Vec<Marker> {
+    let mut out = Vec::new();
+    for r in records {
+        if let Event::CommandStarted {
+            target: Some(_),
+            command_masked,
+            ..
+        } = &r.event
+        {
+            out.push(Marker {
+                kind: MarkerKind::Command,
+                at: secs(start, r.ts),
+                label: short(&mask(super::first_line(command_masked))),
+            });
+        }
+    }
+    if let Some(rb) = &state.session.rollback {
+        let who = if rb.automatic_after_s.is_some() {
+            "auto".to_string()
+        } else {
+            mask(&rb.stamp.by)
+        };
+        out.push(Marker {
+            kind: MarkerKind::Rollback,
+            at: secs(start, rb.stamp.at),
+            label: short(&format!("rollback ({who})")),
+        });
+    }
+    let health = &state.session.health;
+    for t in &health.transitions {
+        if t.from == Verdict::Firing && t.to != Verdict::Firing {
+            let name = health
+                .engine
+                .checks
+                .get(t.criterion)
+                .map_or_else(|| format!("criterion #{}", t.criterion), |c| c.text.clone());
+            out.push(Marker {
+                kind: MarkerKind::Recovery,
+                at: secs(start, t.at),
+                label: short(&format!("recovered: {}", mask(&name))),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.at.total_cmp(&b.at));
+    out
+}
