@@ -31,6 +31,7 @@ pub enum Metric {
     ErrorRate,
     Latency,
     LogErrors,
+    Throughput,
 }
 
 impl Metric {
@@ -39,6 +40,7 @@ impl Metric {
             Metric::ErrorRate => "error-rate.svg",
             Metric::Latency => "latency.svg",
             Metric::LogErrors => "log-errors.svg",
+            Metric::Throughput => "throughput.svg",
         }
     }
 
@@ -47,6 +49,7 @@ impl Metric {
             Metric::ErrorRate => "Error rate",
             Metric::Latency => "Latency",
             Metric::LogErrors => "Log errors",
+            Metric::Throughput => "Throughput",
         }
     }
 
@@ -55,6 +58,7 @@ impl Metric {
             Metric::ErrorRate => "%",
             Metric::Latency => "ms",
             Metric::LogErrors => "error lines / min",
+            Metric::Throughput => "requests / s",
         }
     }
 
@@ -63,6 +67,7 @@ impl Metric {
             Metric::ErrorRate => Kind::ErrorRate,
             Metric::Latency => Kind::Latency,
             Metric::LogErrors => Kind::LogErrors,
+            Metric::Throughput => Kind::Throughput,
         }
     }
 }
@@ -166,14 +171,67 @@ pub fn plots(state: &State, records: &[Record], mask: &dyn Fn(&str) -> String) -
             series,
         });
     };
-    if let Some((errors, latencies)) = probes {
-        push(Metric::ErrorRate, vec![errors]);
+    let (mut errors, mut latencies) =
+        probes.map_or((Vec::new(), Vec::new()), |(e, l)| (vec![e], l));
+    let prometheus = prometheus_series(records, start);
+    if let Some(p) = &prometheus {
+        errors.push(p.error_rate.clone());
+        latencies.push(p.p95.clone());
+    }
+    if !errors.is_empty() {
+        push(Metric::ErrorRate, errors);
         push(Metric::Latency, latencies);
     }
     if let Some(logs) = logs {
         push(Metric::LogErrors, vec![logs]);
     }
+    if let Some(p) = prometheus {
+        push(Metric::Throughput, vec![p.throughput]);
+    }
     out
+}
+
+/// Prometheus's readings as journaled, one point each; a reading without
+/// a figure (an empty result, NaN, a failed query) breaks the line.
+struct PrometheusSeries {
+    error_rate: Series,
+    p95: Series,
+    throughput: Series,
+}
+
+fn prometheus_series(records: &[Record], start: DateTime<Utc>) -> Option<PrometheusSeries> {
+    let named = |name: &str| Series {
+        name: name.into(),
+        runs: Vec::new(),
+    };
+    let mut out = PrometheusSeries {
+        error_rate: named("error rate (prometheus)"),
+        p95: named("p95 (prometheus)"),
+        throughput: named("requests / s (prometheus)"),
+    };
+    let mut any = false;
+    for r in records {
+        if let Event::PrometheusReading { reading } = &r.event {
+            let x = secs(start, reading.ts);
+            extend(
+                &mut out.error_rate,
+                reading.error_rate.map(|v| (x, v)),
+                false,
+            );
+            extend(&mut out.p95, reading.p95.map(|v| (x, v)), false);
+            extend(
+                &mut out.throughput,
+                reading.throughput.map(|v| (x, v)),
+                false,
+            );
+            any = true;
+        }
+    }
+    any.then(|| PrometheusSeries {
+        error_rate: tidy(out.error_rate),
+        p95: tidy(out.p95),
+        throughput: tidy(out.throughput),
+    })
 }
 
 /// The latency percentiles the criteria judge; p95 when none says.
@@ -335,6 +393,7 @@ fn baseline(state: &State, metric: Metric, start: DateTime<Utc>) -> Option<Level
             _ => b.latency_ms,
         },
         Metric::LogErrors => b.log_errors_per_min,
+        Metric::Throughput => b.throughput,
     }?;
     Some(Level {
         label: format!("baseline {}", figure(metric, value)),
@@ -348,6 +407,7 @@ fn figure(metric: Metric, v: f64) -> String {
         Metric::ErrorRate => format!("{v:.1}%"),
         Metric::Latency => format!("{v:.0} ms"),
         Metric::LogErrors => format!("{v:.0}/min"),
+        Metric::Throughput => format!("{v:.1}/s"),
     }
 }
 

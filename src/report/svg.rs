@@ -159,7 +159,9 @@ pub fn draw(plot: &Plot, tz: Tz) -> Result<String, String> {
                     .draw_series(LineSeries::new(run.iter().copied(), color.stroke_width(2)))
                     .map_err(err)?;
             }
-            if plot.series.len() > 1
+            // A line from another source than the probe names it, alone
+            // or not: "error rate (prometheus)".
+            if (plot.series.len() > 1 || series.name.ends_with(')'))
                 && let Some(last) = series.runs.last().and_then(|r| r.last())
             {
                 chart

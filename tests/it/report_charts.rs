@@ -398,3 +398,62 @@ fn report_html_is_one_self_contained_page() {
     );
     assert!(html.contains("<style>"));
 }
+
+/// A session judged on Prometheus: its readings are a line of their own on
+/// the error-rate and latency charts, and a throughput chart; a reading
+/// without a figure breaks the line.
+#[test]
+fn prometheus_readings_are_charted_with_their_gaps() {
+    use rollout_cockpit::domain::monitor::prometheus::{Queries, Reading};
+    use rollout_cockpit::domain::monitor::record::PrometheusSource;
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = rollout_cockpit::domain::runbook::load(None).unwrap();
+    let p = plan();
+    session::save_runbook(dir.path(), &p.hash, &loaded.text).unwrap();
+    let mut j = Journal::create(dir.path()).unwrap();
+    j.append("alice", at(0), terp_started(&p)).unwrap();
+    let mut config = monitor_config();
+    config.prometheus = Some(Box::new(PrometheusSource {
+        url: "http://prom:9090/".into(),
+        queries: Queries::new(None, &Default::default(), &[]),
+    }));
+    j.append("alice", at(0), Event::MonitorConfigured(config))
+        .unwrap();
+    // 40 readings, the 21st to the 25th without data.
+    for k in 0..40 {
+        let ts = at(1) + Duration::seconds(k);
+        let lost = (20..25).contains(&k);
+        let reading = Reading {
+            error_rate: (!lost).then_some(if k < 30 { 0.4 } else { 7.2 }),
+            p95: (!lost).then_some(110.0),
+            throughput: (!lost).then_some(99.5),
+            ..Reading::empty(ts)
+        };
+        j.append(
+            "alice",
+            ts,
+            Event::PrometheusReading {
+                reading: Box::new(reading),
+            },
+        )
+        .unwrap();
+    }
+    drop(j);
+    let built = report::record(dir.path()).unwrap();
+    let files: Vec<&str> = built.charts.iter().map(|c| c.0).collect();
+    assert_eq!(files, ["error-rate.svg", "latency.svg", "throughput.svg"]);
+    for (file, svg_text) in &built.charts {
+        let doc = roxmltree::Document::parse(svg_text).unwrap();
+        let runs = stroked(&doc, svg::DATA[0]);
+        let counts: Vec<usize> = runs.iter().map(|r| points(r).len()).collect();
+        assert_eq!(
+            counts,
+            [20, 15],
+            "{file}: two runs around the 5 lost readings"
+        );
+        assert!(
+            svg_text.contains("(prometheus)"),
+            "{file}: the line is named"
+        );
+    }
+}
