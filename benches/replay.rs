@@ -141,15 +141,26 @@ fn bench(c: &mut Criterion) {
     g.finish();
     // Issue 18: the fold, the Markdown, the three SVGs (one point per
     // sample) and the self-contained page, masked as `report` masks them.
-    // The session gains a log stream counting every second (another 14,400
-    // records, in memory: the journal above stays the replay's).
+    // The session gains a log stream counting every second and a
+    // Prometheus read every second (another 28,800 records, in memory: the
+    // journal above stays the replay's), about 45,000 lines in all.
     let mut records = records;
     let mut seq = records.len() as u64;
     let mut with_logs = Vec::with_capacity(records.len() * 2);
-    for r in records.drain(..) {
+    for mut r in records.drain(..) {
         let ts = r.ts;
         let samples = matches!(r.event, Event::Samples { .. });
-        if matches!(r.event, Event::MonitorConfigured(_)) {
+        if let Event::MonitorConfigured(config) = &mut r.event {
+            config.prometheus = Some(Box::new(
+                rollout_cockpit::domain::monitor::record::PrometheusSource {
+                    url: "http://prometheus:9090/".into(),
+                    queries: rollout_cockpit::domain::monitor::prometheus::Queries::new(
+                        None,
+                        &Default::default(),
+                        &[],
+                    ),
+                },
+            ));
             seq += 1;
             with_logs.push(Record {
                 seq,
@@ -178,6 +189,20 @@ fn bench(c: &mut Criterion) {
                         requests: 0,
                         server_errors: 0,
                     }],
+                },
+            });
+            seq += 1;
+            with_logs.push(Record {
+                seq,
+                ts,
+                by: "alice".into(),
+                event: Event::PrometheusReading {
+                    reading: Box::new(rollout_cockpit::domain::monitor::prometheus::Reading {
+                        error_rate: Some(0.4 + (second % 11) as f64 / 10.0),
+                        p95: Some(110.0 + (second % 13) as f64),
+                        throughput: Some(95.0 + (second % 9) as f64),
+                        ..rollout_cockpit::domain::monitor::prometheus::Reading::empty(ts)
+                    }),
                 },
             });
         }

@@ -302,7 +302,7 @@ impl Health {
         series.push(reading.clone());
         let now = self.last.map_or(reading.ts, |l| l.max(reading.ts));
         self.last = Some(now);
-        self.judge();
+        self.judge_at(now);
     }
 
     /// What a pin now would hold: the window's numbers, or the mean of
@@ -344,13 +344,21 @@ impl Health {
         };
         self.evaluated_at = Some(now);
         self.probe = self.window.stats(now);
+        self.judge_at(now);
+    }
+
+    /// The verdicts at `now` on the probe's window as last computed: a
+    /// Prometheus reading changes Prometheus's figures, not the probe's.
+    fn judge_at(&mut self, now: DateTime<Utc>) {
         self.stats = match &self.series {
             Some(series) => series.stats(now),
             None => self.probe,
         };
         self.note_logs();
-        let at_pin = self.pin_stats();
-        self.pin.poll(now, &at_pin);
+        if self.pin.requested.is_some() {
+            let at_pin = self.pin_stats();
+            self.pin.poll(now, &at_pin);
+        }
         self.evaluate_where(now, |k| k != Kind::LogErrors);
     }
 
