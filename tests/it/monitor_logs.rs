@@ -136,7 +136,13 @@ fn a_5xx_step_in_the_access_log_fires_and_names_it() {
     );
     let requests = &last["requests"];
     assert!(requests["server_errors"].as_u64().unwrap() > 0, "{last}");
-    assert!(requests["error_rate"].as_f64().unwrap() > 5.0, "{last}");
+    // Over +5 pp on the minute's share, or on the requests since the step
+    // (the sequential test, which sees it first).
+    let text = c["text"].as_str().unwrap();
+    assert!(
+        requests["error_rate"].as_f64().unwrap() > 5.0 || text.contains("requests failed"),
+        "{last}"
+    );
     // Never firing while the share was clean: the first breach comes
     // after the pin.
     let first_breach = run

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::baseline::Baseline;
 use super::source::Source;
-use super::window::{Stats, percent};
+use super::window::{RecentFailures, Stats, percent};
 use crate::domain::runbook::{Criterion, CriterionKind, Rule, Unit};
 
 pub const DEFAULT_ERROR_RATE_INCREASE: f64 = 5.0;
@@ -926,9 +926,19 @@ impl Evidence {
         }
         let p_value = binomial_upper_tail(k, n, rate);
         let at_limit = (limit / 100.0).clamp(0.0, 1.0);
-        let sequential = (source == Source::Probe)
-            .then(|| Sequential::of(stats, rate, at_limit, significance))
-            .flatten();
+        let sequential = match source {
+            Source::Probe => Sequential::of(
+                &stats.recent_failures,
+                "probes",
+                rate,
+                at_limit,
+                significance,
+            ),
+            Source::AccessLog => {
+                Sequential::of(&stats.recent_5xx, "requests", rate, at_limit, significance)
+            }
+            Source::Prometheus => None,
+        };
         Some(Evidence {
             p_value,
             significant: p_value < significance,
@@ -975,10 +985,11 @@ impl Evidence {
                 ..
             }) if !(over && significant) => {
                 format!(
-                    ", but {} of the last {} probes failed ({}), {}",
+                    ", but {} of the last {} {} failed ({}), {}",
                     s.failures,
-                    s.probes,
-                    pct(percent(s.failures, s.probes)),
+                    s.trials,
+                    s.unit,
+                    pct(percent(s.failures, s.trials)),
                     p_text(s.p_value)
                 )
             }
@@ -1016,7 +1027,9 @@ fn p_text(p: f64) -> String {
 struct Sequential {
     onset: DateTime<Utc>,
     failures: usize,
-    probes: usize,
+    trials: usize,
+    /// What a trial is: `probes`, `requests`.
+    unit: &'static str,
     p_value: f64,
 }
 
@@ -1032,14 +1045,20 @@ pub const SEQUENTIAL_THRESHOLD: f64 = 6.0;
 pub const SEQUENTIAL_MIN_FAILURES: usize = 4;
 
 impl Sequential {
-    fn of(stats: &Stats, p0: f64, p1: f64, significance: f64) -> Option<Sequential> {
+    fn of(
+        recent: &RecentFailures,
+        unit: &'static str,
+        p0: f64,
+        p1: f64,
+        significance: f64,
+    ) -> Option<Sequential> {
         if !(p0 > 0.0 && p1 > p0 && p1 < 1.0) {
             return None;
         }
         let up = (p1 / p0).ln();
         let down = ((1.0 - p1) / (1.0 - p0)).ln();
         let mut best: Option<(f64, Sequential)> = None;
-        for (onset, k, m) in stats.recent_failures.suffixes(stats.samples) {
+        for (onset, k, m) in recent.suffixes() {
             let llr = k as f64 * up + (m - k) as f64 * down;
             if k < SEQUENTIAL_MIN_FAILURES
                 || llr <= SEQUENTIAL_THRESHOLD
@@ -1053,7 +1072,8 @@ impl Sequential {
                 let found = Sequential {
                     onset,
                     failures: k,
-                    probes: m,
+                    trials: m,
+                    unit,
                     p_value,
                 };
                 best = Some((llr, found));

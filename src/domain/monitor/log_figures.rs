@@ -3,7 +3,7 @@
 
 use crate::domain::logs::rate::LogRate;
 
-use super::window::{Requests, Stats};
+use super::window::{RecentFailures, Requests, Stats};
 
 impl Stats {
     /// Error lines per minute, the access log's requests and throughput from
@@ -17,8 +17,16 @@ impl Stats {
             self.log_errors_per_min = None;
             self.requests = None;
             self.throughput = None;
+            self.recent_5xx = RecentFailures::default();
             return;
         }
+        self.recent_5xx = RecentFailures::of_newest_first(rate.seconds().rev().map(|c| {
+            (
+                c.at,
+                usize::try_from(c.server_errors).unwrap_or(usize::MAX),
+                usize::try_from(c.requests).unwrap_or(usize::MAX),
+            )
+        }));
         self.log_errors_per_min = rate.errors_per_minute();
         self.requests = rate.requests().map(|(total, server_errors)| Requests {
             total: usize::try_from(total).unwrap_or(usize::MAX),

@@ -66,41 +66,49 @@ pub struct Stats {
     /// journal judges as the live loop did.
     #[serde(skip)]
     pub recent_failures: RecentFailures,
+    /// The same for the access log's seconds that had a 5xx. Set with the
+    /// log stream's figures.
+    #[serde(skip)]
+    pub recent_5xx: RecentFailures,
 }
 
 /// How many of the newest failures the sequential test looks back over:
 /// more failed probes than this in a window are the window test's to see.
 pub const RECENT_FAILURES: usize = 8;
 
-/// The newest failed probes of a window, oldest first: when each failed and
-/// how many probes have come since, itself included. Fixed-size, so a
-/// probe costs no allocation.
+/// Where a run of failures may have begun: for each of the newest units
+/// (probes, or an access log's seconds) that failed, newest first, when it
+/// was and how many failures and trials there have been since, itself
+/// included. Fixed-size, so a probe costs no allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RecentFailures {
     len: usize,
-    /// `(when, its ordinal in the window)`, a ring while the window is read.
-    at: [(DateTime<Utc>, usize); RECENT_FAILURES],
+    at: [(DateTime<Utc>, usize, usize); RECENT_FAILURES],
 }
 
 impl RecentFailures {
-    fn push(&mut self, ts: DateTime<Utc>, ordinal: usize) {
-        if self.len == RECENT_FAILURES {
-            self.at.copy_within(1.., 0);
-            self.len -= 1;
+    /// From `(when, failures, trials)` of each unit, newest first.
+    pub fn of_newest_first(units: impl Iterator<Item = (DateTime<Utc>, usize, usize)>) -> Self {
+        let mut out = RecentFailures::default();
+        let (mut failures, mut trials) = (0, 0);
+        for (ts, failed, tried) in units {
+            failures += failed;
+            trials += tried;
+            if failed > 0 {
+                out.at[out.len] = (ts, failures, trials);
+                out.len += 1;
+                if out.len == RECENT_FAILURES {
+                    break;
+                }
+            }
         }
-        self.at[self.len] = (ts, ordinal);
-        self.len += 1;
+        out
     }
 
-    /// Each kept failure, newest first, as `(when, failures from it on,
-    /// probes from it on)`: the suffixes of the window a change may have
-    /// begun at.
-    pub fn suffixes(&self, samples: usize) -> impl Iterator<Item = (DateTime<Utc>, usize, usize)> {
-        self.at[..self.len]
-            .iter()
-            .rev()
-            .enumerate()
-            .map(move |(i, &(ts, ordinal))| (ts, i + 1, samples.saturating_sub(ordinal)))
+    /// `(when, failures from it on, trials from it on)`, newest first: the
+    /// suffixes a change may have begun at.
+    pub fn suffixes(&self) -> impl Iterator<Item = (DateTime<Utc>, usize, usize)> + '_ {
+        self.at[..self.len].iter().copied()
     }
 }
 
@@ -248,7 +256,7 @@ impl RollingWindow {
             .filter(|f| f.ts > now - self.span && f.ts <= now)
     }
 
-    fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = &Point> {
+    fn live(&self, now: DateTime<Utc>) -> impl DoubleEndedIterator<Item = &Point> {
         let cutoff = now - self.span;
         let first = self.points.partition_point(|p| p.ts <= cutoff);
         self.points.range(first..)
@@ -257,16 +265,17 @@ impl RollingWindow {
     pub fn stats(&self, now: DateTime<Utc>) -> Stats {
         let mut latencies = Vec::with_capacity(self.points.len());
         let (mut samples, mut failures) = (0, 0);
-        let mut recent_failures = RecentFailures::default();
         for p in self.live(now) {
+            samples += 1;
             if p.ok {
                 latencies.push(p.latency_ms);
             } else {
                 failures += 1;
-                recent_failures.push(p.ts, samples);
             }
-            samples += 1;
         }
+        let recent_failures = RecentFailures::of_newest_first(
+            self.live(now).rev().map(|p| (p.ts, usize::from(!p.ok), 1)),
+        );
         let ok = latencies.len();
         let [p50, p90, p95, p99] = percentiles(&mut latencies, [50.0, 90.0, 95.0, 99.0]);
         Stats {
