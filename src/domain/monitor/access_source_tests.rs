@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::baseline::{Baseline, BaselineSource, MAX_ERROR_RATE};
 use super::criteria::*;
+use super::seeded::Rng;
 use super::source::Source;
 use super::window::{Requests, Stats};
 
@@ -136,19 +137,6 @@ fn the_service_down_check_always_counts_probes() {
     assert_eq!(source_of(&check(Limit::Above(5.0)), &s), Source::AccessLog);
     let v = judge(&Check::service_down(), &s, None);
     assert_eq!(v.state, State::Ok, "{}", v.text);
-}
-
-/// splitmix64, as the probe streams use.
-struct Rng(u64);
-
-impl Rng {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// An access log of `rps` requests a second, each failing with

@@ -23,6 +23,8 @@ mod access_source_tests;
 #[cfg(test)]
 mod criteria_tests;
 #[cfg(test)]
+mod seeded;
+#[cfg(test)]
 mod significance_tests;
 
 pub use baseline::{Baseline, BaselineSource, Pin};

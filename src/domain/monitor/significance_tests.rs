@@ -9,18 +9,7 @@ use super::criteria::*;
 use super::sample::{Outcome, Sample};
 use super::window::{DEFAULT_WINDOW, RollingWindow};
 
-/// splitmix64: enough randomness for a probe stream, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use super::seeded::Rng;
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T03:00:00Z")
