@@ -331,3 +331,60 @@ fn the_access_logs_requests_have_their_own_sparkline() {
     // 25 of 600 requests in the minute: 4.2%.
     assert!(line.contains("▁▁▁▁▃▃▃▃▃ 4.2%"), "{line}");
 }
+
+/// `run --no-health --logs CMD`: nothing probed, the access log alone. `b`
+/// pins its requests, and a 5xx step fires the error-rate rule on them.
+#[test]
+fn an_access_log_alone_is_pinned_and_judged() {
+    use crate::harness::cockpit::{Session, screen_text, terp};
+    use rollout_cockpit::core::action::Cmd;
+    use rollout_cockpit::domain::monitor::criteria::Kind;
+
+    let mut s = Session::new(terp());
+    s.record(Event::LogStreamConfigured {
+        command_masked: "tail -F access.log".into(),
+        patterns: Vec::new(),
+        errors_above: None,
+    });
+    // Asked before a request was counted: nothing to pin yet.
+    s.cmd(Cmd::PinBaseline);
+    assert!(s.state.session.health.baseline().is_none());
+    assert!(
+        s.state
+            .ui
+            .flash
+            .as_deref()
+            .is_some_and(|f| f.contains("nothing to pin")),
+        "{:?}",
+        s.state.ui.flash
+    );
+    for k in 0..30 {
+        s.record(Event::LogCounts {
+            counts: vec![second(k, 20)],
+        });
+    }
+    s.cmd(Cmd::PinBaseline);
+    let base = s.state.session.health.baseline().cloned().expect("pinned");
+    assert_eq!(base.request_error_rate(), Some(0.0));
+    let error_rate = |s: &Session| {
+        s.state
+            .session
+            .health
+            .engine
+            .judged()
+            .find(|(c, v)| c.kind == Kind::ErrorRate && v.text.contains("access log"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{:?}", s.state.session.health.engine.verdicts))
+    };
+    for k in 30..60 {
+        let mut count = second(k, 20);
+        count.server_errors = 6;
+        s.record(Event::LogCounts {
+            counts: vec![count],
+        });
+    }
+    let v = error_rate(&s);
+    assert_eq!(v.state, criteria::State::Firing, "{}", v.text);
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("ROLLBACK CRITERIA MET"), "{text}");
+}

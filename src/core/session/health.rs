@@ -192,6 +192,13 @@ impl Health {
                 // when its counts arrive, probe or no probe.
                 let access = self.stats.requests.is_some();
                 if let Some(now) = self.log_rate.last() {
+                    // With nothing probed, a pin waits for the requests.
+                    if access && self.config.is_none() && self.pin.requested.is_some() {
+                        let at_pin = self.pin_stats();
+                        if self.pin.poll(now, &at_pin).is_some() {
+                            self.evaluate(now);
+                        }
+                    }
                     self.evaluate_where(now, |k| {
                         k == Kind::LogErrors
                             || k == Kind::Throughput

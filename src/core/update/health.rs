@@ -15,8 +15,10 @@ use crate::domain::monitor::{Baseline, BaselineSource};
 /// (nor a pending request).
 pub fn pin(state: &mut State, source: BaselineSource) -> Vec<Effect> {
     let h = &state.session.health;
-    if h.config.is_none() {
-        state.ui.flash = Some("no health endpoint: nothing to pin".into());
+    // An access log alone is something to pin: its requests are answers of
+    // the service, as probes are.
+    if h.config.is_none() && h.stats.requests.is_none() {
+        state.ui.flash = Some("no health endpoint and no access log: nothing to pin".into());
         return Vec::new();
     }
     if source == BaselineSource::Auto && (h.pin.baseline.is_some() || h.pin.requested.is_some()) {
