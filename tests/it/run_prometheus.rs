@@ -183,3 +183,53 @@ async fn the_cockpit_judges_the_fleet_s_numbers_from_prometheus() {
     }
     assert!(fired_in_replay, "the replay fires as the cockpit did");
 }
+
+/// The same in a real terminal: `run --no-health --prometheus URL` in tmux
+/// shows the fleet's figures and sparkline, `b` pins them, the exporter's
+/// 5xx step turns the panel red, and the journal records the readings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    no_prometheus,
+    ignore = "prometheus is not installed: apt-get install prometheus to run the Prometheus tests"
+)]
+#[cfg_attr(no_tmux, ignore = "tmux is not installed")]
+async fn run_prometheus_in_a_real_terminal() {
+    use crate::harness::tmux::Cockpit as Tmux;
+    let exporter = Exporter::start(100.0, 0.2).await;
+    let prom = Prometheus::start(exporter.addr).await;
+    prom.wait_scrapes(4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("fleet.md");
+    std::fs::write(&plan, PLAN).unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, SHORT).unwrap();
+    let args = format!(
+        "run --new --no-health --operator erin --prometheus {} --config '{}' --window 10s --for 2s '{}'",
+        prom.url,
+        config.display(),
+        plan.display()
+    );
+    let c = Tmux::start("prom", 120, 40, &args);
+    let t = &c.tmux;
+    t.wait_for("prometheus's figures", |s| {
+        s.contains("prom err") && s.contains("req/s")
+    });
+    t.wait_for("ten readings", |s| s.contains("baseline: not pinned"));
+    t.keys(&["b"]);
+    t.wait_for("the baseline", |s| s.contains("base err"));
+    exporter.set(100.0, 30.0);
+    let red = t.wait_for_within("the panel red", std::time::Duration::from_secs(40), |s| {
+        s.contains("ROLLBACK CRITERIA MET")
+    });
+    assert!(red.contains("(prometheus)"), "{red}");
+    assert!(red.contains("prm "), "{red}");
+    // Read before quitting: the session is live, its journal complete up to
+    // the red panel.
+    let journal = c.journal();
+    assert_eq!(c.quit(), "EXIT=0");
+    assert!(
+        journal.contains(r#""type":"prometheus_reading""#),
+        "{journal}"
+    );
+    assert!(journal.contains("[3s]"), "the queries are journaled");
+}
