@@ -73,10 +73,23 @@ pub enum Cmd {
     Wait,
     /// `l` in that dialog: leave it running, noted in the journal.
     Leave,
+    /// `replay`: one record back / on.
+    ReplayBack,
+    ReplayForward,
+    /// `replay`: the previous / next decision.
+    ReplayPrevDecision,
+    ReplayNextDecision,
+    /// `replay`: the first / last record.
+    ReplayStart,
+    ReplayEnd,
+    /// `replay`: play / pause, faster, slower.
+    ReplayPlay,
+    ReplayFaster,
+    ReplaySlower,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 45] = [
+    pub const ALL: [Cmd; 54] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -122,6 +135,15 @@ impl Cmd {
         Cmd::ZoomOutput,
         Cmd::Wait,
         Cmd::Leave,
+        Cmd::ReplayBack,
+        Cmd::ReplayForward,
+        Cmd::ReplayPrevDecision,
+        Cmd::ReplayNextDecision,
+        Cmd::ReplayStart,
+        Cmd::ReplayEnd,
+        Cmd::ReplayPlay,
+        Cmd::ReplayFaster,
+        Cmd::ReplaySlower,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -172,6 +194,15 @@ impl Cmd {
             Cmd::ZoomOutput => "zoom_output",
             Cmd::Wait => "wait",
             Cmd::Leave => "leave",
+            Cmd::ReplayBack => "replay_back",
+            Cmd::ReplayForward => "replay_forward",
+            Cmd::ReplayPrevDecision => "replay_prev_decision",
+            Cmd::ReplayNextDecision => "replay_next_decision",
+            Cmd::ReplayStart => "replay_start",
+            Cmd::ReplayEnd => "replay_end",
+            Cmd::ReplayPlay => "replay_play",
+            Cmd::ReplayFaster => "replay_faster",
+            Cmd::ReplaySlower => "replay_slower",
         }
     }
 
@@ -230,6 +261,17 @@ impl Cmd {
             Cmd::ZoomOutput => "the output pane full screen / back (page up/down scroll it)",
             Cmd::Wait => "a command the stopped cockpit left running: wait for it to end",
             Cmd::Leave => "a command the stopped cockpit left running: leave it (noted)",
+            Cmd::ReplayBack => "replay: one event back",
+            Cmd::ReplayForward => "replay: one event on",
+            Cmd::ReplayPrevDecision => {
+                "replay: previous decision (tick, command, criterion change, rollback)"
+            }
+            Cmd::ReplayNextDecision => "replay: next decision",
+            Cmd::ReplayStart => "replay: the session's start",
+            Cmd::ReplayEnd => "replay: the session's end",
+            Cmd::ReplayPlay => "replay: play / pause",
+            Cmd::ReplayFaster => "replay: play faster (1x, 10x, 60x)",
+            Cmd::ReplaySlower => "replay: play slower",
         }
     }
 
@@ -255,6 +297,9 @@ impl Cmd {
             Cmd::ZoomLogs => "app log",
             Cmd::ZoomOutput => "output",
             Cmd::PageDown => "page",
+            Cmd::ReplayForward => "step",
+            Cmd::ReplayNextDecision => "decision",
+            Cmd::ReplayPlay => "play",
             _ => self.name(),
         }
     }
@@ -348,5 +393,15 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             | Escalation
             | ZoomLogs
             | ZoomOutput
+            // Moving through a replay changes only what is looked at.
+            | ReplayBack
+            | ReplayForward
+            | ReplayPrevDecision
+            | ReplayNextDecision
+            | ReplayStart
+            | ReplayEnd
+            | ReplayPlay
+            | ReplayFaster
+            | ReplaySlower
     )
 }

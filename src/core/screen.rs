@@ -181,3 +181,19 @@ pub struct Auto {
     /// its way to the journal; the fact itself is `Session::auto_cancels`.
     pub cancelled: Vec<DateTime<Utc>>,
 }
+
+/// `replay`: where the timeline's cursor is, for the bar under the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayBar {
+    /// The record shown, counted from 1 (0: there are none).
+    pub at: usize,
+    pub of: usize,
+    pub when: Option<DateTime<Utc>>,
+    /// What that record is (`alice ticked ...`, `command #3 exited 0`).
+    pub what: String,
+    pub speed: u32,
+    pub playing: bool,
+    /// The newest command had not ended at this moment: the journal holds
+    /// no offset into its log, so the pane shows the log as it ended.
+    pub output_as_of_end: bool,
+}

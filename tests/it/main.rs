@@ -53,6 +53,7 @@ mod probe_reasons;
 mod prometheus_client;
 mod prometheus_real;
 mod readme;
+mod replay;
 mod report_charts;
 mod resume_facts;
 mod rollback_choice_e2e;

@@ -321,6 +321,16 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::FocusNext => health::focus_next(state),
         // Only bound in the criteria focus, which handles it above.
         Cmd::ToggleCriterion => {}
+        // The replay's loop moves its timeline; the state has none.
+        Cmd::ReplayBack
+        | Cmd::ReplayForward
+        | Cmd::ReplayPrevDecision
+        | Cmd::ReplayNextDecision
+        | Cmd::ReplayStart
+        | Cmd::ReplayEnd
+        | Cmd::ReplayPlay
+        | Cmd::ReplayFaster
+        | Cmd::ReplaySlower => {}
         Cmd::DeleteChar => {
             if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
                 text.pop();
