@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::core::event::{Event, Record, Target};
+use crate::core::outline::Row;
 use crate::core::screen::{Pane, ReplayBar};
 use crate::core::session::Session;
 use crate::core::state::State;
@@ -211,6 +212,25 @@ impl Timeline {
         }
     }
 
+    /// The viewer's cursor goes to the row the record at the timeline's
+    /// cursor is about (a tick, a note, a command and its exit), so its
+    /// marks and output are in view; a record about no row leaves it.
+    pub fn follow(&self, state: &mut State) {
+        let target = self.records.get(self.cursor).and_then(|r| match &r.event {
+            Event::Ticked { target }
+            | Event::Unticked { target }
+            | Event::NotApplicable { target, .. } => Some(*target),
+            Event::Noted { target, .. } => *target,
+            Event::CommandStarted { run, .. } | Event::CommandExited { run, .. } => {
+                self.folded.runs.get(*run).and_then(|r| r.target)
+            }
+            _ => None,
+        });
+        if let Some(row) = target.and_then(|t| row_of(state, t)) {
+            state.ui.cursor = Some(row);
+        }
+    }
+
     /// Puts the cursor's moment into `state`: the session, the time, the
     /// timeline bar and the output pane. The screen's own state (cursor,
     /// overlays) stays the viewer's.
@@ -274,17 +294,20 @@ impl Timeline {
         state.exec.pane = newest.map_or_else(Pane::default, |(run, _)| pane(run));
         // The row it was started from keeps showing it, as on the
         // deployer's screen.
-        let target = runs.last().and_then(|r| r.target);
-        state.exec.anchor = target.and_then(|t| {
-            let rb = state.runbook();
-            state
-                .plan
-                .outline
-                .rows(&std::collections::BTreeSet::new())
-                .into_iter()
-                .find(|row| row.target(rb) == Some(t))
-        });
+        state.exec.anchor = runs
+            .last()
+            .and_then(|r| r.target)
+            .and_then(|t| row_of(state, t));
     }
+}
+
+/// The checklist row showing `target`, if it is not folded away.
+fn row_of(state: &State, target: Target) -> Option<Row> {
+    let rb = state.runbook();
+    state
+        .rows()
+        .into_iter()
+        .find(|row| row.target(rb) == Some(target))
 }
 
 /// The records `[` and `]` stop at (besides a criterion's change, which the

@@ -525,6 +525,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 if let Some(t) = &mut timeline {
                     t.advance(played.elapsed());
                     t.show(&mut state);
+                    t.follow(&mut state);
                 }
                 played = Instant::now();
                 dirty = true;
@@ -550,6 +551,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 && replay_command(t, *cmd)
             {
                 t.show(&mut state);
+                t.follow(&mut state);
                 played = Instant::now();
                 continue;
             }
