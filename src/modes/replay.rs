@@ -21,7 +21,6 @@ use crate::core::timeline::{Log, Timeline};
 use crate::journal::sessions;
 use crate::shell::cockpit::Feed;
 use crate::shell::tail::{LogTail, resolve_log};
-use crate::ui::ViewState;
 
 /// The replay's state (read-only, nothing folded yet) and its timeline,
 /// the cursor on the last record, the logs read.
@@ -64,21 +63,20 @@ fn read_logs(dir: &Path, records: &[crate::core::event::Record]) -> BTreeMap<u64
 }
 
 pub fn main(args: &ReplayArgs) -> u8 {
-    let dir = match &args.path {
-        Some(p) => sessions::resolve(p, false),
-        None => sessions::resolve_default(false),
-    };
-    let (state, timeline, notices) = match dir.and_then(|d| prepare(&d)) {
+    let prepared = sessions::resolve_arg(args.path.as_deref(), false).and_then(|d| prepare(&d));
+    let (state, timeline, notices) = match prepared {
         Ok(p) => p,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
             return 2;
         }
     };
-    crate::ui::log::init();
-    for n in notices {
-        log::warn!("{n}");
-    }
-    let view = ViewState::new(Keymap::default().replay());
-    super::watch::run_read_only(state, view, Feed::Replay(Box::new(timeline)), args.mouse)
+    let feed = Feed::Replay(Box::new(timeline));
+    super::watch::run_read_only(
+        state,
+        &notices,
+        Keymap::default().replay(),
+        feed,
+        args.mouse,
+    )
 }

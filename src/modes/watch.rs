@@ -79,11 +79,7 @@ pub fn settings_of(replayed: &sessions::Replayed) -> Settings {
 }
 
 pub fn main(args: &WatchArgs) -> u8 {
-    let dir = match &args.path {
-        Some(p) => sessions::resolve(p, true),
-        None => sessions::resolve_default(true),
-    };
-    let prepared = dir.and_then(|d| prepare(&d));
+    let prepared = sessions::resolve_arg(args.path.as_deref(), true).and_then(|d| prepare(&d));
     let (state, tail, notices) = match prepared {
         Ok(p) => p,
         Err(e) => {
@@ -91,16 +87,30 @@ pub fn main(args: &WatchArgs) -> u8 {
             return 2;
         }
     };
+    let keymap = Keymap::default().read_only();
+    run_read_only(
+        state,
+        &notices,
+        keymap,
+        cockpit::Feed::Tail(tail),
+        args.mouse,
+    )
+}
+
+/// Runs a read-only cockpit (`watch`, `replay`) to its end, the session's
+/// notices in its log pane; the exit code.
+pub fn run_read_only(
+    state: State,
+    notices: &[String],
+    keymap: Keymap,
+    feed: cockpit::Feed,
+    mouse: bool,
+) -> u8 {
     crate::ui::log::init();
     for n in notices {
         log::warn!("{n}");
     }
-    let view = ViewState::new(Keymap::default().read_only());
-    run_read_only(state, view, cockpit::Feed::Tail(tail), args.mouse)
-}
-
-/// Runs a read-only cockpit (`watch`, `replay`) to its end; the exit code.
-pub fn run_read_only(state: State, view: ViewState, feed: cockpit::Feed, mouse: bool) -> u8 {
+    let view = ViewState::new(keymap);
     let run = || -> anyhow::Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

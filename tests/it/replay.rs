@@ -93,6 +93,13 @@ fn replayed(t: &mut Timeline, row: Option<Row>) -> State {
     state
 }
 
+fn first_tick(s: &Session) -> usize {
+    s.records
+        .iter()
+        .position(|r| matches!(r.event, Event::Ticked { .. }))
+        .unwrap()
+}
+
 fn replay_screen(state: &State, w: u16, h: u16) -> String {
     terminal_text(&render_with(state, &Keymap::default().replay(), w, h))
 }
@@ -138,11 +145,7 @@ fn each_decision_replays_as_the_deployer_saw_it() {
 fn the_bar_names_the_event_its_time_in_the_window_zone_and_utc() {
     let (s, _) = scripted(120, 40);
     let mut t = Timeline::new(&plan().runbook, s.records.clone());
-    let tick = s
-        .records
-        .iter()
-        .position(|r| matches!(r.event, Event::Ticked { .. }))
-        .unwrap();
+    let tick = first_tick(&s);
     t.seek(tick);
     let state = replayed(&mut t, None);
     let screen = replay_screen(&state, 120, 40);
@@ -197,11 +200,7 @@ fn the_output_pane_shows_an_ended_command_whole_and_a_running_one_as_of_the_end(
 fn replay_screens() {
     let (s, _) = scripted(120, 40);
     let mut t = Timeline::new(&plan().runbook, s.records.clone());
-    let tick = s
-        .records
-        .iter()
-        .position(|r| matches!(r.event, Event::Ticked { .. }))
-        .unwrap();
+    let tick = first_tick(&s);
     for (name, k) in [("tick", tick), ("end", s.records.len() - 1)] {
         t.seek(k);
         let state = replayed(&mut t, s.state.ui.cursor);
