@@ -15,11 +15,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::action::Action;
 use rollout_cockpit::core::event::{Event, Record, Target};
 use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::core::timeline::{EVERY, Timeline};
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::domain::monitor::{
     HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
 };
@@ -138,6 +140,18 @@ fn session(plan: &Plan, t0: DateTime<Utc>) -> Vec<Record> {
         .collect()
 }
 
+/// What the loop does after a step: the moment, through `update`.
+fn show(t: &mut Timeline, state: &mut State) {
+    let moment = Box::new(t.moment(state.exec.shown));
+    update(
+        state,
+        Action::Replayed {
+            moment,
+            follow: true,
+        },
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let loaded = runbook::load(None).unwrap();
     let plan = Plan::new(loaded.runbook, &loaded.text);
@@ -166,14 +180,14 @@ fn bench(c: &mut Criterion) {
         ("end", n - 1),
     ] {
         t.seek(at);
-        t.show(&mut state);
+        show(&mut t, &mut state);
         g.bench_function(
             format!("→ then ← at the {name}, redrawn (120x40)"),
             |b| {
                 b.iter(|| {
                     for forward in [true, false] {
                         t.step(forward);
-                        t.show(&mut state);
+                        show(&mut t, &mut state);
                         term.draw(|f| ui::render(f, &state, &mut view)).unwrap();
                     }
                     black_box(t.cursor())
@@ -186,7 +200,7 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| {
                     t.seek(at);
                     t.step(false);
-                    t.show(&mut state);
+                    show(&mut t, &mut state);
                     term.draw(|f| ui::render(f, &state, &mut view)).unwrap();
                     black_box(t.cursor())
                 })

@@ -353,6 +353,12 @@ pub enum Action {
     WorkerPanicked(String),
     /// The webhook answered an announcement.
     Posted(Result<(), String>),
+    /// `replay`: the timeline moved; show its moment (the viewer's cursor
+    /// following the record's row when `follow`).
+    Replayed {
+        moment: Box<crate::core::screen::Moment>,
+        follow: bool,
+    },
     /// The checklist pane's height, as last drawn: a page for PgUp/PgDn;
     /// and how far the help can scroll, so scrolling past its end is undone.
     Viewport {

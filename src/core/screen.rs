@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::core::event::Target;
 use crate::core::modal::Modal;
 use crate::core::outline::Row;
+use crate::core::session::Session;
 use crate::domain::exec::OutputBuffer;
 
 /// Which keymap applies.
@@ -196,4 +198,26 @@ pub struct ReplayBar {
     /// The newest command had not ended at this moment: the journal holds
     /// no offset into its log, so the pane shows the log as it ended.
     pub output_as_of_end: bool,
+}
+
+/// A moment of the session, as `Timeline::moment` gives it to `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moment {
+    pub session: Session,
+    pub now: Option<DateTime<Utc>>,
+    pub bar: ReplayBar,
+    /// The row the record is about (a tick, a note, a command).
+    pub about: Option<Target>,
+    /// The output pane, when it changed.
+    pub output: Option<Output>,
+}
+
+/// The output pane's content at a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub shown: Option<u64>,
+    pub pane: Pane,
+    pub earlier: Vec<(u64, Pane)>,
+    /// The newest command's row, which keeps showing its output.
+    pub anchor: Option<Target>,
 }

@@ -11,10 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::core::event::{Event, Record, Target};
-use crate::core::outline::Row;
-use crate::core::screen::{Pane, ReplayBar};
+use crate::core::screen::{Moment, Output, Pane, ReplayBar};
 use crate::core::session::Session;
-use crate::core::state::State;
 use crate::domain::exec::{Line, OutputBuffer, Stream};
 use crate::domain::runbook::Runbook;
 
@@ -34,6 +32,7 @@ pub struct Log {
 
 #[derive(Debug, Clone)]
 pub struct Timeline {
+    runbook: Runbook,
     records: Vec<Record>,
     /// Indices of the records that are decisions (see [`is_decision`]).
     decisions: Vec<usize>,
@@ -73,6 +72,7 @@ impl Timeline {
             kept.push(fold.clone());
         }
         Timeline {
+            runbook: runbook.clone(),
             cursor: records.len().saturating_sub(1),
             records,
             decisions,
@@ -212,11 +212,23 @@ impl Timeline {
         }
     }
 
-    /// The viewer's cursor goes to the row the record at the timeline's
-    /// cursor is about (a tick, a note, a command and its exit), so its
-    /// marks and output are in view; a record about no row leaves it.
-    pub fn follow(&self, state: &mut State) {
-        let target = self.records.get(self.cursor).and_then(|r| match &r.event {
+    /// The moment at the cursor, for `update` to show
+    /// ([`Action::Replayed`](crate::core::action::Action::Replayed)):
+    /// the session, the time, the bar, the row the record is about, and
+    /// the output pane when it changes (`shown`: the run the state's pane
+    /// shows now).
+    pub fn moment(&mut self, shown: Option<u64>) -> Moment {
+        let record = self.records.get(self.cursor);
+        let newest = self
+            .folded
+            .runs
+            .list
+            .last()
+            .map(|r| (r.run, r.exit.is_some()));
+        let output =
+            (newest != self.shown || shown != newest.map(|(run, _)| run)).then(|| self.output());
+        self.shown = newest;
+        let about = record.and_then(|r| match &r.event {
             Event::Ticked { target }
             | Event::Unticked { target }
             | Event::NotApplicable { target, .. } => Some(*target),
@@ -226,52 +238,32 @@ impl Timeline {
             }
             _ => None,
         });
-        if let Some(row) = target.and_then(|t| row_of(state, t)) {
-            state.ui.cursor = Some(row);
-        }
-    }
-
-    /// Puts the cursor's moment into `state`: the session, the time, the
-    /// timeline bar and the output pane. The screen's own state (cursor,
-    /// overlays) stays the viewer's.
-    pub fn show(&mut self, state: &mut State) {
-        state.session.clone_from(&self.folded);
-        self.show_output(state);
-        let record = self.records.get(self.cursor);
-        if let Some(r) = record {
-            state.now = r.ts;
-        }
-        state.replay =
-            Some(ReplayBar {
+        Moment {
+            session: self.folded.clone(),
+            now: record.map(|r| r.ts),
+            bar: ReplayBar {
                 at: self.cursor + usize::from(record.is_some()),
                 of: self.records.len(),
                 when: record.map(|r| r.ts),
-                what: record.map_or_else(|| "no records".into(), |r| what(state.runbook(), r)),
+                what: record.map_or_else(|| "no records".into(), |r| what(&self.runbook, r)),
                 speed: self.speed(),
                 playing: self.playing,
-                output_as_of_end: state.session.runs.list.last().is_some_and(|r| {
+                output_as_of_end: self.folded.runs.list.last().is_some_and(|r| {
                     r.exit.is_none() && !r.terminal && self.logs.contains_key(&r.run)
                 }),
-            });
+            },
+            about,
+            output,
+        }
     }
 
-    /// The newest command's output: its log is complete once its exit is
-    /// journaled (the runner closes the log first), so an ended command
-    /// shows exactly what it printed. The journal has no offsets into a
-    /// running command's log: that output is the whole log, as of the end,
-    /// and the bar says so.
-    fn show_output(&mut self, state: &mut State) {
-        let newest = state
-            .session
-            .runs
-            .list
-            .last()
-            .map(|r| (r.run, r.exit.is_some()));
-        if newest == self.shown && state.exec.shown == newest.map(|(run, _)| run) {
-            return;
-        }
-        self.shown = newest;
-        let runs = &state.session.runs.list;
+    /// The output pane at the cursor: the newest command's log, and the
+    /// ones before it the live pane keeps. An ended command's log is
+    /// complete (the runner closes it before its exit is journaled). The
+    /// journal has no offsets into a running command's log: that output is
+    /// the whole log, as of the end, and the pane says so.
+    fn output(&self) -> Output {
+        let runs = &self.folded.runs.list;
         let pane = |run: u64| {
             let mut b = OutputBuffer::default();
             if let Some(log) = self.logs.get(&run) {
@@ -286,28 +278,16 @@ impl Timeline {
         };
         let keep = crate::core::update::pane::KEEP;
         let n = runs.len();
-        state.exec.earlier = runs[n.saturating_sub(keep + 1)..n.saturating_sub(1)]
-            .iter()
-            .map(|r| (r.run, pane(r.run)))
-            .collect();
-        state.exec.shown = newest.map(|(run, _)| run);
-        state.exec.pane = newest.map_or_else(Pane::default, |(run, _)| pane(run));
-        // The row it was started from keeps showing it, as on the
-        // deployer's screen.
-        state.exec.anchor = runs
-            .last()
-            .and_then(|r| r.target)
-            .and_then(|t| row_of(state, t));
+        Output {
+            shown: runs.last().map(|r| r.run),
+            pane: runs.last().map_or_else(Pane::default, |r| pane(r.run)),
+            earlier: runs[n.saturating_sub(keep + 1)..n.saturating_sub(1)]
+                .iter()
+                .map(|r| (r.run, pane(r.run)))
+                .collect(),
+            anchor: runs.last().and_then(|r| r.target),
+        }
     }
-}
-
-/// The checklist row showing `target`, if it is not folded away.
-fn row_of(state: &State, target: Target) -> Option<Row> {
-    let rb = state.runbook();
-    state
-        .rows()
-        .into_iter()
-        .find(|row| row.target(rb) == Some(target))
 }
 
 /// The records `[` and `]` stop at (besides a criterion's change, which the

@@ -243,7 +243,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             crate::shell::tail::spawn(tail, tx.clone()).context("starting the journal tail")?;
         }
         Feed::Replay(mut t) => {
-            t.show(&mut state);
+            let moment = Box::new(t.moment(state.exec.shown));
+            update(
+                &mut state,
+                Action::Replayed {
+                    moment,
+                    follow: false,
+                },
+            );
             timeline = Some(t);
         }
     }
@@ -524,8 +531,8 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             _ = play.tick(), if timeline.as_ref().is_some_and(|t| t.playing()) => {
                 if let Some(t) = &mut timeline {
                     t.advance(played.elapsed());
-                    t.show(&mut state);
-                    t.follow(&mut state);
+                    let moment = Box::new(t.moment(state.exec.shown));
+                    actions.push(Action::Replayed { moment, follow: true });
                 }
                 played = Instant::now();
                 dirty = true;
@@ -547,14 +554,19 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         let mut writer_stopped = false;
         for action in actions {
             dirty = true;
-            if let (Some(t), Action::Cmd(cmd)) = (&mut timeline, &action)
-                && replay_command(t, *cmd)
-            {
-                t.show(&mut state);
-                t.follow(&mut state);
-                played = Instant::now();
-                continue;
-            }
+            // A timeline key moves the replay; `update` shows where to.
+            let action = match (&mut timeline, action) {
+                (Some(t), Action::Cmd(cmd)) if is_replay(cmd) => {
+                    replay_command(t, cmd);
+                    played = Instant::now();
+                    let moment = Box::new(t.moment(state.exec.shown));
+                    Action::Replayed {
+                        moment,
+                        follow: true,
+                    }
+                }
+                (_, action) => action,
+            };
             for effect in update(&mut state, action) {
                 match effect {
                     // The end goes last, after the exits of the commands
@@ -719,9 +731,23 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
     Ok(code)
 }
 
-/// A replay's timeline keys move the cursor (and play); `false` for any
-/// other key, which `update` handles as in a mirror.
-fn replay_command(t: &mut Timeline, cmd: Cmd) -> bool {
+fn is_replay(cmd: Cmd) -> bool {
+    matches!(
+        cmd,
+        Cmd::ReplayBack
+            | Cmd::ReplayForward
+            | Cmd::ReplayPrevDecision
+            | Cmd::ReplayNextDecision
+            | Cmd::ReplayStart
+            | Cmd::ReplayEnd
+            | Cmd::ReplayPlay
+            | Cmd::ReplayFaster
+            | Cmd::ReplaySlower
+    )
+}
+
+/// Moves a replay's timeline (and its play) on one of its keys.
+fn replay_command(t: &mut Timeline, cmd: Cmd) {
     match cmd {
         Cmd::ReplayBack | Cmd::ReplayForward => t.step(cmd == Cmd::ReplayForward),
         Cmd::ReplayPrevDecision | Cmd::ReplayNextDecision => {
@@ -731,9 +757,8 @@ fn replay_command(t: &mut Timeline, cmd: Cmd) -> bool {
         Cmd::ReplayEnd => t.seek(usize::MAX),
         Cmd::ReplayPlay => t.toggle_play(),
         Cmd::ReplayFaster | Cmd::ReplaySlower => t.faster(cmd == Cmd::ReplayFaster),
-        _ => return false,
+        _ => {}
     }
-    true
 }
 
 /// The commands this loop runs: starts waiting for their journal record,

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use rollout_cockpit::config::keys::Keymap;
-use rollout_cockpit::core::action::Cmd;
+use rollout_cockpit::core::action::{Action, Cmd};
 use rollout_cockpit::core::event::Event;
 use rollout_cockpit::core::outline::Row;
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::core::timeline::{Log, Timeline};
+use rollout_cockpit::core::update::update;
 use rollout_cockpit::domain::monitor::Outcome;
 
 use crate::harness::cockpit::{
@@ -88,7 +89,14 @@ fn scripted(w: u16, h: u16) -> (Session, Seen) {
 fn replayed(t: &mut Timeline, row: Option<Row>) -> State {
     let mut state = State::new(plan(), settings(), now());
     state.read_only = true;
-    t.show(&mut state);
+    let moment = Box::new(t.moment(state.exec.shown));
+    update(
+        &mut state,
+        Action::Replayed {
+            moment,
+            follow: false,
+        },
+    );
     state.ui.cursor = row;
     state
 }

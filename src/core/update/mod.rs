@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod health;
 pub mod logs;
 pub mod pane;
+pub mod replay;
 pub mod rollback;
 pub mod runs;
 
@@ -51,6 +52,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 runs::mirror_started(state, *run);
             }
             state.journal_error = None;
+            Vec::new()
+        }
+        Action::Replayed { moment, follow } => {
+            replay::show(state, *moment, follow);
             Vec::new()
         }
         Action::Deployer { alive } => {
