@@ -223,3 +223,31 @@ fn replay_screens() {
         assert!(tiny.contains("too small"), "{tiny}");
     }
 }
+
+#[test]
+fn help_lists_the_timeline_keys_and_no_key_that_changes_the_session() {
+    let (s, _) = scripted(120, 40);
+    let mut t = Timeline::new(&plan().runbook, s.records.clone());
+    let mut state = replayed(&mut t, None);
+    update(&mut state, Action::Cmd(Cmd::Help));
+    let help = replay_screen(&state, 120, 60);
+    for (keys, what) in [
+        ("←", "replay: one event back"),
+        ("→", "replay: one event on"),
+        ("[", "replay: previous decision"),
+        ("]", "replay: next decision"),
+        ("g", "replay: the session's start"),
+        ("G", "replay: the session's end"),
+        ("space", "replay: play / pause"),
+        ("+ =", "replay: play faster (1x, 10x, 60x)"),
+        ("-", "replay: play slower"),
+    ] {
+        let line = help
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what:?} not in help:\n{help}"));
+        assert!(line.contains(&format!(" {keys}  {what}")), "{line}");
+    }
+    assert!(!help.contains("tick / untick"), "{help}");
+    assert!(!help.contains("collapse section"), "{help}");
+}
