@@ -15,7 +15,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rollout_cockpit::config::keys::Keymap;
-use rollout_cockpit::core::action::Action;
 use rollout_cockpit::core::event::{Event, Record, Target};
 use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
@@ -142,14 +141,8 @@ fn session(plan: &Plan, t0: DateTime<Utc>) -> Vec<Record> {
 
 /// What the loop does after a step: the moment, through `update`.
 fn show(t: &mut Timeline, state: &mut State) {
-    let moment = Box::new(t.moment(state.exec.shown));
-    update(
-        state,
-        Action::Replayed {
-            moment,
-            follow: true,
-        },
-    );
+    let shown = t.shown(state.exec.shown, true);
+    update(state, shown);
 }
 
 fn bench(c: &mut Criterion) {

@@ -206,6 +206,23 @@ impl Cmd {
         }
     }
 
+    /// `replay`'s timeline keys: they move through the session, and
+    /// change only what is looked at.
+    pub fn moves_replay(self) -> bool {
+        matches!(
+            self,
+            Cmd::ReplayBack
+                | Cmd::ReplayForward
+                | Cmd::ReplayPrevDecision
+                | Cmd::ReplayNextDecision
+                | Cmd::ReplayStart
+                | Cmd::ReplayEnd
+                | Cmd::ReplayPlay
+                | Cmd::ReplayFaster
+                | Cmd::ReplaySlower
+        )
+    }
+
     pub fn from_name(name: &str) -> Option<Cmd> {
         Cmd::ALL.into_iter().find(|c| c.name() == name)
     }
@@ -399,15 +416,5 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             | Escalation
             | ZoomLogs
             | ZoomOutput
-            // Moving through a replay changes only what is looked at.
-            | ReplayBack
-            | ReplayForward
-            | ReplayPrevDecision
-            | ReplayNextDecision
-            | ReplayStart
-            | ReplayEnd
-            | ReplayPlay
-            | ReplayFaster
-            | ReplaySlower
-    )
+    ) || cmd.moves_replay()
 }

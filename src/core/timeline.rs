@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::core::action::Action;
 use crate::core::event::{Event, Record, Target};
 use crate::core::screen::{Moment, Output, Pane, ReplayBar};
 use crate::core::session::Session;
@@ -209,6 +210,14 @@ impl Timeline {
         self.seek(end.saturating_sub(1).max(self.cursor));
         if self.cursor + 1 >= self.records.len() {
             self.playing = false;
+        }
+    }
+
+    /// [`Timeline::moment`] as the action that shows it.
+    pub fn shown(&mut self, shown: Option<u64>, follow: bool) -> Action {
+        Action::Replayed {
+            moment: Box::new(self.moment(shown)),
+            follow,
         }
     }
 

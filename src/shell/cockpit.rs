@@ -243,14 +243,8 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             crate::shell::tail::spawn(tail, tx.clone()).context("starting the journal tail")?;
         }
         Feed::Replay(mut t) => {
-            let moment = Box::new(t.moment(state.exec.shown));
-            update(
-                &mut state,
-                Action::Replayed {
-                    moment,
-                    follow: false,
-                },
-            );
+            let shown = t.shown(state.exec.shown, false);
+            update(&mut state, shown);
             timeline = Some(t);
         }
     }
@@ -531,8 +525,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             _ = play.tick(), if timeline.as_ref().is_some_and(|t| t.playing()) => {
                 if let Some(t) = &mut timeline {
                     t.advance(played.elapsed());
-                    let moment = Box::new(t.moment(state.exec.shown));
-                    actions.push(Action::Replayed { moment, follow: true });
+                    actions.push(t.shown(state.exec.shown, true));
                 }
                 played = Instant::now();
                 dirty = true;
@@ -556,14 +549,10 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             dirty = true;
             // A timeline key moves the replay; `update` shows where to.
             let action = match (&mut timeline, action) {
-                (Some(t), Action::Cmd(cmd)) if is_replay(cmd) => {
+                (Some(t), Action::Cmd(cmd)) if cmd.moves_replay() => {
                     replay_command(t, cmd);
                     played = Instant::now();
-                    let moment = Box::new(t.moment(state.exec.shown));
-                    Action::Replayed {
-                        moment,
-                        follow: true,
-                    }
+                    t.shown(state.exec.shown, true)
                 }
                 (_, action) => action,
             };
@@ -729,21 +718,6 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
-}
-
-fn is_replay(cmd: Cmd) -> bool {
-    matches!(
-        cmd,
-        Cmd::ReplayBack
-            | Cmd::ReplayForward
-            | Cmd::ReplayPrevDecision
-            | Cmd::ReplayNextDecision
-            | Cmd::ReplayStart
-            | Cmd::ReplayEnd
-            | Cmd::ReplayPlay
-            | Cmd::ReplayFaster
-            | Cmd::ReplaySlower
-    )
 }
 
 /// Moves a replay's timeline (and its play) on one of its keys.

@@ -89,14 +89,8 @@ fn scripted(w: u16, h: u16) -> (Session, Seen) {
 fn replayed(t: &mut Timeline, row: Option<Row>) -> State {
     let mut state = State::new(plan(), settings(), now());
     state.read_only = true;
-    let moment = Box::new(t.moment(state.exec.shown));
-    update(
-        &mut state,
-        Action::Replayed {
-            moment,
-            follow: false,
-        },
-    );
+    let shown = t.shown(state.exec.shown, false);
+    update(&mut state, shown);
     state.ui.cursor = row;
     state
 }
