@@ -63,12 +63,27 @@ pub enum Command {
     /// ticked what and when, criteria, outcome. Without -o it goes to stdout
     /// and to report.md in the session directory.
     Report(ReportArgs),
+    /// Replay a session as it happened: the cockpit, read-only, at any
+    /// moment of its journal. ←/→ one event, [/] the previous/next decision,
+    /// g/G start/end, space plays (+/- 1x, 10x, 60x), q quits.
+    Replay(ReplayArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
     /// A session directory, its journal, or a directory of sessions (the
     /// newest live one in it) [default: the newest live session under
+    /// $XDG_STATE_HOME/rollout-cockpit]
+    pub path: Option<PathBuf>,
+    /// Let the mouse wheel move the checklist
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A session directory, its journal, or a directory of sessions (the
+    /// newest in it) [default: the newest session under
     /// $XDG_STATE_HOME/rollout-cockpit]
     pub path: Option<PathBuf>,
     /// Let the mouse wheel move the checklist

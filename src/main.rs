@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Monitor(args) => rollout_cockpit::modes::monitor::main(&args),
         Command::Watch(args) => rollout_cockpit::modes::watch::main(&args),
         Command::Report(args) => rollout_cockpit::report::main(&args),
+        Command::Replay(args) => rollout_cockpit::modes::replay::main(&args),
     };
     ExitCode::from(code)
 }

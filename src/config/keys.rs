@@ -348,6 +348,37 @@ impl Keymap {
         Keymap { bindings, refused }
     }
 
+    /// `replay`'s keys: the mirror's, with the timeline's taking their
+    /// keys over in the checklist (`←`/`→`, `g`/`G`, `space`...). `home`
+    /// and `end` still move the checklist.
+    pub fn replay(&self) -> Keymap {
+        use KeyCode as K;
+        let timeline = [
+            (Key::plain(K::Left), Cmd::ReplayBack),
+            (Key::plain(K::Right), Cmd::ReplayForward),
+            (Key::ch('['), Cmd::ReplayPrevDecision),
+            (Key::ch(']'), Cmd::ReplayNextDecision),
+            (Key::ch('g'), Cmd::ReplayStart),
+            (Key::ch('G'), Cmd::ReplayEnd),
+            (Key::ch(' '), Cmd::ReplayPlay),
+            (Key::ch('+'), Cmd::ReplayFaster),
+            (Key::ch('='), Cmd::ReplayFaster),
+            (Key::ch('-'), Cmd::ReplaySlower),
+        ];
+        let mut map = self.read_only();
+        let taken =
+            |b: &Binding| b.mode == Mode::Normal && timeline.iter().any(|(k, _)| *k == b.key);
+        map.bindings.retain(|b| !taken(b));
+        map.refused.retain(|b| !taken(b));
+        map.bindings
+            .extend(timeline.iter().map(|&(key, cmd)| Binding {
+                mode: Mode::Normal,
+                key,
+                cmd,
+            }));
+        map
+    }
+
     /// The criteria focus has a few keys of its own; every other key does
     /// what it does in the checklist. Refused keys are still found, so a
     /// mirror can say why they do nothing.
@@ -446,6 +477,9 @@ impl Keymap {
         let wanted: &[Cmd] = match mode {
             Mode::Normal => &[
                 Cmd::Down,
+                Cmd::ReplayForward,
+                Cmd::ReplayNextDecision,
+                Cmd::ReplayPlay,
                 Cmd::Tick,
                 Cmd::NotApplicable,
                 Cmd::Note,
@@ -487,8 +521,14 @@ impl Keymap {
             .filter_map(|&cmd| {
                 let first = self.keys_for(mode, cmd).into_iter().next()?;
                 let mut label = first.to_string();
-                if cmd == Cmd::Down
-                    && let Some(up) = self.keys_for(mode, Cmd::Up).into_iter().next()
+                let back = match cmd {
+                    Cmd::Down => Some(Cmd::Up),
+                    Cmd::ReplayForward => Some(Cmd::ReplayBack),
+                    Cmd::ReplayNextDecision => Some(Cmd::ReplayPrevDecision),
+                    _ => None,
+                };
+                if let Some(back) = back
+                    && let Some(up) = self.keys_for(mode, back).into_iter().next()
                 {
                     label = format!("{first}/{up}");
                 }

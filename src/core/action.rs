@@ -73,10 +73,23 @@ pub enum Cmd {
     Wait,
     /// `l` in that dialog: leave it running, noted in the journal.
     Leave,
+    /// `replay`: one record back / on.
+    ReplayBack,
+    ReplayForward,
+    /// `replay`: the previous / next decision.
+    ReplayPrevDecision,
+    ReplayNextDecision,
+    /// `replay`: the first / last record.
+    ReplayStart,
+    ReplayEnd,
+    /// `replay`: play / pause, faster, slower.
+    ReplayPlay,
+    ReplayFaster,
+    ReplaySlower,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 45] = [
+    pub const ALL: [Cmd; 54] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -122,6 +135,15 @@ impl Cmd {
         Cmd::ZoomOutput,
         Cmd::Wait,
         Cmd::Leave,
+        Cmd::ReplayBack,
+        Cmd::ReplayForward,
+        Cmd::ReplayPrevDecision,
+        Cmd::ReplayNextDecision,
+        Cmd::ReplayStart,
+        Cmd::ReplayEnd,
+        Cmd::ReplayPlay,
+        Cmd::ReplayFaster,
+        Cmd::ReplaySlower,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -172,7 +194,33 @@ impl Cmd {
             Cmd::ZoomOutput => "zoom_output",
             Cmd::Wait => "wait",
             Cmd::Leave => "leave",
+            Cmd::ReplayBack => "replay_back",
+            Cmd::ReplayForward => "replay_forward",
+            Cmd::ReplayPrevDecision => "replay_prev_decision",
+            Cmd::ReplayNextDecision => "replay_next_decision",
+            Cmd::ReplayStart => "replay_start",
+            Cmd::ReplayEnd => "replay_end",
+            Cmd::ReplayPlay => "replay_play",
+            Cmd::ReplayFaster => "replay_faster",
+            Cmd::ReplaySlower => "replay_slower",
         }
+    }
+
+    /// `replay`'s timeline keys: they move through the session, and
+    /// change only what is looked at.
+    pub fn moves_replay(self) -> bool {
+        matches!(
+            self,
+            Cmd::ReplayBack
+                | Cmd::ReplayForward
+                | Cmd::ReplayPrevDecision
+                | Cmd::ReplayNextDecision
+                | Cmd::ReplayStart
+                | Cmd::ReplayEnd
+                | Cmd::ReplayPlay
+                | Cmd::ReplayFaster
+                | Cmd::ReplaySlower
+        )
     }
 
     pub fn from_name(name: &str) -> Option<Cmd> {
@@ -230,6 +278,17 @@ impl Cmd {
             Cmd::ZoomOutput => "the output pane full screen / back (page up/down scroll it)",
             Cmd::Wait => "a command the stopped cockpit left running: wait for it to end",
             Cmd::Leave => "a command the stopped cockpit left running: leave it (noted)",
+            Cmd::ReplayBack => "replay: one event back",
+            Cmd::ReplayForward => "replay: one event on",
+            Cmd::ReplayPrevDecision => {
+                "replay: previous decision (tick, command, criterion change, rollback)"
+            }
+            Cmd::ReplayNextDecision => "replay: next decision",
+            Cmd::ReplayStart => "replay: the session's start",
+            Cmd::ReplayEnd => "replay: the session's end",
+            Cmd::ReplayPlay => "replay: play / pause",
+            Cmd::ReplayFaster => "replay: play faster (1x, 10x, 60x)",
+            Cmd::ReplaySlower => "replay: play slower",
         }
     }
 
@@ -255,6 +314,9 @@ impl Cmd {
             Cmd::ZoomLogs => "app log",
             Cmd::ZoomOutput => "output",
             Cmd::PageDown => "page",
+            Cmd::ReplayForward => "step",
+            Cmd::ReplayNextDecision => "decision",
+            Cmd::ReplayPlay => "play",
             _ => self.name(),
         }
     }
@@ -308,6 +370,12 @@ pub enum Action {
     WorkerPanicked(String),
     /// The webhook answered an announcement.
     Posted(Result<(), String>),
+    /// `replay`: the timeline moved; show its moment (the viewer's cursor
+    /// following the record's row when `follow`).
+    Replayed {
+        moment: Box<crate::core::screen::Moment>,
+        follow: bool,
+    },
     /// The checklist pane's height, as last drawn: a page for PgUp/PgDn;
     /// and how far the help can scroll, so scrolling past its end is undone.
     Viewport {
@@ -348,5 +416,5 @@ pub fn allowed_in_mirror(cmd: Cmd) -> bool {
             | Escalation
             | ZoomLogs
             | ZoomOutput
-    )
+    ) || cmd.moves_replay()
 }

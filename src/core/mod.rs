@@ -14,5 +14,6 @@ pub mod screen;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod timeline;
 pub mod update;
 pub mod window;

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::core::event::Target;
 use crate::core::modal::Modal;
 use crate::core::outline::Row;
+use crate::core::session::Session;
 use crate::domain::exec::OutputBuffer;
 
 /// Which keymap applies.
@@ -180,4 +182,42 @@ pub struct Auto {
     /// `fired_at` of a firing cancelled on this screen whose record is on
     /// its way to the journal; the fact itself is `Session::auto_cancels`.
     pub cancelled: Vec<DateTime<Utc>>,
+}
+
+/// `replay`: where the timeline's cursor is, for the bar under the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayBar {
+    /// The record shown, counted from 1 (0: there are none).
+    pub at: usize,
+    pub of: usize,
+    pub when: Option<DateTime<Utc>>,
+    /// What that record is (`alice ticked ...`, `command #3 exited 0`).
+    pub what: String,
+    pub speed: u32,
+    pub playing: bool,
+    /// The newest command had not ended at this moment: the journal holds
+    /// no offset into its log, so the pane shows the log as it ended.
+    pub output_as_of_end: bool,
+}
+
+/// A moment of the session, as `Timeline::moment` gives it to `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moment {
+    pub session: Session,
+    pub now: Option<DateTime<Utc>>,
+    pub bar: ReplayBar,
+    /// The row the record is about (a tick, a note, a command).
+    pub about: Option<Target>,
+    /// The output pane, when it changed.
+    pub output: Option<Output>,
+}
+
+/// The output pane's content at a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub shown: Option<u64>,
+    pub pane: Pane,
+    pub earlier: Vec<(u64, Pane)>,
+    /// The newest command's row, which keeps showing its output.
+    pub anchor: Option<Target>,
 }

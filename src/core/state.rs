@@ -10,7 +10,7 @@ use crate::core::event::{DemoClock, Machine, Outcome, Record, Target};
 use crate::core::modal::Modal;
 use crate::core::outline::Row;
 use crate::core::plan::Plan;
-use crate::core::screen::{Auto, Driver, ExecUi, Focus, LogPane, Mode, Ui};
+use crate::core::screen::{Auto, Driver, ExecUi, Focus, LogPane, Mode, ReplayBar, Ui};
 use crate::core::session::{Session, Status};
 use crate::core::settings::Settings;
 use crate::core::window;
@@ -39,6 +39,9 @@ pub struct State {
     /// A mirror's view of the deployer: its cockpit's lock was found
     /// released while the session had not ended (the loop looks).
     pub deployer_gone: bool,
+    /// `replay`: the timeline's cursor, shown in a bar; the session and
+    /// the time are those of that moment.
+    pub replay: Option<ReplayBar>,
 }
 
 impl State {
@@ -63,6 +66,7 @@ impl State {
             rollback: None,
             auto: Auto::default(),
             deployer_gone: false,
+            replay: None,
         }
     }
 

@@ -113,6 +113,14 @@ pub fn resolve(path: &Path, live: bool) -> Result<PathBuf, String> {
 /// The session `watch`/`report` mean with no PATH: the newest under the
 /// default root or its demo root (with `live`, one a `run` holds first), so
 /// the demo's session is found right after the demo.
+/// [`resolve`] on a PATH argument, [`resolve_default`] without one.
+pub fn resolve_arg(path: Option<&Path>, live: bool) -> Result<PathBuf, String> {
+    match path {
+        Some(p) => resolve(p, live),
+        None => resolve_default(live),
+    }
+}
+
 pub fn resolve_default(live: bool) -> Result<PathBuf, String> {
     let root = journal::default_root()
         .ok_or("no session root: give a PATH (neither XDG_STATE_HOME nor HOME is set)")?;

@@ -4,5 +4,6 @@
 pub mod check;
 pub mod demo;
 pub mod monitor;
+pub mod replay;
 pub mod run;
 pub mod watch;

@@ -39,21 +39,7 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
             Err(e) => return Err(e),
         }
     };
-    let started = replayed.records.iter().find_map(|r| match &r.event {
-        Event::SessionStarted {
-            runbook,
-            environment,
-            ..
-        } => Some((r.by.clone(), runbook.clone(), environment.clone())),
-        _ => None,
-    });
-    let (operator, runbook_name, environment) =
-        started.unwrap_or_else(|| ("?".into(), "?".into(), "unknown environment".into()));
-    // A mirror probes nothing: its samples come from the journal.
-    let settings = Settings {
-        journal: Some(replayed.journal.display().to_string()),
-        ..Settings::replay(operator, environment, runbook_name)
-    };
+    let settings = settings_of(&replayed);
     let mut state = State::replay(
         replayed.plan.clone(),
         settings,
@@ -73,12 +59,27 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
     Ok((state, tail, replayed.notices))
 }
 
+/// The settings of someone else's session, as its journal started it. A
+/// mirror (or a replay) probes nothing: its samples come from the journal.
+pub fn settings_of(replayed: &sessions::Replayed) -> Settings {
+    let started = replayed.records.iter().find_map(|r| match &r.event {
+        Event::SessionStarted {
+            runbook,
+            environment,
+            ..
+        } => Some((r.by.clone(), runbook.clone(), environment.clone())),
+        _ => None,
+    });
+    let (operator, runbook_name, environment) =
+        started.unwrap_or_else(|| ("?".into(), "?".into(), "unknown environment".into()));
+    Settings {
+        journal: Some(replayed.journal.display().to_string()),
+        ..Settings::replay(operator, environment, runbook_name)
+    }
+}
+
 pub fn main(args: &WatchArgs) -> u8 {
-    let dir = match &args.path {
-        Some(p) => sessions::resolve(p, true),
-        None => sessions::resolve_default(true),
-    };
-    let prepared = dir.and_then(|d| prepare(&d));
+    let prepared = sessions::resolve_arg(args.path.as_deref(), true).and_then(|d| prepare(&d));
     let (state, tail, notices) = match prepared {
         Ok(p) => p,
         Err(e) => {
@@ -86,21 +87,35 @@ pub fn main(args: &WatchArgs) -> u8 {
             return 2;
         }
     };
+    let keymap = Keymap::default().read_only();
+    run_read_only(
+        state,
+        &notices,
+        keymap,
+        cockpit::Feed::Tail(tail),
+        args.mouse,
+    )
+}
+
+/// Runs a read-only cockpit (`watch`, `replay`) to its end, the session's
+/// notices in its log pane; the exit code.
+pub fn run_read_only(
+    state: State,
+    notices: &[String],
+    keymap: Keymap,
+    feed: cockpit::Feed,
+    mouse: bool,
+) -> u8 {
     crate::ui::log::init();
     for n in notices {
         log::warn!("{n}");
     }
-    let view = ViewState::new(Keymap::default().read_only());
+    let view = ViewState::new(keymap);
     let run = || -> anyhow::Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(cockpit::run(
-            state,
-            view,
-            cockpit::Feed::Tail(tail),
-            args.mouse,
-        ))
+        runtime.block_on(cockpit::run(state, view, feed, mouse))
     };
     match run() {
         Ok(code) => code,

@@ -24,6 +24,7 @@ use crate::core::effect::{Effect, Leftover, Spawn};
 
 use crate::core::event::{Event, Machine, Record, Target};
 use crate::core::state::State;
+use crate::core::timeline::Timeline;
 use crate::core::update::update;
 use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
@@ -97,6 +98,8 @@ pub fn report_worker_panics(tx: &mpsc::UnboundedSender<Msg>) -> WorkerPanics {
 pub enum Feed {
     Write(Journal),
     Tail(Tail),
+    /// `replay`: a session's records, moved through by keys and play.
+    Replay(Box<Timeline>),
 }
 
 impl From<Journal> for Feed {
@@ -227,6 +230,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         mut rx,
     } = cockpit;
     let (mut journal_tx, mut journal_thread, mut journal_path) = (None, None, None);
+    let mut timeline: Option<Box<Timeline>> = None;
     match feed {
         Feed::Write(journal) => {
             journal_path = Some(journal.path().to_path_buf());
@@ -238,7 +242,16 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         Feed::Tail(tail) => {
             crate::shell::tail::spawn(tail, tx.clone()).context("starting the journal tail")?;
         }
+        Feed::Replay(mut t) => {
+            let shown = t.shown(state.exec.shown, false);
+            update(&mut state, shown);
+            timeline = Some(t);
+        }
     }
+    // Play moves the timeline a frame at a time, by the wall time passed.
+    let mut play = interval(FRAME);
+    play.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut played = Instant::now();
     let owns = front.owns_process();
     let mut sigterm = owned_signal(owns, SignalKind::terminate()).context("SIGTERM handler")?;
     let mut sighup = owned_signal(owns, SignalKind::hangup()).context("SIGHUP handler")?;
@@ -478,7 +491,10 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 {
                     dirty = true;
                 }
-                actions.push(Action::Clock(now));
+                // A replay's time is its cursor's.
+                if timeline.is_none() {
+                    actions.push(Action::Clock(now));
+                }
                 let ended: Vec<Leftover> = watched
                     .iter()
                     .filter(|&(_, &pgid)| !exec::group_running(pgid))
@@ -506,6 +522,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 }
                 actions.push(Action::Exec(ExecEvent::Exited(exit)));
             },
+            _ = play.tick(), if timeline.as_ref().is_some_and(|t| t.playing()) => {
+                if let Some(t) = &mut timeline {
+                    t.advance(played.elapsed());
+                    actions.push(t.shown(state.exec.shown, true));
+                }
+                played = Instant::now();
+                dirty = true;
+            },
             _ = sleep_until(last_draw + FRAME), if dirty && suspended.is_none() => {},
             _ = recv(&mut sigint) => {},
             _ = recv(&mut sigquit) => {},
@@ -523,6 +547,15 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         let mut writer_stopped = false;
         for action in actions {
             dirty = true;
+            // A timeline key moves the replay; `update` shows where to.
+            let action = match (&mut timeline, action) {
+                (Some(t), Action::Cmd(cmd)) if cmd.moves_replay() => {
+                    replay_command(t, cmd);
+                    played = Instant::now();
+                    t.shown(state.exec.shown, true)
+                }
+                (_, action) => action,
+            };
             for effect in update(&mut state, action) {
                 match effect {
                     // The end goes last, after the exits of the commands
@@ -685,6 +718,21 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// Moves a replay's timeline (and its play) on one of its keys.
+fn replay_command(t: &mut Timeline, cmd: Cmd) {
+    match cmd {
+        Cmd::ReplayBack | Cmd::ReplayForward => t.step(cmd == Cmd::ReplayForward),
+        Cmd::ReplayPrevDecision | Cmd::ReplayNextDecision => {
+            t.decision(cmd == Cmd::ReplayNextDecision);
+        }
+        Cmd::ReplayStart => t.seek(0),
+        Cmd::ReplayEnd => t.seek(usize::MAX),
+        Cmd::ReplayPlay => t.toggle_play(),
+        Cmd::ReplayFaster | Cmd::ReplaySlower => t.faster(cmd == Cmd::ReplayFaster),
+        _ => {}
+    }
 }
 
 /// The commands this loop runs: starts waiting for their journal record,

@@ -35,15 +35,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             .started
             .as_ref()
             .map_or(state.settings.operator.as_str(), |s| s.by.as_str());
+        let what = if state.replay.is_some() {
+            "REPLAY"
+        } else {
+            "READ-ONLY MIRROR"
+        };
         first.push(Part::alone(
             10,
             Span::styled(
-                format!(" READ-ONLY MIRROR — {who}'s session "),
+                format!(" {what} — {who}'s session "),
                 theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
             ),
         ));
-        // An ended session expects no update: its end says enough.
-        if let (Some(at), None) = (state.session.last_at, &state.session.ended) {
+        // An ended session expects no update: its end says enough. A
+        // replay's moment is its bar's.
+        if let (Some(at), None, None) = (state.session.last_at, &state.session.ended, &state.replay)
+        {
             first.push(Part::alone(
                 8,
                 Span::styled(

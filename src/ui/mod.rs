@@ -33,6 +33,7 @@ mod metrics;
 mod modal;
 pub mod output;
 pub mod theme;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -124,7 +125,10 @@ pub fn render(frame: &mut Frame, state: &State, view: &mut ViewState) {
     if log_height > 0 {
         log::render(frame, log_area, view);
     }
-    machine::render(frame, strip, state);
+    match &state.replay {
+        Some(bar) => timeline::render(frame, strip, state, bar),
+        None => machine::render(frame, strip, state),
+    }
     footer::render(frame, foot, state, view);
     banner(frame, body, state, view);
     modal::render(frame, area, state, view);

@@ -154,6 +154,15 @@ fn render_run(
             theme::dim(),
         ));
     }
+    // A replay before this command's end: its log has no mark of where
+    // this moment was, so what follows may be later output.
+    let newest = state.session.runs.list.last().map(|r| r.run);
+    if state.replay.as_ref().is_some_and(|b| b.output_as_of_end) && newest == Some(run) {
+        lines.push(Line::styled(
+            "(running here: output as of the end)",
+            theme::amber(),
+        ));
+    }
     let height = usize::from(inner.height).saturating_sub(lines.len());
     for (_, l) in pane.visible(height) {
         let style = match l.stream {

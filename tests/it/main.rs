@@ -53,6 +53,8 @@ mod probe_reasons;
 mod prometheus_client;
 mod prometheus_real;
 mod readme;
+mod replay;
+mod replay_e2e;
 mod report_charts;
 mod resume_facts;
 mod rollback_choice_e2e;

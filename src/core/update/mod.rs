@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod health;
 pub mod logs;
 pub mod pane;
+pub mod replay;
 pub mod rollback;
 pub mod runs;
 
@@ -51,6 +52,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 runs::mirror_started(state, *run);
             }
             state.journal_error = None;
+            Vec::new()
+        }
+        Action::Replayed { moment, follow } => {
+            replay::show(state, *moment, follow);
             Vec::new()
         }
         Action::Deployer { alive } => {
@@ -321,6 +326,16 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
         Cmd::FocusNext => health::focus_next(state),
         // Only bound in the criteria focus, which handles it above.
         Cmd::ToggleCriterion => {}
+        // The replay's loop moves its timeline; the state has none.
+        Cmd::ReplayBack
+        | Cmd::ReplayForward
+        | Cmd::ReplayPrevDecision
+        | Cmd::ReplayNextDecision
+        | Cmd::ReplayStart
+        | Cmd::ReplayEnd
+        | Cmd::ReplayPlay
+        | Cmd::ReplayFaster
+        | Cmd::ReplaySlower => {}
         Cmd::DeleteChar => {
             if let Some(Modal::Input { text, .. }) = &mut state.ui.modal {
                 text.pop();
