@@ -7,6 +7,9 @@
 //! second) plus 500 human decisions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/probes.rs"]
+mod probes;
+
 use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rollout_cockpit::core::event::{Event, Record, Target};
@@ -14,9 +17,7 @@ use rollout_cockpit::core::plan::Plan;
 use rollout_cockpit::core::settings::Settings;
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::domain::logs::LogCount;
-use rollout_cockpit::domain::monitor::{
-    HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
-};
+use rollout_cockpit::domain::monitor::{HealthDetails, MonitorConfig};
 use rollout_cockpit::domain::runbook;
 use rollout_cockpit::journal::{self, Journal};
 
@@ -68,28 +69,7 @@ fn bench(c: &mut Criterion) {
             let samples = URLS
                 .iter()
                 .enumerate()
-                .map(|(k, url)| {
-                    // One failure in 200 probes, and a slow patch every half hour.
-                    let failed = (second + k as i64) % 200 == 0;
-                    let slow = (second / 60) % 30 == 29;
-                    ProbeSample {
-                        sample: Sample {
-                            ts,
-                            url: (*url).to_string(),
-                            latency_ms: if slow {
-                                120.0
-                            } else {
-                                40.0 + (second % 9) as f64
-                            },
-                            outcome: if failed {
-                                Outcome::HttpStatus(503)
-                            } else {
-                                Outcome::Ok
-                            },
-                        },
-                        details: (!failed).then(|| details.clone()).flatten(),
-                    }
-                })
+                .map(|(k, url)| probes::probe(second, k, url, ts, &details))
                 .collect();
             j.append("alice", ts, Event::Samples { samples }).unwrap();
         }

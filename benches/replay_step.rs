@@ -8,6 +8,9 @@
 //! started and ended) so the middle of the session has them too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common/probes.rs"]
+mod probes;
+
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
@@ -21,9 +24,7 @@ use rollout_cockpit::core::settings::Settings;
 use rollout_cockpit::core::state::State;
 use rollout_cockpit::core::timeline::{EVERY, Timeline};
 use rollout_cockpit::core::update::update;
-use rollout_cockpit::domain::monitor::{
-    HealthDetails, MonitorConfig, Outcome, ProbeSample, Sample,
-};
+use rollout_cockpit::domain::monitor::{HealthDetails, MonitorConfig};
 use rollout_cockpit::domain::runbook;
 use rollout_cockpit::ui::{self, ViewState};
 
@@ -63,28 +64,7 @@ fn session(plan: &Plan, t0: DateTime<Utc>) -> Vec<Record> {
         // with the decisions (the loop batches a second's probes into one,
         // so a real 4-hour session has fewer lines).
         for (k, url) in URLS.iter().enumerate() {
-            let sample = {
-                // One failure in 200 probes, and a slow patch every half hour.
-                let failed = (second + k as i64) % 200 == 0;
-                let slow = (second / 60) % 30 == 29;
-                ProbeSample {
-                    sample: Sample {
-                        ts,
-                        url: (*url).to_string(),
-                        latency_ms: if slow {
-                            120.0
-                        } else {
-                            40.0 + (second % 9) as f64
-                        },
-                        outcome: if failed {
-                            Outcome::HttpStatus(503)
-                        } else {
-                            Outcome::Ok
-                        },
-                    },
-                    details: (!failed).then(|| details.clone()).flatten(),
-                }
-            };
+            let sample = probes::probe(second, k, url, ts, &details);
             events.push((
                 ts,
                 Event::Samples {
