@@ -74,12 +74,25 @@ pub fn prepare(dir: &Path) -> Result<(State, Tail, Vec<String>), String> {
 }
 
 pub fn main(args: &WatchArgs) -> u8 {
-    let dir = match &args.path {
+    mirror(args.path.as_deref(), args.mouse, false)
+}
+
+/// `watch`, or with `join` the co-pilot's cockpit: the same mirror, whose
+/// checklist keys become requests over the session's socket.
+pub fn mirror(path: Option<&Path>, mouse: bool, join: bool) -> u8 {
+    let dir = match path {
         Some(p) => sessions::resolve(p, true),
         None => sessions::resolve_default(true),
     };
-    let prepared = dir.and_then(|d| prepare(&d));
-    let (state, tail, notices) = match prepared {
+    // Connected before the screen opens: a refusal is said on the terminal.
+    let prepared = dir.and_then(|d| {
+        let link = match join {
+            true => Some(crate::shell::copilot::connect(&d)?),
+            false => None,
+        };
+        prepare(&d).map(|p| (p, link))
+    });
+    let ((mut state, tail, notices), link) = match prepared {
         Ok(p) => p,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
@@ -90,7 +103,15 @@ pub fn main(args: &WatchArgs) -> u8 {
     for n in notices {
         log::warn!("{n}");
     }
-    let view = ViewState::new(Keymap::default().read_only());
+    let keymap = match &link {
+        Some(l) => {
+            log::info!("joined as {}: your ticks and notes carry this name", l.user);
+            state.copilot = true;
+            Keymap::default().copilot()
+        }
+        None => Keymap::default().read_only(),
+    };
+    let view = ViewState::new(keymap);
     let run = || -> anyhow::Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -99,7 +120,8 @@ pub fn main(args: &WatchArgs) -> u8 {
             state,
             view,
             cockpit::Feed::Tail(tail),
-            args.mouse,
+            mouse,
+            link.map(crate::shell::copilot::Copilot::Join),
         ))
     };
     match run() {

@@ -52,6 +52,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     let mut spans = Vec::new();
     if let Some(flash) = &state.ui.flash {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
+    } else if let Some(asked) = &state.session.rollback_request {
+        // Stays until a rollback starts: a co-pilot's request must not be
+        // lost to the next key.
+        let text = match view.keymap.first_key(state.mode(), Cmd::Rollback) {
+            Some(k) if !state.read_only => {
+                format!(" {} requests a rollback — {k} to roll back ", asked.by)
+            }
+            _ => format!(" {} requests a rollback ", asked.by),
+        };
+        spans.push(Span::styled(text, theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
     if state.mode() == crate::core::screen::Mode::Logs {
