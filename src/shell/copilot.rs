@@ -93,8 +93,10 @@ pub fn serve(socket: &mut Socket, tx: UnboundedSender<Msg>) -> std::io::Result<(
             let stream = match listener.accept().await {
                 Ok((s, _)) => s,
                 Err(e) => {
-                    log::warn!("co-pilot socket: {e}");
-                    continue;
+                    // Retrying at once would spin: co-pilots are turned
+                    // away from here on, the session goes on.
+                    log::error!("co-pilot socket: {e}: no more co-pilots can join");
+                    return;
                 }
             };
             if tx.is_closed() {

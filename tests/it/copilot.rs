@@ -58,6 +58,8 @@ async fn deployer(members: Vec<String>) -> Running {
     };
     let (socket, warnings) = copilot::bind(dir.path(), &settings.team).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
+    // As `run` does: the report reads the runbook from the session.
+    rollout_cockpit::journal::sessions::save_runbook(dir.path(), &plan.hash, PLAN).unwrap();
     let state = State::new(plan, settings, chrono::Utc::now());
     let journal = Journal::create(dir.path()).unwrap();
     let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
@@ -218,6 +220,15 @@ async fn a_members_tick_is_journaled_under_the_kernels_name_and_shown() {
     assert_eq!(by(&|e| matches!(e, Event::SessionEnded { .. })), ["erin"]);
     // The socket goes with the session.
     assert!(!dir_path.join(SOCKET).exists(), "the socket file is left");
+    // The record says who joined and who asked for the rollback.
+    let report =
+        std::fs::read_to_string(rollout_cockpit::report::save(&dir_path).unwrap()).unwrap();
+    for want in [
+        format!("co-pilot {me} joined"),
+        "rollback requested (co-pilot)".to_string(),
+    ] {
+        assert!(report.contains(&want), "{want}:\n{report}");
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -236,6 +247,24 @@ async fn a_user_outside_the_team_is_refused_and_the_attempt_journaled() {
     }
     // Closed after the refusal, which the loop was told of first.
     assert_eq!(c.reply().await, None);
+    // `join` says the deployer's reason on the terminal and exits 2,
+    // before any screen.
+    let session = r.dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .arg("join")
+            .arg(&session)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("refused:") && stderr.contains("is not in this session's [team] members"),
+        "{stderr}"
+    );
     let (_dir, records) = r.quit().await;
     let uid = nix::unistd::getuid().as_raw();
     assert!(
@@ -273,4 +302,100 @@ fn a_stale_socket_file_does_not_stop_a_new_run() {
     assert_eq!(mode & 0o777, 0o660);
     drop(socket);
     assert!(!dir.path().join(SOCKET).exists());
+}
+
+/// `run` in one tmux window, `join` in another, on one session: a tick from
+/// each side shows on both, the co-pilot's with its name; the co-pilot's
+/// command keys are refused; its rollback request reaches the deployer.
+#[test]
+#[cfg_attr(
+    no_tmux,
+    ignore = "tmux is not installed: install tmux to run the end-to-end tests"
+)]
+fn run_and_join_in_tmux_see_each_others_ticks() {
+    use crate::harness::tmux::{self, Tmux};
+    const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
+    let me = me();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sessions");
+    let runbook = dir.path().join("story.md");
+    std::fs::write(&runbook, "# Story\n\n## Deploy\n\n- [ ] Announce the window\n- [ ] Check the release tag\n- [ ] Deploy\n  ```bash\n  echo deployed\n  ```\n").unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, format!("[team]\nmembers = [\"{me}\"]\n")).unwrap();
+    let tmux = Tmux::server("copilot");
+    tmux.session(
+        "rc",
+        120,
+        40,
+        &format!(
+            "'{BIN}' run '{}' --config '{}' --no-health --session-dir '{}' --operator erin; sleep 60",
+            runbook.display(),
+            config.display(),
+            root.display()
+        ),
+    );
+    tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/3"));
+    let session = tmux::live_session(&root);
+    tmux.session(
+        "co",
+        120,
+        40,
+        &format!("'{BIN}' join '{}'; sleep 60", session.display()),
+    );
+    tmux.wait_in("co", "the co-pilot's cockpit", |s| {
+        s.contains("Checklist 0/3")
+    });
+
+    // The deployer ticks the first item; the co-pilot the second.
+    tmux.keys_in("rc", &["j", "Space"]);
+    tmux.wait_in("co", "the deployer's tick", |s| s.contains("Checklist 1/3"));
+    tmux.keys_in("co", &["j", "j", "Space"]);
+    let mine = format!("✓ {me}");
+    tmux.wait_in("rc", "the co-pilot's tick", |s| {
+        s.contains("Checklist 2/3") && s.contains(&mine)
+    });
+    tmux.wait_in("co", "its own tick, from the journal", |s| {
+        s.contains("Checklist 2/3") && s.contains(&mine)
+    });
+
+    // A command key does nothing but say why.
+    tmux.keys_in("co", &["j", "x"]);
+    tmux.wait_in("co", "the refusal", |s| {
+        s.contains("a co-pilot cannot run commands")
+    });
+    tmux.keys_in("co", &["R"]);
+    tmux.wait_in("rc", "the rollback request", |s| {
+        s.contains(&format!("{me} requests a rollback"))
+    });
+
+    tmux.keys_in("rc", &["q"]);
+    tmux.wait_in("rc", "the quit confirm", |s| s.contains("abandoned"));
+    tmux.keys_in("rc", &["y"]);
+    // The socket is removed before the session's end is written.
+    tmux.wait_in("rc", "the cockpit's exit", |s| !s.contains("Checklist"));
+    assert!(
+        journal::load(&session.join(journal::FILE_NAME))
+            .unwrap()
+            .records
+            .iter()
+            .any(|r| matches!(r.event, Event::SessionEnded { .. }))
+    );
+    assert!(
+        !session.join(SOCKET).exists(),
+        "the socket outlived the session"
+    );
+    let records = journal::load(&session.join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let ticks: Vec<(&str, Target)> = records
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Ticked { target } => Some((r.by.as_str(), target)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ticks,
+        [("erin", Target::Item(0)), (me.as_str(), Target::Item(1))]
+    );
 }

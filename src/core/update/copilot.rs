@@ -162,3 +162,112 @@ pub fn answer(state: &mut State, reply: Reply) {
         Reply::Done { .. } | Reply::Welcome { .. } => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::action::Action;
+    use crate::core::plan::Plan;
+    use crate::core::settings::Settings;
+    use crate::core::update::update;
+
+    const PLAN: &str =
+        "# P\n\n## Deploy\n\n- [ ] Announce\n- [ ] Deploy\n  ```bash\n  echo hi\n  ```\n";
+
+    fn state() -> State {
+        let plan = Plan::new(crate::domain::runbook::parse(PLAN), PLAN);
+        let settings = Settings::replay("erin".into(), "production".into(), "p.md".into());
+        State::new(plan, settings, chrono::Utc::now())
+    }
+
+    #[test]
+    fn the_co_pilots_keys_become_requests_and_command_keys_are_refused() {
+        let mut s = state();
+        s.read_only = true;
+        s.copilot = true;
+        update(&mut s, Action::Cmd(Cmd::Down));
+        assert_eq!(
+            update(&mut s, Action::Cmd(Cmd::Tick)),
+            [Effect::Send(Request::Tick {
+                target: Target::Item(0)
+            })]
+        );
+        for cmd in [Cmd::Kill, Cmd::PinBaseline, Cmd::RunInTerminal] {
+            assert_eq!(update(&mut s, Action::Cmd(cmd)), [], "{cmd:?}");
+            assert_eq!(s.ui.flash.as_deref(), Some(NO_COMMANDS), "{cmd:?}");
+        }
+        update(&mut s, Action::Cmd(Cmd::Note));
+        for c in "tag ok".chars() {
+            update(&mut s, Action::Input(c));
+        }
+        assert_eq!(
+            update(&mut s, Action::Cmd(Cmd::Submit)),
+            [Effect::Send(Request::Note {
+                target: Some(Target::Item(0)),
+                text: "tag ok".into()
+            })]
+        );
+        assert_eq!(
+            update(&mut s, Action::Cmd(Cmd::Rollback)),
+            [Effect::Send(Request::Rollback)]
+        );
+        // A plain mirror (`watch`) sends nothing.
+        s.copilot = false;
+        assert_eq!(update(&mut s, Action::Cmd(Cmd::Tick)), []);
+    }
+
+    #[test]
+    fn a_request_is_journaled_as_the_co_pilot_or_answered_with_why_not() {
+        let mut s = state();
+        let ask = |s: &mut State, request| {
+            update(
+                s,
+                Action::Copilot {
+                    conn: 7,
+                    user: "bob".into(),
+                    request,
+                },
+            )
+        };
+        let e = ask(
+            &mut s,
+            Request::Tick {
+                target: Target::Item(1),
+            },
+        );
+        assert_eq!(
+            e[0],
+            Effect::JournalAs {
+                by: "bob".into(),
+                event: Event::Ticked {
+                    target: Target::Item(1)
+                }
+            }
+        );
+        assert!(matches!(
+            &e[1],
+            Effect::Answer {
+                conn: 7,
+                reply: Reply::Done { .. }
+            }
+        ));
+        let e = ask(
+            &mut s,
+            Request::Run {
+                target: Target::Item(1),
+            },
+        );
+        assert_eq!(
+            e,
+            [Effect::Answer {
+                conn: 7,
+                reply: Reply::Error {
+                    error: NO_COMMANDS.into()
+                }
+            }]
+        );
+        // A mirror serves nobody.
+        s.read_only = true;
+        assert_eq!(ask(&mut s, Request::Rollback), []);
+    }
+}
