@@ -595,6 +595,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         }
         let mut quit = false;
         let mut writer_stopped = false;
+        let mut unsent = false;
         for action in actions {
             dirty = true;
             for effect in update(&mut state, action) {
@@ -620,10 +621,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                         }
                     }
                     Effect::Send(request) => {
-                        let sent = requests.as_ref().is_some_and(|r| r.send(request).is_ok());
-                        if !sent {
-                            state.ui.flash = Some("not connected to the deployer's cockpit".into());
-                        }
+                        unsent |= !requests.as_ref().is_some_and(|r| r.send(request).is_ok());
                     }
                     Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,
@@ -689,6 +687,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                     }
                 }
             }
+        }
+        if unsent {
+            update(
+                &mut state,
+                Action::CopilotAnswer(crate::core::copilot::Reply::Error {
+                    error: "not connected to the deployer's cockpit".into(),
+                }),
+            );
         }
         if writer_stopped {
             update(
