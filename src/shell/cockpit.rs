@@ -621,7 +621,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                         }
                     }
                     Effect::Send(request) => {
-                        unsent |= !requests.as_ref().is_some_and(|r| r.send(request).is_ok());
+                        unsent |= requests.as_ref().is_none_or(|r| r.send(request).is_err());
                     }
                     Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,

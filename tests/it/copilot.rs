@@ -306,7 +306,8 @@ fn a_stale_socket_file_does_not_stop_a_new_run() {
 
 /// `run` in one tmux window, `join` in another, on one session: a tick from
 /// each side shows on both, the co-pilot's with its name; the co-pilot's
-/// command keys are refused; its rollback request reaches the deployer.
+/// command keys are refused; its rollback request reaches the deployer; a
+/// socket left by a killed `run` does not stop `--resume`.
 #[test]
 #[cfg_attr(
     no_tmux,
@@ -368,11 +369,41 @@ fn run_and_join_in_tmux_see_each_others_ticks() {
         s.contains(&format!("{me} requests a rollback"))
     });
 
-    tmux.keys_in("rc", &["q"]);
-    tmux.wait_in("rc", "the quit confirm", |s| s.contains("abandoned"));
-    tmux.keys_in("rc", &["y"]);
+    // The deployer's cockpit is killed: its socket file stays behind, and
+    // does not stop the resume, which a co-pilot joins again.
+    crate::harness::procs::kill9(&crate::harness::procs::run_pid(&session));
+    assert!(session.join(SOCKET).exists());
+    tmux.session(
+        "rc2",
+        120,
+        40,
+        &format!(
+            "'{BIN}' run '{}' --config '{}' --no-health --session-dir '{}' --operator erin --resume; sleep 60",
+            runbook.display(),
+            config.display(),
+            root.display()
+        ),
+    );
+    tmux.wait_in("rc2", "the resumed cockpit", |s| {
+        s.contains("Checklist 2/3")
+    });
+    tmux.session(
+        "co2",
+        120,
+        40,
+        &format!("'{BIN}' join '{}'; sleep 60", session.display()),
+    );
+    tmux.wait_in("co2", "the co-pilot again", |s| s.contains("Checklist 2/3"));
+    tmux.keys_in("co2", &["j", "j", "j", "Space"]);
+    tmux.wait_in("rc2", "the co-pilot's tick after the resume", |s| {
+        s.contains("Checklist 3/3")
+    });
+
+    tmux.keys_in("rc2", &["q"]);
+    tmux.wait_in("rc2", "the quit confirm", |s| s.contains("completed"));
+    tmux.keys_in("rc2", &["y"]);
     // The socket is removed before the session's end is written.
-    tmux.wait_in("rc", "the cockpit's exit", |s| !s.contains("Checklist"));
+    tmux.wait_in("rc2", "the cockpit's exit", |s| !s.contains("Checklist"));
     assert!(
         journal::load(&session.join(journal::FILE_NAME))
             .unwrap()
@@ -396,6 +427,10 @@ fn run_and_join_in_tmux_see_each_others_ticks() {
         .collect();
     assert_eq!(
         ticks,
-        [("erin", Target::Item(0)), (me.as_str(), Target::Item(1))]
+        [
+            ("erin", Target::Item(0)),
+            (me.as_str(), Target::Item(1)),
+            (me.as_str(), Target::Item(2)),
+        ]
     );
 }
