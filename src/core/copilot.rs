@@ -59,7 +59,9 @@ pub enum Reply {
     Welcome { user: String },
     /// Not let in; the connection is closed after this line.
     Refused { reason: String },
-    /// The request was journaled.
+    /// The request was accepted: its record goes to the journal now, and
+    /// the co-pilot's screen shows it once it is there (from the journal,
+    /// like the deployer's).
     Done { what: String },
     /// The request was not carried out (bad line, refused); the connection
     /// stays.

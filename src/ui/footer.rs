@@ -71,6 +71,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             *h = "filter";
         }
     }
+    if state.copilot {
+        // A co-pilot's enter only shows a command, and R only asks.
+        for (_, h) in hints.iter_mut() {
+            if *h == Cmd::Open.hint() {
+                *h = "show";
+            } else if *h == Cmd::Rollback.hint() {
+                *h = "ask rollback";
+            }
+        }
+    }
     // Every confirm shares the confirm keys, but only quitting can also
     // write the report: elsewhere the hint would promise a dead key.
     if !matches!(state.ui.modal, Some(Modal::Confirm(Confirm::Quit))) {

@@ -38,7 +38,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         first.push(Part::alone(
             10,
             Span::styled(
-                format!(" READ-ONLY MIRROR — {who}'s session "),
+                if state.copilot {
+                    format!(" CO-PILOT — {who}'s session: no command runs here ")
+                } else {
+                    format!(" READ-ONLY MIRROR — {who}'s session ")
+                },
                 theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
             ),
         ));

@@ -343,9 +343,13 @@ fn run_and_join_in_tmux_see_each_others_ticks() {
         40,
         &format!("'{BIN}' join '{}'; sleep 60", session.display()),
     );
-    tmux.wait_in("co", "the co-pilot's cockpit", |s| {
-        s.contains("Checklist 0/3")
+    let screen = tmux.wait_in("co", "the co-pilot's cockpit", |s| {
+        s.contains("Checklist 0/3") && s.contains("CO-PILOT — erin's session")
     });
+    assert!(
+        screen.contains("enter show") && screen.contains("R ask rollback"),
+        "{screen}"
+    );
 
     // The deployer ticks the first item; the co-pilot the second.
     tmux.keys_in("rc", &["j", "Space"]);
