@@ -52,12 +52,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     let mut spans = Vec::new();
     if let Some(flash) = &state.ui.flash {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
-    } else if let Some(asked) = &state.session.rollback_request {
-        // Stays until a rollback starts: a co-pilot's request must not be
-        // lost to the next key.
+    } else if let Some(asked) = crate::core::update::copilot::pending_request(state) {
+        // Stays until a rollback starts or `esc` puts it away: a co-pilot's
+        // request must not be lost to the next key.
         let text = match view.keymap.first_key(state.mode(), Cmd::Rollback) {
             Some(k) if !state.read_only => {
-                format!(" {} requests a rollback — {k} to roll back ", asked.by)
+                let esc = view
+                    .keymap
+                    .first_key(state.mode(), Cmd::Cancel)
+                    .map_or(String::new(), |e| format!(", {e} to dismiss"));
+                format!(" {} requests a rollback — {k} to roll back{esc} ", asked.by)
             }
             _ => format!(" {} requests a rollback ", asked.by),
         };

@@ -177,7 +177,20 @@ async fn a_members_tick_is_journaled_under_the_kernels_name_and_shown() {
     let asked = c.ask(r#"{"v":1,"req":"rollback"}"#).await;
     assert!(matches!(asked, Reply::Done { .. }), "{asked:?}");
     wait_for(&mut r.d, "the rollback banner", |f| {
-        f.contains(&format!("{me} requests a rollback — R to roll back"))
+        f.contains(&format!(
+            "{me} requests a rollback — R to roll back, esc to dismiss"
+        ))
+    })
+    .await;
+    // The deployer declines: esc puts it away (nothing is journaled).
+    r.d.keys
+        .send(TermEvent::Key(KeyEvent::new(
+            KeyCode::Esc,
+            KeyModifiers::NONE,
+        )))
+        .unwrap();
+    wait_for(&mut r.d, "the banner gone", |f| {
+        !f.contains("requests a rollback")
     })
     .await;
 

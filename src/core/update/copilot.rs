@@ -153,6 +153,16 @@ pub fn command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
     }
 }
 
+/// The co-pilot's rollback request still to show: until a rollback starts
+/// or the deployer puts it away (`esc`).
+pub fn pending_request(state: &State) -> Option<&crate::core::session::Stamp> {
+    state
+        .session
+        .rollback_request
+        .as_ref()
+        .filter(|r| state.ui.request_dismissed != Some(r.at))
+}
+
 /// `join`: `run`'s answer, on the footer when it refused.
 pub fn answer(state: &mut State, reply: Reply) {
     match reply {

@@ -323,6 +323,9 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
             Some(_) => {}
             None if state.auto.countdown.is_none() && state.exec.zoom => state.exec.zoom = false,
+            None if state.auto.countdown.is_none() && copilot::pending_request(state).is_some() => {
+                state.ui.request_dismissed = copilot::pending_request(state).map(|r| r.at);
+            }
             None => return rollback::cancel_countdown(state),
         },
         Cmd::Submit => {
