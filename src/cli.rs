@@ -59,6 +59,12 @@ pub enum Command {
     /// Follow a session read-only: the same screen, fed by its journal.
     /// Moving, searching and help work; nothing that changes the session can.
     Watch(WatchArgs),
+    /// Join a live session as its co-pilot: the `watch` screen, plus space
+    /// (tick), s (n/a), o (note) and R (request a rollback), sent to the
+    /// deployer's cockpit over the session's Unix socket and journaled with
+    /// your user name (from the kernel). No command runs from a co-pilot.
+    /// Only users in the config's [team] members are let in.
+    Join(WatchArgs),
     /// Write the deployment record (Markdown) of a session: timeline, who
     /// ticked what and when, criteria, outcome. Without -o it goes to stdout
     /// and to report.md in the session directory.

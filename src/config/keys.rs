@@ -379,6 +379,20 @@ impl Keymap {
         map
     }
 
+    /// The keys of `join`: the mirror's, plus those that become requests
+    /// to the deployer's cockpit (tick, n/a, note, rollback request).
+    pub fn copilot(&self) -> Keymap {
+        use crate::core::action::Cmd;
+        let (bindings, refused) = self.bindings.iter().partition(|b| {
+            crate::core::action::allowed_in_mirror(b.cmd)
+                || matches!(
+                    b.cmd,
+                    Cmd::Tick | Cmd::NotApplicable | Cmd::Note | Cmd::Rollback
+                )
+        });
+        Keymap { bindings, refused }
+    }
+
     /// The criteria focus has a few keys of its own; every other key does
     /// what it does in the checklist. Refused keys are still found, so a
     /// mirror can say why they do nothing.

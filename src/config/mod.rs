@@ -40,6 +40,50 @@ pub struct Config {
     pub criteria: Option<CriteriaTable>,
     /// `[prometheus]`: the criteria's numbers from a Prometheus server.
     pub prometheus: Option<prometheus::PrometheusTable>,
+    /// `[team]`: who may `join` a session as its co-pilot.
+    pub team: Option<TeamTable>,
+}
+
+/// `[team] members = ["alice", "bob"]`: the users `join` lets in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamTable {
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub copilot_may_roll_back: bool,
+    pub group: Option<String>,
+}
+
+/// What a Unix user or group name may hold (POSIX's portable set): a
+/// name with a space or a slash would never match the kernel's.
+fn valid_unix_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 32
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+impl TeamTable {
+    fn check(&self) -> Result<(), String> {
+        for (i, m) in self.members.iter().enumerate() {
+            if !valid_unix_name(m) {
+                return Err(format!(
+                    "team.members[{i}]: {m:?} is not a user name (letters, digits, _ - .)"
+                ));
+            }
+        }
+        if let Some(g) = &self.group
+            && !valid_unix_name(g)
+        {
+            return Err(format!(
+                "team.group: {g:?} is not a group name (letters, digits, _ - .)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[criteria]`: how strictly the judge weighs the numbers; `--significance`
@@ -443,6 +487,9 @@ impl Config {
         if let Some(prometheus) = &config.prometheus {
             prometheus.check()?;
         }
+        if let Some(team) = &config.team {
+            team.check()?;
+        }
         for name in config.env.keys() {
             config.profile(name)?;
         }
@@ -472,6 +519,18 @@ impl Config {
             None => raw.to_string(),
         };
         (!url.trim().is_empty()).then_some(url)
+    }
+
+    /// `[team]` as the session keeps it; no table: nobody may join.
+    pub fn team(&self) -> crate::core::settings::Team {
+        self.team
+            .as_ref()
+            .map(|t| crate::core::settings::Team {
+                members: t.members.clone(),
+                copilot_may_roll_back: t.copilot_may_roll_back,
+                group: t.group.clone(),
+            })
+            .unwrap_or_default()
     }
 
     pub fn keymap(&self) -> Result<Keymap, String> {
@@ -617,5 +676,37 @@ mod tests {
         assert!(e.contains("[keys] tick"), "{e}");
         let e = Config::parse("[keys]\ntick = 3\n").unwrap_err();
         assert!(e.contains("tick"), "{e}");
+    }
+
+    #[test]
+    fn the_team_table_is_read_and_bad_values_name_the_key() {
+        let c = Config::parse(
+            "[team]\nmembers = [\"alice\", \"bob\"]\ncopilot_may_roll_back = true\ngroup = \"deploy\"\n",
+        )
+        .unwrap();
+        let t = c.team();
+        assert_eq!(t.members, ["alice", "bob"]);
+        assert!(t.copilot_may_roll_back);
+        assert_eq!(t.group.as_deref(), Some("deploy"));
+        assert!(Config::default().team().members.is_empty());
+        for (text, want) in [
+            (
+                "[team]\nmembers = [\"alice\", \"bob smith\"]\n",
+                "team.members[1]: \"bob smith\" is not a user name",
+            ),
+            (
+                "[team]\ngroup = \"\"\n",
+                "team.group: \"\" is not a group name",
+            ),
+            ("[team]\nmembers = \"alice\"\n", "members"),
+            (
+                "[team]\ncopilot_may_roll_back = \"yes\"\n",
+                "copilot_may_roll_back",
+            ),
+            ("[team]\nmembres = []\n", "membres"),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(e.contains(want), "{text}: {e}");
+        }
     }
 }

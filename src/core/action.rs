@@ -382,6 +382,15 @@ pub enum Action {
         checklist_rows: u16,
         overlay_hidden: u16,
     },
+    /// A co-pilot's request, `user` from the kernel (`run`); `conn` is the
+    /// connection the answer goes back to.
+    Copilot {
+        conn: u64,
+        user: String,
+        request: crate::core::copilot::Request,
+    },
+    /// `run` answered this co-pilot's request (`join`).
+    CopilotAnswer(crate::core::copilot::Reply),
 }
 
 /// What a read-only mirror (`watch`) may do: look, never touch. An allow

@@ -18,6 +18,18 @@ pub struct Leftover {
 pub enum Effect {
     /// Append to the journal (fsync for human decisions), then apply.
     Journal(Event),
+    /// The same, with another `by`: a co-pilot's request.
+    JournalAs {
+        by: String,
+        event: Event,
+    },
+    /// Answer a co-pilot's request on its connection.
+    Answer {
+        conn: u64,
+        reply: crate::core::copilot::Reply,
+    },
+    /// `join`: send a request to the deployer's cockpit.
+    Send(crate::core::copilot::Request),
     /// Write the deployment report once the journal is closed.
     WriteReport,
     Quit,

@@ -247,6 +247,20 @@ pub enum Event {
         error: Option<String>,
         restart_in_ms: u64,
     },
+    /// A co-pilot's `join` was let in; the record's `by` is their user name
+    /// as the kernel gave it for the socket's peer.
+    CopilotJoined {
+        user: String,
+    },
+    /// Someone outside `[team] members` tried to join and was turned away.
+    /// The record's `by` is the deployer, whose cockpit refused them.
+    CopilotRefused {
+        user: String,
+        uid: u32,
+    },
+    /// A co-pilot (the record's `by`) asks for the rollback; the deployer's
+    /// own `R` `y` runs it.
+    RollbackRequested {},
 }
 
 /// The demo's window clock: it starts at `origin` and runs `speed` times

@@ -5,6 +5,7 @@
 //! that it imports only itself and `domain`.
 
 pub mod action;
+pub mod copilot;
 pub mod effect;
 pub mod event;
 pub mod modal;

@@ -81,6 +81,9 @@ pub struct Ui {
     pub search: Option<String>,
     /// Shown in the footer until the next key ("no match for ...").
     pub flash: Option<String>,
+    /// The co-pilot's rollback request the deployer put away with `esc`
+    /// (its time): a newer one shows again.
+    pub request_dismissed: Option<chrono::DateTime<chrono::Utc>>,
     pub show_log: bool,
     /// Rows a page moves; the view sets it from the pane height.
     pub page: usize,

@@ -33,6 +33,18 @@ pub struct Settings {
     pub demo: Option<DemoClock>,
     /// The application's log stream (`--logs`, `[logs]`).
     pub logs: LogSetup,
+    /// `[team]`: who may join as a co-pilot.
+    pub team: Team,
+}
+
+/// `[team]`: the user names (from the kernel, never from the client) that
+/// `join` accepts, and the group the co-pilot socket is given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Team {
+    pub members: Vec<String>,
+    /// Parsed and kept; a co-pilot's rollback is only a request for now.
+    pub copilot_may_roll_back: bool,
+    pub group: Option<String>,
 }
 
 impl Settings {
@@ -50,6 +62,7 @@ impl Settings {
             exec: Default::default(),
             demo: None,
             logs: Default::default(),
+            team: Team::default(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct State {
     /// `watch`: a mirror of someone else's session. Nothing that changes
     /// the session is reachable (see `keys::allowed_in_mirror`).
     pub read_only: bool,
+    /// `join`: a mirror whose checklist keys become requests to `run`.
+    pub copilot: bool,
     /// The output pane, typed values, a start in flight.
     pub exec: ExecUi,
     /// The application log pane.
@@ -61,6 +63,7 @@ impl State {
             machine: None,
             journal_error: None,
             read_only: false,
+            copilot: false,
             exec: ExecUi::default(),
             logs: LogPane::default(),
             rollback: None,

@@ -286,6 +286,9 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             | Event::LogStreamConfigured { .. }
             | Event::LogCounts { .. }
             | Event::LogStreamExited { .. }
+            | Event::CopilotJoined { .. }
+            | Event::CopilotRefused { .. }
+            | Event::RollbackRequested {}
             | Event::DemoClock(_) => Ok(()),
             Event::SessionStarted { .. }
             | Event::Resumed { .. }

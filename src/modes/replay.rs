@@ -78,5 +78,6 @@ pub fn main(args: &ReplayArgs) -> u8 {
         Keymap::default().replay(),
         feed,
         args.mouse,
+        None,
     )
 }

@@ -43,7 +43,8 @@ pub fn launch(
             let path = p.state.settings.journal.clone();
             // Held until the loop ends; dropped (file removed) on a normal exit.
             let _lock = p.lock;
-            match run(p.state, p.keymap, p.journal, p.notices, args.mouse) {
+            let copilot = p.socket.map(crate::shell::copilot::Copilot::Serve);
+            match run(p.state, p.keymap, p.journal, p.notices, args.mouse, copilot) {
                 Ok(code) => (code, path),
                 Err(e) => {
                     // The terminal may be gone: a failed write must not panic
@@ -136,6 +137,8 @@ struct Prepared {
     lock: Lock,
     /// Said in the log pane once the screen is up (torn line, mapping).
     notices: Vec<String>,
+    /// The co-pilot socket, bound (`join` connects to it).
+    socket: Option<crate::shell::copilot::Socket>,
 }
 
 /// `tz`: the cockpit's zone (the window's), so every time the deployer
@@ -288,6 +291,7 @@ fn prepare(
         exec: exec_settings(args, &config)?,
         demo,
         logs,
+        team: config.team(),
     };
 
     let unfinished = sessions::newest_unfinished(&root, &stem);
@@ -400,12 +404,30 @@ fn prepare(
     // `watch` and `report` read the runbook from the session, not the path.
     sessions::save_runbook(&dir, &plan.hash, &loaded.text)
         .map_err(|e| format!("{}: cannot keep a copy of the runbook: {e}", dir.display()))?;
+    // Bound while the session lock is held: a socket file left by a crash
+    // is stale and removed. Without it the session still runs, alone.
+    let socket = match crate::shell::copilot::bind(&dir, &state.settings.team) {
+        Ok((socket, warnings)) => {
+            for w in warnings {
+                eprintln!("rollout-cockpit: warning: {w}");
+                notices.push(w);
+            }
+            Some(socket)
+        }
+        Err(e) => {
+            let e = format!("no co-pilot can join: {e}");
+            eprintln!("rollout-cockpit: warning: {e}");
+            notices.push(e);
+            None
+        }
+    };
     Ok(Prepared {
         state,
         keymap,
         journal,
         lock,
         notices,
+        socket,
     })
 }
 
@@ -426,6 +448,7 @@ fn run(
     journal: Journal,
     notices: Vec<String>,
     mouse: bool,
+    copilot: Option<crate::shell::copilot::Copilot>,
 ) -> anyhow::Result<u8> {
     // The log goes to the log pane; stderr belongs to the terminal screen.
     crate::ui::log::init();
@@ -436,7 +459,7 @@ fn run(
         .enable_all()
         .build()?;
     let view = ViewState::new(keymap);
-    let result = runtime.block_on(cockpit::run(state, view, journal, mouse));
+    let result = runtime.block_on(cockpit::run(state, view, journal, mouse, copilot));
     // A probe's DNS lookup on the blocking pool must not hold the exit.
     runtime.shutdown_background();
     result

@@ -79,43 +79,67 @@ pub fn settings_of(replayed: &sessions::Replayed) -> Settings {
 }
 
 pub fn main(args: &WatchArgs) -> u8 {
-    let prepared = sessions::resolve_arg(args.path.as_deref(), true).and_then(|d| prepare(&d));
-    let (state, tail, notices) = match prepared {
+    mirror(args.path.as_deref(), args.mouse, false)
+}
+
+/// `watch`, or with `join` the co-pilot's cockpit: the same mirror, whose
+/// checklist keys become requests over the session's socket.
+pub fn mirror(path: Option<&Path>, mouse: bool, join: bool) -> u8 {
+    // Connected before the screen opens: a refusal is said on the terminal.
+    let prepared = sessions::resolve_arg(path, true).and_then(|d| {
+        let link = match join {
+            true => Some(crate::shell::copilot::connect(&d)?),
+            false => None,
+        };
+        prepare(&d).map(|p| (p, link))
+    });
+    let ((mut state, tail, notices), link) = match prepared {
         Ok(p) => p,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
             return 2;
         }
     };
-    let keymap = Keymap::default().read_only();
+    let keymap = match &link {
+        Some(_) => {
+            state.copilot = true;
+            Keymap::default().copilot()
+        }
+        None => Keymap::default().read_only(),
+    };
     run_read_only(
         state,
         &notices,
         keymap,
         cockpit::Feed::Tail(tail),
-        args.mouse,
+        mouse,
+        link.map(crate::shell::copilot::Copilot::Join),
     )
 }
 
-/// Runs a read-only cockpit (`watch`, `replay`) to its end, the session's
-/// notices in its log pane; the exit code.
+/// Runs a read-only cockpit (`watch`, `join`, `replay`) to its end, the
+/// session's notices in its log pane; the exit code.
 pub fn run_read_only(
     state: State,
     notices: &[String],
     keymap: Keymap,
     feed: cockpit::Feed,
     mouse: bool,
+    copilot: Option<crate::shell::copilot::Copilot>,
 ) -> u8 {
     crate::ui::log::init();
     for n in notices {
         log::warn!("{n}");
+    }
+    if let Some(crate::shell::copilot::Copilot::Join(l)) = &copilot {
+        log::info!("joined as {}: your ticks and notes carry this name", l.user);
     }
     let view = ViewState::new(keymap);
     let run = || -> anyhow::Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(cockpit::run(state, view, feed, mouse))
+        runtime.block_on(cockpit::run(state, view, feed, mouse, copilot))
     };
     match run() {
         Ok(code) => code,

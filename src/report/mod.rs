@@ -192,6 +192,11 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
                 .get(*step)
                 .map_or_else(|| format!("step #{step}"), |e| e.text.clone())
         ),
+        Event::CopilotJoined { user } => format!("co-pilot {user} joined"),
+        Event::CopilotRefused { user, uid } => {
+            format!("co-pilot refused: {user} (uid {uid}) is not in [team] members")
+        }
+        Event::RollbackRequested {} => "rollback requested (co-pilot)".into(),
     };
     Some(what)
 }

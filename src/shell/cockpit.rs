@@ -30,7 +30,9 @@ use crate::domain::exec::terminal::TerminalRun;
 use crate::domain::exec::{self, ExecEvent, RunHandle, RunId, RunSpec};
 use crate::domain::logs::{LogCount, LogMsg, LogSpec};
 use crate::journal::Journal;
+use crate::shell::copilot::Copilot;
 use crate::shell::front::{Front, Real};
+use crate::shell::msg::CopilotMsg;
 pub use crate::shell::msg::Msg;
 use crate::shell::probes::Batch;
 use crate::shell::tail::Tail;
@@ -108,19 +110,33 @@ impl From<Journal> for Feed {
     }
 }
 
+/// The journal worker's inbox: an event, and whose it is when not the
+/// operator's (a co-pilot's request).
+struct JournalTx(std_mpsc::Sender<(Option<String>, Event)>);
+
+impl JournalTx {
+    fn send(&self, event: Event) -> Result<(), ()> {
+        self.0.send((None, event)).map_err(|_| ())
+    }
+
+    fn send_as(&self, by: String, event: Event) -> Result<(), ()> {
+        self.0.send((Some(by), event)).map_err(|_| ())
+    }
+}
+
 /// The journal worker owns the file: it writes (and fsyncs) each event and
 /// sends back the record, so the state never shows an unsaved decision.
 fn spawn_journal(
     mut journal: Journal,
     by: String,
     tx: mpsc::UnboundedSender<Msg>,
-) -> io::Result<(std_mpsc::Sender<Event>, thread::JoinHandle<()>)> {
-    let (etx, erx) = std_mpsc::channel::<Event>();
+) -> io::Result<(JournalTx, thread::JoinHandle<()>)> {
+    let (etx, erx) = std_mpsc::channel::<(Option<String>, Event)>();
     let handle = thread::Builder::new()
         .name("journal".into())
         .spawn(move || {
-            for event in erx {
-                let msg = match journal.append(&by, Utc::now(), event) {
+            for (who, event) in erx {
+                let msg = match journal.append(who.as_deref().unwrap_or(&by), Utc::now(), event) {
                     Ok(r) => Msg::Journaled(r),
                     Err(e) => Msg::JournalFailed(format!("{}: {e}", journal.path().display())),
                 };
@@ -129,7 +145,7 @@ fn spawn_journal(
                 }
             }
         })?;
-    Ok((etx, handle))
+    Ok((JournalTx(etx), handle))
 }
 
 /// What became of the commands a stopped cockpit left without an exit
@@ -177,9 +193,14 @@ pub async fn run(
     view: ViewState,
     feed: impl Into<Feed>,
     mouse: bool,
+    copilot: Option<Copilot>,
 ) -> anyhow::Result<u8> {
     let front = Real::open(mouse).context("opening the terminal")?;
-    Cockpit::new(front, state, view, feed).run().await
+    let cockpit = Cockpit::new(front, state, view, feed);
+    match copilot {
+        Some(c) => cockpit.with_copilot(c).run().await,
+        None => cockpit.run().await,
+    }
 }
 
 /// The loop and what it runs on: the real terminal ([`Real`]) or a test's
@@ -192,9 +213,17 @@ pub struct Cockpit<F: Front> {
     feed: Feed,
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
+    copilot: Option<Copilot>,
 }
 
 impl<F: Front> Cockpit<F> {
+    /// With the co-pilot socket to serve (`run`), or a co-pilot's link to
+    /// the deployer's cockpit (`join`).
+    pub fn with_copilot(mut self, copilot: Copilot) -> Cockpit<F> {
+        self.copilot = Some(copilot);
+        self
+    }
+
     pub fn new(front: F, state: State, view: ViewState, feed: impl Into<Feed>) -> Cockpit<F> {
         let (tx, rx) = mpsc::unbounded_channel::<Msg>();
         Cockpit {
@@ -204,6 +233,7 @@ impl<F: Front> Cockpit<F> {
             feed: feed.into(),
             tx,
             rx,
+            copilot: None,
         }
     }
 
@@ -228,6 +258,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         feed,
         tx,
         mut rx,
+        copilot,
     } = cockpit;
     let (mut journal_tx, mut journal_thread, mut journal_path) = (None, None, None);
     let mut timeline: Option<Box<Timeline>> = None;
@@ -285,6 +316,23 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         for ev in state.settings.monitor.startup_events() {
             let _ = jtx.send(ev);
         }
+    }
+    // The co-pilot: `run` serves the socket (only with a journal to write),
+    // `join` talks to it. Answers go back to each connection.
+    let mut copilot = copilot;
+    let mut copilots: HashMap<u64, mpsc::UnboundedSender<crate::core::copilot::Reply>> =
+        HashMap::new();
+    let mut requests: Option<mpsc::UnboundedSender<crate::core::copilot::Request>> = None;
+    match &mut copilot {
+        Some(Copilot::Serve(socket)) if journal_tx.is_some() => {
+            crate::shell::copilot::serve(socket, tx.clone()).context("the co-pilot socket")?;
+            log::info!("co-pilots may join: {}", socket.path().display());
+        }
+        Some(Copilot::Join(link)) => {
+            requests =
+                Some(crate::shell::copilot::attach(link, tx.clone()).context("the co-pilot link")?);
+        }
+        _ => {}
     }
     // Commands the stopped cockpit left without an exit: found now, so the
     // first frame can ask about one still running before anything starts.
@@ -465,6 +513,32 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 Msg::Suggested { name, value } => actions.push(Action::Suggested { name, value }),
                 Msg::Panicked(what) => actions.push(Action::WorkerPanicked(what)),
                 Msg::Deployer { alive } => actions.push(Action::Deployer { alive }),
+                Msg::Copilot(m) => match m {
+                    CopilotMsg::Joined { conn, user, answers } => {
+                        copilots.insert(conn, answers);
+                        if let Some(jtx) = &journal_tx {
+                            let _ = jtx.send_as(user.clone(), Event::CopilotJoined { user });
+                        }
+                    }
+                    CopilotMsg::Refused { user, uid } => {
+                        if let Some(jtx) = &journal_tx {
+                            let _ = jtx.send(Event::CopilotRefused { user, uid });
+                        }
+                    }
+                    CopilotMsg::Request { conn, user, request } => {
+                        actions.push(Action::Copilot { conn, user, request });
+                    }
+                    CopilotMsg::Left { conn } => {
+                        copilots.remove(&conn);
+                    }
+                    CopilotMsg::Answer(reply) => actions.push(Action::CopilotAnswer(reply)),
+                    CopilotMsg::Closed => {
+                        requests = None;
+                        actions.push(Action::CopilotAnswer(crate::core::copilot::Reply::Error {
+                            error: "the deployer's cockpit closed the connection".into(),
+                        }));
+                    }
+                },
                 Msg::Posted(result) => {
                     if let Err(e) = &result {
                         log::error!("webhook: {e}");
@@ -545,6 +619,7 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         }
         let mut quit = false;
         let mut writer_stopped = false;
+        let mut unsent = false;
         for action in actions {
             dirty = true;
             // A timeline key moves the replay; `update` shows where to.
@@ -566,6 +641,20 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                         // A mirror has no writer: nothing it does is a fact.
                         let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
                         writer_stopped |= !sent && !state.read_only;
+                    }
+                    Effect::JournalAs { by, event } => {
+                        let sent = journal_tx
+                            .as_ref()
+                            .is_some_and(|t| t.send_as(by, event).is_ok());
+                        writer_stopped |= !sent && !state.read_only;
+                    }
+                    Effect::Answer { conn, reply } => {
+                        if let Some(a) = copilots.get(&conn) {
+                            let _ = a.send(reply);
+                        }
+                    }
+                    Effect::Send(request) => {
+                        unsent |= requests.as_ref().is_none_or(|r| r.send(request).is_err());
                     }
                     Effect::WriteReport => write_report = true,
                     Effect::Quit => quit = true,
@@ -632,6 +721,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 }
             }
         }
+        if unsent {
+            update(
+                &mut state,
+                Action::CopilotAnswer(crate::core::copilot::Reply::Error {
+                    error: "not connected to the deployer's cockpit".into(),
+                }),
+            );
+        }
         if writer_stopped {
             update(
                 &mut state,
@@ -691,6 +788,10 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
     if let (Some(ev), Some(jtx)) = (ended, &journal_tx) {
         let _ = jtx.send(ev);
     }
+    // The socket goes with the session: a co-pilot cannot connect to a
+    // cockpit that is closing.
+    drop(copilot);
+    drop(copilots);
     // Let the writer finish what it was given before the process ends.
     drop(journal_tx);
     if let Some(t) = journal_thread {

@@ -3,6 +3,7 @@
 //! the journal tail).
 
 pub mod cockpit;
+pub mod copilot;
 pub mod front;
 pub mod msg;
 pub mod notify;

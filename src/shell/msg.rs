@@ -1,6 +1,7 @@
 //! The messages workers send the loop. Its own module, so that the workers
 //! (probes, the tails) and the loop do not import each other.
 
+use crate::core::copilot::{Reply, Request};
 use crate::core::event::{Machine, Record};
 use crate::domain::exec::ExecEvent;
 use crate::domain::logs::LogMsg;
@@ -34,4 +35,34 @@ pub enum Msg {
     /// A worker thread or task panicked (what, where): flashed, and the
     /// cockpit carries on.
     Panicked(String),
+    /// The co-pilot socket (`run`) or link (`join`).
+    Copilot(CopilotMsg),
+}
+
+/// What the co-pilot's workers tell the loop.
+#[derive(Debug)]
+pub enum CopilotMsg {
+    /// A member connected; its answers go to `answers`.
+    Joined {
+        conn: u64,
+        user: String,
+        answers: tokio::sync::mpsc::UnboundedSender<Reply>,
+    },
+    /// Someone outside `[team] members` was turned away.
+    Refused {
+        user: String,
+        uid: u32,
+    },
+    Request {
+        conn: u64,
+        user: String,
+        request: Request,
+    },
+    Left {
+        conn: u64,
+    },
+    /// `join`: the deployer's cockpit answered.
+    Answer(Reply),
+    /// `join`: the deployer's cockpit closed the connection.
+    Closed,
 }

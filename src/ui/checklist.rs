@@ -13,6 +13,7 @@ use super::{ViewState, theme};
 use crate::core::action::Cmd;
 use crate::core::outline::Row;
 use crate::core::screen::Mode;
+use crate::core::session::Mark;
 use crate::core::session::Status;
 use crate::core::session::runs::RunExit;
 use crate::core::state::State;
@@ -138,6 +139,18 @@ fn line(state: &State, row: Row, width: usize) -> Line<'static> {
             (item.text.as_str(), style)
         }
     };
+    // A tick by someone other than the deployer (a co-pilot) names them on
+    // the row itself: who did what must not need the details pane.
+    if let Some(t) = row.target(rb)
+        && let Some(Mark::Done(s)) = state.session.marks.get(&t)
+        && state
+            .session
+            .started
+            .as_ref()
+            .is_some_and(|started| started.by != s.by)
+    {
+        after.push(Span::styled(format!("  ✓ {}", s.by), theme::ok()));
+    }
     let last = row
         .target(rb)
         .and_then(|t| state.session.runs.latest_for(t));

@@ -52,6 +52,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
     let mut spans = Vec::new();
     if let Some(flash) = &state.ui.flash {
         spans.push(Span::styled(format!(" {flash} "), theme::amber()));
+    } else if let Some(asked) = crate::core::update::copilot::pending_request(state) {
+        // Stays until a rollback starts or `esc` puts it away: a co-pilot's
+        // request must not be lost to the next key.
+        let text = match view.keymap.first_key(state.mode(), Cmd::Rollback) {
+            Some(k) if !state.read_only => {
+                let esc = view
+                    .keymap
+                    .first_key(state.mode(), Cmd::Cancel)
+                    .map_or(String::new(), |e| format!(", {e} to dismiss"));
+                format!(" {} requests a rollback — {k} to roll back{esc} ", asked.by)
+            }
+            _ => format!(" {} requests a rollback ", asked.by),
+        };
+        spans.push(Span::styled(text, theme::amber()));
     }
     let mut hints = view.keymap.footer(state.mode());
     if state.mode() == crate::core::screen::Mode::Logs {
@@ -59,6 +73,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         let search = Cmd::Search.hint();
         for (_, h) in hints.iter_mut().filter(|(_, h)| *h == search) {
             *h = "filter";
+        }
+    }
+    if state.copilot {
+        // A co-pilot's enter only shows a command, and R only asks.
+        for (_, h) in hints.iter_mut() {
+            if *h == Cmd::Open.hint() {
+                *h = "show";
+            } else if *h == Cmd::Rollback.hint() {
+                *h = "ask rollback";
+            }
         }
     }
     // Every confirm shares the confirm keys, but only quitting can also

@@ -43,7 +43,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         first.push(Part::alone(
             10,
             Span::styled(
-                format!(" {what} — {who}'s session "),
+                if state.copilot {
+                    format!(" CO-PILOT — {who}'s session: no command runs here ")
+                } else {
+                    format!(" {what} — {who}'s session ")
+                },
                 theme::amber().add_modifier(ratatui::style::Modifier::REVERSED),
             ),
         ));

@@ -21,6 +21,7 @@ mod cli_logs;
 mod cockpit_loop;
 mod config_strict;
 mod confirm_shows_all;
+mod copilot;
 mod corpus;
 mod criteria_tiers;
 mod demo_e2e;

@@ -119,6 +119,8 @@ pub struct Session {
     pub logs: logs::LogStream,
     /// The demo's compressed window clock, as journaled.
     pub clock: Option<DemoClock>,
+    /// A co-pilot's rollback request not yet answered by a rollback.
+    pub rollback_request: Option<Stamp>,
 }
 
 impl Session {
@@ -143,6 +145,7 @@ impl Session {
             escalation: escalation::Escalation::default(),
             logs: logs::LogStream::default(),
             clock: None,
+            rollback_request: None,
         }
     }
 
@@ -209,8 +212,16 @@ impl Session {
             | Event::CommandSpawned { .. }
             | Event::CommandInterrupted { .. }
             | Event::VariableSet { .. } => self.runs.apply(r),
-            Event::RollbackStarted { .. }
-            | Event::RollbackChoice { .. }
+            Event::RollbackRequested {} if self.rollback.is_none() => {
+                self.rollback_request = Some(Stamp::of(r));
+            }
+            Event::RollbackRequested {} | Event::CopilotJoined { .. } => {}
+            Event::CopilotRefused { .. } => {}
+            Event::RollbackStarted { .. } => {
+                self.rollback_request = None;
+                RollbackLog::apply(&mut self.rollback, r);
+            }
+            Event::RollbackChoice { .. }
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. } => RollbackLog::apply(&mut self.rollback, r),
             Event::AutoRollbackCancelled { criterion } => {

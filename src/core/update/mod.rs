@@ -4,6 +4,7 @@
 
 pub mod announce;
 mod checklist;
+pub mod copilot;
 pub mod escalation;
 pub mod health;
 pub mod logs;
@@ -87,6 +88,16 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Copilot {
+            conn,
+            user,
+            request,
+        } if !state.read_only => copilot::request(state, conn, user, request),
+        Action::Copilot { .. } => Vec::new(),
+        Action::CopilotAnswer(reply) => {
+            copilot::answer(state, reply);
+            Vec::new()
+        }
         Action::Resumed => {
             rollback::reattach(state);
             Vec::new()
@@ -146,6 +157,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
+    if state.copilot
+        && let Some(effects) = copilot::command(state, cmd)
+    {
+        return effects;
+    }
     if state.read_only {
         // The keymap of a mirror leaves these out; this is the second lock.
         if cmd == Cmd::Quit {
@@ -312,6 +328,9 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
             Some(_) => {}
             None if state.auto.countdown.is_none() && state.exec.zoom => state.exec.zoom = false,
+            None if state.auto.countdown.is_none() && copilot::pending_request(state).is_some() => {
+                state.ui.request_dismissed = copilot::pending_request(state).map(|r| r.at);
+            }
             None => return rollback::cancel_countdown(state),
         },
         Cmd::Submit => {

@@ -1,0 +1,453 @@
+//! The co-pilot over a real Unix socket: the real loop (`Cockpit` over a
+//! `TestBackend`, a real journal in a temp dir) serves `copilot.sock`, and
+//! the test connects to it as itself. The name every record carries is the
+//! kernel's (this process's uid), whatever a request claims.
+
+use std::time::Duration as StdDuration;
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::net::UnixStream;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+
+use rollout_cockpit::config::keys::Keymap;
+use rollout_cockpit::core::copilot::{Reply, SOCKET};
+use rollout_cockpit::core::event::{Event, Record, Target};
+use rollout_cockpit::core::plan::Plan;
+use rollout_cockpit::core::settings::{Settings, Team};
+use rollout_cockpit::core::state::State;
+use rollout_cockpit::journal::{self, Journal};
+use rollout_cockpit::shell::cockpit::Cockpit;
+use rollout_cockpit::shell::copilot::{self, Copilot};
+use rollout_cockpit::shell::front::{Driver, Script};
+use rollout_cockpit::ui::ViewState;
+
+use crate::harness::cockpit::wait_for;
+
+const PLAN: &str = "# Story\n\n## Deploy\n\n- [ ] Announce the window\n- [ ] Deploy the release\n  ```bash\n  echo deployed-v2\n  ```\n";
+
+/// This process's user name, as the kernel and the user database say.
+fn me() -> String {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .unwrap()
+        .expect("the test's uid has a user name")
+        .name
+}
+
+fn key(c: char) -> TermEvent {
+    TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+struct Running {
+    dir: tempfile::TempDir,
+    d: Driver,
+    loop_: tokio::task::JoinHandle<anyhow::Result<u8>>,
+}
+
+/// The deployer's cockpit ("erin"), serving the socket to `members`.
+async fn deployer(members: Vec<String>) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
+    settings.exec.workdir = dir.path().to_path_buf();
+    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
+    settings.team = Team {
+        members,
+        ..Team::default()
+    };
+    let (socket, warnings) = copilot::bind(dir.path(), &settings.team).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // As `run` does: the report reads the runbook from the session.
+    rollout_cockpit::journal::sessions::save_runbook(dir.path(), &plan.hash, PLAN).unwrap();
+    let state = State::new(plan, settings, chrono::Utc::now());
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal)
+        .with_copilot(Copilot::Serve(socket));
+    let loop_ = tokio::spawn(cockpit.run());
+    wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/2")).await;
+    Running { dir, d, loop_ }
+}
+
+impl Running {
+    /// `q` `y`: the session ends; its records.
+    async fn quit(mut self) -> (tempfile::TempDir, Vec<Record>) {
+        self.d.keys.send(key('q')).unwrap();
+        wait_for(&mut self.d, "the quit confirm", |f| f.contains("abandoned")).await;
+        self.d.keys.send(key('y')).unwrap();
+        let code = tokio::time::timeout(StdDuration::from_secs(15), self.loop_)
+            .await
+            .expect("the loop ended")
+            .unwrap()
+            .unwrap();
+        assert_eq!(code, 0);
+        let records = journal::load(&self.dir.path().join(journal::FILE_NAME))
+            .unwrap()
+            .records;
+        (self.dir, records)
+    }
+}
+
+struct Client {
+    lines: Lines<BufReader<OwnedReadHalf>>,
+    write: OwnedWriteHalf,
+}
+
+impl Client {
+    async fn connect(dir: &std::path::Path) -> Client {
+        let (read, write) = UnixStream::connect(dir.join(SOCKET))
+            .await
+            .unwrap()
+            .into_split();
+        Client {
+            lines: BufReader::new(read).lines(),
+            write,
+        }
+    }
+
+    async fn reply(&mut self) -> Option<Reply> {
+        let line = tokio::time::timeout(StdDuration::from_secs(10), self.lines.next_line())
+            .await
+            .expect("an answer")
+            .unwrap()?;
+        assert!(line.contains(r#""v":1"#), "{line}");
+        Some(Reply::parse(&line).unwrap())
+    }
+
+    async fn ask(&mut self, line: &str) -> Reply {
+        self.write
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+        self.reply().await.expect("the connection is kept")
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_members_tick_is_journaled_under_the_kernels_name_and_shown() {
+    let me = me();
+    let mut r = deployer(vec!["alice".into(), me.clone()]).await;
+    let mut c = Client::connect(r.dir.path()).await;
+    assert_eq!(c.reply().await, Some(Reply::Welcome { user: me.clone() }));
+
+    // A claimed name is ignored: the kernel's is the one journaled.
+    let done = c
+        .ask(r#"{"v":1,"req":"tick","target":{"item":0},"user":"mallory"}"#)
+        .await;
+    assert!(
+        matches!(&done, Reply::Done { what } if what.contains("Announce")),
+        "{done:?}"
+    );
+    // The deployer's screen shows the row ticked, with the co-pilot's name.
+    wait_for(&mut r.d, "the co-pilot's tick", |f| {
+        f.contains("Checklist 1/2") && f.contains(&format!("✓ {me}"))
+    })
+    .await;
+
+    // Bad lines are answered with the reason; the connection stays.
+    for (line, want) in [
+        ("{tick", "not JSON"),
+        (r#"{"v":7,"req":"tick","target":{"item":1}}"#, "version 7"),
+        (r#"{"v":1,"req":"deploy"}"#, "unknown request"),
+        (
+            r#"{"v":1,"req":"tick","target":{"item":99}}"#,
+            "no such checklist row",
+        ),
+        (
+            r#"{"v":1,"req":"tick","target":{"item":0}}"#,
+            "already ticked",
+        ),
+        (
+            r#"{"v":1,"req":"run","target":{"item":1}}"#,
+            "a co-pilot cannot run commands",
+        ),
+    ] {
+        match c.ask(line).await {
+            Reply::Error { error } => assert!(error.contains(want), "{line}: {error}"),
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    let note = c
+        .ask(r#"{"v":1,"req":"note","target":{"item":1},"text":"release tag checked"}"#)
+        .await;
+    assert!(matches!(note, Reply::Done { .. }), "{note:?}");
+    // A rollback request: the deployer's screen says so at once.
+    let asked = c.ask(r#"{"v":1,"req":"rollback"}"#).await;
+    assert!(matches!(asked, Reply::Done { .. }), "{asked:?}");
+    wait_for(&mut r.d, "the rollback banner", |f| {
+        f.contains(&format!(
+            "{me} requests a rollback — R to roll back, esc to dismiss"
+        ))
+    })
+    .await;
+    // The deployer declines: esc puts it away (nothing is journaled).
+    r.d.keys
+        .send(TermEvent::Key(KeyEvent::new(
+            KeyCode::Esc,
+            KeyModifiers::NONE,
+        )))
+        .unwrap();
+    wait_for(&mut r.d, "the banner gone", |f| {
+        !f.contains("requests a rollback")
+    })
+    .await;
+
+    let dir_path = r.dir.path().to_path_buf();
+    let (_dir, records) = r.quit().await;
+    let by = |pred: &dyn Fn(&Event) -> bool| -> Vec<String> {
+        records
+            .iter()
+            .filter(|x| pred(&x.event))
+            .map(|x| x.by.clone())
+            .collect()
+    };
+    assert_eq!(
+        by(&|e| matches!(e, Event::CopilotJoined { user } if *user == me)),
+        [me.as_str()]
+    );
+    assert_eq!(
+        by(&|e| matches!(
+            e,
+            Event::Ticked {
+                target: Target::Item(0)
+            }
+        )),
+        [me.as_str()]
+    );
+    assert_eq!(
+        by(&|e| matches!(e, Event::Noted { text, .. } if text == "release tag checked")),
+        [me.as_str()]
+    );
+    assert_eq!(
+        by(&|e| matches!(e, Event::RollbackRequested {})),
+        [me.as_str()]
+    );
+    // Nothing ran, and the session's own records stay the deployer's.
+    assert!(
+        !records
+            .iter()
+            .any(|x| matches!(x.event, Event::CommandStarted { .. }))
+    );
+    assert_eq!(by(&|e| matches!(e, Event::SessionEnded { .. })), ["erin"]);
+    // The socket goes with the session.
+    assert!(!dir_path.join(SOCKET).exists(), "the socket file is left");
+    // The record says who joined and who asked for the rollback.
+    let report =
+        std::fs::read_to_string(rollout_cockpit::report::save(&dir_path).unwrap()).unwrap();
+    for want in [
+        format!("co-pilot {me} joined"),
+        "rollback requested (co-pilot)".to_string(),
+    ] {
+        assert!(report.contains(&want), "{want}:\n{report}");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_user_outside_the_team_is_refused_and_the_attempt_journaled() {
+    let me = me();
+    let r = deployer(vec!["somebody-else".into()]).await;
+    let mut c = Client::connect(r.dir.path()).await;
+    match c.reply().await {
+        Some(Reply::Refused { reason }) => {
+            assert!(
+                reason.contains(&me) && reason.contains("[team] members"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Closed after the refusal, which the loop was told of first.
+    assert_eq!(c.reply().await, None);
+    // `join` says the deployer's reason on the terminal and exits 2,
+    // before any screen.
+    let session = r.dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .arg("join")
+            .arg(&session)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("refused:") && stderr.contains("is not in this session's [team] members"),
+        "{stderr}"
+    );
+    let (_dir, records) = r.quit().await;
+    let uid = nix::unistd::getuid().as_raw();
+    assert!(
+        records.iter().any(|x| x.by == "erin"
+            && x.event
+                == Event::CopilotRefused {
+                    user: me.clone(),
+                    uid
+                }),
+        "{records:#?}"
+    );
+    assert!(
+        !records
+            .iter()
+            .any(|x| matches!(x.event, Event::CopilotJoined { .. }))
+    );
+}
+
+#[test]
+fn a_stale_socket_file_does_not_stop_a_new_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // What a crashed `run` leaves: the socket file, with nobody listening.
+    drop(std::os::unix::net::UnixListener::bind(dir.path().join(SOCKET)).unwrap());
+    assert!(dir.path().join(SOCKET).exists());
+    let team = Team {
+        members: vec![me()],
+        ..Team::default()
+    };
+    let (socket, _) = copilot::bind(dir.path(), &team).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(socket.path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o660);
+    drop(socket);
+    assert!(!dir.path().join(SOCKET).exists());
+}
+
+/// `run` in one tmux window, `join` in another, on one session: a tick from
+/// each side shows on both, the co-pilot's with its name; the co-pilot's
+/// command keys are refused; its rollback request reaches the deployer; a
+/// socket left by a killed `run` does not stop `--resume`.
+#[test]
+#[cfg_attr(
+    no_tmux,
+    ignore = "tmux is not installed: install tmux to run the end-to-end tests"
+)]
+fn run_and_join_in_tmux_see_each_others_ticks() {
+    use crate::harness::tmux::{self, Tmux};
+    const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
+    let me = me();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sessions");
+    let runbook = dir.path().join("story.md");
+    std::fs::write(&runbook, "# Story\n\n## Deploy\n\n- [ ] Announce the window\n- [ ] Check the release tag\n- [ ] Deploy\n  ```bash\n  echo deployed\n  ```\n").unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, format!("[team]\nmembers = [\"{me}\"]\n")).unwrap();
+    let tmux = Tmux::server("copilot");
+    tmux.session(
+        "rc",
+        120,
+        40,
+        &format!(
+            "'{BIN}' run '{}' --config '{}' --no-health --session-dir '{}' --operator erin; sleep 60",
+            runbook.display(),
+            config.display(),
+            root.display()
+        ),
+    );
+    tmux.wait_in("rc", "the cockpit", |s| s.contains("Checklist 0/3"));
+    let session = tmux::live_session(&root);
+    tmux.session(
+        "co",
+        120,
+        40,
+        &format!("'{BIN}' join '{}'; sleep 60", session.display()),
+    );
+    let screen = tmux.wait_in("co", "the co-pilot's cockpit", |s| {
+        s.contains("Checklist 0/3") && s.contains("CO-PILOT — erin's session")
+    });
+    assert!(
+        screen.contains("enter show") && screen.contains("R ask rollback"),
+        "{screen}"
+    );
+
+    // The deployer ticks the first item; the co-pilot the second.
+    tmux.keys_in("rc", &["j", "Space"]);
+    tmux.wait_in("co", "the deployer's tick", |s| s.contains("Checklist 1/3"));
+    tmux.keys_in("co", &["j", "j", "Space"]);
+    let mine = format!("✓ {me}");
+    tmux.wait_in("rc", "the co-pilot's tick", |s| {
+        s.contains("Checklist 2/3") && s.contains(&mine)
+    });
+    tmux.wait_in("co", "its own tick, from the journal", |s| {
+        s.contains("Checklist 2/3") && s.contains(&mine)
+    });
+
+    // A command key does nothing but say why.
+    tmux.keys_in("co", &["j", "x"]);
+    tmux.wait_in("co", "the refusal", |s| {
+        s.contains("a co-pilot cannot run commands")
+    });
+    tmux.keys_in("co", &["R"]);
+    tmux.wait_in("rc", "the rollback request", |s| {
+        s.contains(&format!("{me} requests a rollback"))
+    });
+
+    // The deployer's cockpit is killed: its socket file stays behind, and
+    // does not stop the resume, which a co-pilot joins again.
+    crate::harness::procs::kill9(&crate::harness::procs::run_pid(&session));
+    assert!(session.join(SOCKET).exists());
+    tmux.session(
+        "rc2",
+        120,
+        40,
+        &format!(
+            "'{BIN}' run '{}' --config '{}' --no-health --session-dir '{}' --operator erin --resume; sleep 60",
+            runbook.display(),
+            config.display(),
+            root.display()
+        ),
+    );
+    tmux.wait_in("rc2", "the resumed cockpit", |s| {
+        s.contains("Checklist 2/3")
+    });
+    tmux.session(
+        "co2",
+        120,
+        40,
+        &format!("'{BIN}' join '{}'; sleep 60", session.display()),
+    );
+    tmux.wait_in("co2", "the co-pilot again", |s| s.contains("Checklist 2/3"));
+    tmux.keys_in("co2", &["j", "j", "j", "Space"]);
+    tmux.wait_in("rc2", "the co-pilot's tick after the resume", |s| {
+        s.contains("Checklist 3/3")
+    });
+
+    tmux.keys_in("rc2", &["q"]);
+    tmux.wait_in("rc2", "the quit confirm", |s| s.contains("completed"));
+    tmux.keys_in("rc2", &["y"]);
+    // The socket is removed before the session's end is written.
+    tmux.wait_in("rc2", "the cockpit's exit", |s| !s.contains("Checklist"));
+    assert!(
+        journal::load(&session.join(journal::FILE_NAME))
+            .unwrap()
+            .records
+            .iter()
+            .any(|r| matches!(r.event, Event::SessionEnded { .. }))
+    );
+    assert!(
+        !session.join(SOCKET).exists(),
+        "the socket outlived the session"
+    );
+    let records = journal::load(&session.join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let ticks: Vec<(&str, Target)> = records
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Ticked { target } => Some((r.by.as_str(), target)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ticks,
+        [
+            ("erin", Target::Item(0)),
+            (me.as_str(), Target::Item(1)),
+            (me.as_str(), Target::Item(2)),
+        ]
+    );
+}
