@@ -120,6 +120,13 @@ pub enum Event {
     SessionEnded {
         outcome: Outcome,
     },
+    /// How far each running command's log had got (its lines, logged or
+    /// skipped on screen), about once a second while it prints: `replay`
+    /// shows a running command's output up to there, nothing later. Not
+    /// fsync'd.
+    OutputMarks {
+        marks: Vec<OutputMark>,
+    },
     /// A command was started (journaled, and fsync'd, before it is spawned).
     /// `command_masked` is what the confirm showed: secrets are `••••`.
     CommandStarted {
@@ -342,13 +349,21 @@ pub enum RollbackResult {
     Aborted,
 }
 
+/// A running command's log so far: `lines` since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputMark {
+    pub run: u64,
+    pub lines: u64,
+}
+
 impl Event {
     /// A decision a person made: it must be on disk before the screen shows it.
     pub fn is_human(&self) -> bool {
         match self {
             Event::MonitorConfigured(_)
             | Event::Samples { .. }
-            | Event::PrometheusReading { .. } => false,
+            | Event::PrometheusReading { .. }
+            | Event::OutputMarks { .. } => false,
             // A command's exit is the runner's report; the start was fsync'd.
             Event::CommandExited { .. } => false,
             // Fsync'd: the only trace of a group a kill -9 leaves running.

@@ -48,8 +48,13 @@ pub struct Timeline {
     /// While playing: the session time reached, between two records.
     played_to: Option<DateTime<Utc>>,
     logs: BTreeMap<u64, Log>,
-    /// What the output pane was last given: (newest run, its exit known).
-    shown: Option<(u64, bool)>,
+    /// The journal marks how far running commands' logs had got
+    /// (`OutputMarks`): without a mark yet, a running command had printed
+    /// nothing. An older journal has none at all.
+    marked: bool,
+    /// What the output pane was last given: (newest run, its exit known,
+    /// its output mark).
+    shown: Option<(u64, bool, Option<u64>)>,
 }
 
 impl Timeline {
@@ -72,6 +77,9 @@ impl Timeline {
         if kept.is_empty() {
             kept.push(fold.clone());
         }
+        let marked = records
+            .iter()
+            .any(|r| matches!(r.event, crate::core::event::Event::OutputMarks { .. }));
         Timeline {
             runbook: runbook.clone(),
             cursor: records.len().saturating_sub(1),
@@ -82,6 +90,7 @@ impl Timeline {
             speed: 0,
             playing: false,
             played_to: None,
+            marked,
             logs: BTreeMap::new(),
             shown: None,
         }
@@ -233,9 +242,9 @@ impl Timeline {
             .runs
             .list
             .last()
-            .map(|r| (r.run, r.exit.is_some()));
+            .map(|r| (r.run, r.exit.is_some(), r.output_lines));
         let output =
-            (newest != self.shown || shown != newest.map(|(run, _)| run)).then(|| self.output());
+            (newest != self.shown || shown != newest.map(|(run, ..)| run)).then(|| self.output());
         self.shown = newest;
         let about = record.and_then(|r| match &r.event {
             Event::Ticked { target }
@@ -258,7 +267,10 @@ impl Timeline {
                 speed: self.speed(),
                 playing: self.playing,
                 output_as_of_end: self.folded.runs.list.last().is_some_and(|r| {
-                    r.exit.is_none() && !r.terminal && self.logs.contains_key(&r.run)
+                    r.exit.is_none()
+                        && !r.terminal
+                        && !self.marked
+                        && self.logs.contains_key(&r.run)
                 }),
             },
             about,
@@ -268,17 +280,29 @@ impl Timeline {
 
     /// The output pane at the cursor: the newest command's log, and the
     /// ones before it the live pane keeps. An ended command's log is
-    /// complete (the runner closes it before its exit is journaled). The
-    /// journal has no offsets into a running command's log: that output is
-    /// the whole log, as of the end, and the pane says so.
+    /// complete (the runner closes it before its exit is journaled); a
+    /// running one's is cut where the newest `OutputMarks` says its log had
+    /// got, so nothing later shows. Without a mark (a journal older than
+    /// them) it is the whole log, as of the end, and the pane says so.
     fn output(&self) -> Output {
         let runs = &self.folded.runs.list;
         let pane = |run: u64| {
             let mut b = OutputBuffer::default();
+            let upto = runs
+                .iter()
+                .rev()
+                .find(|r| r.run == run)
+                .filter(|r| r.exit.is_none())
+                .and_then(|r| r.output_lines.or(self.marked.then_some(0)));
             if let Some(log) = self.logs.get(&run) {
+                let kept = upto.map_or(log.lines.len(), |n| {
+                    usize::try_from(n.saturating_sub(log.skipped))
+                        .unwrap_or(usize::MAX)
+                        .min(log.lines.len())
+                });
                 b.extend(
-                    log.skipped,
-                    log.lines
+                    log.skipped.min(upto.unwrap_or(u64::MAX)),
+                    log.lines[..kept]
                         .iter()
                         .map(|l| Line::new(Stream::Stdout, l.clone())),
                 );
@@ -336,6 +360,19 @@ pub fn what(runbook: &Runbook, r: &Record) -> String {
             None => format!("command #{run} ended"),
         },
         Event::Samples { samples } => format!("{} probe samples", samples.len()),
+        Event::OutputMarks { marks } => {
+            let each: Vec<String> = marks
+                .iter()
+                .map(|m| {
+                    format!(
+                        "#{} {}",
+                        m.run,
+                        crate::domain::words::count(m.lines as usize, "line")
+                    )
+                })
+                .collect();
+            format!("output so far: {}", each.join(", "))
+        }
         Event::RollbackStarted { .. } => format!("{} started the rollback", r.by),
         Event::RollbackFinished { .. } => "rollback finished".into(),
         Event::SessionEnded { outcome } => format!("session ended: {}", outcome.text()),

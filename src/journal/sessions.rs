@@ -274,6 +274,7 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             // Run ids, values and rollback steps do not depend on the
             // runbook's shape (a rollback step is kept by its title).
             Event::CommandExited { .. }
+            | Event::OutputMarks { .. }
             | Event::CommandSpawned { .. }
             | Event::CommandInterrupted { .. }
             | Event::VariableSet { .. }

@@ -135,7 +135,7 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
             format!("ran {what}{how}: `{}`", first_line(command_masked))
         }
         // The group id is for `--resume`; the timeline has the start.
-        Event::CommandSpawned { .. } => return None,
+        Event::CommandSpawned { .. } | Event::OutputMarks { .. } => return None,
         Event::CommandInterrupted {
             run,
             pgid,

@@ -16,13 +16,13 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::core::action::{Action, Cmd};
 
 use crate::core::effect::{Effect, Leftover, Spawn};
 
-use crate::core::event::{Event, Machine, Record, Target};
+use crate::core::event::{Event, Machine, OutputMark, Record, Target};
 use crate::core::state::State;
 use crate::core::timeline::Timeline;
 use crate::core::update::update;
@@ -388,6 +388,9 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         spawn_machine(tx.clone());
     }
     let mut batch = Batch::default();
+    // Each running command's log lines so far, and whether that changed
+    // since the last mark: journaled once a second, for `replay`.
+    let mut output_lines: BTreeMap<u64, (u64, bool)> = BTreeMap::new();
     let (exec_tx, mut exec_rx) = mpsc::channel::<ExecEvent>(exec::CHANNEL_CAPACITY);
     let mut runner = Runner::default();
 
@@ -552,8 +555,17 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 other => actions.push(Action::Log(other)),
             },
             Some(ev) = exec_rx.recv() => {
-                if let ExecEvent::Exited(e) = &ev {
-                    runner.handles.remove(&e.id.0);
+                match &ev {
+                    ExecEvent::Exited(e) => {
+                        runner.handles.remove(&e.id.0);
+                        output_lines.remove(&e.id.0);
+                    }
+                    ExecEvent::Output { id, lines, skipped } => {
+                        let n = output_lines.entry(id.0).or_default();
+                        n.0 += lines.len() as u64 + skipped;
+                        n.1 = true;
+                    }
+                    ExecEvent::Started { .. } => {}
                 }
                 actions.push(Action::Exec(ev));
             },
@@ -585,6 +597,17 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 }
                 if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
                     let _ = jtx.send(Event::LogCounts { counts: std::mem::take(&mut log_counts) });
+                }
+                let marks: Vec<OutputMark> = output_lines
+                    .iter_mut()
+                    .filter(|(_, (_, changed))| *changed)
+                    .map(|(&run, (lines, changed))| {
+                        *changed = false;
+                        OutputMark { run, lines: *lines }
+                    })
+                    .collect();
+                if let (false, Some(jtx)) = (marks.is_empty(), &journal_tx) {
+                    let _ = jtx.send(Event::OutputMarks { marks });
                 }
             },
             exit = wait_terminal(&mut suspended) => {

@@ -245,3 +245,52 @@ fn help_lists_the_timeline_keys_and_no_key_that_changes_the_session() {
     assert!(!help.contains("tick / untick"), "{help}");
     assert!(!help.contains("collapse section"), "{help}");
 }
+
+/// A journal that marks how far a running command's log had got: the
+/// replay shows its output up to there, nothing later, and no "as of the
+/// end"; before the first mark, nothing.
+#[test]
+fn a_running_commands_output_is_cut_at_its_mark() {
+    use rollout_cockpit::core::event::{OutputMark, Record};
+    let (s, _) = scripted(120, 40);
+    let mut records = s.records.clone();
+    let started = records
+        .iter()
+        .position(|r| matches!(r.event, Event::CommandStarted { .. }))
+        .unwrap();
+    let at = records[started].ts + chrono::Duration::milliseconds(900);
+    records.insert(
+        started + 1,
+        Record {
+            seq: records[started].seq,
+            ts: at,
+            by: records[started].by.clone(),
+            event: Event::OutputMarks {
+                marks: vec![OutputMark { run: 1, lines: 1 }],
+            },
+        },
+    );
+    let logs = BTreeMap::from([(
+        1,
+        Log {
+            skipped: 0,
+            lines: vec!["deploying v2.4.1".into(), "deployed".into()],
+        },
+    )]);
+    let mut t = Timeline::new(&plan().runbook, records).with_logs(logs);
+    let row = s.state.exec.anchor;
+    t.seek(started);
+    let at_start = replay_screen(&replayed(&mut t, row), 120, 40);
+    assert!(!at_start.contains("deploying v2.4.1"), "{at_start}");
+    assert!(!at_start.contains("output as of the end"), "{at_start}");
+    t.step(true);
+    let marked = replay_screen(&replayed(&mut t, row), 120, 40);
+    assert!(marked.contains("deploying v2.4.1"), "{marked}");
+    assert!(
+        !marked.contains("deployed\n") && !marked.contains("│deployed "),
+        "{marked}"
+    );
+    t.step(true);
+    let ended = replay_screen(&replayed(&mut t, row), 120, 40);
+    assert!(ended.contains("deployed"), "{ended}");
+}

@@ -1,7 +1,8 @@
-//! `replay` end to end: a `run` in tmux runs a step that prints, ends; a
-//! `replay` of its session opens at the end, `g` goes to the start, `]`
-//! stops at the command's start (its log as of the end, said so) and at
-//! its exit, `G` back to the end, `q` quits.
+//! `replay` end to end: a `run` in tmux runs a step that prints, pauses,
+//! prints, ends; a `replay` of its session opens at the end, `g` goes to
+//! the start, `]` stops at the command's start (nothing printed yet), `→`
+//! to where the journal marked its first line, `]` at its exit (all of
+//! it), `G` back to the end, `q` quits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::harness::tmux::{self, Cockpit};
@@ -15,7 +16,7 @@ const RUNBOOK: &str = "# Replay Fixture
 ### Step 1: Print Three
 
 ```bash
-echo line-1; echo line-2; echo line-3
+echo line-1; sleep 2; echo line-2; echo line-3
 ```
 ";
 
@@ -68,7 +69,23 @@ fn replay_steps_through_a_finished_session() {
     let started = c.tmux.wait_in("replay", "the command's start", |s| {
         s.contains("command #1 started")
     });
-    assert!(started.contains("output as of the end"), "{started}");
+    // Nothing printed yet at its start: the journal marks the log's lines
+    // as it prints, so nothing later is shown here.
+    assert!(
+        !started.contains("││line-1") && !started.contains("output as of the end"),
+        "{started}"
+    );
+    // Step on to the mark of its first line, journaled during the pause
+    // (after the `command spawned` record).
+    c.tmux.keys_in("replay", &["Right"]);
+    c.tmux
+        .wait_in("replay", "the spawn", |s| s.contains("command spawned"));
+    c.tmux.keys_in("replay", &["Right"]);
+    let marked = c.tmux.wait_in("replay", "the first line's mark", |s| {
+        s.contains("output so far: #1 1 line")
+    });
+    assert!(marked.contains("││line-1"), "{marked}");
+    assert!(!marked.contains("││line-3"), "{marked}");
     c.tmux.keys_in("replay", &["]"]);
     let exited = c.tmux.wait_in("replay", "the command's exit", |s| {
         s.contains("command #1 exited 0")
@@ -81,7 +98,7 @@ fn replay_steps_through_a_finished_session() {
     // still shows its output.
     c.tmux.keys_in("replay", &["G"]);
     let end = c.tmux.wait_in("replay", "the end again", |s| {
-        s.contains("session ended: abandoned") && s.contains("event 6/6")
+        s.contains("session ended: abandoned")
     });
     assert!(end.contains("line-3"), "{end}");
     c.tmux.keys_in("replay", &["q"]);

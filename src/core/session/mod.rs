@@ -209,6 +209,7 @@ impl Session {
                 self.runs.apply(r);
             }
             Event::CommandExited { .. }
+            | Event::OutputMarks { .. }
             | Event::CommandSpawned { .. }
             | Event::CommandInterrupted { .. }
             | Event::VariableSet { .. } => self.runs.apply(r),

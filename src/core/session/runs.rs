@@ -92,6 +92,9 @@ pub struct Run {
     /// Lost, and its group found still running by `--resume` (not yet seen
     /// ended): a second start could deploy twice.
     pub still_running: bool,
+    /// Its log's lines as of the newest `OutputMarks`: where a replay of
+    /// this moment cuts a running command's output.
+    pub output_lines: Option<u64>,
 }
 
 impl Run {
@@ -145,6 +148,7 @@ impl Runs {
                 lost: false,
                 pgid: None,
                 still_running: false,
+                output_lines: None,
             }),
             Event::CommandSpawned { run, pgid } => {
                 if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == *run) {
@@ -160,6 +164,13 @@ impl Runs {
                     x.lost = true;
                     x.pgid = x.pgid.or(*pgid);
                     x.still_running = *still_running;
+                }
+            }
+            Event::OutputMarks { marks } => {
+                for m in marks {
+                    if let Some(x) = self.list.iter_mut().rev().find(|x| x.run == m.run) {
+                        x.output_lines = Some(m.lines);
+                    }
                 }
             }
             Event::CommandExited { run, .. } => {
