@@ -6,7 +6,9 @@
 //! - `no_corpus`: `../shared/runbooks`, the real runbooks beside the
 //!   repository, is absent;
 //! - `no_prometheus`: `prometheus` is not on `PATH` (the tests that read
-//!   a real Prometheus's numbers).
+//!   a real Prometheus's numbers);
+//! - `not_root`: the build does not run as root, so a test cannot start a
+//!   process as another user (the co-pilot's identity test).
 //!
 //! None is ever set on CI (`CI=true`): there the tests run, and fail when
 //! their part is missing.
@@ -20,6 +22,7 @@ fn main() {
     println!("cargo:rustc-check-cfg=cfg(no_tmux)");
     println!("cargo:rustc-check-cfg=cfg(no_corpus)");
     println!("cargo:rustc-check-cfg=cfg(no_prometheus)");
+    println!("cargo:rustc-check-cfg=cfg(not_root)");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CI");
     println!("cargo:rerun-if-env-changed=PATH");
@@ -36,6 +39,10 @@ fn main() {
     }
     if !Path::new(CORPUS).is_dir() {
         println!("cargo:rustc-cfg=no_corpus");
+    }
+    let uid = std::process::Command::new("id").arg("-u").output();
+    if !uid.is_ok_and(|o| o.stdout.trim_ascii() == b"0") {
+        println!("cargo:rustc-cfg=not_root");
     }
 }
 

@@ -296,6 +296,58 @@ async fn a_user_outside_the_team_is_refused_and_the_attempt_journaled() {
     );
 }
 
+/// Identity is the kernel's: `join` started as another user (`nobody`),
+/// whatever it would claim, is that user, refused as not a member, and
+/// the refusal is journaled with the uid. The socket and the session
+/// directory are opened to everyone here only so that `nobody` can reach
+/// the socket at all.
+#[tokio::test(flavor = "current_thread")]
+#[cfg_attr(
+    not_root,
+    ignore = "needs root to start a process as another user (run the tests as root, as CI does)"
+)]
+async fn another_uid_is_refused_by_the_kernels_word_and_journaled() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let r = deployer(vec![me()]).await;
+    let open = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(r.dir.path(), open).unwrap();
+    std::fs::set_permissions(
+        r.dir.path().join(SOCKET),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    let session = r.dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .arg("join")
+            .arg(&session)
+            .env("USER", "root")
+            .env("LOGNAME", "root")
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("nobody") && stderr.contains("is not in this session's [team] members"),
+        "{stderr}"
+    );
+    let (_dir, records) = r.quit().await;
+    assert!(
+        records.iter().any(|x| x.event
+            == Event::CopilotRefused {
+                user: "nobody".into(),
+                uid: 65534
+            }),
+        "{records:#?}"
+    );
+}
+
 #[test]
 fn a_stale_socket_file_does_not_stop_a_new_run() {
     let dir = tempfile::tempdir().unwrap();
