@@ -456,6 +456,12 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
             Some(msg) = rx.recv() => match msg {
                 Msg::Journaled(r) => {
                     log_record(&r, &state.settings.exec.masker.0);
+                    // A decision shows at once: the frame limit is for
+                    // floods, and the draw just after its key came before
+                    // its record was folded.
+                    if r.event.is_human() {
+                        last_draw = Instant::now() - FRAME;
+                    }
                     let started = match &r.event {
                         Event::CommandStarted { run, .. } => Some(*run),
                         _ => None,
