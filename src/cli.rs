@@ -60,10 +60,14 @@ pub enum Command {
     /// Moving, searching and help work; nothing that changes the session can.
     Watch(WatchArgs),
     /// Join a live session as its co-pilot: the `watch` screen, plus space
-    /// (tick), s (n/a), o (note) and R (request a rollback), sent to the
-    /// deployer's cockpit over the session's Unix socket and journaled with
-    /// your user name (from the kernel). No command runs from a co-pilot.
-    /// Only users in the config's [team] members are let in.
+    /// (tick, and approve: an approval or sign-off needs someone other
+    /// than the deployer), s (n/a), o (note), tab then space (a manual
+    /// criterion), A (approve an emergency deployment) and R (ask for the
+    /// rollback; run it when the deployer's [team] copilot_may_roll_back
+    /// is set), sent to the deployer's cockpit over the session's Unix
+    /// socket and journaled with your user name (from the kernel). No
+    /// deployment command runs from a co-pilot. Only users in the
+    /// deployer's [team] members are let in.
     Join(WatchArgs),
     /// Write the deployment record (Markdown) of a session: timeline, who
     /// ticked what and when, criteria, outcome. Without -o it goes to stdout
@@ -84,6 +88,10 @@ pub struct WatchArgs {
     /// Let the mouse wheel move the checklist
     #[arg(long)]
     pub mouse: bool,
+    /// Your own settings (TOML): only `[keys]` is used here, so your keys
+    /// are the ones you are used to (the deployer's config is theirs)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -202,6 +210,11 @@ pub struct RunArgs {
     /// only watches health and the rollback criteria
     #[arg(long)]
     pub force: bool,
+    /// An emergency deployment (the plan's "Emergency Deployments"): no
+    /// command runs until a co-pilot approves it from `rollout-cockpit
+    /// join` (A); the rollback never waits. Needs [team] members
+    #[arg(long)]
+    pub emergency: bool,
     /// Rehearse against another environment: rewrite hosts in the commands
     /// and health URLs as the config's `[env.NAME] rewrite` table says
     #[arg(long = "env", value_name = "NAME")]

@@ -11,9 +11,7 @@ fn main() -> ExitCode {
         Command::Run(args) => rollout_cockpit::modes::run::main(&args),
         Command::Monitor(args) => rollout_cockpit::modes::monitor::main(&args),
         Command::Watch(args) => rollout_cockpit::modes::watch::main(&args),
-        Command::Join(args) => {
-            rollout_cockpit::modes::watch::mirror(args.path.as_deref(), args.mouse, true)
-        }
+        Command::Join(args) => rollout_cockpit::modes::watch::mirror(&args, true),
         Command::Report(args) => rollout_cockpit::report::main(&args),
         Command::Replay(args) => rollout_cockpit::modes::replay::main(&args),
     };

@@ -155,6 +155,7 @@ const DEFAULTS: &[(Mode, Key, Cmd)] = {
         (Criteria, Key::ch(' '), ToggleCriterion),
         (Normal, Key::ch('x'), Kill),
         (Normal, Key::ch('R'), Rollback),
+        (Normal, Key::ch('A'), Approve),
         (Normal, Key::ch('a'), Announce),
         (Normal, Key::ch('C'), Cmd::Escalation),
         (Mode::Escalation, Key::ch('j'), Down),
@@ -380,14 +381,23 @@ impl Keymap {
     }
 
     /// The keys of `join`: the mirror's, plus those that become requests
-    /// to the deployer's cockpit (tick, n/a, note, rollback request).
+    /// to the deployer's cockpit (tick, n/a, note, approve, a manual
+    /// criterion, the rollback: a request, or its confirm when the config
+    /// lets the co-pilot run it).
     pub fn copilot(&self) -> Keymap {
         use crate::core::action::Cmd;
         let (bindings, refused) = self.bindings.iter().partition(|b| {
             crate::core::action::allowed_in_mirror(b.cmd)
                 || matches!(
                     b.cmd,
-                    Cmd::Tick | Cmd::NotApplicable | Cmd::Note | Cmd::Rollback
+                    Cmd::Tick
+                        | Cmd::NotApplicable
+                        | Cmd::Note
+                        | Cmd::Rollback
+                        | Cmd::Approve
+                        | Cmd::FocusNext
+                        | Cmd::ToggleCriterion
+                        | Cmd::Confirm
                 )
         });
         Keymap { bindings, refused }

@@ -42,6 +42,29 @@ pub struct Config {
     pub prometheus: Option<prometheus::PrometheusTable>,
     /// `[team]`: who may `join` a session as its co-pilot.
     pub team: Option<TeamTable>,
+    /// `[rules]`: rows that need a second person, beside the runbook's
+    /// approvals.
+    pub rules: Option<RulesTable>,
+}
+
+/// `[rules] two_person = ["Deployment window approved"]`: checklist rows
+/// (by their whole text) only someone other than the deployer may tick.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesTable {
+    #[serde(default)]
+    pub two_person: Vec<String>,
+}
+
+impl RulesTable {
+    fn check(&self) -> Result<(), String> {
+        match self.two_person.iter().position(|t| t.trim().is_empty()) {
+            Some(i) => Err(format!(
+                "rules.two_person[{i}]: empty: name a checklist row by its text"
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 /// `[team] members = ["alice", "bob"]`: the users `join` lets in.
@@ -490,6 +513,9 @@ impl Config {
         if let Some(team) = &config.team {
             team.check()?;
         }
+        if let Some(rules) = &config.rules {
+            rules.check()?;
+        }
         for name in config.env.keys() {
             config.profile(name)?;
         }
@@ -529,8 +555,14 @@ impl Config {
                 members: t.members.clone(),
                 copilot_may_roll_back: t.copilot_may_roll_back,
                 group: t.group.clone(),
+                ..crate::core::settings::Team::default()
             })
             .unwrap_or_default()
+    }
+
+    /// `[rules] two_person`, as written.
+    pub fn two_person(&self) -> &[String] {
+        self.rules.as_ref().map_or(&[], |r| r.two_person.as_slice())
     }
 
     pub fn keymap(&self) -> Result<Keymap, String> {

@@ -86,10 +86,12 @@ pub enum Cmd {
     ReplayPlay,
     ReplayFaster,
     ReplaySlower,
+    /// `A` in `join`: approve an emergency deployment (`run --emergency`).
+    Approve,
 }
 
 impl Cmd {
-    pub const ALL: [Cmd; 54] = [
+    pub const ALL: [Cmd; 55] = [
         Cmd::Up,
         Cmd::Down,
         Cmd::PageUp,
@@ -144,6 +146,7 @@ impl Cmd {
         Cmd::ReplayPlay,
         Cmd::ReplayFaster,
         Cmd::ReplaySlower,
+        Cmd::Approve,
     ];
 
     /// The config name (`[keys] tick = "space"`).
@@ -203,6 +206,7 @@ impl Cmd {
             Cmd::ReplayPlay => "replay_play",
             Cmd::ReplayFaster => "replay_faster",
             Cmd::ReplaySlower => "replay_slower",
+            Cmd::Approve => "approve",
         }
     }
 
@@ -289,6 +293,7 @@ impl Cmd {
             Cmd::ReplayPlay => "replay: play / pause",
             Cmd::ReplayFaster => "replay: play faster (1x, 10x, 60x)",
             Cmd::ReplaySlower => "replay: play slower",
+            Cmd::Approve => "co-pilot: approve the emergency deployment (run --emergency)",
         }
     }
 
@@ -387,6 +392,8 @@ pub enum Action {
     Copilot {
         conn: u64,
         user: String,
+        /// The peer runs as the deployer's own uid: never a second person.
+        same_uid: bool,
         request: crate::core::copilot::Request,
     },
     /// `run` answered this co-pilot's request (`join`).

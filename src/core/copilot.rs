@@ -36,6 +36,20 @@ pub enum Request {
     },
     /// Asks the deployer to roll back; never runs it.
     Rollback,
+    /// Runs the rollback (procedure `procedure`, as the co-pilot's confirm
+    /// showed it): only with `[team] copilot_may_roll_back = true`.
+    RunRollback {
+        #[serde(default)]
+        procedure: usize,
+    },
+    /// Approves an emergency deployment (`run --emergency`): the deployer's
+    /// first command waits for it.
+    Approve,
+    /// Fires or clears a manual rollback criterion (its index in the
+    /// runbook's criteria).
+    Criterion {
+        criterion: usize,
+    },
     /// Named so that it can be refused with the reason: a co-pilot never
     /// runs a command.
     Run {
@@ -55,8 +69,13 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub enum Reply {
-    /// Let in: the name the kernel gave, which every record will carry.
-    Welcome { user: String },
+    /// Let in: the name the kernel gave, which every record will carry;
+    /// whether this co-pilot's `R` `y` runs the rollback (else it asks).
+    Welcome {
+        user: String,
+        #[serde(default)]
+        may_roll_back: bool,
+    },
     /// Not let in; the connection is closed after this line.
     Refused { reason: String },
     /// The request was accepted: its record goes to the journal now, and
@@ -106,7 +125,10 @@ pub fn parse(line: &str) -> Result<Request, String> {
     let name = v.get("req").and_then(Value::as_str).map(str::to_string);
     serde_json::from_value(v).map_err(|e| match name {
         Some(n) if e.to_string().contains("unknown variant") => {
-            format!("unknown request {n:?} (tick, untick, not_applicable, note, rollback)")
+            format!(
+                "unknown request {n:?} (tick, untick, not_applicable, note, rollback, \
+                 run_rollback, approve, criterion)"
+            )
         }
         _ => format!("bad request: {e}"),
     })
@@ -128,6 +150,22 @@ mod tests {
         assert_eq!(
             parse(r#"{"v":1,"req":"rollback","user":"mallory"}"#),
             Ok(Request::Rollback)
+        );
+        assert_eq!(
+            parse(r#"{"v":1,"req":"run_rollback"}"#),
+            Ok(Request::RunRollback { procedure: 0 })
+        );
+        assert_eq!(
+            parse(r#"{"v":1,"req":"criterion","criterion":2}"#),
+            Ok(Request::Criterion { criterion: 2 })
+        );
+        // A greeting from a cockpit before `may_roll_back` existed.
+        assert_eq!(
+            Reply::parse(r#"{"v":1,"reply":"welcome","user":"bob"}"#),
+            Ok(Reply::Welcome {
+                user: "bob".into(),
+                may_roll_back: false
+            })
         );
         assert_eq!(
             parse(r#"{"v":1,"req":"note","text":"hi"}"#),
@@ -159,7 +197,10 @@ mod tests {
         let line = r.line();
         assert!(line.contains(r#""v":1"#), "{line}");
         assert_eq!(parse(&line), Ok(r));
-        let reply = Reply::Welcome { user: "bob".into() };
+        let reply = Reply::Welcome {
+            user: "bob".into(),
+            may_roll_back: true,
+        };
         assert_eq!(Reply::parse(&reply.line()), Ok(reply));
     }
 }

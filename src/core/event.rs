@@ -19,6 +19,16 @@ pub enum Target {
     Step(usize),
 }
 
+impl From<crate::domain::runbook::approvals::TwoPersonRow> for Target {
+    fn from(row: crate::domain::runbook::approvals::TwoPersonRow) -> Target {
+        use crate::domain::runbook::approvals::TwoPersonRow;
+        match row {
+            TwoPersonRow::Item(i) => Target::Item(i),
+            TwoPersonRow::Step(s) => Target::Step(s),
+        }
+    }
+}
+
 /// How a session ended, journaled with [`Event::SessionEnded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -268,6 +278,20 @@ pub enum Event {
     /// A co-pilot (the record's `by`) asks for the rollback; the deployer's
     /// own `R` `y` runs it.
     RollbackRequested {},
+    /// A co-pilot's connection closed (they quit, or the link broke).
+    CopilotLeft {
+        user: String,
+    },
+    /// The rows only someone other than the deployer may tick: the
+    /// runbook's approvals and `[rules] two_person`. Journaled at the start
+    /// of a session (and of a resumed one: the config's rows then).
+    TwoPersonRule {
+        targets: Vec<Target>,
+    },
+    /// `run --emergency`: no command runs until a co-pilot approves.
+    EmergencyDeclared {},
+    /// A co-pilot (the record's `by`) approved the emergency deployment.
+    EmergencyApproved {},
 }
 
 /// The demo's window clock: it starts at `origin` and runs `speed` times

@@ -12,6 +12,9 @@ pub struct Plan {
     pub runbook: Arc<Runbook>,
     pub outline: Arc<Outline>,
     pub hash: String,
+    /// The rows the runbook itself marks as approvals: only someone other
+    /// than the deployer may tick them, in every session of it.
+    pub approvals: Arc<std::collections::BTreeSet<crate::core::event::Target>>,
 }
 
 impl PartialEq for Plan {
@@ -23,10 +26,16 @@ impl PartialEq for Plan {
 impl Plan {
     pub fn new(runbook: Runbook, text: &str) -> Plan {
         let outline = Outline::new(&runbook);
+        let approvals = crate::domain::runbook::approvals::two_person(&runbook, &[], "")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.row.into())
+            .collect();
         Plan {
             runbook: Arc::new(runbook),
             outline: Arc::new(outline),
             hash: fnv1a(text),
+            approvals: Arc::new(approvals),
         }
     }
 }

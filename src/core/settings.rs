@@ -42,9 +42,15 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Team {
     pub members: Vec<String>,
-    /// Parsed and kept; a co-pilot's rollback is only a request for now.
+    /// A co-pilot's `R` `y` runs the rollback, as the deployer's does;
+    /// otherwise it is a request the deployer answers.
     pub copilot_may_roll_back: bool,
     pub group: Option<String>,
+    /// The rows only someone other than the deployer may tick (the
+    /// runbook's approvals, `[rules] two_person`).
+    pub two_person: std::collections::BTreeSet<crate::core::event::Target>,
+    /// `run --emergency`: a co-pilot approves before the first command.
+    pub emergency: bool,
 }
 
 impl Settings {

@@ -210,6 +210,39 @@ impl State {
         out
     }
 
+    /// Only someone other than the deployer may tick this row: the
+    /// runbook's approvals and `[rules] two_person` (the session's own
+    /// settings in `run`, the journaled rule in a mirror).
+    pub fn needs_second_person(&self, t: crate::core::event::Target) -> bool {
+        self.plan.approvals.contains(&t)
+            || self.settings.team.two_person.contains(&t)
+            || self.session.two_person.contains(&t)
+    }
+
+    /// Why the deployer's tick of such a row is refused, and what to do.
+    pub fn second_person_refusal(&self, t: crate::core::event::Target) -> String {
+        use crate::core::event::Target;
+        let row = self.row_text(match t {
+            Target::Item(i) => Row::Item(i),
+            Target::Step(s) => Row::Section(s),
+        });
+        let how = if self.settings.team.members.is_empty() {
+            "add them to [team] members, then they tick it from rollout-cockpit join"
+        } else {
+            "a co-pilot ticks it from rollout-cockpit join"
+        };
+        format!("\"{row}\" needs a second person: {how}; s marks it n/a with a reason")
+    }
+
+    /// `run --emergency` (or its journal) and no co-pilot's approval yet:
+    /// no command may start.
+    pub fn emergency_pending(&self) -> bool {
+        match &self.session.emergency {
+            Some(e) => e.approved.is_none(),
+            None => self.settings.team.emergency,
+        }
+    }
+
     /// The text a search matches and the checklist shows.
     pub fn row_text(&self, row: Row) -> &str {
         let rb = self.runbook();

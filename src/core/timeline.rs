@@ -339,6 +339,8 @@ fn is_decision(e: &Event) -> bool {
             | Event::RollbackStep { .. }
             | Event::RollbackFinished { .. }
             | Event::AutoRollbackCancelled { .. }
+            | Event::EmergencyApproved {}
+            | Event::RollbackRequested {}
             | Event::SessionEnded { .. }
     )
 }
@@ -375,6 +377,8 @@ pub fn what(runbook: &Runbook, r: &Record) -> String {
         }
         Event::RollbackStarted { .. } => format!("{} started the rollback", r.by),
         Event::RollbackFinished { .. } => "rollback finished".into(),
+        Event::RollbackRequested {} => format!("{} asked for the rollback", r.by),
+        Event::EmergencyApproved {} => format!("{} approved the emergency deployment", r.by),
         Event::SessionEnded { outcome } => format!("session ended: {}", outcome.text()),
         other => serde_json::to_value(other)
             .ok()

@@ -265,6 +265,12 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
                 .map(|&i| *criterion = i)
                 .ok_or_else(|| "criterion not in the changed runbook".to_string()),
             Event::CommandStarted { target, .. } => target.as_mut().map_or(Ok(()), map_target),
+            // The resumed cockpit journals the rule anew; the rows the old
+            // runbook named and the new one lacks are gone.
+            Event::TwoPersonRule { targets } => {
+                targets.retain_mut(|t| map_target(t).is_ok());
+                Ok(())
+            }
             Event::EscalationContacted { step } => rb
                 .escalation
                 .get(*step)
@@ -289,7 +295,10 @@ pub fn remap(dir: &Path, records: Vec<Record>, plan: &Plan) -> (Vec<Record>, Vec
             | Event::LogStreamExited { .. }
             | Event::CopilotJoined { .. }
             | Event::CopilotRefused { .. }
+            | Event::CopilotLeft { .. }
             | Event::RollbackRequested {}
+            | Event::EmergencyDeclared {}
+            | Event::EmergencyApproved {}
             | Event::DemoClock(_) => Ok(()),
             Event::SessionStarted { .. }
             | Event::Resumed { .. }

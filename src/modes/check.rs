@@ -48,6 +48,9 @@ pub struct Report<'a> {
     /// Where each measured criterion's number will come from, given the
     /// config (`--config`): the runbook's, or the defaults in their place.
     pub metric_sources: Vec<MetricSource>,
+    /// The rows only someone other than the deployer may tick: approvals
+    /// and sign-offs, and the config's `[rules] two_person`.
+    pub two_person: Vec<crate::domain::runbook::approvals::TwoPerson>,
 }
 
 /// One measured criterion's metric and where `run` will read it.
@@ -322,6 +325,8 @@ impl<'a> Report<'a> {
             escalation: &rb.escalation,
             warnings,
             metric_sources: metric_sources(&rb.criteria, false, false),
+            two_person: crate::domain::runbook::approvals::two_person(rb, &[], "")
+                .unwrap_or_default(),
         }
     }
 }
@@ -575,6 +580,29 @@ pub fn human(loaded: &Loaded, report: &Report<'_>) -> String {
             rb.health_urls.join(", ")
         }
     );
+    if !report.two_person.is_empty() {
+        use crate::domain::runbook::approvals::Because;
+        let rows: Vec<String> = report
+            .two_person
+            .iter()
+            .map(|t| {
+                let why = match &t.because {
+                    Because::Says(w) => format!("says \"{w}\""),
+                    Because::Listed => "[rules] two_person".into(),
+                };
+                format!("line {} \"{}\" ({why})", t.line, t.text)
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "  two-person   {} only someone other than the deployer may tick (a co-pilot, from \
+             rollout-cockpit join):",
+            count(rows.len(), "row"),
+        );
+        for r in rows {
+            let _ = writeln!(o, "                 {r}");
+        }
+    }
     if !rb.contacts.is_empty() || !rb.escalation.is_empty() {
         let _ = writeln!(
             o,
@@ -629,13 +657,19 @@ pub fn main(args: &CheckArgs) -> u8 {
             .and_then(|c| {
                 let logs = c.logs.as_ref().is_some_and(|l| l.command.is_some());
                 let prometheus = c.prometheus.as_ref().is_some_and(|p| p.url.is_some());
+                let listed = c.two_person().to_vec();
                 c.secret_names()
-                    .map(|n| (n, logs, prometheus))
+                    .map(|n| (n, logs, prometheus, listed))
                     .map_err(|e| format!("{}: {e}", p.display()))
             }),
-        None => Ok((crate::domain::mask::SecretNames::default(), false, false)),
+        None => Ok((
+            crate::domain::mask::SecretNames::default(),
+            false,
+            false,
+            Vec::new(),
+        )),
     };
-    let (names, logs, prometheus) = match config {
+    let (names, logs, prometheus, listed) = match config {
         Ok(n) => n,
         Err(e) => {
             eprintln!("rollout-cockpit: {e}");
@@ -644,6 +678,21 @@ pub fn main(args: &CheckArgs) -> u8 {
     };
     let mut report = Report::new(&loaded, &names, logs);
     report.metric_sources = metric_sources(&loaded.runbook.criteria, logs, prometheus);
+    let config_name = args
+        .config
+        .as_deref()
+        .map_or_else(String::new, |p| p.display().to_string());
+    report.two_person = match crate::domain::runbook::approvals::two_person(
+        &loaded.runbook,
+        &listed,
+        "rules.two_person",
+    ) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("rollout-cockpit: {config_name}: {e} ({})", loaded.name);
+            return 2;
+        }
+    };
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -279,6 +279,20 @@ fn prepare(
         &args.probe.criteria_settings(&config),
     )?;
     let logs = crate::core::settings::LogSetup::resolve(&args.logs, &config)?;
+    let mut team = config.team();
+    team.two_person =
+        runbook::approvals::two_person(&loaded.runbook, config.two_person(), "rules.two_person")
+            .map_err(|e| format!("{config_name}: {e} ({})", loaded.name))?
+            .into_iter()
+            .map(|t| t.row.into())
+            .collect();
+    if args.emergency && team.members.is_empty() {
+        return Err(format!(
+            "--emergency: a co-pilot approves before the first command runs, and {config_name} \
+             names no one who may join ([team] members = [\"their user name\"])"
+        ));
+    }
+    team.emergency = args.emergency;
     let plan = Plan::new(loaded.runbook, &loaded.text);
     let tz = window::zone(plan.runbook.window.as_ref());
     let mut settings = Settings {
@@ -291,7 +305,7 @@ fn prepare(
         exec: exec_settings(args, &config)?,
         demo,
         logs,
-        team: config.team(),
+        team,
     };
 
     let unfinished = sessions::newest_unfinished(&root, &stem);

@@ -79,14 +79,33 @@ pub fn settings_of(replayed: &sessions::Replayed) -> Settings {
 }
 
 pub fn main(args: &WatchArgs) -> u8 {
-    mirror(args.path.as_deref(), args.mouse, false)
+    mirror(args, false)
+}
+
+/// The keys of `--config`'s `[keys]` (the default ones without it); the
+/// error names the file and the key.
+fn keys(config: Option<&Path>) -> Result<Keymap, String> {
+    let Some(path) = config else {
+        return Ok(Keymap::default());
+    };
+    crate::config::Config::load(path)
+        .map_err(|e| e.to_string())?
+        .keymap()
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// `watch`, or with `join` the co-pilot's cockpit: the same mirror, whose
 /// checklist keys become requests over the session's socket.
-pub fn mirror(path: Option<&Path>, mouse: bool, join: bool) -> u8 {
+pub fn mirror(args: &WatchArgs, join: bool) -> u8 {
+    let keymap = match keys(args.config.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("rollout-cockpit: {e}");
+            return 2;
+        }
+    };
     // Connected before the screen opens: a refusal is said on the terminal.
-    let prepared = sessions::resolve_arg(path, true).and_then(|d| {
+    let prepared = sessions::resolve_arg(args.path.as_deref(), true).and_then(|d| {
         let link = match join {
             true => Some(crate::shell::copilot::connect(&d)?),
             false => None,
@@ -101,18 +120,19 @@ pub fn mirror(path: Option<&Path>, mouse: bool, join: bool) -> u8 {
         }
     };
     let keymap = match &link {
-        Some(_) => {
+        Some(l) => {
             state.copilot = true;
-            Keymap::default().copilot()
+            state.settings.team.copilot_may_roll_back = l.may_roll_back;
+            keymap.copilot()
         }
-        None => Keymap::default().read_only(),
+        None => keymap.read_only(),
     };
     run_read_only(
         state,
         &notices,
         keymap,
         cockpit::Feed::Tail(tail),
-        mouse,
+        args.mouse,
         link.map(crate::shell::copilot::Copilot::Join),
     )
 }

@@ -197,6 +197,13 @@ fn timeline_line(plan: &Plan, r: &Record) -> Option<String> {
             format!("co-pilot refused: {user} (uid {uid}) is not in [team] members")
         }
         Event::RollbackRequested {} => "rollback requested (co-pilot)".into(),
+        Event::CopilotLeft { user } => format!("co-pilot {user} left"),
+        Event::TwoPersonRule { targets } => {
+            let rows: Vec<String> = targets.iter().map(|t| label(plan, *t)).collect();
+            format!("needs a second person: {}", rows.join(", "))
+        }
+        Event::EmergencyDeclared {} => "emergency deployment declared".into(),
+        Event::EmergencyApproved {} => "emergency deployment approved (co-pilot)".into(),
     };
     Some(what)
 }

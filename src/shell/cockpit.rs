@@ -316,6 +316,17 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
         for ev in state.settings.monitor.startup_events() {
             let _ = jtx.send(ev);
         }
+        // The rows only a second person may tick, for every mirror and the
+        // report; a resumed session's with this config's.
+        let team = &state.settings.team;
+        if !team.two_person.is_empty() || !state.session.two_person.is_empty() {
+            let _ = jtx.send(Event::TwoPersonRule {
+                targets: team.two_person.iter().copied().collect(),
+            });
+        }
+        if team.emergency && state.session.emergency.is_none() {
+            let _ = jtx.send(Event::EmergencyDeclared {});
+        }
     }
     // The co-pilot: `run` serves the socket (only with a journal to write),
     // `join` talks to it. Answers go back to each connection.
@@ -534,11 +545,14 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                             let _ = jtx.send(Event::CopilotRefused { user, uid });
                         }
                     }
-                    CopilotMsg::Request { conn, user, request } => {
-                        actions.push(Action::Copilot { conn, user, request });
+                    CopilotMsg::Request { conn, user, same_uid, request } => {
+                        actions.push(Action::Copilot { conn, user, same_uid, request });
                     }
-                    CopilotMsg::Left { conn } => {
+                    CopilotMsg::Left { conn, user } => {
                         copilots.remove(&conn);
+                        if let Some(jtx) = &journal_tx {
+                            let _ = jtx.send_as(user.clone(), Event::CopilotLeft { user });
+                        }
                     }
                     CopilotMsg::Answer(reply) => actions.push(Action::CopilotAnswer(reply)),
                     CopilotMsg::Closed => {

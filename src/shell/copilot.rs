@@ -25,6 +25,7 @@ pub struct Socket {
     listener: Option<StdListener>,
     path: PathBuf,
     members: Vec<String>,
+    may_roll_back: bool,
 }
 
 impl Drop for Socket {
@@ -56,6 +57,7 @@ pub fn bind(dir: &Path, team: &Team) -> Result<(Socket, Vec<String>), String> {
         listener: Some(listener),
         path,
         members: team.members.clone(),
+        may_roll_back: team.copilot_may_roll_back,
     };
     std::fs::set_permissions(&socket.path, std::fs::Permissions::from_mode(0o660))
         .map_err(|e| format!("{name}: cannot set mode 0660: {e}"))?;
@@ -86,7 +88,10 @@ pub fn serve(socket: &mut Socket, tx: UnboundedSender<Msg>) -> std::io::Result<(
     };
     std.set_nonblocking(true)?;
     let listener = tokio::net::UnixListener::from_std(std)?;
-    let members = socket.members.clone();
+    let door = Door {
+        members: socket.members.clone(),
+        may_roll_back: socket.may_roll_back,
+    };
     tokio::spawn(async move {
         let mut next = 0u64;
         loop {
@@ -103,7 +108,7 @@ pub fn serve(socket: &mut Socket, tx: UnboundedSender<Msg>) -> std::io::Result<(
                 return;
             }
             next += 1;
-            tokio::spawn(connection(stream, next, members.clone(), tx.clone()));
+            tokio::spawn(connection(stream, next, door.clone(), tx.clone()));
         }
     });
     Ok(())
@@ -126,7 +131,14 @@ async fn send_line(w: &mut OwnedWriteHalf, reply: &Reply) -> std::io::Result<()>
     w.write_all(format!("{}\n", reply.line()).as_bytes()).await
 }
 
-async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: UnboundedSender<Msg>) {
+/// Who is let in, and what they are told.
+#[derive(Debug, Clone)]
+struct Door {
+    members: Vec<String>,
+    may_roll_back: bool,
+}
+
+async fn connection(stream: UnixStream, conn: u64, door: Door, tx: UnboundedSender<Msg>) {
     let uid = match stream.peer_cred() {
         Ok(c) => c.uid(),
         Err(e) => {
@@ -135,8 +147,11 @@ async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: Unb
         }
     };
     let user = user_of(uid).await;
+    // The deployer's own account: let in, but it cannot be the second
+    // person of an approval.
+    let same_uid = uid == nix::unistd::getuid().as_raw();
     let (read, mut write) = stream.into_split();
-    if !members.contains(&user) {
+    if !door.members.contains(&user) {
         let reason = format!(
             "{user} (uid {uid}) is not in this session's [team] members: ask the deployer to add \
              them to the config"
@@ -145,10 +160,11 @@ async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: Unb
         let _ = tx.send(Msg::Copilot(CopilotMsg::Refused { user, uid }));
         return;
     }
-    if send_line(&mut write, &Reply::Welcome { user: user.clone() })
-        .await
-        .is_err()
-    {
+    let welcome = Reply::Welcome {
+        user: user.clone(),
+        may_roll_back: door.may_roll_back,
+    };
+    if send_line(&mut write, &welcome).await.is_err() {
         return;
     }
     let (answers, mut rx) = unbounded_channel::<Reply>();
@@ -177,6 +193,7 @@ async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: Unb
             Ok(request) => CopilotMsg::Request {
                 conn,
                 user: user.clone(),
+                same_uid,
                 request,
             },
             Err(error) => {
@@ -188,7 +205,7 @@ async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: Unb
             return;
         }
     }
-    let _ = tx.send(Msg::Copilot(CopilotMsg::Left { conn }));
+    let _ = tx.send(Msg::Copilot(CopilotMsg::Left { conn, user }));
 }
 
 /// `join`'s connection, the greeting read: who the kernel says we are.
@@ -196,6 +213,8 @@ async fn connection(stream: UnixStream, conn: u64, members: Vec<String>, tx: Unb
 pub struct Link {
     stream: Option<StdStream>,
     pub user: String,
+    /// The deployer's config lets this co-pilot run the rollback.
+    pub may_roll_back: bool,
 }
 
 /// How long `join` waits for the greeting before the screen opens.
@@ -228,13 +247,17 @@ pub fn connect(dir: &Path) -> Result<Link, String> {
     }
     let text = String::from_utf8_lossy(&line);
     match Reply::parse(&text) {
-        Ok(Reply::Welcome { user }) => {
+        Ok(Reply::Welcome {
+            user,
+            may_roll_back,
+        }) => {
             stream
                 .set_read_timeout(None)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(Link {
                 stream: Some(stream),
                 user,
+                may_roll_back,
             })
         }
         Ok(Reply::Refused { reason }) => Err(format!("refused: {reason}")),

@@ -56,10 +56,13 @@ pub enum CopilotMsg {
     Request {
         conn: u64,
         user: String,
+        /// The peer runs as the deployer's own uid.
+        same_uid: bool,
         request: Request,
     },
     Left {
         conn: u64,
+        user: String,
     },
     /// `join`: the deployer's cockpit answered.
     Answer(Reply),

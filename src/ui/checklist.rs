@@ -164,7 +164,17 @@ fn line(state: &State, row: Row, width: usize) -> Line<'static> {
     if has_note {
         after.push(Span::styled(" ✎", theme::dim()));
     }
-    let badges = last.and_then(|r| r.exit.as_ref()).map(badges);
+    // An approval still open says who may give it: not the deployer.
+    let second = row
+        .target(rb)
+        .filter(|&t| state.needs_second_person(t) && !state.session.marks.contains_key(&t))
+        .map(|_| {
+            [
+                Span::styled("  2nd person", theme::amber()),
+                Span::styled("  2nd person", theme::amber()),
+            ]
+        });
+    let badges = last.and_then(|r| r.exit.as_ref()).map(badges).or(second);
     fit(state, before, text, text_style, after, badges, width)
 }
 

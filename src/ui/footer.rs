@@ -76,13 +76,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
         }
     }
     if state.copilot {
-        // A co-pilot's enter only shows a command, and R only asks.
+        // A co-pilot's enter only shows a command, and R only asks unless
+        // the deployer's config lets them run the rollback.
+        let rolls_back = state.settings.team.copilot_may_roll_back;
         for (_, h) in hints.iter_mut() {
             if *h == Cmd::Open.hint() {
                 *h = "show";
-            } else if *h == Cmd::Rollback.hint() {
+            } else if *h == Cmd::Rollback.hint() && !rolls_back {
                 *h = "ask rollback";
             }
+        }
+        // What the deployer waits for comes first.
+        if state.emergency_pending()
+            && let Some(k) = view.keymap.first_key(state.mode(), Cmd::Approve)
+        {
+            hints.insert(0, (k, "approve emergency"));
         }
     }
     // Every confirm shares the confirm keys, but only quitting can also

@@ -75,6 +75,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             ),
         ));
     }
+    if let Some(e) = &state.session.emergency {
+        let text = match &e.approved {
+            None => " EMERGENCY — waiting for a co-pilot's approval ".to_string(),
+            Some(a) => format!(" EMERGENCY — approved by {} ", a.by),
+        };
+        let style = match &e.approved {
+            None => theme::red().add_modifier(ratatui::style::Modifier::REVERSED),
+            Some(_) => theme::red().add_modifier(bold),
+        };
+        first.push(Part::alone(10, Span::styled(text, style)));
+    } else if state.settings.team.emergency {
+        first.push(Part::alone(
+            10,
+            Span::styled(
+                " EMERGENCY — waiting for a co-pilot's approval ",
+                theme::red().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+        ));
+    }
     // A narrow terminal loses whole parts, the title first: the environment
     // and the clock are what a glance needs.
     first.extend([
@@ -89,6 +108,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             ),
         ),
     ]);
+    if !state.session.copilots.is_empty() {
+        // After the operator: who else is at the keys.
+        let at = first.len() - 1;
+        first.insert(
+            at,
+            Part::new(
+                4,
+                Span::raw(format!("co-pilot {}", state.session.copilots.join(", "))),
+            ),
+        );
+    }
     let width = usize::from(area.width);
     let first = fit(first, &sep(), width);
 

@@ -47,26 +47,36 @@ struct Running {
 
 /// The deployer's cockpit ("erin"), serving the socket to `members`.
 async fn deployer(members: Vec<String>) -> Running {
+    deployer_of(
+        PLAN,
+        Team {
+            members,
+            ..Team::default()
+        },
+        "Checklist 0/2",
+    )
+    .await
+}
+
+/// The deployer's cockpit on `text`, once its screen shows `ready`.
+async fn deployer_of(text: &str, team: Team, ready: &str) -> Running {
     let dir = tempfile::tempdir().unwrap();
-    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PLAN), PLAN);
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(text), text);
     let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
     settings.exec.workdir = dir.path().to_path_buf();
     settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
-    settings.team = Team {
-        members,
-        ..Team::default()
-    };
+    settings.team = team;
     let (socket, warnings) = copilot::bind(dir.path(), &settings.team).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     // As `run` does: the report reads the runbook from the session.
-    rollout_cockpit::journal::sessions::save_runbook(dir.path(), &plan.hash, PLAN).unwrap();
+    rollout_cockpit::journal::sessions::save_runbook(dir.path(), &plan.hash, text).unwrap();
     let state = State::new(plan, settings, chrono::Utc::now());
     let journal = Journal::create(dir.path()).unwrap();
     let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
     let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal)
         .with_copilot(Copilot::Serve(socket));
     let loop_ = tokio::spawn(cockpit.run());
-    wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/2")).await;
+    wait_for(&mut d, "the checklist", |f| f.contains(ready)).await;
     Running { dir, d, loop_ }
 }
 
@@ -129,7 +139,13 @@ async fn a_members_tick_is_journaled_under_the_kernels_name_and_shown() {
     let me = me();
     let mut r = deployer(vec!["alice".into(), me.clone()]).await;
     let mut c = Client::connect(r.dir.path()).await;
-    assert_eq!(c.reply().await, Some(Reply::Welcome { user: me.clone() }));
+    assert_eq!(
+        c.reply().await,
+        Some(Reply::Welcome {
+            user: me.clone(),
+            may_roll_back: false
+        })
+    );
 
     // A claimed name is ignored: the kernel's is the one journaled.
     let done = c
@@ -242,6 +258,89 @@ async fn a_members_tick_is_journaled_under_the_kernels_name_and_shown() {
     ] {
         assert!(report.contains(&want), "{want}:\n{report}");
     }
+}
+
+const GATED: &str = "# Gated\n\n## Approvals\n\n- [ ] Technical lead approval\n- [ ] Announce the window\n\n## Rollback Procedure\n\n1. Revert\n   ```bash\n   echo rolled-back-by-copilot\n   ```\n";
+
+/// The deployer's own account is never the second person an approval
+/// needs, whatever it is called; with `[team] copilot_may_roll_back` a
+/// co-pilot's `run_rollback` runs the runbook's rollback, journaled with
+/// their name; a co-pilot who leaves is journaled too.
+#[tokio::test(flavor = "current_thread")]
+async fn the_deployers_own_account_cannot_approve_and_a_let_co_pilot_rolls_back() {
+    let me = me();
+    let team = Team {
+        members: vec![me.clone()],
+        copilot_may_roll_back: true,
+        ..Team::default()
+    };
+    let mut r = deployer_of(GATED, team, "Checklist 0/3").await;
+    let mut c = Client::connect(r.dir.path()).await;
+    assert_eq!(
+        c.reply().await,
+        Some(Reply::Welcome {
+            user: me.clone(),
+            may_roll_back: true
+        })
+    );
+    match c.ask(r#"{"v":1,"req":"tick","target":{"item":0}}"#).await {
+        Reply::Error { error } => assert!(
+            error.contains("Technical lead approval")
+                && error.contains("account the deployer's cockpit runs as"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // The deployer's own space on it: refused on their screen, with why.
+    r.d.keys.send(key('j')).unwrap();
+    r.d.keys.send(key(' ')).unwrap();
+    wait_for(&mut r.d, "the refusal", |f| {
+        f.contains("needs a second person") && f.contains("Checklist 0/3")
+    })
+    .await;
+    let done = c.ask(r#"{"v":1,"req":"run_rollback","procedure":0}"#).await;
+    assert!(
+        matches!(&done, Reply::Done { what } if what == "rollback started"),
+        "{done:?}"
+    );
+    wait_for(&mut r.d, "the rollback's output", |f| {
+        f.contains("rolled-back-by-copilot")
+    })
+    .await;
+    drop(c);
+    let dir = r.dir.path().to_path_buf();
+    let path = dir.join(journal::FILE_NAME);
+    // The loop journals the leaving once the socket has closed.
+    let left = async {
+        loop {
+            let records = journal::load(&path).unwrap().records;
+            if records
+                .iter()
+                .any(|x| x.event == Event::CopilotLeft { user: me.clone() })
+            {
+                return records;
+            }
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    };
+    let records = tokio::time::timeout(StdDuration::from_secs(10), left)
+        .await
+        .expect("copilot_left journaled");
+    let started: Vec<&str> = records
+        .iter()
+        .filter(|x| matches!(x.event, Event::RollbackStarted { .. }))
+        .map(|x| x.by.as_str())
+        .collect();
+    assert_eq!(started, [me.as_str()]);
+    assert!(
+        !records.iter().any(|x| matches!(
+            x.event,
+            Event::Ticked {
+                target: Target::Item(0)
+            }
+        )),
+        "the approval was ticked: {records:#?}"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

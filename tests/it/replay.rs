@@ -57,7 +57,7 @@ fn scripted(w: u16, h: u16) -> (Session, Seen) {
     look(&s, &mut seen, w, h);
     s.cmd(Cmd::PinBaseline);
     look(&s, &mut seen, w, h);
-    s.go("Technical lead approval");
+    s.go("Business stakeholder notification");
     s.cmd(Cmd::Tick);
     look(&s, &mut seen, w, h);
     s.go("Step 4: Deploy Application");
@@ -164,7 +164,10 @@ fn the_bar_names_the_event_its_time_in_the_window_zone_and_utc() {
         "{bar}"
     );
     assert!(bar.contains("1x ⏸"), "{bar}");
-    assert!(bar.contains("ticked Technical lead approval"), "{bar}");
+    assert!(
+        bar.contains("ticked Business stakeholder notification"),
+        "{bar}"
+    );
     assert!(screen.contains("REPLAY — alice's session"), "{screen}");
 }
 

@@ -120,7 +120,7 @@ fn search_jumps_to_matches_and_unfolds_them() {
 #[test]
 fn space_ticks_and_unticks_with_who_and_when() {
     let mut s = Session::new(terp());
-    let row = s.go("Technical lead approval");
+    let row = s.go("Business stakeholder notification");
     let Row::Item(i) = row else { panic!() };
     s.cmd(Cmd::Tick);
     assert_eq!(
@@ -142,6 +142,33 @@ fn space_ticks_and_unticks_with_who_and_when() {
     assert_eq!(s.records.len(), 2);
 }
 
+/// The plan's "Technical lead approval" is an approval: the deployer's
+/// own space is refused, saying why and how, and nothing is journaled;
+/// n/a with a reason stays theirs (no schema change, no DBA needed).
+#[test]
+fn the_deployers_tick_on_an_approval_is_refused_with_the_reason() {
+    let mut s = Session::new(terp());
+    let row = s.go("Technical lead approval");
+    s.cmd(Cmd::Tick);
+    assert!(s.records.is_empty(), "{:?}", s.records);
+    assert_eq!(s.state.row_status(row), Status::Open);
+    let flash = s.state.ui.flash.clone().unwrap_or_default();
+    assert!(
+        flash.contains("\"Technical lead approval\" needs a second person")
+            && flash.contains("rollout-cockpit join"),
+        "{flash}"
+    );
+    let row = s.go("Database admin approval");
+    s.cmd(Cmd::NotApplicable);
+    s.type_text("no schema change");
+    s.cmd(Cmd::Submit);
+    assert_eq!(s.state.row_status(row), Status::NotApplicable);
+    assert!(matches!(
+        s.records.last().map(|r| &r.event),
+        Some(Event::NotApplicable { .. })
+    ));
+}
+
 #[test]
 fn update_never_changes_journaled_state_by_itself() {
     let mut state = terp();
@@ -149,7 +176,7 @@ fn update_never_changes_journaled_state_by_itself() {
     // The first row is a plain heading: nothing to journal.
     assert!(effects.is_empty());
     let mut s = Session::new(terp());
-    s.go("Technical lead approval");
+    s.go("Business stakeholder notification");
     let mut state = s.state.clone();
     let effects = update(&mut state, Action::Cmd(Cmd::Tick));
     assert!(matches!(

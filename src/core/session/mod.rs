@@ -121,6 +121,20 @@ pub struct Session {
     pub clock: Option<DemoClock>,
     /// A co-pilot's rollback request not yet answered by a rollback.
     pub rollback_request: Option<Stamp>,
+    /// The rows only someone other than the deployer may tick, as
+    /// journaled (`two_person_rule`).
+    pub two_person: std::collections::BTreeSet<Target>,
+    /// `run --emergency`: when it was declared, and the co-pilot's approval.
+    pub emergency: Option<Emergency>,
+    /// The co-pilots connected now, in order of joining.
+    pub copilots: Vec<String>,
+}
+
+/// An emergency deployment: no command runs before `approved`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emergency {
+    pub declared: Stamp,
+    pub approved: Option<Stamp>,
 }
 
 impl Session {
@@ -146,6 +160,9 @@ impl Session {
             logs: logs::LogStream::default(),
             clock: None,
             rollback_request: None,
+            two_person: std::collections::BTreeSet::new(),
+            emergency: None,
+            copilots: Vec::new(),
         }
     }
 
@@ -216,8 +233,27 @@ impl Session {
             Event::RollbackRequested {} if self.rollback.is_none() => {
                 self.rollback_request = Some(Stamp::of(r));
             }
-            Event::RollbackRequested {} | Event::CopilotJoined { .. } => {}
-            Event::CopilotRefused { .. } => {}
+            Event::RollbackRequested {} | Event::CopilotRefused { .. } => {}
+            Event::CopilotJoined { user } => self.copilots.push(user.clone()),
+            Event::CopilotLeft { user } => {
+                if let Some(i) = self.copilots.iter().position(|u| u == user) {
+                    self.copilots.remove(i);
+                }
+            }
+            Event::TwoPersonRule { targets } => {
+                self.two_person = targets.iter().copied().collect();
+            }
+            Event::EmergencyDeclared {} => {
+                self.emergency.get_or_insert(Emergency {
+                    declared: Stamp::of(r),
+                    approved: None,
+                });
+            }
+            Event::EmergencyApproved {} => {
+                if let Some(e) = &mut self.emergency {
+                    e.approved.get_or_insert(Stamp::of(r));
+                }
+            }
             Event::RollbackStarted { .. } => {
                 self.rollback_request = None;
                 RollbackLog::apply(&mut self.rollback, r);

@@ -87,6 +87,12 @@ pub(super) fn tick(state: &mut State) -> Vec<Effect> {
             };
             let event = match state.session.marks.get(&target) {
                 Some(Mark::Done(_) | Mark::NotApplicable { .. }) => Event::Unticked { target },
+                // The deployer cannot approve their own deployment; taking
+                // an approval back (above) is always theirs to do.
+                None if state.needs_second_person(target) => {
+                    state.ui.flash = Some(state.second_person_refusal(target));
+                    return Vec::new();
+                }
                 None => Event::Ticked { target },
             };
             vec![Effect::Journal(event)]

@@ -13,34 +13,77 @@ use crate::core::outline::Row;
 use crate::core::session::Mark;
 use crate::core::state::State;
 use crate::core::update::checklist::{cursor_target, open_input, submit};
+use crate::core::update::rollback;
 
 /// Said wherever a co-pilot reaches for a command.
 pub const NO_COMMANDS: &str = "a co-pilot cannot run commands";
 
+/// Who sent a request, as `run`'s socket knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// The kernel's name for the peer's uid.
+    pub user: String,
+    /// The peer runs as the deployer's own uid.
+    pub same_uid: bool,
+}
+
 /// `run`: carries out a co-pilot's request, or says why not.
-pub fn request(state: &State, conn: u64, user: String, request: Request) -> Vec<Effect> {
-    match event_for(state, request) {
+pub fn request(state: &mut State, conn: u64, peer: Peer, request: Request) -> Vec<Effect> {
+    let answer = |reply| Effect::Answer { conn, reply };
+    if let Request::RunRollback { procedure } = request {
+        return match run_rollback(state, &peer, procedure) {
+            Ok(mut effects) => {
+                effects.push(answer(Reply::Done {
+                    what: "rollback started".into(),
+                }));
+                effects
+            }
+            Err(error) => vec![answer(Reply::Error { error })],
+        };
+    }
+    match event_for(state, &peer, request) {
         Ok((event, what)) => vec![
-            Effect::JournalAs { by: user, event },
-            Effect::Answer {
-                conn,
-                reply: Reply::Done { what },
+            Effect::JournalAs {
+                by: peer.user,
+                event,
             },
+            answer(Reply::Done { what }),
         ],
-        Err(error) => vec![Effect::Answer {
-            conn,
-            reply: Reply::Error { error },
-        }],
+        Err(error) => vec![answer(Reply::Error { error })],
     }
 }
 
-fn event_for(state: &State, request: Request) -> Result<(Event, String), String> {
+/// Why `peer` cannot be the second person an approval needs, if they
+/// cannot: the deployer themselves, under their name or their account.
+fn not_a_second_person(state: &State, peer: &Peer) -> Option<String> {
+    if peer.same_uid {
+        Some(format!(
+            "{} is the account the deployer's cockpit runs as: an approval needs another \
+             user",
+            peer.user
+        ))
+    } else if peer.user == state.settings.operator {
+        Some(format!(
+            "{} is the deployer: an approval needs someone else",
+            peer.user
+        ))
+    } else {
+        None
+    }
+}
+
+fn event_for(state: &State, peer: &Peer, request: Request) -> Result<(Event, String), String> {
     let masked = |text: &str| state.settings.exec.masker.0.mask(text.trim()).into_owned();
     match request {
         Request::Tick { target } => {
             let row = row(state, target)?;
             if let Some(Mark::Done(s)) = state.session.marks.get(&target) {
                 return Err(format!("{row}: already ticked by {}", s.by));
+            }
+            if state.needs_second_person(target)
+                && let Some(why) = not_a_second_person(state, peer)
+            {
+                return Err(format!("{row}: {why}"));
             }
             Ok((Event::Ticked { target }, format!("ticked {row}")))
         }
@@ -78,8 +121,75 @@ fn event_for(state: &State, request: Request) -> Result<(Event, String), String>
             }
             Ok((Event::RollbackRequested {}, "rollback requested".into()))
         }
+        Request::Approve => {
+            if !state.emergency_pending() {
+                return Err(
+                    "nothing waits for an approval (no emergency deployment pending)".into(),
+                );
+            }
+            if let Some(why) = not_a_second_person(state, peer) {
+                return Err(why);
+            }
+            Ok((
+                Event::EmergencyApproved {},
+                "emergency deployment approved".into(),
+            ))
+        }
+        Request::Criterion { criterion } => {
+            match state.session.health.engine.checks.get(criterion) {
+                Some(c) if c.kind == crate::domain::monitor::criteria::Kind::Manual => Ok((
+                    Event::CriterionToggled { criterion },
+                    format!("toggled {}", c.text),
+                )),
+                Some(c) => Err(format!(
+                    "{}: measured criteria follow the numbers; only manual ones toggle",
+                    c.text
+                )),
+                None => Err(format!("no criterion #{criterion}")),
+            }
+        }
         Request::Run { .. } => Err(NO_COMMANDS.into()),
+        Request::RunRollback { .. } => Err("handled before".into()),
     }
+}
+
+/// A co-pilot's `R` `y`, when `[team] copilot_may_roll_back` lets them:
+/// what the deployer's own would do, journaled with their name.
+fn run_rollback(state: &mut State, peer: &Peer, procedure: usize) -> Result<Vec<Effect>, String> {
+    if !state.settings.team.copilot_may_roll_back {
+        return Err(
+            "only the deployer runs the rollback in this session ([team] copilot_may_roll_back \
+             is off): R asks them"
+                .into(),
+        );
+    }
+    if state.session.rollback.is_some() || state.rollback.is_some() {
+        return Err("the rollback has already started".into());
+    }
+    if state.runbook().procedure(procedure).is_none() {
+        return Err(format!(
+            "this runbook has no rollback procedure #{procedure}"
+        ));
+    }
+    let fired = rollback::firing(state);
+    let trigger = if fired.is_empty() {
+        "manual".to_string()
+    } else {
+        fired.join("; ")
+    };
+    state.ui.rollback_procedure = procedure;
+    let effects = rollback::fire(state, trigger)
+        .into_iter()
+        .map(|e| match e {
+            Effect::Journal(event @ Event::RollbackStarted { .. }) => Effect::JournalAs {
+                by: peer.user.clone(),
+                event,
+            },
+            other => other,
+        })
+        .collect();
+    state.ui.flash = Some(format!("{} started the rollback", peer.user));
+    Ok(effects)
 }
 
 /// The row's text, or why the target names none of this runbook's rows.
@@ -141,9 +251,41 @@ pub fn command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
                 .collect();
             Some(requests)
         }
+        // The config lets this co-pilot run the rollback: the same red
+        // confirm as the deployer's, every command on it, before `y`.
+        Cmd::Rollback if state.settings.team.copilot_may_roll_back => {
+            rollback::open(state);
+            Some(Vec::new())
+        }
         Cmd::Rollback => {
             state.ui.flash = Some("rollback requested: the deployer's R y runs it".into());
             send(Request::Rollback)
+        }
+        Cmd::Confirm => match state.ui.modal {
+            Some(Modal::Rollback) => {
+                state.ui.modal = None;
+                state.ui.flash = Some("rollback sent: the deployer's cockpit runs it".into());
+                send(Request::RunRollback {
+                    procedure: state.ui.rollback_procedure,
+                })
+            }
+            _ => Some(Vec::new()),
+        },
+        Cmd::FocusNext => {
+            if matches!(state.ui.modal, Some(Modal::Rollback)) {
+                rollback::cycle_procedure(state);
+            } else {
+                crate::core::update::health::focus_next(state);
+            }
+            Some(Vec::new())
+        }
+        Cmd::Approve if state.emergency_pending() => {
+            state.ui.flash = Some("approval sent".into());
+            send(Request::Approve)
+        }
+        Cmd::Approve => {
+            state.ui.flash = Some("nothing waits for your approval".into());
+            Some(Vec::new())
         }
         c if crate::core::action::allowed_in_mirror(c) => None,
         _ => {
@@ -235,6 +377,7 @@ mod tests {
                 Action::Copilot {
                     conn: 7,
                     user: "bob".into(),
+                    same_uid: false,
                     request,
                 },
             )
@@ -279,5 +422,212 @@ mod tests {
         // A mirror serves nobody.
         s.read_only = true;
         assert_eq!(ask(&mut s, Request::Rollback), []);
+    }
+
+    /// The bundled plan: approvals, a rollback, manual criteria.
+    fn terp() -> State {
+        let text = crate::domain::runbook::BUNDLED;
+        let plan = Plan::new(crate::domain::runbook::parse(text), text);
+        let settings = Settings::replay("erin".into(), "production".into(), "p.md".into());
+        State::new(plan, settings, chrono::Utc::now())
+    }
+
+    fn item(s: &State, text: &str) -> Target {
+        let i = s.runbook().items.iter().position(|i| i.text == text);
+        Target::Item(i.expect(text))
+    }
+
+    fn ask(s: &mut State, user: &str, same_uid: bool, request: Request) -> Vec<Effect> {
+        update(
+            s,
+            Action::Copilot {
+                conn: 1,
+                user: user.into(),
+                same_uid,
+                request,
+            },
+        )
+    }
+
+    fn refusal(effects: &[Effect]) -> String {
+        match effects {
+            [
+                Effect::Answer {
+                    reply: Reply::Error { error },
+                    ..
+                },
+            ] => error.clone(),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_approval_is_ticked_by_a_second_person_only() {
+        let mut s = terp();
+        let approval = item(&s, "Technical lead approval");
+        let tick = Request::Tick { target: approval };
+        // The deployer's own account, whatever its name.
+        let e = refusal(&ask(&mut s, "root", true, tick.clone()));
+        assert!(e.contains("account the deployer's cockpit runs as"), "{e}");
+        // The deployer's name from another account.
+        let e = refusal(&ask(&mut s, "erin", false, tick.clone()));
+        assert!(e.contains("erin is the deployer"), "{e}");
+        let e = ask(&mut s, "bob", false, tick);
+        assert_eq!(
+            e[0],
+            Effect::JournalAs {
+                by: "bob".into(),
+                event: Event::Ticked { target: approval }
+            }
+        );
+        // A plain row is anyone's to tick.
+        let plain = item(&s, "Business stakeholder notification");
+        let e = ask(&mut s, "root", true, Request::Tick { target: plain });
+        assert!(matches!(e[0], Effect::JournalAs { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn an_emergency_waits_for_a_co_pilots_approval_and_the_rollback_never_does() {
+        let mut s = terp();
+        s.settings.team.emergency = true;
+        s.settings.team.members = vec!["bob".into()];
+        let step = s
+            .runbook()
+            .sections
+            .iter()
+            .position(|x| x.title.starts_with("Step 4"))
+            .unwrap();
+        s.ui.cursor = Some(Row::Section(step));
+        assert_eq!(update(&mut s, Action::Cmd(Cmd::Open)), []);
+        assert!(s.ui.modal.is_none());
+        assert_eq!(
+            s.ui.flash.as_deref(),
+            Some(crate::core::update::runs::EMERGENCY_WAITS)
+        );
+        // The deployer cannot approve it, nor their own account.
+        update(&mut s, Action::Cmd(Cmd::Approve));
+        assert!(s.ui.flash.as_deref().unwrap_or("").contains("co-pilot"));
+        let e = refusal(&ask(&mut s, "erin", false, Request::Approve));
+        assert!(e.contains("deployer"), "{e}");
+        let e = ask(&mut s, "bob", false, Request::Approve);
+        assert_eq!(
+            e[0],
+            Effect::JournalAs {
+                by: "bob".into(),
+                event: Event::EmergencyApproved {}
+            }
+        );
+        // Once journaled (declared, then approved), the confirm opens.
+        let rec = |seq, by: &str, event| crate::core::event::Record {
+            seq,
+            ts: chrono::Utc::now(),
+            by: by.into(),
+            event,
+        };
+        update(
+            &mut s,
+            Action::Journaled(rec(1, "erin", Event::EmergencyDeclared {})),
+        );
+        assert!(s.emergency_pending());
+        update(
+            &mut s,
+            Action::Journaled(rec(2, "bob", Event::EmergencyApproved {})),
+        );
+        assert!(!s.emergency_pending());
+        let e = refusal(&ask(&mut s, "bob", false, Request::Approve));
+        assert!(e.contains("nothing waits"), "{e}");
+        update(&mut s, Action::Cmd(Cmd::Open));
+        assert!(
+            matches!(s.ui.modal, Some(Modal::Run(_))),
+            "{:?}",
+            s.ui.flash
+        );
+
+        // A fresh emergency: the rollback's command runs all the same.
+        let mut s = terp();
+        s.settings.team.emergency = true;
+        update(&mut s, Action::Cmd(Cmd::Rollback));
+        let e = update(&mut s, Action::Cmd(Cmd::Confirm));
+        assert!(
+            e.iter().any(|e| matches!(e, Effect::Spawn(_))),
+            "the rollback ran nothing: {e:?}"
+        );
+    }
+
+    #[test]
+    fn a_co_pilot_fires_a_manual_criterion_and_runs_the_rollback_only_when_let() {
+        let mut s = terp();
+        let manual = s
+            .session
+            .health
+            .engine
+            .checks
+            .iter()
+            .position(|c| c.kind == crate::domain::monitor::criteria::Kind::Manual)
+            .unwrap();
+        let e = ask(
+            &mut s,
+            "bob",
+            false,
+            Request::Criterion { criterion: manual },
+        );
+        assert_eq!(
+            e[0],
+            Effect::JournalAs {
+                by: "bob".into(),
+                event: Event::CriterionToggled { criterion: manual }
+            }
+        );
+        let measured = s
+            .session
+            .health
+            .engine
+            .checks
+            .iter()
+            .position(|c| c.kind != crate::domain::monitor::criteria::Kind::Manual)
+            .unwrap();
+        let e = refusal(&ask(
+            &mut s,
+            "bob",
+            false,
+            Request::Criterion {
+                criterion: measured,
+            },
+        ));
+        assert!(e.contains("only manual ones toggle"), "{e}");
+
+        let run = Request::RunRollback { procedure: 0 };
+        let e = refusal(&ask(&mut s, "bob", false, run.clone()));
+        assert!(e.contains("copilot_may_roll_back"), "{e}");
+        s.settings.team.copilot_may_roll_back = true;
+        let e = ask(&mut s, "bob", false, run.clone());
+        assert!(
+            matches!(&e[0], Effect::JournalAs { by, event: Event::RollbackStarted { .. } } if by == "bob"),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|e| matches!(e, Effect::Spawn(_))), "{e:?}");
+        let e = refusal(&ask(&mut s, "bob", false, run));
+        assert!(e.contains("already started"), "{e}");
+    }
+
+    #[test]
+    fn in_join_r_opens_the_confirm_when_the_co_pilot_may_roll_back() {
+        let mut s = terp();
+        s.read_only = true;
+        s.copilot = true;
+        s.settings.team.copilot_may_roll_back = true;
+        assert_eq!(update(&mut s, Action::Cmd(Cmd::Rollback)), []);
+        assert_eq!(s.ui.modal, Some(Modal::Rollback));
+        assert_eq!(
+            update(&mut s, Action::Cmd(Cmd::Confirm)),
+            [Effect::Send(Request::RunRollback { procedure: 0 })]
+        );
+        // The criteria focus: space on a manual criterion ("Critical
+        // functionality broken", the first) is a request, not a record.
+        update(&mut s, Action::Cmd(Cmd::FocusNext));
+        assert_eq!(
+            update(&mut s, Action::Cmd(Cmd::ToggleCriterion)),
+            [Effect::Send(Request::Criterion { criterion: 0 })]
+        );
     }
 }

@@ -63,6 +63,12 @@ pub fn criteria_command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
 fn toggle(state: &mut State) -> Vec<Effect> {
     let i = state.ui.criterion;
     match state.session.health.engine.checks.get(i) {
+        // A co-pilot's toggle is journaled by the deployer's cockpit.
+        Some(c) if c.kind == Kind::Manual && state.copilot => {
+            vec![Effect::Send(crate::core::copilot::Request::Criterion {
+                criterion: i,
+            })]
+        }
         Some(c) if c.kind == Kind::Manual => {
             vec![Effect::Journal(Event::CriterionToggled { criterion: i })]
         }

@@ -91,8 +91,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Copilot {
             conn,
             user,
+            same_uid,
             request,
-        } if !state.read_only => copilot::request(state, conn, user, request),
+        } if !state.read_only => {
+            copilot::request(state, conn, copilot::Peer { user, same_uid }, request)
+        }
         Action::Copilot { .. } => Vec::new(),
         Action::CopilotAnswer(reply) => {
             copilot::answer(state, reply);
@@ -228,6 +231,13 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::Rollback => rollback::open(state),
+        Cmd::Approve => {
+            state.ui.flash = Some(
+                "approvals come from a co-pilot (rollout-cockpit join): the deployer cannot \
+                 approve their own deployment"
+                    .into(),
+            );
+        }
         // Only meaningful in a rollback question, handled above.
         Cmd::Skip | Cmd::Retry | Cmd::Abort => {}
         Cmd::Announce => announce::open(state),

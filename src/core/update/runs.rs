@@ -157,11 +157,19 @@ pub fn prepare(
 }
 
 /// `enter` on a row with a command.
+/// Said when a deployment command waits for the emergency's approval.
+pub const EMERGENCY_WAITS: &str =
+    "emergency deployment: no command runs before a co-pilot approves (A in rollout-cockpit join)";
+
 pub fn open(state: &mut State, row: Row) {
     let rb = state.plan.runbook.clone();
     let blocks = command_blocks(&rb, row);
     if blocks.is_empty() {
         state.ui.modal = Some(Modal::Command(row));
+        return;
+    }
+    if state.emergency_pending() {
+        state.ui.flash = Some(EMERGENCY_WAITS.into());
         return;
     }
     // Alternatives written in one block (`# Or ...`): which one first; the
@@ -274,6 +282,12 @@ fn in_deployment(rb: &Runbook, target: Option<Target>) -> bool {
 /// `y` on the run confirm (or a rollback step): journal the start; the
 /// loop spawns it once the record is on disk.
 pub fn start(state: &mut State, plan: RunPlan) -> Vec<Effect> {
+    // The second lock: a confirm opened before the rule applied (a resumed
+    // session) still runs nothing. A rollback never waits for a person.
+    if plan.rollback_step.is_none() && state.emergency_pending() {
+        state.ui.flash = Some(EMERGENCY_WAITS.into());
+        return Vec::new();
+    }
     let run = state.session.runs.next_id().max(state.exec.issued + 1);
     state.exec.issued = run;
     state.exec.pending = Some(run);
@@ -466,6 +480,7 @@ fn finished(state: &mut State, run: u64, success: bool) -> Vec<Effect> {
         && state.settings.exec.tick_on_success
         && let Some(t) = target
         && !state.session.marks.contains_key(&t)
+        && !state.needs_second_person(t)
     {
         effects.push(Effect::Journal(Event::Ticked { target: t }));
     }

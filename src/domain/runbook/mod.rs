@@ -3,6 +3,7 @@
 //! for paths that give no text at all.
 
 mod alternatives;
+pub mod approvals;
 mod classify;
 mod derive;
 mod model;
