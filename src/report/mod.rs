@@ -447,6 +447,7 @@ fn compose(
     section_charts(&mut out, plots);
     section_timeline(&mut out, &timeline, tz);
     section_checklist(&mut out, state, tz);
+    section_approvals(&mut out, state, tz);
     section_checkpoints(&mut out, state);
     // Extension points, in this order, each only when its events exist:
     // `## Commands` (issue 5: command started/exited: exit code, duration,
@@ -791,6 +792,63 @@ fn section_checklist(out: &mut String, state: &State, tz: Tz) {
         for n in ns {
             let _ = writeln!(out, "- {n}");
         }
+    }
+    out.push('\n');
+}
+
+/// The rows only a second person could tick, and who did; the emergency's
+/// approval. Only when the session had either.
+fn section_approvals(out: &mut String, state: &State, tz: Tz) {
+    let at = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
+    let rb = state.runbook();
+    let rows: Vec<Target> = (0..rb.items.len())
+        .map(Target::Item)
+        .chain((0..rb.sections.len()).map(Target::Step))
+        .filter(|&t| state.needs_second_person(t))
+        .collect();
+    let emergency = state.session.emergency.as_ref();
+    if rows.is_empty() && emergency.is_none() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Approvals
+"
+    );
+    if let Some(e) = emergency {
+        let _ = match &e.approved {
+            Some(a) => writeln!(
+                out,
+                "- Emergency deployment, declared by {} at {}: approved by {} at {}",
+                e.declared.by,
+                at(e.declared.at),
+                a.by,
+                at(a.at)
+            ),
+            None => writeln!(
+                out,
+                "- Emergency deployment, declared by {} at {}: **never approved**",
+                e.declared.by,
+                at(e.declared.at)
+            ),
+        };
+    }
+    for t in rows {
+        let text = match t {
+            Target::Item(i) => rb.items.get(i).map(|x| x.text.as_str()),
+            Target::Step(s) => rb.sections.get(s).map(|x| x.title.as_str()),
+        }
+        .unwrap_or("?");
+        let _ = match state.session.marks.get(&t) {
+            Some(Mark::Done(s)) => writeln!(out, "- {text}: approved by {} at {}", s.by, at(s.at)),
+            Some(Mark::NotApplicable { stamp, reason }) => writeln!(
+                out,
+                "- {text}: not applicable ({reason}), by {} at {}",
+                stamp.by,
+                at(stamp.at)
+            ),
+            None => writeln!(out, "- {text}: **not given**"),
+        };
     }
     out.push('\n');
 }

@@ -602,3 +602,134 @@ fn run_and_join_in_tmux_see_each_others_ticks() {
         ]
     );
 }
+
+/// The two-person rule and an emergency deployment through two real
+/// terminals, the co-pilot a different Unix user (`nobody`, through
+/// `setpriv`): the deployer's own tick of "Technical lead approval" is
+/// refused and the co-pilot's accepted, with their name on both screens;
+/// `run --emergency` opens no command until the co-pilot's `A`. The
+/// session directory is opened to others and the socket given to
+/// `nobody`'s group, as a shared jump host's would be.
+#[test]
+#[cfg_attr(
+    no_tmux,
+    ignore = "tmux is not installed: install tmux to run the end-to-end tests"
+)]
+#[cfg_attr(
+    not_root,
+    ignore = "needs root to start the co-pilot as another user (run the tests as root, as CI does)"
+)]
+fn an_approval_and_an_emergency_need_another_user_in_tmux() {
+    use crate::harness::tmux::{self, Tmux};
+    use std::os::unix::fs::PermissionsExt;
+    const BIN: &str = env!("CARGO_BIN_EXE_rollout-cockpit");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = dir.path().join("sessions");
+    std::fs::create_dir(&root).unwrap();
+    let runbook = dir.path().join("hotfix.md");
+    std::fs::write(
+        &runbook,
+        "# Hotfix\n\n## Approvals\n\n- [ ] Technical lead approval\n- [ ] Announce the window\n\n## Deploy\n\n- [ ] Deploy the fix\n  ```bash\n  echo fix-deployed\n  ```\n",
+    )
+    .unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(
+        &config,
+        "[team]\nmembers = [\"nobody\"]\ngroup = \"nogroup\"\n",
+    )
+    .unwrap();
+    let tmux = Tmux::server("approvals");
+    tmux.session(
+        "rc",
+        120,
+        40,
+        &format!(
+            "'{BIN}' run '{}' --config '{}' --no-health --session-dir '{}' --operator erin --emergency; sleep 60",
+            runbook.display(),
+            config.display(),
+            root.display()
+        ),
+    );
+    tmux.wait_in("rc", "the cockpit", |s| {
+        s.contains("Checklist 0/3") && s.contains("EMERGENCY — waiting for a co-pilot's approval")
+    });
+    // The deployer's command waits for the approval; their own tick of the
+    // approval is refused, saying why.
+    tmux.keys_in("rc", &["G", "Enter"]);
+    tmux.wait_in("rc", "the emergency's refusal", |s| {
+        s.contains("no command runs before a co-pilot approves")
+    });
+    tmux.keys_in("rc", &["g", "j", "Space"]);
+    tmux.wait_in("rc", "the approval's refusal", |s| {
+        s.contains("\"Technical lead approval\" needs a second person")
+            && s.contains("Checklist 0/3")
+    });
+
+    let session = tmux::live_session(&root);
+    tmux.session(
+        "co",
+        120,
+        40,
+        &format!(
+            "setpriv --reuid=nobody --regid=nogroup --clear-groups '{BIN}' join '{}'; sleep 60",
+            session.display()
+        ),
+    );
+    let screen = tmux.wait_in("co", "the co-pilot's cockpit", |s| {
+        s.contains("CO-PILOT — erin's session") && s.contains("A approve emergency")
+    });
+    assert!(screen.contains("2nd person"), "{screen}");
+    tmux.wait_in("rc", "the co-pilot in the header", |s| {
+        s.contains("co-pilot nobody")
+    });
+    tmux.keys_in("co", &["A"]);
+    tmux.wait_in("rc", "the approval in the header", |s| {
+        s.contains("EMERGENCY — approved by nobody")
+    });
+    tmux.keys_in("co", &["j", "Space"]);
+    tmux.wait_in("rc", "the co-pilot's approval", |s| {
+        s.contains("Checklist 1/3") && s.contains("✓ nobody")
+    });
+    tmux.wait_in("co", "its own tick, from the journal", |s| {
+        s.contains("Checklist 1/3") && s.contains("✓ nobody")
+    });
+    // Approved: the deployer's command runs.
+    tmux.keys_in("rc", &["G", "Enter"]);
+    tmux.wait_in("rc", "the run confirm", |s| s.contains("echo fix-deployed"));
+    tmux.keys_in("rc", &["y"]);
+    tmux.wait_in("rc", "the fix run and ticked", |s| {
+        s.contains("Checklist 2/3") && s.contains("✓ 0.")
+    });
+    tmux.keys_in("co", &["q"]);
+    tmux.keys_in("rc", &["q"]);
+    tmux.wait_in("rc", "the quit confirm", |s| s.contains("abandoned"));
+    tmux.keys_in("rc", &["y"]);
+    tmux.wait_in("rc", "the cockpit's exit", |s| !s.contains("Checklist"));
+
+    let records = journal::load(&session.join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let find = |pred: &dyn Fn(&Event) -> bool| {
+        records
+            .iter()
+            .position(|r| pred(&r.event))
+            .unwrap_or_else(|| panic!("{records:#?}"))
+    };
+    let approved = find(&|e| matches!(e, Event::EmergencyApproved {}));
+    let started = find(&|e| matches!(e, Event::CommandStarted { .. }));
+    assert!(approved < started, "{records:#?}");
+    assert_eq!(records[approved].by, "nobody");
+    let ticks: Vec<(&str, Target)> = records
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Ticked { target } => Some((r.by.as_str(), target)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ticks[0], ("nobody", Target::Item(0)));
+    assert!(records.iter().any(|r| r.event
+        == Event::CopilotLeft {
+            user: "nobody".into()
+        }));
+}

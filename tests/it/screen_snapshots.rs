@@ -342,3 +342,75 @@ fn a_silent_prometheus_is_no_data_not_its_last_figure() {
         render(&s.state, 80, 24).backend()
     );
 }
+
+/// `run --emergency` with a co-pilot connected: the header says what the
+/// deployer waits for and who is there; the approval rows say
+/// `2nd person`; once bob approves and ticks, the header and the row name
+/// him. The co-pilot's own screen offers `A` first.
+#[test]
+fn an_emergency_waits_for_the_co_pilot_and_names_them() {
+    use chrono::Duration;
+    use rollout_cockpit::core::event::{Event, Record, Target};
+    let mut s = Session::new(terp());
+    s.state.settings.team.emergency = true;
+    s.record(cockpit::terp_started(&cockpit::plan()));
+    s.record(Event::EmergencyDeclared {});
+    let approval = match s.go("Technical lead approval") {
+        rollout_cockpit::core::outline::Row::Item(i) => Target::Item(i),
+        other => panic!("{other:?}"),
+    };
+    let by_bob = |s: &mut Session, event| {
+        let r = Record {
+            seq: s.records.len() as u64 + 1,
+            ts: cockpit::now() - Duration::minutes(30),
+            by: "bob".into(),
+            event,
+        };
+        s.state.session.apply(&r);
+        s.records.push(r);
+    };
+    by_bob(&mut s, Event::CopilotJoined { user: "bob".into() });
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("emergency_waiting_{w}x{h}"),
+            render(&s.state, w, h).backend()
+        );
+    }
+    insta::assert_snapshot!("emergency_20x5", render(&s.state, 20, 5).backend());
+    let text = screen_text(&s.state, 120, 40);
+    assert!(
+        text.contains("EMERGENCY — waiting for a co-pilot's approval")
+            && text.contains("co-pilot bob"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Technical lead approval  2nd person"),
+        "{text}"
+    );
+
+    // The co-pilot's screen: the same session, `A` offered first.
+    let mut co = s.state.clone();
+    co.read_only = true;
+    co.copilot = true;
+    let keys = rollout_cockpit::config::keys::Keymap::default().copilot();
+    let t = cockpit::render_with(&co, &keys, 120, 40);
+    let text = cockpit::terminal_text(&t);
+    assert!(text.contains("A approve emergency"), "{text}");
+    insta::assert_snapshot!("emergency_copilot_120x40", t.backend());
+
+    by_bob(&mut s, Event::EmergencyApproved {});
+    by_bob(&mut s, Event::Ticked { target: approval });
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("emergency_approved_{w}x{h}"),
+            render(&s.state, w, h).backend()
+        );
+    }
+    let text = screen_text(&s.state, 120, 40);
+    assert!(text.contains("EMERGENCY — approved by bob"), "{text}");
+    assert!(text.contains("✓ bob"), "{text}");
+    assert!(
+        !text.contains("Technical lead approval  2nd person"),
+        "{text}"
+    );
+}
