@@ -99,6 +99,17 @@ impl Running {
     }
 }
 
+/// Who ticked what, in the journal's order.
+fn ticks(records: &[Record]) -> Vec<(&str, Target)> {
+    records
+        .iter()
+        .filter_map(|r| match r.event {
+            Event::Ticked { target } => Some((r.by.as_str(), target)),
+            _ => None,
+        })
+        .collect()
+}
+
 struct Client {
     lines: Lines<BufReader<OwnedReadHalf>>,
     write: OwnedWriteHalf,
@@ -586,13 +597,7 @@ fn run_and_join_in_tmux_see_each_others_ticks() {
     let records = journal::load(&session.join(journal::FILE_NAME))
         .unwrap()
         .records;
-    let ticks: Vec<(&str, Target)> = records
-        .iter()
-        .filter_map(|r| match r.event {
-            Event::Ticked { target } => Some((r.by.as_str(), target)),
-            _ => None,
-        })
-        .collect();
+    let ticks = ticks(&records);
     assert_eq!(
         ticks,
         [
@@ -720,13 +725,7 @@ fn an_approval_and_an_emergency_need_another_user_in_tmux() {
     let started = find(&|e| matches!(e, Event::CommandStarted { .. }));
     assert!(approved < started, "{records:#?}");
     assert_eq!(records[approved].by, "nobody");
-    let ticks: Vec<(&str, Target)> = records
-        .iter()
-        .filter_map(|r| match r.event {
-            Event::Ticked { target } => Some((r.by.as_str(), target)),
-            _ => None,
-        })
-        .collect();
+    let ticks = ticks(&records);
     assert_eq!(ticks[0], ("nobody", Target::Item(0)));
     assert!(records.iter().any(|r| r.event
         == Event::CopilotLeft {
