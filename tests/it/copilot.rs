@@ -458,6 +458,31 @@ async fn another_uid_is_refused_by_the_kernels_word_and_journaled() {
     );
 }
 
+/// `join --config` (and `watch --config`) read the co-pilot's own
+/// `[keys]`: a bad one is exit 2 naming the file and the key, before any
+/// connection.
+#[test]
+fn a_bad_keys_table_for_join_is_exit_2_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("mine.toml");
+    std::fs::write(&keys, "[keys]\napprove = \"ctrl-alt-nowhere\"\n").unwrap();
+    for mode in ["join", "watch"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .arg(mode)
+            .arg(dir.path())
+            .arg("--config")
+            .arg(&keys)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{mode}: {stderr}");
+        assert!(
+            stderr.contains("mine.toml") && stderr.contains("approve"),
+            "{mode}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn a_stale_socket_file_does_not_stop_a_new_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -672,23 +697,27 @@ fn an_approval_and_an_emergency_need_another_user_in_tmux() {
     });
 
     let session = tmux::live_session(&root);
+    // The co-pilot's own keys: approve on `P`.
+    let keys = dir.path().join("mine.toml");
+    std::fs::write(&keys, "[keys]\napprove = \"P\"\n").unwrap();
     tmux.session(
         "co",
         120,
         40,
         &format!(
-            "setpriv --reuid=nobody --regid=nogroup --clear-groups '{BIN}' join '{}'; sleep 60",
-            session.display()
+            "setpriv --reuid=nobody --regid=nogroup --clear-groups '{BIN}' join '{}' --config '{}'; sleep 60",
+            session.display(),
+            keys.display()
         ),
     );
     let screen = tmux.wait_in("co", "the co-pilot's cockpit", |s| {
-        s.contains("CO-PILOT — erin's session") && s.contains("A approve emergency")
+        s.contains("CO-PILOT — erin's session") && s.contains("P approve emergency")
     });
     assert!(screen.contains("2nd person"), "{screen}");
     tmux.wait_in("rc", "the co-pilot in the header", |s| {
         s.contains("co-pilot nobody")
     });
-    tmux.keys_in("co", &["A"]);
+    tmux.keys_in("co", &["P"]);
     tmux.wait_in("rc", "the approval in the header", |s| {
         s.contains("EMERGENCY — approved by nobody")
     });
