@@ -87,12 +87,13 @@ impl Series {
 }
 
 /// A horizontal line: the baseline, or a criterion's threshold, from `from`
-/// (seconds) to the chart's end.
+/// to `to` (seconds): a baseline pinned again starts a new line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Level {
     pub label: String,
     pub value: f64,
     pub from: f64,
+    pub to: f64,
 }
 
 /// A span where a criterion of the chart's metric was pending or firing.
@@ -125,7 +126,8 @@ pub struct Plot {
     /// Seconds from `start` to the session's last record.
     pub end: f64,
     pub series: Vec<Series>,
-    pub baseline: Option<Level>,
+    /// Each baseline pinned, from its pinning to the next one's.
+    pub baselines: Vec<Level>,
     pub thresholds: Vec<Level>,
     pub spans: Vec<Span>,
     pub markers: Vec<Marker>,
@@ -164,8 +166,8 @@ pub fn plots(state: &State, records: &[Record], mask: &dyn Fn(&str) -> String) -
             metric,
             start,
             end,
-            baseline: baseline(state, metric, start),
-            thresholds: thresholds(state, metric, start, &series),
+            baselines: baselines(state, metric, start, end),
+            thresholds: thresholds(state, metric, start, end, &series),
             spans: spans(state, metric, start, end),
             markers: markers.clone(),
             series,
@@ -381,10 +383,13 @@ fn log_series(records: &[Record], start: DateTime<Utc>) -> Option<Series> {
     any.then(|| tidy(series))
 }
 
-/// The pinned baseline for the metric, from its pinning on.
-fn baseline(state: &State, metric: Metric, start: DateTime<Utc>) -> Option<Level> {
-    let b = state.session.health.baseline()?;
-    let value = match metric {
+/// The baseline's value for the metric.
+fn base_of(
+    state: &State,
+    b: &crate::domain::monitor::baseline::Baseline,
+    metric: Metric,
+) -> Option<f64> {
+    match metric {
         Metric::ErrorRate => Some(b.error_rate),
         Metric::Latency => match percentiles(state).first() {
             Some(50) => b.p50_ms,
@@ -394,12 +399,44 @@ fn baseline(state: &State, metric: Metric, start: DateTime<Utc>) -> Option<Level
         },
         Metric::LogErrors => b.log_errors_per_min,
         Metric::Throughput => b.throughput,
-    }?;
-    Some(Level {
-        label: format!("baseline {}", figure(metric, value)),
-        value,
-        from: secs(start, b.pinned_at).max(0.0),
-    })
+    }
+}
+
+/// Each pinned baseline's stretch: from its pinning to the next pin's (or
+/// the chart's end), with its value for the metric, if it has one.
+fn pinned(
+    state: &State,
+    metric: Metric,
+    start: DateTime<Utc>,
+    end: f64,
+) -> Vec<(f64, f64, Option<f64>)> {
+    let pins = &state.session.health.pins;
+    pins.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let from = secs(start, b.pinned_at).max(0.0);
+            let to = pins
+                .get(i + 1)
+                .map_or(end, |next| secs(start, next.pinned_at).max(0.0));
+            (from, to, base_of(state, b, metric))
+        })
+        .collect()
+}
+
+/// The pinned baselines for the metric, each over its own stretch.
+fn baselines(state: &State, metric: Metric, start: DateTime<Utc>, end: f64) -> Vec<Level> {
+    pinned(state, metric, start, end)
+        .into_iter()
+        .filter_map(|(from, to, value)| {
+            let value = value?;
+            Some(Level {
+                label: format!("baseline {}", figure(metric, value)),
+                value,
+                from,
+                to,
+            })
+        })
+        .collect()
 }
 
 fn figure(metric: Metric, v: f64) -> String {
@@ -425,36 +462,52 @@ fn judged(state: &State, metric: Metric) -> impl Iterator<Item = (usize, &Check)
 }
 
 /// Each criterion's limit: an absolute one over the whole session, a
-/// relative one from the baseline on, at the limit the engine last held.
+/// relative one over each baseline's stretch: the last at the limit the
+/// engine held, an earlier one where the rule put it for that baseline.
 fn thresholds(
     state: &State,
     metric: Metric,
     start: DateTime<Utc>,
+    end: f64,
     series: &[Series],
 ) -> Vec<Level> {
     let health = &state.session.health;
-    let pinned = health
-        .baseline()
-        .map_or(0.0, |b| secs(start, b.pinned_at).max(0.0));
+    let stretches = pinned(state, metric, start, end);
+    let floor = match metric {
+        Metric::Latency => health.engine.settings.latency_floor_ms,
+        _ => 0.0,
+    };
     let mut out = Vec::new();
     for (i, c) in judged(state, metric) {
-        let (value, from) = match c.limit {
-            Some(Limit::Above(n)) => (Some(n), 0.0),
-            Some(_) => (health.engine.verdicts.get(i).and_then(|v| v.limit), pinned),
-            None => (None, 0.0),
-        };
-        let Some(value) = value else { continue };
         // A latency criterion of another percentile is drawn against its
         // own line: name it.
         let of = match (metric, series.len()) {
             (Metric::Latency, n) if n > 1 => format!(" (p{})", c.percentile.unwrap_or(95)),
             _ => String::new(),
         };
-        out.push(Level {
+        let level = |value: f64, from: f64, to: f64| Level {
             label: format!("limit {}{of}", figure(metric, value)),
             value,
             from,
-        });
+            to,
+        };
+        match c.limit {
+            Some(Limit::Above(n)) => out.push(level(n, 0.0, end)),
+            Some(limit) => {
+                let last = health.engine.verdicts.get(i).and_then(|v| v.limit);
+                for (k, &(from, to, base)) in stretches.iter().enumerate() {
+                    let value = if k + 1 == stretches.len() {
+                        last
+                    } else {
+                        base.map(|b| limit.at(b, floor))
+                    };
+                    if let Some(v) = value {
+                        out.push(level(v, from, to));
+                    }
+                }
+            }
+            None => {}
+        }
     }
     out
 }

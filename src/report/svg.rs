@@ -52,7 +52,7 @@ fn top(plot: &Plot) -> f64 {
         .iter()
         .flat_map(|s| s.runs.iter().flatten().map(|p| p.1));
     let levels = plot
-        .baseline
+        .baselines
         .iter()
         .chain(&plot.thresholds)
         .map(|l| l.value);
@@ -127,13 +127,13 @@ pub fn draw(plot: &Plot, tz: Tz) -> Result<String, String> {
             .map_err(err)?;
 
         for (level, dashed) in plot
-            .baseline
+            .baselines
             .iter()
             .map(|b| (b, false))
             .chain(plot.thresholds.iter().map(|t| (t, true)))
         {
             let color = if dashed { THRESHOLD } else { BASELINE };
-            let line = [(level.from, level.value), (end, level.value)];
+            let line = [(level.from, level.value), (level.to.min(end), level.value)];
             if dashed {
                 chart
                     .draw_series(DashedLineSeries::new(line, 6, 4, color.stroke_width(1)))

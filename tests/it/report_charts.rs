@@ -457,3 +457,72 @@ fn prometheus_readings_are_charted_with_their_gaps() {
         );
     }
 }
+
+/// A baseline pinned again mid-session: each is drawn over its own
+/// stretch, and a relative limit with it (+5 pp of 0.0%, then of 3.0%),
+/// never the last one over the whole session.
+#[test]
+fn a_baseline_pinned_again_is_drawn_over_its_own_stretch() {
+    use rollout_cockpit::core::event::Record;
+    let p = plan();
+    let pin = |error_rate: f64| Event::BaselinePinned {
+        error_rate,
+        latency_ms: Some(60.0),
+        samples: 30,
+        source: BaselineSource::Operator,
+        log_errors_per_min: None,
+        requests: None,
+        throughput: None,
+    };
+    let events = [
+        (0, terp_started(&p)),
+        (1, Event::MonitorConfigured(monitor_config())),
+        (10, probe_batch(at(10), 60, 0)),
+        (11, pin(0.0)),
+        (29, probe_batch(at(29), 60, 0)),
+        (30, pin(3.0)),
+        (40, probe_batch(at(40), 60, 0)),
+    ];
+    let records: Vec<Record> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (m, event))| Record {
+            seq: i as u64 + 1,
+            ts: at(m),
+            by: "alice".into(),
+            event,
+        })
+        .collect();
+    let state = State::replay(p, cockpit::settings(), now(), &records);
+    let plots = report::charts::plots(&state, &records, &|s| s.to_string());
+    let errors = plots
+        .iter()
+        .find(|x| x.metric == report::charts::Metric::ErrorRate)
+        .unwrap();
+    let minute = |m: f64| m * 60.0;
+    let stretch = |l: &report::charts::Level| (l.value, l.from, l.to);
+    assert_eq!(
+        errors.baselines.iter().map(stretch).collect::<Vec<_>>(),
+        [
+            (0.0, minute(11.0), minute(30.0)),
+            (3.0, minute(30.0), errors.end)
+        ]
+    );
+    let limits: Vec<(f64, f64, f64)> = errors
+        .thresholds
+        .iter()
+        .filter(|l| l.label.starts_with("limit "))
+        .map(stretch)
+        .collect();
+    assert_eq!(
+        limits,
+        [
+            (5.0, minute(11.0), minute(30.0)),
+            (8.0, minute(30.0), errors.end)
+        ]
+    );
+    // Drawn as two baseline lines, each ending where the next begins.
+    let text = svg::draw(errors, chrono_tz::Tz::UTC).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(stroked(&doc, svg::BASELINE).len(), 2, "{text}");
+}

@@ -63,6 +63,9 @@ pub struct Health {
     /// Who last toggled each manual criterion, and when.
     pub toggles: BTreeMap<usize, Stamp>,
     pub transitions: Vec<Transition>,
+    /// Every baseline that took effect, in order: the report draws each
+    /// from its pinning to the next.
+    pub pins: Vec<Baseline>,
     /// Error lines per minute in the application's log stream.
     pub log_rate: LogRate,
     /// When the stream exited, while it has not counted since: its figures
@@ -97,6 +100,7 @@ impl Health {
             latest: BTreeMap::new(),
             toggles: BTreeMap::new(),
             transitions: Vec::new(),
+            pins: Vec::new(),
             log_rate: LogRate::default(),
             log_stopped: None,
             log_stream: None,
@@ -118,6 +122,17 @@ impl Health {
 
     /// Folds one of the monitor's records in; other records are ignored.
     pub fn apply(&mut self, r: &Record) {
+        self.fold(r);
+        // A pin takes effect by its record, or at the 10th sample after a
+        // request: noted wherever it happened.
+        if let Some(b) = &self.pin.baseline
+            && self.pins.last() != Some(b)
+        {
+            self.pins.push(b.clone());
+        }
+    }
+
+    fn fold(&mut self, r: &Record) {
         match &r.event {
             Event::MonitorConfigured(config) => self.configure(config),
             Event::Samples { samples } => {

@@ -69,6 +69,18 @@ pub enum Limit {
 }
 
 impl Limit {
+    /// Where the limit stands for a baseline of `base`: an absolute one is
+    /// its own value. `floor` is the least rise a relative percentage
+    /// counts (latency's, so that 2 ms over a 3 ms baseline is no breach).
+    pub fn at(self, base: f64, floor: f64) -> f64 {
+        match self {
+            Limit::IncreasePoints(n) => base + n,
+            Limit::IncreasePercent(n) => (base * (1.0 + n / 100.0)).max(base + floor),
+            Limit::Above(n) => n,
+            Limit::DecreasePercent(n) => base * (1.0 - n / 100.0),
+        }
+    }
+
     /// The rule's name as `check --json` and `monitor --json` write it.
     pub fn rule_name(self) -> &'static str {
         match self {
@@ -779,7 +791,7 @@ fn read(
                 0.0
             };
             let above_floor = cur - base >= floor;
-            let at_limit = (base * (1.0 + n / 100.0)).max(base + floor);
+            let at_limit = Limit::IncreasePercent(n).at(base, floor);
             let evidence = Evidence::of(
                 kind,
                 source,
@@ -812,7 +824,7 @@ fn read(
         }
         Limit::DecreasePercent(n) => {
             let base = base.unwrap_or_default();
-            let at_limit = base * (1.0 - n / 100.0);
+            let at_limit = Limit::DecreasePercent(n).at(base, 0.0);
             let breach = cur < at_limit;
             Reading {
                 condition: if breach {
