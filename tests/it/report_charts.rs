@@ -465,15 +465,7 @@ fn prometheus_readings_are_charted_with_their_gaps() {
 fn a_baseline_pinned_again_is_drawn_over_its_own_stretch() {
     use rollout_cockpit::core::event::Record;
     let p = plan();
-    let pin = |error_rate: f64| Event::BaselinePinned {
-        error_rate,
-        latency_ms: Some(60.0),
-        samples: 30,
-        source: BaselineSource::Operator,
-        log_errors_per_min: None,
-        requests: None,
-        throughput: None,
-    };
+    let pin = cockpit::operator_pin;
     let events = [
         (0, terp_started(&p)),
         (1, Event::MonitorConfigured(monitor_config())),

@@ -11,7 +11,6 @@ use proptest::prelude::*;
 use rollout_cockpit::core::action::Cmd;
 use rollout_cockpit::core::event::{Event, Outcome, Record, Target};
 use rollout_cockpit::core::state::State;
-use rollout_cockpit::domain::monitor::BaselineSource;
 use rollout_cockpit::journal::sessions as session;
 use rollout_cockpit::journal::{self, Journal};
 use rollout_cockpit::report;
@@ -157,18 +156,7 @@ fn scripted(dir: &std::path::Path, outcome: Outcome) {
     let monitor = [
         (11, Event::MonitorConfigured(monitor_config())),
         (11, probes(11, 30, 0)),
-        (
-            11,
-            Event::BaselinePinned {
-                error_rate: 0.0,
-                latency_ms: Some(60.0),
-                samples: 30,
-                source: BaselineSource::Operator,
-                log_errors_per_min: None,
-                requests: None,
-                throughput: None,
-            },
-        ),
+        (11, crate::harness::cockpit::operator_pin(0.0)),
         (12, probes(12, 60, 3)),
         (21, probes(21, 90, 0)),
     ];

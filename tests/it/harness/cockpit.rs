@@ -213,6 +213,20 @@ pub fn sample(k: i64, latency_ms: f64, outcome: Outcome) -> ProbeSample {
 
 /// A probe of [`URL`] taken at `ts`.
 /// The scripted sessions' first record: the TERP plan in production.
+/// The operator's `b`: a baseline of `error_rate` and a 60 ms p95 from 30
+/// probes.
+pub fn operator_pin(error_rate: f64) -> Event {
+    Event::BaselinePinned {
+        error_rate,
+        latency_ms: Some(60.0),
+        samples: 30,
+        source: rollout_cockpit::domain::monitor::BaselineSource::Operator,
+        log_errors_per_min: None,
+        requests: None,
+        throughput: None,
+    }
+}
+
 pub fn terp_started(plan: &Plan) -> Event {
     Event::SessionStarted {
         runbook: "terp-production-rollout.md".into(),
