@@ -219,19 +219,15 @@ impl State {
             || self.session.two_person.contains(&t)
     }
 
-    /// Why the deployer's tick of such a row is refused, and what to do.
-    pub fn second_person_refusal(&self, t: crate::core::event::Target) -> String {
-        use crate::core::event::Target;
-        let row = self.row_text(match t {
-            Target::Item(i) => Row::Item(i),
-            Target::Step(s) => Row::Section(s),
-        });
+    /// Why the deployer's tick of such a row is refused, and what to do:
+    /// the way out first, since a narrow footer cuts the end.
+    pub fn second_person_refusal(&self) -> String {
         let how = if self.settings.team.members.is_empty() {
-            "add them to [team] members, then they tick it from rollout-cockpit join"
+            "add them to [team] members, they tick it from rollout-cockpit join"
         } else {
             "a co-pilot ticks it from rollout-cockpit join"
         };
-        format!("\"{row}\" needs a second person: {how}; s marks it n/a with a reason")
+        format!("an approval needs a second person: {how}; s: n/a with a reason")
     }
 
     /// `run --emergency` (or its journal) and no co-pilot's approval yet:

@@ -692,7 +692,7 @@ fn an_approval_and_an_emergency_need_another_user_in_tmux() {
     });
     tmux.keys_in("rc", &["g", "j", "Space"]);
     tmux.wait_in("rc", "the approval's refusal", |s| {
-        s.contains("\"Technical lead approval\" needs a second person")
+        s.contains("an approval needs a second person: a co-pilot ticks it")
             && s.contains("Checklist 0/3")
     });
 

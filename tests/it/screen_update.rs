@@ -154,8 +154,9 @@ fn the_deployers_tick_on_an_approval_is_refused_with_the_reason() {
     assert_eq!(s.state.row_status(row), Status::Open);
     let flash = s.state.ui.flash.clone().unwrap_or_default();
     assert!(
-        flash.contains("\"Technical lead approval\" needs a second person")
-            && flash.contains("rollout-cockpit join"),
+        flash.contains("an approval needs a second person")
+            && flash.contains("rollout-cockpit join")
+            && flash.contains("s: n/a with a reason"),
         "{flash}"
     );
     let row = s.go("Database admin approval");

@@ -90,7 +90,7 @@ pub(super) fn tick(state: &mut State) -> Vec<Effect> {
                 // The deployer cannot approve their own deployment; taking
                 // an approval back (above) is always theirs to do.
                 None if state.needs_second_person(target) => {
-                    state.ui.flash = Some(state.second_person_refusal(target));
+                    state.ui.flash = Some(state.second_person_refusal());
                     return Vec::new();
                 }
                 None => Event::Ticked { target },
