@@ -461,3 +461,74 @@ fn throughput_p90_and_manual_reasons_reach_the_json() {
         v["criteria"][0]
     );
 }
+
+/// The rows only a second person may tick: the plan's two approvals by
+/// their words, a config's `[rules] two_person` beside them; an entry that
+/// names no row is a usage error naming it.
+#[test]
+fn check_lists_the_rows_that_need_a_second_person() {
+    cockpit()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "two-person   2 rows only someone other than the deployer may tick",
+        ))
+        .stdout(predicate::str::contains(
+            "line 18 \"Technical lead approval\" (says \"approval\")",
+        ))
+        .stdout(predicate::str::contains(
+            "line 19 \"Database admin approval (for schema changes)\" (says \"approval\")",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(
+        &config,
+        "[rules]\ntwo_person = [\"deployment window  APPROVED\"]\n",
+    )
+    .unwrap();
+    let out = cockpit()
+        .args(["check", "--json", "--config"])
+        .arg(&config)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    let rows: Vec<(String, String)> = json["two_person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["because"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Technical lead approval".to_string(), "says".to_string()),
+            (
+                "Database admin approval (for schema changes)".to_string(),
+                "says".to_string()
+            ),
+            (
+                "Deployment window approved".to_string(),
+                "listed".to_string()
+            ),
+        ]
+    );
+    std::fs::write(&config, "[rules]\ntwo_person = [\"Deploy windw\"]\n").unwrap();
+    cockpit()
+        .arg("check")
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "rules.two_person[0]: \"Deploy windw\" is not the text of any checklist item or step",
+        ));
+}

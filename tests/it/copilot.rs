@@ -761,3 +761,38 @@ fn an_approval_and_an_emergency_need_another_user_in_tmux() {
             user: "nobody".into()
         }));
 }
+
+/// `run --emergency` with nobody who may join could never run a command:
+/// exit 2 before any session, saying why; a `[rules] two_person` entry
+/// naming no row is exit 2 too, naming it.
+#[test]
+fn run_refuses_an_emergency_nobody_can_approve_and_a_rule_naming_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sessions");
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rollout-cockpit"))
+            .args(["run", "--no-health", "--session-dir"])
+            .arg(&root)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--emergency"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--emergency: a co-pilot approves before the first command runs")
+            && stderr.contains("[team] members"),
+        "{stderr}"
+    );
+    let config = dir.path().join("cockpit.toml");
+    std::fs::write(&config, "[rules]\ntwo_person = [\"Sign the release\"]\n").unwrap();
+    let out = run(&["--config", config.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cockpit.toml: rules.two_person[0]: \"Sign the release\""),
+        "{stderr}"
+    );
+    assert!(!root.exists(), "a session was created");
+}
