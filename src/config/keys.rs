@@ -398,6 +398,9 @@ impl Keymap {
                         | Cmd::FocusNext
                         | Cmd::ToggleCriterion
                         | Cmd::Confirm
+                        | Cmd::Skip
+                        | Cmd::Retry
+                        | Cmd::Abort
                 )
         });
         Keymap { bindings, refused }

@@ -42,6 +42,12 @@ pub enum Request {
         #[serde(default)]
         procedure: usize,
     },
+    /// Answers the question the rollback waits on (with `[team]
+    /// copilot_may_roll_back`), naming it: refused if another is asked.
+    Answer {
+        ask: crate::core::modal::Ask,
+        answer: Answer,
+    },
     /// Approves an emergency deployment (`run --emergency`): the deployer's
     /// first command waits for it.
     Approve,
@@ -62,6 +68,22 @@ impl Request {
     pub fn line(&self) -> String {
         versioned(serde_json::to_value(self).unwrap_or(Value::Null))
     }
+}
+
+/// A co-pilot's answer to the rollback's question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// `y`: run the optional step, go on after a resume.
+    Yes,
+    /// `n`/`s`: skip the step.
+    Skip,
+    /// `r`: run the failed command again.
+    Retry,
+    /// `a`: stop the rollback here.
+    Abort,
+    /// `1`..`9`: the alternative (0-based).
+    Pick(usize),
 }
 
 /// What `run` answers, one line each: the greeting, then one answer a
@@ -127,7 +149,7 @@ pub fn parse(line: &str) -> Result<Request, String> {
         Some(n) if e.to_string().contains("unknown variant") => {
             format!(
                 "unknown request {n:?} (tick, untick, not_applicable, note, rollback, \
-                 run_rollback, approve, criterion)"
+                 run_rollback, answer, approve, criterion)"
             )
         }
         _ => format!("bad request: {e}"),
@@ -154,6 +176,13 @@ mod tests {
         assert_eq!(
             parse(r#"{"v":1,"req":"run_rollback"}"#),
             Ok(Request::RunRollback { procedure: 0 })
+        );
+        assert_eq!(
+            parse(r#"{"v":1,"req":"answer","ask":{"choice":2},"answer":{"pick":1}}"#),
+            Ok(Request::Answer {
+                ask: crate::core::modal::Ask::Choice(2),
+                answer: Answer::Pick(1)
+            })
         );
         assert_eq!(
             parse(r#"{"v":1,"req":"criterion","criterion":2}"#),

@@ -137,8 +137,10 @@ pub struct Pick {
     pub options: Vec<crate::domain::runbook::StepOption>,
 }
 
-/// A question the rollback waits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A question the rollback waits on; a co-pilot's answer names it
+/// (`{"choice": 2}`), so an answer to a question no longer asked is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Ask {
     /// `y` run / `n` skip.
     Optional(usize),

@@ -84,6 +84,9 @@ pub struct Ui {
     /// The co-pilot's rollback request the deployer put away with `esc`
     /// (its time): a newer one shows again.
     pub request_dismissed: Option<chrono::DateTime<chrono::Utc>>,
+    /// `join`: the rollback's question the co-pilot put away (`esc`); it
+    /// opens again only when another is asked.
+    pub question_dismissed: Option<crate::core::modal::Ask>,
     pub show_log: bool,
     /// Rows a page moves; the view sets it from the pane height.
     pub page: usize,

@@ -84,7 +84,10 @@ impl Running {
     /// `q` `y`: the session ends; its records.
     async fn quit(mut self) -> (tempfile::TempDir, Vec<Record>) {
         self.d.keys.send(key('q')).unwrap();
-        wait_for(&mut self.d, "the quit confirm", |f| f.contains("abandoned")).await;
+        wait_for(&mut self.d, "the quit confirm", |f| {
+            f.contains("This ends the session")
+        })
+        .await;
         self.d.keys.send(key('y')).unwrap();
         let code = tokio::time::timeout(StdDuration::from_secs(15), self.loop_)
             .await
@@ -352,6 +355,65 @@ async fn the_deployers_own_account_cannot_approve_and_a_let_co_pilot_rolls_back(
         )),
         "the approval was ticked: {records:#?}"
     );
+}
+
+const CHOICE: &str = "# Choice\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback Procedure\n\n### Step 1: Revert\n\n#### Option A: Revert the commit\n\n```bash\necho reverted-by-a\n```\n\n#### Option B: Redeploy the previous tag\n\n```bash\necho redeployed-by-b\n```\n";
+
+/// A let co-pilot runs the rollback to its end: the deployer's screen asks
+/// which alternative, the co-pilot's answer picks it (journaled with their
+/// name), and only that one runs.
+#[tokio::test(flavor = "current_thread")]
+async fn a_let_co_pilot_answers_the_rollbacks_question_over_the_socket() {
+    let me = me();
+    let team = Team {
+        members: vec![me.clone()],
+        copilot_may_roll_back: true,
+        ..Team::default()
+    };
+    let mut r = deployer_of(CHOICE, team, "Checklist 0/1").await;
+    let mut c = Client::connect(r.dir.path()).await;
+    assert!(matches!(c.reply().await, Some(Reply::Welcome { .. })));
+    let done = c.ask(r#"{"v":1,"req":"run_rollback"}"#).await;
+    assert!(matches!(done, Reply::Done { .. }), "{done:?}");
+    wait_for(&mut r.d, "the question", |f| {
+        f.contains("Option B: Redeploy the previous tag")
+    })
+    .await;
+    let wrong = c
+        .ask(r#"{"v":1,"req":"answer","ask":{"optional":0},"answer":"yes"}"#)
+        .await;
+    assert!(
+        matches!(&wrong, Reply::Error { error } if error.contains("not asking that now")),
+        "{wrong:?}"
+    );
+    let done = c
+        .ask(r#"{"v":1,"req":"answer","ask":{"choice":0},"answer":{"pick":1}}"#)
+        .await;
+    assert!(
+        matches!(&done, Reply::Done { what } if what == "picked option 2"),
+        "{done:?}"
+    );
+    wait_for(&mut r.d, "the picked alternative's output", |f| {
+        f.contains("redeployed-by-b")
+    })
+    .await;
+    let (_dir, records) = r.quit().await;
+    let choices: Vec<(&str, Option<usize>)> = records
+        .iter()
+        .filter_map(|x| match &x.event {
+            Event::RollbackChoice { option, .. } => Some((x.by.as_str(), *option)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(choices, [(me.as_str(), Some(1))]);
+    let ran: Vec<&str> = records
+        .iter()
+        .filter_map(|x| match &x.event {
+            Event::CommandStarted { command_masked, .. } => Some(command_masked.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ran, ["echo redeployed-by-b"], "{records:#?}");
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -5,10 +5,10 @@
 //! that would run something say why they do nothing.
 
 use crate::core::action::Cmd;
-use crate::core::copilot::{Reply, Request};
+use crate::core::copilot::{Answer, Reply, Request};
 use crate::core::effect::Effect;
 use crate::core::event::{Event, Target};
-use crate::core::modal::{Field, Modal};
+use crate::core::modal::{Ask, Field, Modal};
 use crate::core::outline::Row;
 use crate::core::session::Mark;
 use crate::core::state::State;
@@ -29,28 +29,159 @@ pub struct Peer {
 
 /// `run`: carries out a co-pilot's request, or says why not.
 pub fn request(state: &mut State, conn: u64, peer: Peer, request: Request) -> Vec<Effect> {
-    let answer = |reply| Effect::Answer { conn, reply };
-    if let Request::RunRollback { procedure } = request {
-        return match run_rollback(state, &peer, procedure) {
-            Ok(mut effects) => {
-                effects.push(answer(Reply::Done {
-                    what: "rollback started".into(),
-                }));
-                effects
-            }
-            Err(error) => vec![answer(Reply::Error { error })],
-        };
+    let reply = |reply| Effect::Answer { conn, reply };
+    let acted = match request {
+        Request::RunRollback { procedure } => run_rollback(state, &peer, procedure)
+            .map(|effects| (effects, "rollback started".to_string())),
+        Request::Answer { ask, answer } => answer_rollback(state, &peer, ask, answer),
+        other => event_for(state, &peer, other).map(|(event, what)| {
+            let by = peer.user.clone();
+            (vec![Effect::JournalAs { by, event }], what)
+        }),
+    };
+    match acted {
+        Ok((mut effects, what)) => {
+            effects.push(reply(Reply::Done { what }));
+            effects
+        }
+        Err(error) => vec![reply(Reply::Error { error })],
     }
-    match event_for(state, &peer, request) {
-        Ok((event, what)) => vec![
-            Effect::JournalAs {
-                by: peer.user,
+}
+
+/// The rollback's own records a co-pilot's decision writes carry their
+/// name; the commands it runs stay the deployer's cockpit's.
+fn as_copilot(effects: Vec<Effect>, peer: &Peer) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .map(|e| match e {
+            Effect::Journal(
+                event @ (Event::RollbackStarted { .. }
+                | Event::RollbackChoice { .. }
+                | Event::RollbackStep { .. }
+                | Event::RollbackFinished { .. }),
+            ) => Effect::JournalAs {
+                by: peer.user.clone(),
                 event,
             },
-            answer(Reply::Done { what }),
-        ],
-        Err(error) => vec![answer(Reply::Error { error })],
+            other => other,
+        })
+        .collect()
+}
+
+/// A co-pilot's answer to the question the deployer's screen shows, when
+/// `[team] copilot_may_roll_back` lets them run the rollback.
+fn answer_rollback(
+    state: &mut State,
+    peer: &Peer,
+    ask: Ask,
+    answer: Answer,
+) -> Result<(Vec<Effect>, String), String> {
+    if !state.settings.team.copilot_may_roll_back {
+        return Err(
+            "only the deployer answers the rollback here ([team] copilot_may_roll_back is off)"
+                .into(),
+        );
     }
+    if state.ui.modal != Some(Modal::Ask(ask)) {
+        return Err("the rollback is not asking that now".into());
+    }
+    let flash = state.ui.flash.take();
+    let (effects, what) = match answer {
+        Answer::Pick(k) => (
+            rollback::choose(state, ask, k),
+            format!("picked option {}", k + 1),
+        ),
+        Answer::Yes => (rollback::answer(state, ask, Cmd::Confirm), "went on".into()),
+        Answer::Skip => (
+            rollback::answer(state, ask, Cmd::Skip),
+            "skipped the step".into(),
+        ),
+        Answer::Retry => (rollback::answer(state, ask, Cmd::Retry), "retried".into()),
+        Answer::Abort => (
+            rollback::answer(state, ask, Cmd::Abort),
+            "aborted the rollback".into(),
+        ),
+    };
+    if state.ui.modal == Some(Modal::Ask(ask)) {
+        state.ui.flash = flash;
+        return Err(format!("{answer:?} does not answer this question"));
+    }
+    state.ui.flash = Some(format!("rollback: {} {what}", peer.user));
+    Ok((as_copilot(effects, peer), what))
+}
+
+/// `join`: the question the rollback waits on, as the journal tells it
+/// (the deployer's cockpit refuses an answer to another); `None` while a
+/// rollback command runs, or when this co-pilot may not answer.
+pub fn question(state: &State) -> Option<Ask> {
+    if !state.settings.team.copilot_may_roll_back {
+        return None;
+    }
+    let d = rollback::interrupted(state)?;
+    let running = state
+        .session
+        .runs
+        .list
+        .iter()
+        .any(|r| r.rollback_step.is_some() && r.running());
+    if running {
+        return None;
+    }
+    if d.unknown || d.stopped_failed {
+        return Some(Ask::Failed(d.step));
+    }
+    let step = state.runbook().procedure(d.procedure)?.steps.get(d.step)?;
+    match step.kind {
+        crate::domain::runbook::StepKind::Choice if d.chosen.is_none() => Some(Ask::Choice(d.step)),
+        crate::domain::runbook::StepKind::Optional if !d.asked => Some(Ask::Optional(d.step)),
+        _ => None,
+    }
+}
+
+/// `join`: opens the rollback's question when one is asked (unless put
+/// away, or another window is open), closes it once answered.
+pub fn sync_question(state: &mut State) {
+    let asked = question(state);
+    if asked.is_none() {
+        // The same question asked again later (a retry failed again) is new.
+        state.ui.question_dismissed = None;
+    }
+    match state.ui.modal {
+        Some(Modal::Ask(open)) if Some(open) != asked => state.ui.modal = None,
+        None if asked.is_some() && asked != state.ui.question_dismissed => {
+            state.ui.modal = asked.map(Modal::Ask);
+        }
+        _ => {}
+    }
+}
+
+/// `join`: a key in the rollback's question: an answer for the deployer's
+/// cockpit, or `esc` to put it away.
+fn ask_command(state: &mut State, ask: Ask, cmd: Cmd) -> Option<Vec<Effect>> {
+    let answer = match cmd {
+        Cmd::Confirm => Answer::Yes,
+        Cmd::Skip => Answer::Skip,
+        Cmd::Retry => Answer::Retry,
+        Cmd::Abort => Answer::Abort,
+        Cmd::Cancel => {
+            state.ui.modal = None;
+            state.ui.question_dismissed = Some(ask);
+            return Some(Vec::new());
+        }
+        _ => return None,
+    };
+    Some(send_answer(state, ask, answer))
+}
+
+fn send_answer(state: &mut State, ask: Ask, answer: Answer) -> Vec<Effect> {
+    state.ui.modal = None;
+    state.ui.flash = Some("answer sent: the deployer's cockpit goes on".into());
+    vec![Effect::Send(Request::Answer { ask, answer })]
+}
+
+/// `join`: `1`..`9` in the rollback's question.
+pub fn choose(state: &mut State, ask: Ask, option: usize) -> Vec<Effect> {
+    send_answer(state, ask, Answer::Pick(option))
 }
 
 /// Why `peer` cannot be the second person an approval needs, if they
@@ -149,7 +280,9 @@ fn event_for(state: &State, peer: &Peer, request: Request) -> Result<(Event, Str
             }
         }
         Request::Run { .. } => Err(NO_COMMANDS.into()),
-        Request::RunRollback { .. } => Err("handled before".into()),
+        Request::RunRollback { .. } | Request::Answer { .. } => {
+            Err("not a record of its own".into())
+        }
     }
 }
 
@@ -178,16 +311,7 @@ fn run_rollback(state: &mut State, peer: &Peer, procedure: usize) -> Result<Vec<
         fired.join("; ")
     };
     state.ui.rollback_procedure = procedure;
-    let effects = rollback::fire(state, trigger)
-        .into_iter()
-        .map(|e| match e {
-            Effect::Journal(event @ Event::RollbackStarted { .. }) => Effect::JournalAs {
-                by: peer.user.clone(),
-                event,
-            },
-            other => other,
-        })
-        .collect();
+    let effects = as_copilot(rollback::fire(state, trigger), peer);
     state.ui.flash = Some(format!("{} started the rollback", peer.user));
     Ok(effects)
 }
@@ -207,6 +331,11 @@ fn row(state: &State, target: Target) -> Result<String, String> {
 /// mirror's own handling applies (moving, searching, help, quit).
 pub fn command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
     let send = |r: Request| Some(vec![Effect::Send(r)]);
+    if let Some(Modal::Ask(ask)) = state.ui.modal
+        && let Some(effects) = ask_command(state, ask, cmd)
+    {
+        return Some(effects);
+    }
     match cmd {
         Cmd::Tick => match cursor_target(state) {
             Some(target) if state.session.marks.contains_key(&target) => {
@@ -254,7 +383,14 @@ pub fn command(state: &mut State, cmd: Cmd) -> Option<Vec<Effect>> {
         // The config lets this co-pilot run the rollback: the same red
         // confirm as the deployer's, every command on it, before `y`.
         Cmd::Rollback if state.settings.team.copilot_may_roll_back => {
-            rollback::open(state);
+            // A rollback waiting on a question: that question again.
+            match question(state) {
+                Some(ask) => {
+                    state.ui.question_dismissed = None;
+                    state.ui.modal = Some(Modal::Ask(ask));
+                }
+                None => rollback::open(state),
+            }
             Some(Vec::new())
         }
         Cmd::Rollback => {
@@ -310,6 +446,8 @@ pub fn answer(state: &mut State, reply: Reply) {
     match reply {
         Reply::Error { error } | Reply::Refused { reason: error } => {
             state.ui.flash = Some(format!("refused: {error}"));
+            // An answer refused: the question, if still asked, again.
+            sync_question(state);
         }
         Reply::Done { .. } | Reply::Welcome { .. } => {}
     }
@@ -629,5 +767,139 @@ mod tests {
             update(&mut s, Action::Cmd(Cmd::ToggleCriterion)),
             [Effect::Send(Request::Criterion { criterion: 0 })]
         );
+    }
+
+    const CHOICE: &str = "# P\n\n## Deploy\n\n- [ ] Deploy\n\n## Rollback Procedure\n\n### Step 1: Revert\n\n#### Option A: Revert the commit\n\n```bash\necho revert\n```\n\n#### Option B: Redeploy the previous tag\n\n```bash\necho redeploy\n```\n";
+
+    fn choice_state() -> State {
+        let plan = Plan::new(crate::domain::runbook::parse(CHOICE), CHOICE);
+        let mut settings = Settings::replay("erin".into(), "production".into(), "p.md".into());
+        settings.team.copilot_may_roll_back = true;
+        State::new(plan, settings, chrono::Utc::now())
+    }
+
+    fn answer(ask_: Ask, answer: Answer) -> Request {
+        Request::Answer { ask: ask_, answer }
+    }
+
+    /// The deployer's cockpit waits on "which alternative?": a let co-pilot
+    /// answers it, journaled with their name, and only the picked one runs;
+    /// an answer to a question not asked, or one that is no answer, is
+    /// refused and leaves the question open.
+    #[test]
+    fn a_let_co_pilot_answers_the_rollbacks_question() {
+        let mut s = choice_state();
+        update(&mut s, Action::Cmd(Cmd::Rollback));
+        update(&mut s, Action::Cmd(Cmd::Confirm));
+        assert_eq!(s.ui.modal, Some(Modal::Ask(Ask::Choice(0))));
+        let e = refusal(&ask(
+            &mut s,
+            "bob",
+            false,
+            answer(Ask::Optional(0), Answer::Yes),
+        ));
+        assert!(e.contains("not asking that now"), "{e}");
+        let e = refusal(&ask(
+            &mut s,
+            "bob",
+            false,
+            answer(Ask::Choice(0), Answer::Pick(5)),
+        ));
+        assert!(e.contains("does not answer"), "{e}");
+        assert_eq!(s.ui.modal, Some(Modal::Ask(Ask::Choice(0))));
+        let e = ask(
+            &mut s,
+            "bob",
+            false,
+            answer(Ask::Choice(0), Answer::Pick(1)),
+        );
+        assert!(
+            matches!(&e[0], Effect::JournalAs { by, event: Event::RollbackChoice { option: Some(1), .. } } if by == "bob"),
+            "{e:?}"
+        );
+        let spawned: Vec<&str> = e
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Spawn(sp) => Some(sp.code.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(spawned.len(), 1, "{e:?}");
+        assert!(spawned[0].contains("echo redeploy") && !spawned[0].contains("echo revert"));
+        assert!(s.ui.modal.is_none());
+        // Without the config's leave, the question is the deployer's.
+        let mut s = choice_state();
+        s.settings.team.copilot_may_roll_back = false;
+        update(&mut s, Action::Cmd(Cmd::Rollback));
+        update(&mut s, Action::Cmd(Cmd::Confirm));
+        let e = refusal(&ask(
+            &mut s,
+            "bob",
+            false,
+            answer(Ask::Choice(0), Answer::Pick(0)),
+        ));
+        assert!(e.contains("copilot_may_roll_back is off"), "{e}");
+    }
+
+    /// In `join`, the question comes from the journal: it opens when the
+    /// rollback waits on it, a digit sends the answer, `esc` puts it away
+    /// until another is asked, and it closes once a command runs.
+    #[test]
+    fn in_join_the_rollbacks_question_opens_from_the_journal() {
+        let mut s = choice_state();
+        s.read_only = true;
+        s.copilot = true;
+        let mut seq = 0;
+        let mut record = |s: &mut State, event: Event| {
+            seq += 1;
+            update(
+                s,
+                Action::Journaled(crate::core::event::Record {
+                    seq,
+                    ts: chrono::Utc::now(),
+                    by: "erin".into(),
+                    event,
+                }),
+            );
+        };
+        record(
+            &mut s,
+            Event::RollbackStarted {
+                trigger: "manual".into(),
+                metrics: Default::default(),
+                procedure: 0,
+                automatic_after_s: None,
+            },
+        );
+        assert_eq!(s.ui.modal, Some(Modal::Ask(Ask::Choice(0))));
+        update(&mut s, Action::Cmd(Cmd::Cancel));
+        assert!(s.ui.modal.is_none());
+        record(
+            &mut s,
+            Event::Noted {
+                target: None,
+                text: "x".into(),
+            },
+        );
+        assert!(s.ui.modal.is_none(), "put away stays away");
+        // R brings it back; 2 picks the second alternative.
+        update(&mut s, Action::Cmd(Cmd::Rollback));
+        assert_eq!(s.ui.modal, Some(Modal::Ask(Ask::Choice(0))));
+        assert_eq!(
+            update(&mut s, Action::Choose(1)),
+            [Effect::Send(answer(Ask::Choice(0), Answer::Pick(1)))]
+        );
+        record(
+            &mut s,
+            Event::RollbackChoice {
+                step: 0,
+                option: Some(1),
+                title: "Option B".into(),
+            },
+        );
+        assert!(s.ui.modal.is_none());
+        // Without the leave, nothing is asked of this co-pilot.
+        s.settings.team.copilot_may_roll_back = false;
+        assert_eq!(question(&s), None);
     }
 }

@@ -52,6 +52,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             {
                 runs::mirror_started(state, *run);
             }
+            if state.copilot {
+                copilot::sync_question(state);
+            }
             state.journal_error = None;
             Vec::new()
         }
@@ -152,6 +155,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.ui.flash = None;
             match state.ui.modal.clone() {
                 Some(Modal::Ask(ask)) if !state.read_only => rollback::choose(state, ask, option),
+                Some(Modal::Ask(ask)) if state.copilot => copilot::choose(state, ask, option),
                 Some(Modal::Pick(pick)) if !state.read_only => runs::pick(state, pick, option),
                 _ => Vec::new(),
             }
