@@ -66,6 +66,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &ViewState) {
             _ => format!(" {} requests a rollback ", asked.by),
         };
         spans.push(Span::styled(text, theme::amber()));
+    } else if state.read_only
+        && state.replay.is_none()
+        && state.ui.modal.is_none()
+        && let Some(ask) = crate::core::update::copilot::waiting(state)
+    {
+        // A mirror sees the rollback stand still: say on what, and who may
+        // answer.
+        let who = state
+            .session
+            .started
+            .as_ref()
+            .map_or("the deployer", |s| s.by.as_str());
+        let answer = match view.keymap.first_key(state.mode(), Cmd::Rollback) {
+            Some(k) if crate::core::update::copilot::question(state).is_some() => {
+                format!(" — {k} to answer")
+            }
+            _ => String::new(),
+        };
+        spans.push(Span::styled(
+            format!(
+                " the rollback waits for {who}: {}{answer} ",
+                crate::core::update::copilot::waiting_text(ask)
+            ),
+            theme::amber(),
+        ));
     }
     let mut hints = view.keymap.footer(state.mode());
     if state.mode() == crate::core::screen::Mode::Logs {

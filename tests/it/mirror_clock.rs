@@ -278,3 +278,63 @@ fn an_ended_sessions_mirror_says_it_ended_and_offers_no_rollback() {
         insta::assert_snapshot!(format!("ended_mirror_{w}x{hgt}"), t.backend());
     }
 }
+
+/// A mirror sees the rollback stand still and says on what: a rollback
+/// command failed and the deployer's cockpit asks retry, skip or abort. A
+/// co-pilot let to roll back is told `R` answers it, and `R` opens it.
+#[test]
+fn a_mirror_says_what_the_rollback_waits_for() {
+    use rollout_cockpit::core::action::Cmd;
+    use rollout_cockpit::core::modal::{Ask, Modal};
+    let mut s = Session::new(h::terp());
+    s.record(h::terp_started(&h::plan()));
+    s.record(Event::RollbackStarted {
+        trigger: "manual".into(),
+        metrics: Default::default(),
+        procedure: 0,
+        automatic_after_s: None,
+    });
+    let block = s.state.runbook().rollback.as_ref().unwrap().steps[0].blocks[0];
+    s.record(Event::CommandStarted {
+        run: 1,
+        target: None,
+        block,
+        command_masked: "kubectl rollout undo".into(),
+        log: "logs/1.log".into(),
+        rollback_step: Some(0),
+        terminal: false,
+    });
+    let mut mirror = s.state.clone();
+    mirror.read_only = true;
+    let text = h::screen_text(&mirror, 120, 40);
+    assert!(
+        !text.contains("the rollback waits"),
+        "a command runs: {text}"
+    );
+    s.record(Event::CommandExited {
+        run: 1,
+        code: Some(1),
+        signal: None,
+        duration_ms: 40,
+        error: None,
+    });
+    let mut mirror = s.state.clone();
+    mirror.read_only = true;
+    let text = h::screen_text(&mirror, 120, 40);
+    assert!(
+        text.contains("the rollback waits for alice: step 1 failed: retry, skip or abort"),
+        "{text}"
+    );
+    assert!(!text.contains("R to answer"), "{text}");
+    mirror.copilot = true;
+    mirror.settings.team.copilot_may_roll_back = true;
+    let keys = Keymap::default().copilot();
+    let t = h::render_with(&mirror, &keys, 120, 40);
+    let text = h::terminal_text(&t);
+    assert!(
+        text.contains("retry, skip or abort — R to answer"),
+        "{text}"
+    );
+    update(&mut mirror, Action::Cmd(Cmd::Rollback));
+    assert_eq!(mirror.ui.modal, Some(Modal::Ask(Ask::Failed(0))));
+}

@@ -117,6 +117,12 @@ pub fn question(state: &State) -> Option<Ask> {
     if !state.settings.team.copilot_may_roll_back {
         return None;
     }
+    waiting(state)
+}
+
+/// The question an unfinished rollback waits on, as the journal tells it:
+/// what a mirror says the deployer is being asked.
+pub fn waiting(state: &State) -> Option<Ask> {
     let d = rollback::interrupted(state)?;
     let running = state
         .session
@@ -135,6 +141,16 @@ pub fn question(state: &State) -> Option<Ask> {
         crate::domain::runbook::StepKind::Choice if d.chosen.is_none() => Some(Ask::Choice(d.step)),
         crate::domain::runbook::StepKind::Optional if !d.asked => Some(Ask::Optional(d.step)),
         _ => None,
+    }
+}
+
+/// A question in a few words, for a mirror's footer.
+pub fn waiting_text(ask: Ask) -> String {
+    match ask {
+        Ask::Choice(i) => format!("which alternative at step {}", i + 1),
+        Ask::Optional(i) => format!("whether to run step {} (optional)", i + 1),
+        Ask::Failed(i) => format!("step {} failed: retry, skip or abort", i + 1),
+        Ask::Resume(i) => format!("whether to go on at step {}", i + 1),
     }
 }
 
