@@ -1,8 +1,11 @@
 //! The co-pilot, both ends. In `run`: a request from the socket becomes the
 //! event the deployer's own key would journal, with the co-pilot's name as
-//! its `by`, or an error answer; nothing a co-pilot asks ever runs a
-//! command. In `join`: the checklist keys become requests, and the keys
-//! that would run something say why they do nothing.
+//! its `by`, or an error answer; nothing a co-pilot asks runs a deployment
+//! command, and the rollback only when `[team] copilot_may_roll_back` says
+//! they may. An approval needs someone other than the deployer. In `join`:
+//! the checklist keys become requests, the rollback's questions come from
+//! the journal, and the keys that would run something say why they do
+//! nothing.
 
 use crate::core::action::Cmd;
 use crate::core::copilot::{Answer, Reply, Request};
