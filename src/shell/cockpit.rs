@@ -618,16 +618,8 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                 if let (false, Some(jtx)) = (log_counts.is_empty(), &journal_tx) {
                     let _ = jtx.send(Event::LogCounts { counts: std::mem::take(&mut log_counts) });
                 }
-                let marks: Vec<OutputMark> = output_lines
-                    .iter_mut()
-                    .filter(|(_, (_, changed))| *changed)
-                    .map(|(&run, (lines, changed))| {
-                        *changed = false;
-                        OutputMark { run, lines: *lines }
-                    })
-                    .collect();
-                if let (false, Some(jtx)) = (marks.is_empty(), &journal_tx) {
-                    let _ = jtx.send(Event::OutputMarks { marks });
+                if let Some(jtx) = &journal_tx {
+                    send_marks(jtx, &mut output_lines);
                 }
             },
             exit = wait_terminal(&mut suspended) => {
@@ -682,13 +674,17 @@ async fn drive<F: Front>(cockpit: Cockpit<F>) -> anyhow::Result<u8> {
                     Effect::Journal(ev @ Event::SessionEnded { .. }) => ended = Some(ev),
                     Effect::Journal(ev) => {
                         // A mirror has no writer: nothing it does is a fact.
-                        let sent = journal_tx.as_ref().is_some_and(|t| t.send(ev).is_ok());
+                        let sent = journal_tx.as_ref().is_some_and(|t| {
+                            marks_before(t, &ev, &mut output_lines);
+                            t.send(ev).is_ok()
+                        });
                         writer_stopped |= !sent && !state.read_only;
                     }
                     Effect::JournalAs { by, event } => {
-                        let sent = journal_tx
-                            .as_ref()
-                            .is_some_and(|t| t.send_as(by, event).is_ok());
+                        let sent = journal_tx.as_ref().is_some_and(|t| {
+                            marks_before(t, &event, &mut output_lines);
+                            t.send_as(by, event).is_ok()
+                        });
                         writer_stopped |= !sent && !state.read_only;
                     }
                     Effect::Answer { conn, reply } => {
@@ -957,6 +953,30 @@ fn terminal_action(state: &State, view: &ViewState, ev: &TermEvent) -> Option<Ac
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// How far each running command's log has got since the last mark, as
+/// one record: about once a second, and before a decision (so `replay`
+/// shows a decision's moment with exactly the output there was).
+fn send_marks(jtx: &JournalTx, output_lines: &mut BTreeMap<u64, (u64, bool)>) {
+    let marks: Vec<OutputMark> = output_lines
+        .iter_mut()
+        .filter(|(_, (_, changed))| *changed)
+        .map(|(&run, (lines, changed))| {
+            *changed = false;
+            OutputMark { run, lines: *lines }
+        })
+        .collect();
+    if !marks.is_empty() {
+        let _ = jtx.send(Event::OutputMarks { marks });
+    }
+}
+
+/// The marks a person's record must follow.
+fn marks_before(jtx: &JournalTx, ev: &Event, output_lines: &mut BTreeMap<u64, (u64, bool)>) {
+    if ev.is_human() {
+        send_marks(jtx, output_lines);
     }
 }
 

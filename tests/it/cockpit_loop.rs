@@ -242,3 +242,61 @@ async fn at_80x24_z_shows_the_output_of_a_failed_command() {
         .unwrap();
     assert_eq!(code, 0);
 }
+
+const PRINTING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```bash\n  echo line-1; echo line-2; echo line-3; sleep 2\n  ```\n";
+
+/// A decision made while a command prints is journaled right after how far
+/// its output had got, so `replay` shows that moment's output exactly, not
+/// as of the next once-a-second mark (the test's clock never ticks).
+#[tokio::test(flavor = "current_thread")]
+async fn a_decision_while_a_command_prints_follows_its_output_mark() {
+    use rollout_cockpit::core::event::OutputMark;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PRINTING), PRINTING);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
+    settings.exec.workdir = dir.path().to_path_buf();
+    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
+    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
+    let state = State::new(plan, settings, t0);
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
+    let running = tokio::spawn(cockpit.run());
+    wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/1")).await;
+    d.keys.send(key('j')).unwrap();
+    d.keys.send(enter()).unwrap();
+    wait_for(&mut d, "the confirm", |f| f.contains("Run this?")).await;
+    d.keys.send(key('y')).unwrap();
+    wait_for(&mut d, "the output", |f| f.contains("line-3")).await;
+    d.keys.send(key('o')).unwrap();
+    for c in "saw three".chars() {
+        d.keys.send(key(c)).unwrap();
+    }
+    d.keys.send(enter()).unwrap();
+    wait_for(&mut d, "the command's end", |f| f.contains("Checklist 1/1")).await;
+    d.keys.send(key('q')).unwrap();
+    wait_for(&mut d, "the quit confirm", |f| f.contains("completed")).await;
+    d.keys.send(key('y')).unwrap();
+    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
+        .await
+        .expect("the loop ended")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
+    let records = journal::load(&dir.path().join(journal::FILE_NAME))
+        .unwrap()
+        .records;
+    let noted = records
+        .iter()
+        .position(|r| matches!(&r.event, Event::Noted { text, .. } if text == "saw three"))
+        .expect("the note");
+    let mark = records[..noted].iter().rev().find_map(|r| match &r.event {
+        Event::OutputMarks { marks } => Some(marks.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        mark,
+        Some(vec![OutputMark { run: 1, lines: 3 }]),
+        "{records:#?}"
+    );
+}
