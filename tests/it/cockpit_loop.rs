@@ -149,15 +149,7 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
     .await;
 
     // q y: the session ends, the loop returns 0.
-    d.keys.send(key('q')).unwrap();
-    wait_for(&mut d, "the quit confirm", |f| f.contains("rolled back")).await;
-    d.keys.send(key('y')).unwrap();
-    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
-        .await
-        .expect("the loop ended")
-        .unwrap()
-        .unwrap();
-    assert_eq!(code, 0);
+    quit(&mut d, running, "rolled back").await;
 
     let records = journal::load(&dir.path().join(journal::FILE_NAME))
         .unwrap()
@@ -188,6 +180,37 @@ async fn the_real_loop_runs_the_demo_story_over_a_test_backend() {
     assert!(records.iter().all(|r| r.by == "erin"));
 }
 
+type Loop = tokio::task::JoinHandle<anyhow::Result<u8>>;
+
+/// The real loop on `text` over a `w`x`h` TestBackend, journaling into a
+/// temp dir (command logs beside the journal, never in the repository).
+fn story(text: &str, w: u16, h: u16) -> (tempfile::TempDir, Driver, Loop) {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(text), text);
+    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
+    settings.exec.workdir = dir.path().to_path_buf();
+    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
+    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
+    let state = State::new(plan, settings, t0);
+    let journal = Journal::create(dir.path()).unwrap();
+    let (front, d) = Script::new(TestBackend::new(w, h)).unwrap();
+    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
+    (dir, d, tokio::spawn(cockpit.run()))
+}
+
+/// `q` `y` on a confirm that says `outcome`; the loop exits 0.
+async fn quit(d: &mut Driver, running: Loop, outcome: &str) {
+    d.keys.send(key('q')).unwrap();
+    wait_for(d, "the quit confirm", |f| f.contains(outcome)).await;
+    d.keys.send(key('y')).unwrap();
+    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
+        .await
+        .expect("the loop ended")
+        .unwrap()
+        .unwrap();
+    assert_eq!(code, 0);
+}
+
 const FAILING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```bash\n  echo step-out; echo step-err >&2; exit 3\n  ```\n\n## Rollback\n\n### Decision Criteria for Rollback\n\n- Critical functionality broken\n- Data integrity issues\n- Error rate > 5% above baseline\n- Performance degradation > 50%\n- Security vulnerability discovered\n";
 
 /// At 80x24 with the log open the output pane has no room: the row and a
@@ -195,18 +218,7 @@ const FAILING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```ba
 /// output (a real bash, the real loop).
 #[tokio::test(flavor = "current_thread")]
 async fn at_80x24_z_shows_the_output_of_a_failed_command() {
-    let dir = tempfile::tempdir().unwrap();
-    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(FAILING), FAILING);
-    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
-    settings.exec.workdir = dir.path().to_path_buf();
-    // Command logs go beside the journal, never into the repository.
-    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
-    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
-    let state = State::new(plan, settings, t0);
-    let journal = Journal::create(dir.path()).unwrap();
-    let (front, mut d) = Script::new(TestBackend::new(80, 24)).unwrap();
-    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
-    let running = tokio::spawn(cockpit.run());
+    let (_dir, mut d, running) = story(FAILING, 80, 24);
 
     wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/1")).await;
     d.keys.send(key('l')).unwrap();
@@ -232,15 +244,7 @@ async fn at_80x24_z_shows_the_output_of_a_failed_command() {
     })
     .await;
 
-    d.keys.send(key('q')).unwrap();
-    wait_for(&mut d, "the quit confirm", |f| f.contains("abandoned")).await;
-    d.keys.send(key('y')).unwrap();
-    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
-        .await
-        .expect("the loop ended")
-        .unwrap()
-        .unwrap();
-    assert_eq!(code, 0);
+    quit(&mut d, running, "abandoned").await;
 }
 
 const PRINTING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```bash\n  echo line-1; echo line-2; echo line-3; sleep 2\n  ```\n";
@@ -251,17 +255,7 @@ const PRINTING: &str = "# Story\n\n## Deploy\n\n- [ ] Migrate the schema\n  ```b
 #[tokio::test(flavor = "current_thread")]
 async fn a_decision_while_a_command_prints_follows_its_output_mark() {
     use rollout_cockpit::core::event::OutputMark;
-    let dir = tempfile::tempdir().unwrap();
-    let plan = Plan::new(rollout_cockpit::domain::runbook::parse(PRINTING), PRINTING);
-    let mut settings = Settings::replay("erin".into(), "production".into(), "story.md".into());
-    settings.exec.workdir = dir.path().to_path_buf();
-    settings.journal = Some(dir.path().join(journal::FILE_NAME).display().to_string());
-    let t0: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
-    let state = State::new(plan, settings, t0);
-    let journal = Journal::create(dir.path()).unwrap();
-    let (front, mut d) = Script::new(TestBackend::new(120, 40)).unwrap();
-    let cockpit = Cockpit::new(front, state, ViewState::new(Keymap::default()), journal);
-    let running = tokio::spawn(cockpit.run());
+    let (dir, mut d, running) = story(PRINTING, 120, 40);
     wait_for(&mut d, "the checklist", |f| f.contains("Checklist 0/1")).await;
     d.keys.send(key('j')).unwrap();
     d.keys.send(enter()).unwrap();
@@ -274,15 +268,7 @@ async fn a_decision_while_a_command_prints_follows_its_output_mark() {
     }
     d.keys.send(enter()).unwrap();
     wait_for(&mut d, "the command's end", |f| f.contains("Checklist 1/1")).await;
-    d.keys.send(key('q')).unwrap();
-    wait_for(&mut d, "the quit confirm", |f| f.contains("completed")).await;
-    d.keys.send(key('y')).unwrap();
-    let code = tokio::time::timeout(StdDuration::from_secs(15), running)
-        .await
-        .expect("the loop ended")
-        .unwrap()
-        .unwrap();
-    assert_eq!(code, 0);
+    quit(&mut d, running, "completed").await;
     let records = journal::load(&dir.path().join(journal::FILE_NAME))
         .unwrap()
         .records;
