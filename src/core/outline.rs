@@ -48,6 +48,16 @@ pub enum Row {
     Item(usize),
 }
 
+/// The row a tick's target is shown on.
+impl From<Target> for Row {
+    fn from(t: Target) -> Row {
+        match t {
+            Target::Item(i) => Row::Item(i),
+            Target::Step(s) => Row::Section(s),
+        }
+    }
+}
+
 impl Row {
     /// Whose blocks are this row's.
     pub fn owner(self) -> crate::domain::runbook::Owner {

@@ -810,11 +810,7 @@ fn section_approvals(out: &mut String, state: &State, tz: Tz) {
     if rows.is_empty() && emergency.is_none() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "## Approvals
-"
-    );
+    let _ = writeln!(out, "## Approvals\n");
     if let Some(e) = emergency {
         let _ = match &e.approved {
             Some(a) => writeln!(
@@ -834,11 +830,7 @@ fn section_approvals(out: &mut String, state: &State, tz: Tz) {
         };
     }
     for t in rows {
-        let text = match t {
-            Target::Item(i) => rb.items.get(i).map(|x| x.text.as_str()),
-            Target::Step(s) => rb.sections.get(s).map(|x| x.title.as_str()),
-        }
-        .unwrap_or("?");
+        let text = state.row_text(t.into());
         let _ = match state.session.marks.get(&t) {
             Some(Mark::Done(s)) => writeln!(out, "- {text}: approved by {} at {}", s.by, at(s.at)),
             Some(Mark::NotApplicable { stamp, reason }) => writeln!(

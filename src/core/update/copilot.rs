@@ -315,7 +315,7 @@ fn run_rollback(state: &mut State, peer: &Peer, procedure: usize) -> Result<Vec<
                 .into(),
         );
     }
-    if state.session.rollback.is_some() || state.rollback.is_some() {
+    if rollback::in_progress(state) {
         return Err("the rollback has already started".into());
     }
     if state.runbook().procedure(procedure).is_none() {
@@ -323,14 +323,8 @@ fn run_rollback(state: &mut State, peer: &Peer, procedure: usize) -> Result<Vec<
             "this runbook has no rollback procedure #{procedure}"
         ));
     }
-    let fired = rollback::firing(state);
-    let trigger = if fired.is_empty() {
-        "manual".to_string()
-    } else {
-        fired.join("; ")
-    };
     state.ui.rollback_procedure = procedure;
-    let effects = as_copilot(rollback::fire(state, trigger), peer);
+    let effects = as_copilot(rollback::fire(state), peer);
     state.ui.flash = Some(format!("{} started the rollback", peer.user));
     Ok(effects)
 }
@@ -339,8 +333,8 @@ fn run_rollback(state: &mut State, peer: &Peer, procedure: usize) -> Result<Vec<
 fn row(state: &State, target: Target) -> Result<String, String> {
     let rb = state.runbook();
     let row = match target {
-        Target::Item(i) if i < rb.items.len() => Row::Item(i),
-        Target::Step(s) if rb.sections.get(s).is_some_and(|x| x.runnable) => Row::Section(s),
+        Target::Item(i) if i < rb.items.len() => Row::from(target),
+        Target::Step(s) if rb.sections.get(s).is_some_and(|x| x.runnable) => Row::from(target),
         other => return Err(format!("no such checklist row: {other:?}")),
     };
     Ok(state.row_text(row).to_string())

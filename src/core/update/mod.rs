@@ -309,15 +309,7 @@ fn command(state: &mut State, cmd: Cmd) -> Vec<Effect> {
             }
             match state.ui.modal.take() {
                 Some(Modal::Run(plan)) => return runs::start(state, *plan),
-                Some(Modal::Rollback) => {
-                    let fired = rollback::firing(state);
-                    let trigger = if fired.is_empty() {
-                        "manual".to_string()
-                    } else {
-                        fired.join("; ")
-                    };
-                    return rollback::fire(state, trigger);
-                }
+                Some(Modal::Rollback) => return rollback::fire(state),
                 other => state.ui.modal = other,
             }
         }

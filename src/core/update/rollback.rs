@@ -207,8 +207,15 @@ pub fn open(state: &mut State) {
     state.ui.modal = Some(Modal::Rollback);
 }
 
-/// `y` on the red confirm, or the end of the countdown.
-pub fn fire(state: &mut State, trigger: String) -> Vec<Effect> {
+/// `y` on the red confirm (the deployer's or a let co-pilot's): the
+/// trigger is the criteria firing now, else "manual".
+pub fn fire(state: &mut State) -> Vec<Effect> {
+    let fired = firing(state);
+    let trigger = if fired.is_empty() {
+        "manual".to_string()
+    } else {
+        fired.join("; ")
+    };
     start(state, trigger, None)
 }
 

@@ -156,11 +156,11 @@ pub fn prepare(
     }
 }
 
-/// `enter` on a row with a command.
 /// Said when a deployment command waits for the emergency's approval.
 pub const EMERGENCY_WAITS: &str =
     "emergency deployment: no command runs before a co-pilot approves (A in rollout-cockpit join)";
 
+/// `enter` on a row with a command.
 pub fn open(state: &mut State, row: Row) {
     let rb = state.plan.runbook.clone();
     let blocks = command_blocks(&rb, row);

@@ -77,12 +77,14 @@ pub fn two_person(rb: &Runbook, listed: &[String], key: &str) -> Result<Vec<TwoP
                 .filter(|s| s.runnable)
                 .map(|s| (TwoPersonRow::Step(s.id), s.line, s.title.as_str())),
         );
+    let wanted: Vec<String> = listed.iter().map(|e| normal(e)).collect();
     let mut out: Vec<TwoPerson> = Vec::new();
     let mut matched = vec![false; listed.len()];
     for (row, line, text) in rows {
         let mut because = approval_word(text).map(|w| Because::Says(w.to_string()));
-        for (k, entry) in listed.iter().enumerate() {
-            if normal(entry) == normal(text) {
+        let text_n = normal(text);
+        for (k, entry) in wanted.iter().enumerate() {
+            if *entry == text_n {
                 matched[k] = true;
                 because.get_or_insert(Because::Listed);
             }
